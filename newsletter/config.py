@@ -1,0 +1,257 @@
+"""`newsletter.toml` → typed, validated Settings.
+
+The scheduled send runs with nobody watching, so a typo in the config must fail
+at start-up with one line that names the file and the key, never halfway
+through a send. Relative paths are resolved against the config file's folder so
+that the same file works from any working directory (cron, systemd, `make demo`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+import types
+import typing
+from dataclasses import MISSING, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+CONFIG_ENV = "NEWSLETTER_CONFIG"
+CONFIG_NAME = "newsletter.toml"
+
+
+class ConfigError(Exception):
+    """A problem with the configuration; the message is one line naming the file and key."""
+
+
+@dataclass(frozen=True)
+class NewsletterSettings:
+    name: str
+    language: str = "ko"
+    timezone: str = "Asia/Seoul"
+    send_time: str = "07:00"
+    base_url: str = "http://127.0.0.1:8000"
+    data_dir: str = "."
+    postal_address: str = ""
+    list_id: str = ""
+
+
+@dataclass(frozen=True)
+class SenderSettings:
+    from_: str
+    transport: str = "ses"
+    region: str = "us-east-1"
+    endpoint_url: str = ""
+    configuration_set: str = ""
+    reply_to: str = ""
+    max_rate: float = 0.0
+    daily_quota: int = 0
+    workers: int = 8
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = "sqlite:///subscribers/newsletter.db"
+
+
+@dataclass(frozen=True)
+class BriefSettings:
+    max_stories: int = 5
+    window_hours: int = 24
+    writer: str = "extractive"
+    max_per_section: int = 2
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    url: str
+    section: str = "tech"
+    name: str = ""
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    newsletter: NewsletterSettings
+    sender: SenderSettings
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    brief: BriefSettings = field(default_factory=BriefSettings)
+    feeds: list[FeedSettings] = field(default_factory=list)
+    path: Path = Path(CONFIG_NAME)
+
+    @property
+    def root(self) -> Path:
+        """The folder of the config file: relative paths in it are relative to here."""
+        return self.path.parent
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / self.newsletter.data_dir
+
+    def edition_dir(self, day: Any) -> Path:
+        return self.data_dir / "editions" / str(day)
+
+    def outbox_dir(self, day: Any) -> Path:
+        return self.data_dir / "outbox" / str(day)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.newsletter.timezone)
+
+    @property
+    def list_id(self) -> str:
+        """The RFC 2919 list identifier, derived from the sender's domain unless configured."""
+        if self.newsletter.list_id:
+            return self.newsletter.list_id
+        domain = self.sender.from_.rsplit("@", 1)[-1].strip(" >")
+        slug = re.sub(r"[^a-z0-9]+", "-", self.newsletter.name.lower()).strip("-") or "newsletter"
+        return f"{slug}.{domain}"
+
+
+_SECTIONS: dict[str, type] = {
+    "newsletter": NewsletterSettings,
+    "sender": SenderSettings,
+    "database": DatabaseSettings,
+    "brief": BriefSettings,
+}
+_CHOICES = {
+    "newsletter.language": ("ko", "en"),
+    "sender.transport": ("ses", "outbox"),
+    "brief.writer": ("extractive", "bedrock"),
+}
+
+
+def find_config(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """`--config`, then `$NEWSLETTER_CONFIG`, then `./newsletter.toml`."""
+    candidate = explicit or os.environ.get(CONFIG_ENV) or CONFIG_NAME
+    path = Path(candidate).expanduser()
+    if not path.is_file():
+        raise ConfigError(
+            f"{path}: config file not found (pass --config, set ${CONFIG_ENV}, "
+            "or run `newsletter init`)"
+        )
+    return path.resolve()
+
+
+def load_settings(explicit: str | os.PathLike[str] | None = None) -> Settings:
+    path = find_config(explicit)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    return parse_settings(raw, path)
+
+
+def parse_settings(raw: dict[str, Any], path: Path) -> Settings:
+    """Validate a parsed TOML document; every error names `path` and the dotted key."""
+    unknown = sorted(set(raw) - set(_SECTIONS) - {"feeds"})
+    if unknown:
+        raise ConfigError(f"{path}: unknown section or key [{unknown[0]}]")
+    sections: dict[str, Any] = {}
+    for name, cls in _SECTIONS.items():
+        table = raw.get(name, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [{name}] must be a table")
+        sections[name] = _build(cls, table, name, path)
+    feeds_raw = raw.get("feeds", [])
+    if not isinstance(feeds_raw, list):
+        raise ConfigError(f"{path}: feeds must be an array of tables ([[feeds]])")
+    feeds = []
+    for index, table in enumerate(feeds_raw):
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: feeds[{index}] must be a table")
+        feeds.append(_build(FeedSettings, table, f"feeds[{index}]", path))
+    settings = Settings(feeds=feeds, path=path, **sections)
+    _check_values(settings, path)
+    return settings
+
+
+def _build(cls: type, table: dict[str, Any], where: str, path: Path) -> Any:
+    hints = typing.get_type_hints(cls)
+    known = {f.name.rstrip("_"): f for f in fields(cls)}
+    for key in table:
+        if key not in known:
+            raise ConfigError(f"{path}: unknown key {where}.{key}")
+    values: dict[str, Any] = {}
+    for key, spec in known.items():
+        if key not in table:
+            if spec.default is MISSING and spec.default_factory is MISSING:
+                raise ConfigError(f"{path}: missing required key {where}.{key}")
+            continue
+        values[spec.name] = _coerce(table[key], hints[spec.name], f"{where}.{key}", path)
+    return cls(**values)
+
+
+def _coerce(value: Any, expected: Any, key: str, path: Path) -> Any:
+    if isinstance(expected, types.UnionType):
+        expected = next(t for t in typing.get_args(expected) if t is not type(None))
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if expected in (int, float) and isinstance(value, bool):
+        ok = False
+    else:
+        ok = isinstance(value, expected)
+    if not ok:
+        raise ConfigError(
+            f"{path}: {key} must be {_type_name(expected)}, found {_type_name(type(value))} "
+            f"{value!r}"
+        )
+    return value
+
+
+def _type_name(kind: type) -> str:
+    return {str: "a string", int: "an integer", float: "a number", bool: "true/false"}.get(
+        kind, kind.__name__
+    )
+
+
+def _check_values(settings: Settings, path: Path) -> None:
+    for key, choices in _CHOICES.items():
+        section, name = key.split(".")
+        value = getattr(getattr(settings, section), name)
+        if value not in choices:
+            raise ConfigError(f"{path}: {key} must be one of {', '.join(choices)}, found {value!r}")
+    try:
+        ZoneInfo(settings.newsletter.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{path}: newsletter.timezone {settings.newsletter.timezone!r} is not an IANA "
+            "time zone such as Asia/Seoul"
+        ) from None
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", settings.newsletter.send_time):
+        raise ConfigError(f"{path}: newsletter.send_time must be HH:MM, found {settings.newsletter.send_time!r}")
+    if not re.match(r"https?://[^/\s]+", settings.newsletter.base_url):
+        raise ConfigError(f"{path}: newsletter.base_url must be an http(s) URL")
+    if "@" not in settings.sender.from_:
+        raise ConfigError(f"{path}: sender.from must contain an email address")
+    if not 1 <= settings.brief.max_stories <= 10:
+        raise ConfigError(f"{path}: brief.max_stories must be between 1 and 10")
+    if settings.brief.window_hours < 1:
+        raise ConfigError(f"{path}: brief.window_hours must be at least 1")
+    if not settings.database.url.startswith(("sqlite:", "postgresql")):
+        raise ConfigError(f"{path}: database.url must be sqlite:///… or postgresql://…")
+    for index, feed in enumerate(settings.feeds):
+        if not feed.url.strip():
+            raise ConfigError(f"{path}: feeds[{index}].url must not be empty")
+        if feed.weight <= 0:
+            raise ConfigError(f"{path}: feeds[{index}].weight must be positive")
+
+
+def database_url(settings: Settings) -> str:
+    """The database URL with a relative SQLite path anchored at the config file's folder."""
+    url = settings.database.url
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite:///:memory:":
+        return prefix + str(settings.root / url[len(prefix) :])
+    return url
+
+
+def feed_location(settings: Settings, feed: FeedSettings) -> str:
+    """A feed's URL, or its local path resolved against the config file's folder."""
+    if re.match(r"^[a-z][a-z0-9+.-]*://", feed.url, re.IGNORECASE):
+        return feed.url
+    return str((settings.root / feed.url).resolve())

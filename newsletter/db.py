@@ -1,0 +1,63 @@
+"""The one database: an engine from a URL, the shared metadata, schema creation.
+
+Every package declares its own tables on `metadata` (subscribers in `audience`,
+the send log in `send`, the feed cache in `collect`), so one SQLite file — or one
+PostgreSQL database when a list outgrows it — holds the whole state of a
+newsletter, and a backup is one file or one `pg_dump`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine, MetaData
+
+_metadata: MetaData | None = None
+
+
+def metadata() -> MetaData:
+    """The shared `MetaData`; created on first use so that `--help` never imports SQLAlchemy."""
+    global _metadata
+    if _metadata is None:
+        from sqlalchemy import MetaData
+
+        _metadata = MetaData()
+    return _metadata
+
+
+@cache
+def engine(url: str) -> Engine:
+    """One engine per URL per process; SQLite gets WAL, foreign keys and a busy timeout.
+
+    WAL lets the web app record unsubscribes while a send reads the list, and the
+    busy timeout makes concurrent writers wait instead of failing.
+    """
+    from sqlalchemy import create_engine, event
+
+    if url.startswith("sqlite"):
+        from pathlib import Path
+
+        path = url.split(":///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        made = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(made, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return made
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return create_engine(url, pool_pre_ping=True)
+
+
+def ensure_schema(bind: Engine) -> None:
+    """Create the tables registered so far that do not exist yet (safe to call often)."""
+    metadata().create_all(bind, checkfirst=True)
