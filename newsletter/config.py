@@ -14,6 +14,7 @@ import tomllib
 import types
 import typing
 from dataclasses import MISSING, dataclass, field, fields
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -99,6 +100,15 @@ class Settings:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.newsletter.timezone)
+
+    def send_moment(self, day: date) -> datetime:
+        """When the edition of `day` goes out (aware); the collection window ends here."""
+        hour, minute = (int(part) for part in self.newsletter.send_time.split(":"))
+        return datetime.combine(day, time(hour, minute), tzinfo=self.zone)
+
+    def today(self) -> date:
+        """Today in the newsletter's time zone: the default edition date."""
+        return datetime.now(self.zone).date()
 
     @property
     def list_id(self) -> str:

@@ -1,0 +1,1 @@
+"""Items → Briefing: select the day's stories and write them."""

@@ -1,0 +1,45 @@
+"""Every fixed word of an edition, per language (`newsletter.language`).
+
+Kept in one table so a new language is one entry, and so the HTML, text and
+archive post can never disagree on a label.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+LABELS: Final[dict[str, dict[str, str]]] = {
+    "ko": {
+        "summary": "요약",
+        "why": "왜 중요한가",
+        "source": "Source",
+        "sources": "Source",
+        "greeting": "안녕하세요!",
+        "unsubscribe": "수신 거부",
+        "why_you_get_this": "이 메일은 {name} 뉴스레터를 구독하셨기 때문에 발송되었습니다.",
+        "view_online": "웹에서 보기",
+        "read_more": "원문 보기",
+        "stories_count": "오늘의 소식 {count}건",
+        "default_summary_title": "핵심 내용",
+        "default_why_title": "의미와 영향",
+    },
+    "en": {
+        "summary": "Summary",
+        "why": "Why it matters",
+        "source": "Source",
+        "sources": "Sources",
+        "greeting": "Hello!",
+        "unsubscribe": "Unsubscribe",
+        "why_you_get_this": "You receive this because you subscribed to {name}.",
+        "view_online": "View online",
+        "read_more": "Read more",
+        "stories_count": "{count} stories today",
+        "default_summary_title": "What happened",
+        "default_why_title": "The stakes",
+    },
+}
+
+
+def labels(language: str) -> dict[str, str]:
+    """The label table of `language`; unknown languages fall back to English."""
+    return LABELS.get(language, LABELS["en"])
