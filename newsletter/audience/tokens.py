@@ -8,6 +8,7 @@ a guessed or altered URL can never unsubscribe somebody else.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import sys
@@ -54,7 +55,9 @@ def secret_key(*, transport: str, data_dir: Path) -> str:
 
 
 def _serializer(secret: str) -> URLSafeSerializer:
-    return URLSafeSerializer(secret, salt=_UNSUBSCRIBE_SALT)
+    return URLSafeSerializer(
+        secret, salt=_UNSUBSCRIBE_SALT, signer_kwargs={"digest_method": hashlib.sha256}
+    )
 
 
 def unsubscribe_token(secret: str, subscriber_id: int, list_id: str) -> str:
