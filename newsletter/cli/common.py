@@ -1,0 +1,60 @@
+"""What every command shares: the loaded settings, the consoles, and clean failure.
+
+The CLI promises exit statuses (0 done, 1 the job failed, 2 bad usage or config)
+and one-line errors; these helpers are the only place that promise is kept.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from newsletter.config import Settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
+    """Print one line on stderr and exit with `code`: no traceback ever reaches a user."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def settings_from(ctx: typer.Context) -> Settings:
+    """The settings for this invocation, loaded once from `--config` (exit 2 on any problem)."""
+    from newsletter.config import ConfigError, load_settings
+
+    state: dict[str, Any] = ctx.ensure_object(dict)
+    if "settings" not in state:
+        try:
+            state["settings"] = load_settings(state.get("config"))
+        except ConfigError as exc:
+            fail(str(exc), EXIT_USAGE)
+    return state["settings"]
+
+
+def edition_date(settings: Settings, value: str | None) -> date:
+    """`--date YYYY-MM-DD`, or today in the newsletter's time zone."""
+    from datetime import date
+
+    if value is None:
+        return settings.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"--date must be YYYY-MM-DD, found {value!r}", EXIT_USAGE)
+
+
+def print_json(data: Any) -> None:
+    """Machine-readable output for `--json`: plain JSON on stdout, Unicode kept."""
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
