@@ -49,7 +49,7 @@ max_per_section = 2                    # at most this many stories of one sectio
 # max_tokens = 1200                    # per story reply
 # temperature = 0.3
 # timeout = 60                         # seconds per reply; a slower story uses the offline writer
-# max_attempts = 4                     # tries per story when Bedrock throttles (backoff 1 s, 2 s, …)
+# max_attempts = 4                     # tries per story when throttled (backoff 1 s, 2 s, 4 s…)
 # price_input_per_1k = 0.00025         # USD per 1,000 tokens, for the cost printed by `draft`
 # price_output_per_1k = 0.00125
 

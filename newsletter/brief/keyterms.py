@@ -13,6 +13,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _HANGUL = re.compile(r"[가-힣]")
 # English: runs of capitalised words or acronyms, money and percentages.
 _EN_TERM = re.compile(
@@ -20,48 +25,24 @@ _EN_TERM = re.compile(
     r"|\d[\d.,]*\s?%"
     r"|\b[A-Z][\w'’&.-]*[\w](?:\s+(?:[A-Z][\w'’&-]*|\d[\w.]*))*"
 )
-_EN_STOP = frozenset(
+_EN_STOP = _words(
     """the a an and but or if in on at of for to by with from as it its this that these those
     there their they we our you he she his her i however meanwhile also after before while when
     what why how who which today yesterday monday tuesday wednesday thursday friday saturday
-    sunday new according read more said says mr ms dr""".split()
+    sunday new according read more said says mr ms dr"""
 )
 # Korean: words with their trailing particle removed; Latin names inside Korean text too.
 _KO_WORD = re.compile(r"[A-Za-z0-9가-힣][A-Za-z0-9가-힣.&+-]*")
+# longest first, so "에서는" is removed whole rather than as "는"
 _KO_PARTICLES = (
-    "에서는",
-    "으로는",
-    "이라는",
-    "에게서",
-    "으로서",
-    "까지",
-    "부터",
-    "에서",
-    "으로",
-    "에게",
-    "보다",
-    "라는",
-    "처럼",
-    "과의",
-    "와의",
-    "은",
-    "는",
-    "이",
-    "가",
-    "을",
-    "를",
-    "의",
-    "에",
-    "로",
-    "와",
-    "과",
-    "도",
-    "만",
+    *("에서는", "으로는", "이라는", "에게서", "으로서", "까지", "부터", "에서", "으로", "에게"),
+    *("보다", "라는", "처럼", "과의", "와의", "은", "는", "이", "가", "을", "를", "의", "에"),
+    *("로", "와", "과", "도", "만"),
 )
-_KO_VERB_ENDINGS = ("다", "고", "며", "서", "면", "게", "지", "요", "했", "한", "된", "할", "될", "인")
-_KO_STOP = frozenset(
+_KO_VERB_ENDINGS = tuple("다고며서면게지요했한된할될인")  # verb/adjective endings: not names
+_KO_STOP = _words(
     """이번 지난 오늘 최근 현재 올해 지난해 이날 통해 위해 대한 대해 관련 이는 또한 특히 이에
-    따르면 따라 것으로 것이 것을 있는 있다 없는 가장 모든 경우 이후 당시 그리고 하지만 이를""".split()
+    따르면 따라 것으로 것이 것을 있는 있다 없는 가장 모든 경우 이후 당시 그리고 하지만 이를"""
 )
 
 

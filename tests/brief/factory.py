@@ -118,11 +118,27 @@ LOCALIZATION = (
 def demo_items() -> list[Item]:
     """The seed edition's shape: a two-source AI story, a funding story, a Korean policy story."""
     return [
-        item(1, "Sixteen Claude agents built a C compiler", COMPILER, site="arstechnica.com",
-             cluster="compiler"),
-        item(2, "Maybe AI agents can be lawyers after all", LAWYERS, site="techcrunch.com",
-             cluster="compiler", hours_ago=3),
-        item(3, "Benchmark raises $225M to double down on Cerebras", CEREBRAS,
-             site="techcrunch.com", section="funding"),
+        item(
+            1,
+            "Sixteen Claude agents built a C compiler",
+            COMPILER,
+            site="arstechnica.com",
+            cluster="compiler",
+        ),
+        item(
+            2,
+            "Maybe AI agents can be lawyers after all",
+            LAWYERS,
+            site="techcrunch.com",
+            cluster="compiler",
+            hours_ago=3,
+        ),
+        item(
+            3,
+            "Benchmark raises $225M to double down on Cerebras",
+            CEREBRAS,
+            site="techcrunch.com",
+            section="funding",
+        ),
         item(4, "오픈AI, 지역화 전략 공개", LOCALIZATION, site="openai.com", section="policy"),
     ]

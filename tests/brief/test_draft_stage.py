@@ -36,9 +36,15 @@ def test_draft_writes_the_edition_shape(tmp_path: Path) -> None:
 def test_same_input_gives_byte_identical_json(tmp_path: Path) -> None:
     settings = write_config(tmp_path)
     items = demo_items() + [
-        item(n, f"Story {n} about chips", f"Chip {n} ships soon. It could cut costs by {n}%.",
-             site=f"site{n % 3}.com", section=("ai", "hardware", "tools")[n % 3],
-             cluster=f"c{n % 6}", hours_ago=n % 20)
+        item(
+            n,
+            f"Story {n} about chips",
+            f"Chip {n} ships soon. It could cut costs by {n}%.",
+            site=f"site{n % 3}.com",
+            section=("ai", "hardware", "tools")[n % 3],
+            cluster=f"c{n % 6}",
+            hours_ago=n % 20,
+        )
         for n in range(10, 60)
     ]
     first = draft_briefing(items, settings, DAY).to_json()
@@ -99,7 +105,7 @@ def test_briefing_written_by_hand_from_scratch_is_protected(tmp_path: Path) -> N
 
 def test_missing_or_broken_items_file_is_one_line(tmp_path: Path) -> None:
     settings = write_config(tmp_path)
-    with pytest.raises(StageError, match="items.json: not found; run `newsletter collect"):
+    with pytest.raises(StageError, match=r"items\.json: not found; run `newsletter collect"):
         draft_stage(settings, DAY)
     path = write_items(settings, demo_items())
     path.write_text(path.read_text(encoding="utf-8").replace('"weight": 1.0', '"weight": "x"', 1))

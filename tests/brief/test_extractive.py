@@ -68,10 +68,20 @@ def test_takeaway_is_the_strongest_sentence_left_over() -> None:
 
 def test_two_sources_both_kept_and_both_summarised() -> None:
     story = write(
-        item(1, "Sixteen Claude agents built a C compiler", COMPILER, site="arstechnica.com",
-             cluster="c"),
-        item(2, "Maybe AI agents can be lawyers after all", LAWYERS, site="techcrunch.com",
-             cluster="c"),
+        item(
+            1,
+            "Sixteen Claude agents built a C compiler",
+            COMPILER,
+            site="arstechnica.com",
+            cluster="c",
+        ),
+        item(
+            2,
+            "Maybe AI agents can be lawyers after all",
+            LAWYERS,
+            site="techcrunch.com",
+            cluster="c",
+        ),
     )
     assert [s.url for s in story.sources] == [
         "https://arstechnica.com/news/1",

@@ -45,7 +45,7 @@ def test_emoji_and_bedrock_tables_are_read(tmp_path: Path) -> None:
         ("[bedrock]\ntemperature = 1.5\n", "bedrock.temperature must be between 0 and 1"),
         ("[bedrock]\ntimeout = 0\n", "bedrock.timeout must be positive"),
         ("[bedrock]\nmax_attempts = 0\n", "bedrock.max_attempts must be between 1 and 10"),
-        ("[bedrock]\nmodel = \"x\"\n", "unknown key bedrock.model"),
+        ('[bedrock]\nmodel = "x"\n', "unknown key bedrock.model"),
         ("[bedrock]\nprice_output_per_1k = -1\n", "bedrock prices must not be negative"),
     ],
 )
@@ -67,7 +67,9 @@ def test_bad_values_name_the_key(tmp_path: Path, extra: str, expected: str) -> N
 
 def test_starter_documents_every_brief_and_bedrock_key(tmp_path: Path) -> None:
     """Uncommenting the starter's examples gives a valid config using all of them."""
-    text = re.sub(r"^# (\[brief\.emoji\]|\[bedrock\]|[a-z_0-9]+ = )", r"\1", STARTER_TOML, flags=re.M)
+    text = re.sub(
+        r"^# (\[brief\.emoji\]|\[bedrock\]|[a-z_0-9]+ = )", r"\1", STARTER_TOML, flags=re.M
+    )
     path = tmp_path / "newsletter.toml"
     path.write_text(text.replace('writer = "extractive"', 'writer = "bedrock"'), encoding="utf-8")
     settings = load_settings(path)

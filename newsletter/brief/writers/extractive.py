@@ -141,9 +141,12 @@ def centrality(sentences: list[str], positions: list[int] | None = None) -> list
     scores = [1.0] * n
     for _ in range(20):  # power iteration converges well before 20 rounds for news-length input
         share = [scores[j] / totals[j] for j in range(n)]
-        scores = [0.15 + 0.85 * sum(w * s for w, s in zip(weights[i], share)) for i in range(n)]
+        scores = [
+            0.15 + 0.85 * sum(w * s for w, s in zip(weights[i], share, strict=True))
+            for i in range(n)
+        ]
     positions = positions if positions is not None else list(range(n))
-    return [score + 0.3 / (1 + position) for score, position in zip(scores, positions)]
+    return [score + 0.3 / (1 + position) for score, position in zip(scores, positions, strict=True)]
 
 
 def clip(text: str, limit: int) -> str:
