@@ -265,3 +265,18 @@ def test_outage_stops_calling_after_two_failures(tmp_path: Path) -> None:
     reasons = [f.reason for f in report.fallbacks]
     assert reasons[0].startswith("EndpointConnectionError") and reasons[1] == reasons[0]
     assert reasons[2] == "skipped: Bedrock failed earlier in this run"
+
+
+def test_json_answered_as_text_is_accepted(tmp_path: Path, stub: ConverseStub) -> None:
+    """Some models ignore the tool and answer the JSON in prose; it still gets validated."""
+    settings = bedrock_config(tmp_path, stub.url)
+    text = "Here is the story:\n" + json.dumps(story_fields("From text"), ensure_ascii=False)
+    message = {"role": "assistant", "content": [{"text": text}]}
+    doc = {"output": {"message": message}, "stopReason": "end_turn", "usage": {"inputTokens": 5}}
+    stub.script = [Answer(body=json.dumps(doc).encode())]
+    report = DraftReport()
+    briefing = draft_briefing(
+        [item(1, "Chip ships", "The chip ships in May.")], settings, DAY, report
+    )
+    assert briefing.stories[0].headline == "From text"
+    assert (report.fallbacks, report.input_tokens, report.output_tokens) == ([], 5, 0)

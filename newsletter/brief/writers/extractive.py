@@ -23,12 +23,15 @@ from newsletter.brief.sentences import split_sentences
 from newsletter.brief.writers.base import emoji_for, sources_of
 from newsletter.model import Story
 
-SUMMARY_BUDGET = {"ko": 360, "en": 520}  # characters; Hangul carries more per character
+#: Characters, by the script of the sources' text (not the edition's language: a Korean
+#: edition quotes English feeds): a Hangul syllable carries more than a Latin letter.
+SUMMARY_BUDGET = {"ko": 360, "en": 520}
 WHY_BUDGET = {"ko": 300, "en": 420}
 MAX_TAKEAWAY = 200
 MIN_SENTENCE = 12  # shorter "sentences" are captions, datelines and link texts
 SENTENCES_PER_ITEM = 15  # news states the key facts first; this bounds the O(n²) ranking
 MAX_TITLE = 90
+_HANGUL = re.compile(r"[가-힣]")
 #: Feed furniture that is not part of the story.
 _BOILERPLATE = re.compile(
     r"appeared first on|continue reading|read more|click here|subscribe to|sign up for"
@@ -66,7 +69,8 @@ class ExtractiveWriter:
         scores = centrality(texts, [s.position for s in pool])
         ranked = sorted(range(len(pool)), key=lambda i: (-scores[i], i))
         impact = {i for i, t in enumerate(texts) if carries_impact(t)}
-        summary_budget = self.summary_budget or SUMMARY_BUDGET.get(language, 500)
+        script = script_of(texts)
+        summary_budget = self.summary_budget or SUMMARY_BUDGET[script]
 
         # each source gets its best sentence in first, then the strongest of the rest
         firsts = [next(i for i in ranked if pool[i].item == k) for k in _items_of(pool)]
@@ -79,7 +83,7 @@ class ExtractiveWriter:
         if not summary:  # even the best sentence is over budget: clip it at a word
             summary, clipped = [order[0]], clip(texts[order[0]], summary_budget)
 
-        why_budget = self.why_budget or WHY_BUDGET.get(language, 400)
+        why_budget = self.why_budget or WHY_BUDGET[script]
         why = _take(ranked, lengths, why_budget, lambda i: i in impact and i not in summary, [])
         used = set(summary) | set(why)
         takeaway = next(
@@ -147,6 +151,14 @@ def centrality(sentences: list[str], positions: list[int] | None = None) -> list
         ]
     positions = positions if positions is not None else list(range(n))
     return [score + 0.3 / (1 + position) for score, position in zip(scores, positions, strict=True)]
+
+
+def script_of(texts: list[str]) -> str:
+    """ "ko" when Hangul carries the text (a syllable ≈ two or three Latin letters), else "en"."""
+    joined = "".join(texts)
+    hangul = len(_HANGUL.findall(joined))
+    latin = sum(1 for ch in joined if ch.isascii() and ch.isalpha())
+    return "ko" if hangul * 2 >= latin and hangul else "en"
 
 
 def clip(text: str, limit: int) -> str:

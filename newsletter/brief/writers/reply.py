@@ -65,7 +65,7 @@ def _tool_input(response: Mapping[str, Any]) -> dict[str, Any]:
     message = output.get("message") if isinstance(output, dict) else None
     content = message.get("content") if isinstance(message, dict) else None
     if not isinstance(content, list):
-        raise InvalidReply("no message in the reply")
+        raise InvalidReply("no output message in the reply (malformed or not a Converse reply)")
     for block in content:
         use = block.get("toolUse") if isinstance(block, dict) else None
         if isinstance(use, dict) and use.get("name") == TOOL_NAME:
