@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,8 @@ from newsletter.brief.draft import EmptyDay, draft_briefing
 from newsletter.model import Briefing
 from newsletter.pipeline import StageError, draft_stage
 from tests.brief.factory import DAY, demo_items, item, write_config, write_items
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_draft_writes_the_edition_shape(tmp_path: Path) -> None:
@@ -112,3 +117,37 @@ def test_missing_or_broken_items_file_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(StageError) as caught:
         draft_stage(settings, DAY)
     assert str(caught.value) == f"{path}: items[0].weight: must be a number"
+
+
+DRAFT_IN_A_NEW_PROCESS = """
+import sys
+from pathlib import Path
+from newsletter.brief.draft import draft_briefing
+from tests.brief.factory import DAY, demo_items, item, write_config
+items = demo_items() + [
+    item(n, f"Story {n}", f"Chip {n} ships soon. Prices could fall {n}%. Rivals respond.",
+         site=f"s{n % 4}.com", section=("ai", "tools")[n % 2], cluster=f"c{n % 9}")
+    for n in range(10, 40)
+]
+sys.stdout.write(draft_briefing(items, write_config(Path(sys.argv[1])), DAY).to_json())
+"""
+
+
+def test_identical_json_across_processes(tmp_path: Path) -> None:
+    """Re-running `draft` tomorrow (another process, another hash seed) writes the same file."""
+    outputs = []
+    for seed in ("1", "2"):
+        folder = tmp_path / seed
+        folder.mkdir()
+        done = subprocess.run(
+            [sys.executable, "-c", DRAFT_IN_A_NEW_PROCESS, str(folder)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)},
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1]
+    assert len(Briefing.from_json(outputs[0]).stories) == 5
