@@ -63,6 +63,22 @@ class BriefSettings:
     window_hours: int = 24
     writer: str = "extractive"
     max_per_section: int = 2
+    emoji: dict[str, str] = field(default_factory=dict)  # section → emoji, over the defaults
+
+
+@dataclass(frozen=True)
+class BedrockSettings:
+    """The `bedrock` writer: one Converse call per story (AWS credentials from the environment)."""
+
+    model_id: str = "anthropic.claude-3-haiku-20240307-v1:0"
+    region: str = ""  # default: sender.region
+    endpoint_url: str = ""
+    max_tokens: int = 1200
+    temperature: float = 0.3
+    timeout: float = 60.0  # seconds to wait for one reply
+    max_attempts: int = 4  # tries per story when throttled
+    price_input_per_1k: float = 0.00025  # USD per 1,000 input tokens (for the cost estimate)
+    price_output_per_1k: float = 0.00125
 
 
 @dataclass(frozen=True)
@@ -79,6 +95,7 @@ class Settings:
     sender: SenderSettings
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     brief: BriefSettings = field(default_factory=BriefSettings)
+    bedrock: BedrockSettings = field(default_factory=BedrockSettings)
     feeds: list[FeedSettings] = field(default_factory=list)
     path: Path = Path(CONFIG_NAME)
 
@@ -125,6 +142,7 @@ _SECTIONS: dict[str, type] = {
     "sender": SenderSettings,
     "database": DatabaseSettings,
     "brief": BriefSettings,
+    "bedrock": BedrockSettings,
 }
 _CHOICES = {
     "newsletter.language": ("ko", "en"),
@@ -197,6 +215,10 @@ def _build(cls: type, table: dict[str, Any], where: str, path: Path) -> Any:
 
 
 def _coerce(value: Any, expected: Any, key: str, path: Path) -> Any:
+    if typing.get_origin(expected) is dict:  # a table of strings, e.g. [brief.emoji]
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: {key} must be a table, found {value!r}")
+        return {name: _coerce(item, str, f"{key}.{name}", path) for name, item in value.items()}
     if isinstance(expected, types.UnionType):
         expected = next(t for t in typing.get_args(expected) if t is not type(None))
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
@@ -244,11 +266,27 @@ def _check_values(settings: Settings, path: Path) -> None:
         raise ConfigError(f"{path}: brief.window_hours must be at least 1")
     if not settings.database.url.startswith(("sqlite:", "postgresql")):
         raise ConfigError(f"{path}: database.url must be sqlite:///… or postgresql://…")
+    _check_bedrock(settings.bedrock, path)
     for index, feed in enumerate(settings.feeds):
         if not feed.url.strip():
             raise ConfigError(f"{path}: feeds[{index}].url must not be empty")
         if feed.weight <= 0:
             raise ConfigError(f"{path}: feeds[{index}].weight must be positive")
+
+
+def _check_bedrock(bedrock: BedrockSettings, path: Path) -> None:
+    if not bedrock.model_id.strip():
+        raise ConfigError(f"{path}: bedrock.model_id must not be empty")
+    if not 1 <= bedrock.max_tokens <= 100_000:
+        raise ConfigError(f"{path}: bedrock.max_tokens must be between 1 and 100000")
+    if not 0 <= bedrock.temperature <= 1:
+        raise ConfigError(f"{path}: bedrock.temperature must be between 0 and 1")
+    if bedrock.timeout <= 0:
+        raise ConfigError(f"{path}: bedrock.timeout must be positive")
+    if not 1 <= bedrock.max_attempts <= 10:
+        raise ConfigError(f"{path}: bedrock.max_attempts must be between 1 and 10")
+    if bedrock.price_input_per_1k < 0 or bedrock.price_output_per_1k < 0:
+        raise ConfigError(f"{path}: bedrock prices must not be negative")
 
 
 def database_url(settings: Settings) -> str:

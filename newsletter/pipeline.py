@@ -19,6 +19,7 @@ from newsletter.config import Settings
 from newsletter.model import Briefing, Edition, ModelError, items_from_json, items_to_json
 
 if TYPE_CHECKING:
+    from newsletter.brief.report import DraftReport
     from newsletter.collect import CollectResult
     from newsletter.send.campaign import CampaignSummary
 
@@ -52,8 +53,13 @@ def collect_stage(settings: Settings, day: date, *, progress: bool = False) -> C
     return result
 
 
-def draft_stage(settings: Settings, day: date, *, force: bool = False) -> Briefing:
-    """Write `briefing.json` from `items.json`, never over a hand-edited one unless forced."""
+def draft_stage(
+    settings: Settings, day: date, *, force: bool = False, report: DraftReport | None = None
+) -> Briefing:
+    """Write `briefing.json` from `items.json`, never over a hand-edited one unless forced.
+
+    `report` (when given) receives which stories the model wrote, fallbacks and tokens.
+    """
     from newsletter.brief.briefing_file import is_hand_edited, save_briefing
     from newsletter.brief.draft import EmptyDay, draft_briefing
 
@@ -70,7 +76,7 @@ def draft_stage(settings: Settings, day: date, *, force: bool = False) -> Briefi
     except ModelError as exc:
         raise StageError(f"{items_path}: {exc}") from None
     try:
-        briefing = draft_briefing(items, settings, day)
+        briefing = draft_briefing(items, settings, day, report)
     except EmptyDay as exc:
         raise StageError(f"nothing to send for {day}: {exc}") from None
     save_briefing(briefing, directory)
@@ -169,8 +175,13 @@ def daily(settings: Settings, day: date, *, say: Say = _quiet) -> DailyReport:
     if (directory / "briefing.json").exists():
         step("draft: briefing.json exists, kept (edit it freely; re-draft with `draft --force`)")
     else:
-        briefing = draft_stage(settings, day)
+        from newsletter.brief.report import DraftReport
+
+        drafted = DraftReport()
+        briefing = draft_stage(settings, day, report=drafted)
         step(f"draft: {len(briefing.stories)} stories")
+        for line in drafted.lines():
+            step(f"draft: {line}")
     if _render_is_current(directory):
         step("render: email.html, email.txt and post.md are up to date")
     else:

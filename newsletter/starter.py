@@ -38,6 +38,21 @@ window_hours = 24                      # only items published this long before t
 writer = "extractive"                  # extractive (offline) | bedrock (Amazon Bedrock)
 max_per_section = 2                    # at most this many stories of one section
 
+# [brief.emoji]                        # emoji per feed section, over the built-in defaults
+# ai = "🤖"                            # (ai 🤖, hardware 🔌, policy 🌐, funding 💰, tools 🛠️,
+# funding = "💰"                       #  security 🔒, science 🔬, mobile 📱, cloud ☁️, tech 💡)
+
+# [bedrock]                            # only used with brief.writer = "bedrock"
+# model_id = "anthropic.claude-3-haiku-20240307-v1:0"   # any Converse model with tool use
+# region = "us-east-1"                 # default: sender.region
+# endpoint_url = ""                    # a local/VPC endpoint (tests)
+# max_tokens = 1200                    # per story reply
+# temperature = 0.3
+# timeout = 60                         # seconds per reply; a slower story uses the offline writer
+# max_attempts = 4                     # tries per story when throttled (backoff 1 s, 2 s, 4 s…)
+# price_input_per_1k = 0.00025         # USD per 1,000 tokens, for the cost printed by `draft`
+# price_output_per_1k = 0.00125
+
 # One [[feeds]] table per feed: an http(s) URL or a local path.
 [[feeds]]
 url = "https://example.com/feed.xml"

@@ -4,61 +4,66 @@ from __future__ import annotations
 
 from datetime import date
 
+from newsletter.brief import frame
+from newsletter.brief.report import DraftReport
 from newsletter.brief.select import select_stories
-from newsletter.brief.writers.base import Writer
+from newsletter.brief.writers.base import Writer, emoji_table
 from newsletter.config import Settings
 from newsletter.model import Briefing, Item
-
-INTRO = {
-    "ko": [
-        "안녕하세요!",
-        "{date} 데일리 테크 브리핑입니다. 지난 하루 동안 AI와 기술 분야에서 나온 소식 가운데 "
-        "눈여겨볼 {count}건을 골라 핵심과 의미를 정리했습니다.",
-    ],
-    "en": [
-        "Hello!",
-        "Here is your tech briefing for {date}: {count} stories from the last day in AI and "
-        "technology, each with what happened and why it matters.",
-    ],
-}
-OUTRO = {
-    "ko": ["오늘 브리핑은 여기까지입니다. 내일 아침에 다시 찾아오겠습니다."],
-    "en": ["That's all for today. See you tomorrow morning."],
-}
-TITLE = {"ko": "{date} {name}", "en": "{date} {name}"}
 
 
 class EmptyDay(Exception):
     """No items in the window: there is nothing to write, and nothing must be sent."""
 
 
-def draft_briefing(items: list[Item], settings: Settings, day: date) -> Briefing:
-    """The day's Briefing; raises EmptyDay when the window holds no items."""
-    if not items:
-        raise EmptyDay(f"no items in the {settings.brief.window_hours} h window before {day}")
-    language = settings.newsletter.language
+def draft_briefing(
+    items: list[Item], settings: Settings, day: date, report: DraftReport | None = None
+) -> Briefing:
+    """The day's Briefing; raises EmptyDay when the window holds no items.
+
+    `report` (when given) is filled with what the writer did: fallbacks, tokens, cost.
+    """
+    brief = settings.brief
     clusters = select_stories(
         items,
-        max_stories=settings.brief.max_stories,
-        max_per_section=settings.brief.max_per_section,
+        max_stories=brief.max_stories,
+        max_per_section=brief.max_per_section,
         now=settings.send_moment(day),
+        window_hours=brief.window_hours,
     )
-    writer = make_writer(settings)
+    if not clusters:
+        raise EmptyDay(
+            f"no items in the {brief.window_hours} h window before "
+            f"{settings.send_moment(day).isoformat(timespec='minutes')}"
+            + (f" ({len(items)} collected items are all outside it)" if items else "")
+        )
+    report = report if report is not None else DraftReport()
+    language = settings.newsletter.language
+    writer = make_writer(settings, report)
     stories = [writer.write(cluster, language) for cluster in clusters]
-    values = {"date": day.isoformat(), "count": len(stories), "name": settings.newsletter.name}
+    report.stories = len(stories)
+    values = frame.frame_values(
+        day, language, name=settings.newsletter.name, count=len(stories), lead=stories[0].headline
+    )
     return Briefing(
         date=day,
-        title=TITLE[language].format(**values),
+        title=frame.title(language, values),
         language=language,
-        intro=[line.format(**values) for line in INTRO[language]],
+        intro=frame.intro(language, values),
         stories=stories,
-        outro=[line.format(**values) for line in OUTRO[language]],
+        outro=frame.outro(language, values),
     )
 
 
-def make_writer(settings: Settings) -> Writer:
-    if settings.brief.writer == "extractive":
-        from newsletter.brief.writers.extractive import ExtractiveWriter
+def make_writer(settings: Settings, report: DraftReport) -> Writer:
+    """The configured writer; the model writer falls back to the offline one per story."""
+    from newsletter.brief.writers.extractive import ExtractiveWriter
 
-        return ExtractiveWriter()
-    raise NotImplementedError(f"brief.writer = {settings.brief.writer!r} is not implemented yet")
+    emoji = emoji_table(settings.brief.emoji)
+    offline = ExtractiveWriter(emoji=emoji)
+    report.writer = settings.brief.writer
+    if settings.brief.writer == "bedrock":
+        from newsletter.brief.writers.bedrock import BedrockWriter
+
+        return BedrockWriter(settings, report=report, fallback=offline, emoji=emoji)
+    return offline

@@ -101,16 +101,23 @@ def draft(
     force: Annotated[bool, typer.Option("--force", help="Overwrite a hand-edited briefing.")] = False,
 ) -> None:
     """Write editions/D/briefing.json from the collected items."""
+    from rich.markup import escape
+
+    from newsletter.brief.report import DraftReport
     from newsletter.pipeline import StageError, draft_stage
 
     settings = settings_from(ctx)
     day = edition_date(settings, date)
+    report = DraftReport()
     try:
-        briefing = draft_stage(settings, day, force=force)
+        briefing = draft_stage(settings, day, force=force, report=report)
     except StageError as exc:
         _stage_error(exc)
     for story in briefing.stories:
-        console.print(f"{story.emoji} {story.headline}  [dim]({len(story.sources)} sources)[/]")
+        headline = escape(story.headline)  # feed text is not Rich markup
+        console.print(f"{story.emoji} {headline}  [dim]({len(story.sources)} sources)[/]")
+    for line in report.lines():
+        console.print(line, markup=False, highlight=False)
     console.print(f"{len(briefing.stories)} stories → {settings.edition_dir(day) / 'briefing.json'}")
 
 

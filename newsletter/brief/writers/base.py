@@ -7,12 +7,14 @@ hand-editing workflow do not care which one wrote it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 from newsletter.brief.select import Cluster
 from newsletter.model import Source, Story
 
-#: Emoji per section; a section not listed gets the generic newspaper.
+#: Emoji per section (`[brief.emoji]` in the config overrides or extends these);
+#: a section not listed gets the generic newspaper.
 SECTION_EMOJI: dict[str, str] = {
     "ai": "🤖",
     "hardware": "🔌",
@@ -34,8 +36,15 @@ class Writer(Protocol):
     def write(self, cluster: Cluster, language: str) -> Story: ...
 
 
-def emoji_for(section: str) -> str:
-    return SECTION_EMOJI.get(section.lower(), DEFAULT_EMOJI)
+def emoji_table(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The defaults with the configured mapping on top; section names compare case-insensitively."""
+    table = dict(SECTION_EMOJI)
+    table.update({name.lower(): emoji for name, emoji in (overrides or {}).items()})
+    return table
+
+
+def emoji_for(section: str, table: Mapping[str, str] | None = None) -> str:
+    return (SECTION_EMOJI if table is None else table).get(section.lower(), DEFAULT_EMOJI)
 
 
 def sources_of(cluster: Cluster) -> list[Source]:
