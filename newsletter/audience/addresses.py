@@ -76,7 +76,7 @@ def _full_key(email: str) -> str:
     from email_validator import EmailNotValidError, validate_email
 
     try:
-        result = validate_email(email, check_deliverability=False)
+        result = validate_email(email, check_deliverability=False, strict=True)
     except EmailNotValidError as exc:
         raise InvalidAddress(str(exc)) from None
     return f"{result.local_part.lower()}@{result.ascii_domain.lower()}"
@@ -88,7 +88,7 @@ def _domain(domain: str) -> str | None:
     from email_validator import EmailNotValidError, validate_email
 
     try:
-        result = validate_email("x@" + domain, check_deliverability=False)
+        result = validate_email("x@" + domain, check_deliverability=False, strict=True)
     except EmailNotValidError:
         return None
     return result.ascii_domain.lower()

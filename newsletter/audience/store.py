@@ -30,7 +30,7 @@ from newsletter.audience.addresses import (
     parse_address,
     tombstone_hash,
 )
-from newsletter.db import ensure_schema, metadata
+from newsletter.db import ensure_schema
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine, Row
@@ -55,6 +55,8 @@ SUPPRESSED = ("unsubscribed", "bounced", "complained")
 SOURCES = ("cli", "import", "unsubscribe-link", "one-click", "bounce", "complaint", "signup")
 # Who may move a suppressed address back to receiving: the operator, or the person.
 _MAY_RESUBSCRIBE = ("cli", "signup")
+# A column of this name in any table marks rows about one subscriber; `forget` erases them.
+PERSON_COLUMN = "subscriber_id"
 
 
 class ForgottenAddress(InvalidAddress):
@@ -325,12 +327,17 @@ class SubscriberStore:
         return self.set_status(subscriber_id, "unsubscribed", source=source, detail=detail)
 
     def forget(self, email: str) -> bool:
-        """Erase a person (GDPR): their row, their events and rows of other packages that
-        point at them, keeping only a hashed tombstone so no later import re-adds them.
-        True when there was a subscriber to erase; the tombstone is written either way.
+        """Erase a person (GDPR): their row, their events, and every row of any table
+        with a `subscriber_id` column that names them (the send log keeps addresses),
+        keeping only a hashed tombstone so no later import re-adds them. True when
+        there was a subscriber to erase; the tombstone is written either way.
+
+        Tables are found in the database itself, not in the metadata, because the
+        package that owns them may not be imported in this process.
         """
+        from sqlalchemy import inspect, text
+
         address = parse_address(email)
-        ensure_schema(self.engine)  # so tables declared since we opened are known
         table = schema.subscribers
         tombstones = schema.subscriber_tombstones
         with self.engine.begin() as connection:
@@ -343,12 +350,19 @@ class SubscriberStore:
             )
             if subscriber_id is None:
                 return False
-            for dependent in reversed(metadata().sorted_tables):
-                for foreign_key in dependent.foreign_keys:
-                    if foreign_key.column is table.c.id:
-                        connection.execute(
-                            delete(dependent).where(foreign_key.parent == subscriber_id)
-                        )
+            inspector = inspect(connection)
+            preparer = connection.dialect.identifier_preparer
+            for name in inspector.get_table_names():
+                if name == table.name:
+                    continue
+                if any(column["name"] == PERSON_COLUMN for column in inspector.get_columns(name)):
+                    connection.execute(
+                        text(
+                            f"DELETE FROM {preparer.quote(name)} "
+                            f"WHERE {PERSON_COLUMN} = :subscriber_id"
+                        ),
+                        {"subscriber_id": subscriber_id},
+                    )
             connection.execute(delete(table).where(table.c.id == subscriber_id))
         return True
 
