@@ -8,6 +8,7 @@ newsletter, and a backup is one file or one `pg_dump`.
 
 from __future__ import annotations
 
+import weakref
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -59,5 +60,20 @@ def engine(url: str) -> Engine:
 
 
 def ensure_schema(bind: Engine) -> None:
-    """Create the tables registered so far that do not exist yet (safe to call often)."""
-    metadata().create_all(bind, checkfirst=True)
+    """Bring the database up to date: run pending migrations, then create missing tables.
+
+    Safe to call often and from several processes at once: the work happens under a
+    database-wide lock (`BEGIN IMMEDIATE` on SQLite, an advisory lock on PostgreSQL)
+    and is skipped in-process once the tables declared so far are known to exist.
+    A table that another package declares later is still created by a later call.
+    """
+    from newsletter.migrations import upgrade
+
+    declared = frozenset(metadata().tables)
+    if _ensured.get(bind) == declared:
+        return
+    upgrade(bind, metadata())
+    _ensured[bind] = declared
+
+
+_ensured: weakref.WeakKeyDictionary[Engine, frozenset[str]] = weakref.WeakKeyDictionary()

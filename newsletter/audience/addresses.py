@@ -1,0 +1,94 @@
+"""Email addresses: validation, the case-insensitive lookup key, and clean names.
+
+Addresses are stored as the subscriber gave them, but uniqueness is decided on a
+key (local part lower-cased, domain in its ASCII/IDNA form), so `Kim@Example.com`,
+`kim@example.com` and `kim@EXAMPLE.COM` are one person and `user@bücher.de` equals
+`user@xn--bcher-kva.de`.
+
+email-validator decides what is valid (syntax only, no DNS). It costs ~20 µs per
+call, which alone would cap an import at 50,000 rows/s, so plain ASCII addresses
+take a fast path: a strict dot-atom pattern for the local part plus a cached
+email-validator verdict per domain (a list has few distinct domains). Anything the
+fast path is not sure about goes to email-validator; tests check both agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# RFC 5322 dot-atom text in ASCII: what email-validator accepts unquoted.
+_FAST = re.compile(
+    r"(?P<local>[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)"
+    r"@(?P<domain>[A-Za-z0-9.-]{1,253})"
+)
+_LOCAL_MAX = 64
+_ADDRESS_MAX = 254
+_NAME_MAX = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_TOMBSTONE_SALT = b"newsletter.forget.v1:"
+
+
+class InvalidAddress(ValueError):
+    """An address that cannot be subscribed; `str()` is the one-line reason."""
+
+
+@dataclass(frozen=True)
+class Address:
+    email: str  # as given (surrounding whitespace removed)
+    key: str  # the unique, case-insensitive form
+
+
+def parse_address(value: str) -> Address:
+    """Validate `value`; `InvalidAddress` says why it is not an email address."""
+    email = value.strip()
+    if not email:
+        raise InvalidAddress("empty address")
+    match = _FAST.fullmatch(email)
+    if match and len(match.group("local")) <= _LOCAL_MAX:
+        verdict = _domain(match.group("domain"))
+        if verdict is not None:
+            key = f"{match.group('local').lower()}@{verdict}"
+            if len(key) <= _ADDRESS_MAX and len(email) <= _ADDRESS_MAX:
+                return Address(email, key)
+    return Address(email, _full_key(email))
+
+
+def address_key(value: str) -> str:
+    return parse_address(value).key
+
+
+def tombstone_hash(key: str) -> str:
+    """What `forget` keeps of an address: enough to recognise it, not to read it."""
+    return hashlib.sha256(_TOMBSTONE_SALT + key.encode("utf-8")).hexdigest()
+
+
+def clean_name(value: str | None) -> str:
+    """A display name safe for headers and tables: no control characters, bounded length."""
+    if not value:
+        return ""
+    return " ".join(_CONTROL.sub(" ", value).split())[:_NAME_MAX]
+
+
+def _full_key(email: str) -> str:
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        result = validate_email(email, check_deliverability=False, strict=True)
+    except EmailNotValidError as exc:
+        raise InvalidAddress(str(exc)) from None
+    return f"{result.local_part.lower()}@{result.ascii_domain.lower()}"
+
+
+@lru_cache(maxsize=8192)
+def _domain(domain: str) -> str | None:
+    """The ASCII domain if email-validator accepts `domain` for any plain local part."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        result = validate_email("x@" + domain, check_deliverability=False, strict=True)
+    except EmailNotValidError:
+        return None
+    return result.ascii_domain.lower()

@@ -1,0 +1,211 @@
+"""Reading subscriber CSV files as people really make them, and writing safe ones.
+
+Files come from spreadsheets, other mailing tools and hand edits: UTF-8 with or
+without a BOM, separated by commas, semicolons (European Excel) or tabs, with or
+without a header row. Reading is streaming (one row at a time) so a file of
+millions of rows costs constant memory, and every row keeps its line number for
+error messages.
+
+Writing guards against CSV injection: a spreadsheet runs a cell that starts with
+`=`, `+`, `-` or `@` as a formula, and an address such as `=cmd|…@example.com` is
+syntactically valid. Such cells get a leading `'`, which reading removes again so
+an export imports back unchanged.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+_DELIMITERS = (",", ";", "\t")
+_SAMPLE_BYTES = 64 * 1024
+_SAMPLE_ROWS = 50
+
+EMAIL_HEADERS = frozenset(
+    {"email", "e-mail", "mail", "email address", "e-mail address", "email_address", "emailaddress"}
+)
+NAME_HEADERS = frozenset({"name", "full name", "full_name", "fullname", "display name"})
+STATUS_HEADER = "status"
+ATTRIBUTES_HEADER = "attributes"
+# Written by `export`, recomputed on import.
+IGNORED_HEADERS = frozenset({"id", "created", "updated"})
+
+
+class CsvFileError(Exception):
+    """The file cannot be read at all; the message names the file (and line)."""
+
+
+def neutralise(cell: str) -> str:
+    """Make a cell inert in spreadsheets (OWASP CSV injection advice)."""
+    if cell and cell[0] in _FORMULA_START:
+        return "'" + cell
+    return cell
+
+
+def restore(cell: str) -> str:
+    """Undo `neutralise`: `'=x` → `=x`; a quote before anything else is kept."""
+    if len(cell) > 1 and cell[0] == "'" and cell[1] in _FORMULA_START:
+        return cell[1:]
+    return cell
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Where things are in each row; `extra` columns become subscriber attributes."""
+
+    email: int
+    name: int | None = None
+    status: int | None = None
+    attributes: int | None = None
+    extra: list[tuple[int, str]] = field(default_factory=list)
+    header: bool = False
+
+
+class CsvSource:
+    """One subscriber CSV file, opened for streaming; use as a context manager."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        check_utf8(path)
+        try:
+            self._binary = path.open("rb")
+        except OSError as exc:
+            raise CsvFileError(f"{path}: {exc.strerror or exc}") from None
+        self.size = path.stat().st_size
+        sample = self._binary.read(_SAMPLE_BYTES).decode("utf-8-sig", errors="ignore")
+        self._binary.seek(0)
+        self.delimiter = sniff_delimiter(sample)
+        self._text = io.TextIOWrapper(self._binary, encoding="utf-8-sig", newline="")
+        self._reader = csv.reader(self._text, delimiter=self.delimiter)
+        self._line = 0
+        self._first: tuple[int, list[str]] | None = None
+        self.columns = self._detect_columns()
+
+    def __enter__(self) -> CsvSource:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._text.close()
+
+    @property
+    def position(self) -> int:
+        """Bytes consumed so far (for a progress bar)."""
+        return self._binary.tell()
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """(line number, cells) of every non-empty data row, cells with `restore` applied."""
+        if self._first is not None:
+            first, self._first = self._first, None
+            yield first
+        while True:
+            row = self._next()
+            if row is None:
+                return
+            yield row
+
+    def _next(self) -> tuple[int, list[str]] | None:
+        while True:
+            start = self._line + 1
+            try:
+                cells = next(self._reader)
+            except StopIteration:
+                return None
+            except csv.Error as exc:
+                raise CsvFileError(f"{self.path}: line {start}: {exc}") from None
+            self._line = self._reader.line_num
+            if any(cell.strip() for cell in cells):
+                return start, [restore(cell) for cell in cells]
+
+    def _detect_columns(self) -> Columns:
+        first = self._next()
+        if first is None:
+            return Columns(email=0)
+        line, cells = first
+        labels = [cell.strip().lower() for cell in cells]
+        email = next((i for i, label in enumerate(labels) if label in EMAIL_HEADERS), None)
+        if email is not None:
+            return self._header_columns(labels, email)
+        # No header row: this row is data.
+        self._first = first
+        if len(cells) == 1:
+            return Columns(email=0)
+        email = next((i for i, cell in enumerate(cells) if "@" in cell), None)
+        if email is None:
+            found = ", ".join(cell.strip() for cell in cells)
+            raise CsvFileError(
+                f"{self.path}: line {line}: no `email` column in the header (found: {found})"
+            )
+        name = (1 - email) if len(cells) == 2 else None
+        return Columns(email=email, name=name)
+
+    @staticmethod
+    def _header_columns(labels: list[str], email: int) -> Columns:
+        name = status = attributes = None
+        extra = []
+        for index, label in enumerate(labels):
+            if index == email or not label or label in IGNORED_HEADERS:
+                continue
+            if label in NAME_HEADERS and name is None:
+                name = index
+            elif label == STATUS_HEADER and status is None:
+                status = index
+            elif label == ATTRIBUTES_HEADER and attributes is None:
+                attributes = index
+            elif label not in EMAIL_HEADERS:
+                extra.append((index, label))
+        return Columns(email, name, status, attributes, extra, header=True)
+
+
+def sniff_delimiter(sample: str) -> str:
+    """`,`, `;` or tab: the one that splits the first rows into the same number (>1) of
+    fields most consistently; `,` for a one-column file."""
+    lines = sample.splitlines()
+    if len(sample) >= _SAMPLE_BYTES and lines:
+        lines = lines[:-1]  # probably cut in the middle
+    lines = [line for line in lines if line.strip()][:_SAMPLE_ROWS]
+    best, best_score = ",", (0.0, 0)
+    for delimiter in _DELIMITERS:
+        try:
+            counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        except csv.Error:
+            continue
+        if not counts or counts[0] < 2:
+            continue
+        score = (counts.count(counts[0]) / len(counts), counts[0])
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def check_utf8(path: Path) -> None:
+    """Fail before importing anything if the file is not UTF-8, naming the first bad line."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 0
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    line = lines + chunk[: max(exc.start, 0)].count(b"\n") + 1
+                    raise CsvFileError(
+                        f"{path}: line {line}: not UTF-8 text (save the file as CSV UTF-8)"
+                    ) from None
+                lines += chunk.count(b"\n")
+            decoder.decode(b"", final=True)
+    except FileNotFoundError:
+        raise CsvFileError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise CsvFileError(f"{path}: is a directory, not a CSV file") from None
+    except UnicodeDecodeError:
+        raise CsvFileError(f"{path}: ends in the middle of a UTF-8 character") from None
+    except OSError as exc:
+        raise CsvFileError(f"{path}: {exc.strerror or exc}") from None

@@ -1,0 +1,398 @@
+"""The subscriber store: who is on the list, in which status, and how they got there.
+
+Losing or resurrecting a subscriber is the worst bug this product can have, so the
+rules live here and nowhere else:
+- an address is unique case-insensitively (`addresses.parse_address` makes the key);
+- `add` only ever creates: it never changes an existing subscriber, and it refuses
+  an address that was forgotten (GDPR) unless the person signs up again themselves;
+- every status change appends an event (time, status, source, detail);
+- nothing moves from `unsubscribed`/`bounced`/`complained` back to receiving mail
+  except an explicit operator action (`cli`) or the person's own signup (`signup`);
+- nothing is deleted except by `forget`, which leaves a hashed tombstone.
+
+Every method is its own short transaction, so the web app can record an
+unsubscribe while a send walks the list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, func, select, update
+
+from newsletter.audience import schema
+from newsletter.audience.addresses import (
+    InvalidAddress,
+    clean_name,
+    parse_address,
+    tombstone_hash,
+)
+from newsletter.db import ensure_schema
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine, Row
+
+    from newsletter.config import Settings
+
+__all__ = [
+    "RECEIVING",
+    "SOURCES",
+    "STATUSES",
+    "SUPPRESSED",
+    "Event",
+    "ForgottenAddress",
+    "InvalidAddress",
+    "Subscriber",
+    "SubscriberStore",
+]
+
+STATUSES = ("pending", "active", "unsubscribed", "bounced", "complained")
+RECEIVING = ("pending", "active")
+SUPPRESSED = ("unsubscribed", "bounced", "complained")
+SOURCES = ("cli", "import", "unsubscribe-link", "one-click", "bounce", "complaint", "signup")
+# Who may move a suppressed address back to receiving: the operator, or the person.
+_MAY_RESUBSCRIBE = ("cli", "signup")
+# A column of this name in any table marks rows about one subscriber; `forget` erases them.
+PERSON_COLUMN = "subscriber_id"
+
+
+class ForgottenAddress(InvalidAddress):
+    """The address was erased on request (`forget`); it may only come back by signing up."""
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    id: int
+    email: str
+    name: str
+    status: str
+    created: datetime
+    updated: datetime
+    attributes: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "email": self.email,
+            "name": self.name,
+            "status": self.status,
+            "created": self.created.isoformat(),
+            "updated": self.updated.isoformat(),
+            "attributes": self.attributes,
+        }
+
+
+@dataclass(frozen=True)
+class Event:
+    time: datetime
+    status: str
+    source: str
+    detail: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "time": self.time.isoformat(),
+            "status": self.status,
+            "source": self.source,
+            "detail": self.detail,
+        }
+
+
+def utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes (we store UTC); PostgreSQL aware ones."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def subscriber_from_row(row: Row[Any]) -> Subscriber:
+    return Subscriber(
+        id=row.id,
+        email=row.email,
+        name=row.name,
+        status=row.status,
+        created=utc(row.created),
+        updated=utc(row.updated),
+        attributes=dict(row.attributes or {}),
+    )
+
+
+def check_status(status: str) -> None:
+    if status not in STATUSES:
+        raise ValueError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
+
+
+def check_source(source: str) -> None:
+    if source not in SOURCES:
+        raise ValueError(f"unknown event source {source!r}; expected one of {', '.join(SOURCES)}")
+
+
+def insert_ignoring_duplicates(connection: Connection, table: Any, *index_elements: str) -> Any:
+    """`INSERT … ON CONFLICT DO NOTHING`: the unique index, not a prior SELECT, decides races."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing(index_elements=list(index_elements))
+
+
+class SubscriberStore:
+    """Subscribers and their events on one database (SQLite file or PostgreSQL)."""
+
+    def __init__(self, engine: Engine) -> None:
+        if engine.dialect.name not in ("sqlite", "postgresql"):
+            raise ValueError(f"unsupported database {engine.dialect.name!r}")
+        self.engine = engine
+        ensure_schema(engine)
+
+    @classmethod
+    def open(cls, settings: Settings) -> SubscriberStore:
+        from newsletter.config import database_url
+        from newsletter.db import engine
+
+        return cls(engine(database_url(settings)))
+
+    # -- reading -------------------------------------------------------------------
+
+    def get(self, email: str) -> Subscriber | None:
+        """The subscriber with this address in any capitalisation; None if absent or invalid."""
+        try:
+            key = parse_address(email).key
+        except InvalidAddress:
+            return None
+        return self._one(schema.subscribers.c.email_key == key)
+
+    def get_by_id(self, subscriber_id: int) -> Subscriber | None:
+        return self._one(schema.subscribers.c.id == subscriber_id)
+
+    def list(
+        self, status: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[Subscriber]:
+        """A page of subscribers in the order they joined (by id)."""
+        table = schema.subscribers
+        query = select(table).order_by(table.c.id).limit(max(limit, 0)).offset(max(offset, 0))
+        if status is not None:
+            check_status(status)
+            query = query.where(table.c.status == status)
+        with self.engine.connect() as connection:
+            return [subscriber_from_row(row) for row in connection.execute(query)]
+
+    def count_by_status(self) -> dict[str, int]:
+        table = schema.subscribers
+        counts = dict.fromkeys(STATUSES, 0)
+        query = select(table.c.status, func.count()).group_by(table.c.status)
+        with self.engine.connect() as connection:
+            for status, count in connection.execute(query):
+                counts[status] = counts.get(status, 0) + count
+        return counts
+
+    def iter_active(self, batch_size: int = 1000) -> Iterator[Subscriber]:
+        """Every active subscriber by id, one short query per batch (keyset pagination).
+
+        No transaction is held between batches, so unsubscribes recorded meanwhile
+        are seen by later batches and never wait for a long send.
+        """
+        table = schema.subscribers
+        last = 0
+        while True:
+            query = (
+                select(table)
+                .where(table.c.status == "active", table.c.id > last)
+                .order_by(table.c.id)
+                .limit(batch_size)
+            )
+            with self.engine.connect() as connection:
+                batch = [subscriber_from_row(row) for row in connection.execute(query)]
+            yield from batch
+            if len(batch) < batch_size:
+                return
+            last = batch[-1].id
+
+    def events(self, subscriber_id: int) -> list[Event]:
+        table = schema.subscriber_events
+        query = (
+            select(table.c.time, table.c.status, table.c.source, table.c.detail)
+            .where(table.c.subscriber_id == subscriber_id)
+            .order_by(table.c.id)
+        )
+        with self.engine.connect() as connection:
+            return [
+                Event(utc(row.time), row.status, row.source, row.detail or "")
+                for row in connection.execute(query)
+            ]
+
+    def is_forgotten(self, email: str) -> bool:
+        key = parse_address(email).key
+        table = schema.subscriber_tombstones
+        with self.engine.connect() as connection:
+            found = connection.scalar(
+                select(table.c.email_hash).where(table.c.email_hash == tombstone_hash(key))
+            )
+        return found is not None
+
+    # -- writing -------------------------------------------------------------------
+
+    def add(
+        self,
+        email: str,
+        name: str = "",
+        *,
+        source: str = "cli",
+        detail: str = "",
+        status: str = "active",
+    ) -> tuple[Subscriber, bool]:
+        """(subscriber, created). An existing address is returned unchanged, whatever its
+        status: adding never re-activates anybody. `InvalidAddress` for a bad address,
+        `ForgottenAddress` (a subclass) for an erased one unless `source="signup"`.
+        """
+        check_source(source)
+        check_status(status)
+        address = parse_address(email)
+        table = schema.subscribers
+        tombstones = schema.subscriber_tombstones
+        now = datetime.now(UTC)
+        with self.engine.begin() as connection:
+            existing = self._one(table.c.email_key == address.key, connection)
+            if existing is not None:
+                return existing, False
+            hashed = tombstone_hash(address.key)
+            if connection.scalar(
+                select(tombstones.c.email_hash).where(tombstones.c.email_hash == hashed)
+            ):
+                if source != "signup":
+                    raise ForgottenAddress(
+                        f"{address.email} was erased on request (forget); only the person's "
+                        "own signup can add it again"
+                    )
+                connection.execute(delete(tombstones).where(tombstones.c.email_hash == hashed))
+            statement = insert_ignoring_duplicates(connection, table, "email_key").returning(
+                table.c.id
+            )
+            new_id = connection.scalar(
+                statement,
+                {
+                    "email": address.email,
+                    "email_key": address.key,
+                    "name": clean_name(name),
+                    "status": status,
+                    "created": now,
+                    "updated": now,
+                    "attributes": {},
+                },
+            )
+            if new_id is None:  # another process added the same address just now
+                winner = self._one(table.c.email_key == address.key, connection)
+                assert winner is not None
+                return winner, False
+            self._event(connection, new_id, now, status, source, detail)
+            created = self._one(table.c.id == new_id, connection)
+        assert created is not None
+        return created, True
+
+    def set_status(self, subscriber_id: int, status: str, *, source: str, detail: str = "") -> bool:
+        """Move a subscriber to `status` and record why. False when it is already there
+        (or the subscriber no longer exists): the web and feedback handlers may safely
+        run twice for one click or one notification.
+        """
+        check_status(status)
+        check_source(source)
+        table = schema.subscribers
+        while True:
+            with self.engine.begin() as connection:
+                current = connection.scalar(
+                    select(table.c.status).where(table.c.id == subscriber_id)
+                )
+                if current is None or current == status:
+                    return False
+                if current in SUPPRESSED and status in RECEIVING and source not in _MAY_RESUBSCRIBE:
+                    raise ValueError(
+                        f"subscriber {subscriber_id} is {current}; source {source!r} may not "
+                        f"make them {status} (only an operator or the person can)"
+                    )
+                now = datetime.now(UTC)
+                changed = connection.execute(
+                    update(table)
+                    .where(table.c.id == subscriber_id, table.c.status == current)
+                    .values(status=status, updated=now)
+                ).rowcount
+                if changed:
+                    self._event(connection, subscriber_id, now, status, source, detail)
+                    return True
+            # Somebody changed the status between our read and our write: look again.
+
+    def unsubscribe(self, subscriber_id: int, *, source: str, detail: str = "") -> bool:
+        return self.set_status(subscriber_id, "unsubscribed", source=source, detail=detail)
+
+    def forget(self, email: str) -> bool:
+        """Erase a person (GDPR): their row, their events, and every row of any table
+        with a `subscriber_id` column that names them (the send log keeps addresses),
+        keeping only a hashed tombstone so no later import re-adds them. True when
+        there was a subscriber to erase; the tombstone is written either way.
+
+        Tables are found in the database itself, not in the metadata, because the
+        package that owns them may not be imported in this process.
+        """
+        from sqlalchemy import inspect, text
+
+        address = parse_address(email)
+        table = schema.subscribers
+        tombstones = schema.subscriber_tombstones
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert_ignoring_duplicates(connection, tombstones, "email_hash"),
+                {"email_hash": tombstone_hash(address.key), "forgotten": datetime.now(UTC)},
+            )
+            subscriber_id = connection.scalar(
+                select(table.c.id).where(table.c.email_key == address.key)
+            )
+            if subscriber_id is None:
+                return False
+            inspector = inspect(connection)
+            preparer = connection.dialect.identifier_preparer
+            for name in inspector.get_table_names():
+                if name == table.name:
+                    continue
+                if any(column["name"] == PERSON_COLUMN for column in inspector.get_columns(name)):
+                    connection.execute(
+                        text(
+                            f"DELETE FROM {preparer.quote(name)} "
+                            f"WHERE {PERSON_COLUMN} = :subscriber_id"
+                        ),
+                        {"subscriber_id": subscriber_id},
+                    )
+            connection.execute(delete(table).where(table.c.id == subscriber_id))
+        return True
+
+    # -- internals -----------------------------------------------------------------
+
+    def _one(self, condition: Any, connection: Connection | None = None) -> Subscriber | None:
+        query = select(schema.subscribers).where(condition)
+        if connection is not None:
+            row = connection.execute(query).first()
+        else:
+            with self.engine.connect() as own:
+                row = own.execute(query).first()
+        return None if row is None else subscriber_from_row(row)
+
+    @staticmethod
+    def _event(
+        connection: Connection,
+        subscriber_id: int,
+        time: datetime,
+        status: str,
+        source: str,
+        detail: str,
+    ) -> None:
+        connection.execute(
+            schema.subscriber_events.insert(),
+            {
+                "subscriber_id": subscriber_id,
+                "time": time,
+                "status": status,
+                "source": source,
+                "detail": detail,
+            },
+        )

@@ -1,0 +1,295 @@
+"""`newsletter subscribers …`: the list owner's commands for the audience.
+
+Thin by design: parse the arguments, call one function of `newsletter.audience`,
+print the result (Rich tables, or JSON with `--json`). The rules about who may
+receive mail live in the store, never here. SQLAlchemy is imported inside the
+commands so that `newsletter --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from newsletter.cli.common import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    console,
+    err_console,
+    fail,
+    print_json,
+    settings_from,
+)
+
+if TYPE_CHECKING:
+    from newsletter.audience.importer import ImportSummary
+    from newsletter.audience.store import Subscriber, SubscriberStore
+
+app = typer.Typer(
+    help="Add, remove, list, import and export subscribers.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+_STATUS_STYLE = {
+    "active": "green",
+    "pending": "yellow",
+    "unsubscribed": "dim",
+    "bounced": "red",
+    "complained": "red",
+}
+_LISTED_INVALID = 20
+
+JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table.")
+
+
+def open_store(ctx: typer.Context) -> SubscriberStore:
+    """The store of the configured database; one clear line if it cannot be reached."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from newsletter.audience.store import SubscriberStore
+
+    settings = settings_from(ctx)
+    try:
+        return SubscriberStore.open(settings)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        fail(f"database ({_safe_url(settings.database.url)}): {reason}", EXIT_FAILED)
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password, for error messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@")[-1]
+
+
+def _status(status: str) -> Text:
+    return Text(status, style=_STATUS_STYLE.get(status, ""))
+
+
+def _check_status(status: str | None) -> None:
+    from newsletter.audience.store import STATUSES
+
+    if status is not None and status not in STATUSES:
+        fail(f"--status must be one of {', '.join(STATUSES)}, found {status!r}", EXIT_USAGE)
+
+
+def _describe(subscriber: Subscriber) -> str:
+    return f"{subscriber.email} ({subscriber.status}, id {subscriber.id})"
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    email: str = typer.Argument(..., help="The address to subscribe."),
+    name: str = typer.Option("", "--name", help="The subscriber's name."),
+) -> None:
+    """Subscribe an address (active at once). An existing address is never changed."""
+    from newsletter.audience.store import ForgottenAddress, InvalidAddress
+
+    store = open_store(ctx)
+    try:
+        subscriber, created = store.add(email, name, source="cli")
+    except ForgottenAddress as exc:
+        fail(str(exc), EXIT_FAILED)
+    except InvalidAddress as exc:
+        fail(f"{email!r} is not a valid address: {exc}", EXIT_USAGE)
+    if created:
+        console.print(Text(f"added {_describe(subscriber)}"))
+    else:
+        console.print(Text(f"already on the list, unchanged: {_describe(subscriber)}"))
+
+
+@app.command("remove")
+def remove(
+    ctx: typer.Context, email: str = typer.Argument(..., help="The address to unsubscribe.")
+) -> None:
+    """Unsubscribe an address; its history is kept (use `forget` to erase it)."""
+    from newsletter.audience.store import SUPPRESSED
+
+    store = open_store(ctx)
+    subscriber = store.get(email)
+    if subscriber is None:
+        fail(f"no subscriber with the address {email}", EXIT_FAILED)
+    if subscriber.status in SUPPRESSED:
+        console.print(Text(f"already not receiving mail: {_describe(subscriber)}"))
+        return
+    store.unsubscribe(subscriber.id, source="cli", detail="subscribers remove")
+    console.print(Text(f"unsubscribed {subscriber.email} (id {subscriber.id})"))
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    status: str | None = typer.Option(None, "--status", help="Only this status."),
+    limit: int = typer.Option(100, "--limit", min=1, help="At most this many."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many first."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Subscribers in the order they joined."""
+    _check_status(status)
+    subscribers = open_store(ctx).list(status, limit=limit, offset=offset)
+    if as_json:
+        print_json([subscriber.to_json() for subscriber in subscribers])
+        return
+    table = Table("id", "email", "name", "status", "since", box=None, header_style="bold")
+    for subscriber in subscribers:
+        table.add_row(
+            str(subscriber.id),
+            Text(subscriber.email),
+            Text(subscriber.name),
+            _status(subscriber.status),
+            subscriber.created.strftime("%Y-%m-%d"),
+        )
+    console.print(table)
+    if not subscribers:
+        err_console.print("no subscribers" + (f" with status {status}" if status else ""))
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    email: str = typer.Argument(..., help="The address to look up."),
+    as_json: bool = JsonOption,
+) -> None:
+    """One subscriber with the history of their status."""
+    store = open_store(ctx)
+    subscriber = store.get(email)
+    if subscriber is None:
+        fail(f"no subscriber with the address {email}", EXIT_FAILED)
+    events = store.events(subscriber.id)
+    if as_json:
+        print_json({**subscriber.to_json(), "events": [event.to_json() for event in events]})
+        return
+    facts = Table(box=None, show_header=False)
+    facts.add_row("email", Text(subscriber.email))
+    facts.add_row("name", Text(subscriber.name))
+    facts.add_row("status", _status(subscriber.status))
+    facts.add_row("id", str(subscriber.id))
+    facts.add_row("created", subscriber.created.isoformat(timespec="seconds"))
+    facts.add_row("updated", subscriber.updated.isoformat(timespec="seconds"))
+    for key, value in subscriber.attributes.items():
+        facts.add_row(Text(key), Text(str(value)))
+    console.print(facts)
+    history = Table("time", "status", "source", "detail", title="history", header_style="bold")
+    for event in events:
+        history.add_row(
+            event.time.isoformat(timespec="seconds"),
+            _status(event.status),
+            event.source,
+            Text(event.detail),
+        )
+    console.print(history)
+
+
+@app.command("count")
+def count(ctx: typer.Context, as_json: bool = JsonOption) -> None:
+    """How many subscribers are in each status."""
+    counts = open_store(ctx).count_by_status()
+    if as_json:
+        print_json({**counts, "total": sum(counts.values())})
+        return
+    table = Table("status", "subscribers", box=None, header_style="bold")
+    for status, number in counts.items():
+        table.add_row(_status(status), f"{number:,}")
+    table.add_row(Text("total", style="bold"), Text(f"{sum(counts.values()):,}", style="bold"))
+    console.print(table)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="CSV with an `email` column (and `name`)."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Report what would happen; change nothing."
+    ),
+    as_json: bool = JsonOption,
+) -> None:
+    """Import a CSV file; safe to repeat, never re-subscribes anybody who left."""
+    from newsletter.audience.importer import CsvFileError, import_csv
+
+    store = open_store(ctx)
+    try:
+        summary = import_csv(store, file, dry_run=dry_run, progress=sys.stderr.isatty())
+    except CsvFileError as exc:
+        fail(str(exc), EXIT_FAILED)
+    if as_json:
+        print_json(summary.to_json())
+        return
+    _print_summary(file, summary)
+
+
+def _print_summary(file: Path, summary: ImportSummary) -> None:
+    table = Table(box=None, show_header=False)
+    prefix = "would be " if summary.dry_run else ""
+    table.add_row(f"{prefix}added", f"{summary.added:,}")
+    table.add_row("already present", f"{summary.present:,}")
+    table.add_row("suppressed (left alone)", f"{summary.suppressed:,}")
+    if summary.changed:
+        table.add_row(f"{prefix}marked unsubscribed/bounced/complained", f"{summary.changed:,}")
+    table.add_row("invalid", f"{summary.invalid_count:,}")
+    console.print(table)
+    for line, value, reason in summary.invalid[:_LISTED_INVALID]:
+        err_console.print(Text(f"{file}: line {line}: {value!r}: {reason}"), soft_wrap=True)
+    more = summary.invalid_count - min(len(summary.invalid), _LISTED_INVALID)
+    if more > 0:
+        err_console.print(f"… and {more:,} more invalid rows")
+    if summary.rejected_path is not None:
+        err_console.print(Text(f"invalid rows written to {summary.rejected_path}"))
+    if summary.dry_run:
+        err_console.print("dry run: nothing was changed")
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    file: Path | None = typer.Argument(None, help="Write here instead of stdout."),
+) -> None:
+    """Every subscriber as CSV (email, name, status, created, attributes)."""
+    from newsletter.audience.exporter import export_csv
+
+    store = open_store(ctx)
+    if file is None:
+        export_csv(store, sys.stdout)
+        sys.stdout.flush()
+        return
+    partial = file.with_name(file.name + ".part")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as out:
+            written = export_csv(store, out)
+        partial.replace(file)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        fail(f"{file}: {exc.strerror or exc}", EXIT_FAILED)
+    err_console.print(Text(f"exported {written:,} subscribers to {file}"))
+
+
+@app.command("forget")
+def forget(
+    ctx: typer.Context,
+    email: str = typer.Argument(..., help="The person's address."),
+    yes: bool = typer.Option(False, "--yes", help="Confirm: erase this person's data."),
+) -> None:
+    """Erase a person's data for good (GDPR); a hashed tombstone blocks re-imports."""
+    from newsletter.audience.store import InvalidAddress
+
+    if not yes:
+        fail(f"forget erases {email} and its history for good: add --yes to confirm", EXIT_USAGE)
+    store = open_store(ctx)
+    try:
+        erased = store.forget(email)
+    except InvalidAddress as exc:
+        fail(f"{email!r} is not a valid address: {exc}", EXIT_USAGE)
+    if erased:
+        console.print(Text(f"erased {email}; a hashed tombstone keeps it from being re-added"))
+    else:
+        console.print(Text(f"no subscriber with the address {email}; tombstone recorded anyway"))
