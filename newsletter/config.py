@@ -72,7 +72,7 @@ class CollectSettings:
     total_timeout: float = 20.0
     max_bytes: int = 10_000_000
     max_redirects: int = 5
-    dedupe_threshold: float = 0.5
+    dedupe_threshold: float = 0.45
     user_agent: str = ""
 
 

@@ -61,6 +61,7 @@ _BLOCK = re.compile(
     re.IGNORECASE,
 )
 _TAG_HINT = re.compile(r"<[a-zA-Z/!]|&[#a-zA-Z0-9]+;")
+_ANY_SPACE = re.compile(r"\s+")
 _SPACES = re.compile(r"[^\S\n]+")
 _NEWLINES = re.compile(r"\s*\n\s*(?:\n\s*)+")
 _SINGLE_NEWLINE = re.compile(r"\s*\n\s*")
@@ -101,7 +102,8 @@ def html_to_text(fragment: str, limit: int = SUMMARY_LIMIT) -> str:
     if not fragment.strip():
         return ""
     if _TAG_HINT.search(fragment):
-        marked = _BLOCK.sub("\n\n", fragment)
+        # In HTML a newline is just a space; only block elements break paragraphs.
+        marked = _BLOCK.sub("\n\n", _ANY_SPACE.sub(" ", fragment))
         stripped = nh3.clean(marked, tags=set(), clean_content_tags=set(DROPPED_WITH_CONTENT))
         text = html.unescape(stripped)
     else:

@@ -8,9 +8,12 @@ English words (lower-cased, stop words out, plural `s` off) and, for Hangul,
 character bigrams inside each word, which is what makes "삼성전자가"/"삼성전자는"
 match without a morphological analyser — weighted by how rare each feature is in
 the day's items (IDF: "AI" says little, "o5" a lot) and compared by cosine.
-Pairs above `threshold` are joined (union-find), so a cluster is every item
-reachable through similar pairs. Candidate pairs come from an inverted index on
-title features, so a day of thousands of items is not a quadratic loop.
+Pairs from different feeds at or above `threshold` are joined (union-find), so
+a cluster is every item reachable through similar pairs; within one feed,
+similar titles are a series ("Weekly roundup #12/#13"), not one story. There is
+no translation: an English and a Korean report of the same news stay apart.
+Candidate pairs come from an inverted index on title features, so a day of
+thousands of items is not a quadratic loop.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from dataclasses import replace
 
 from newsletter.model import Item
 
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = 0.45
 LEAD_CHARS = 300
 TITLE_WEIGHT = 2.0
 
@@ -78,6 +81,8 @@ def cluster(items: list[Item], threshold: float = DEFAULT_THRESHOLD) -> list[Ite
         return i
 
     for i, j in _candidates(titles):
+        if items[i].feed_url == items[j].feed_url:
+            continue  # one feed's "Weekly roundup #12/#13" are a series, not one story
         if root(i) != root(j) and _cosine(vectors[i], vectors[j]) >= threshold:
             parent[root(i)] = root(j)
     groups: dict[int, list[int]] = defaultdict(list)

@@ -37,7 +37,16 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_ANYTHING_DECODES = {"latin-1", "iso8859-1", "iso-8859-1", "windows-1252", "cp1252", "ascii"}
+# Supersets that real publishers use while declaring the subset.
+_SUPERSETS = {"euc_kr": "cp949", "gb2312": "gb18030", "gbk": "gb18030", "iso8859-1": "cp1252"}
+# What the detector may answer: the encodings feeds actually use. An unrestricted
+# detector picks exotic code pages for short samples.
+_DETECTABLE = [
+    "cp949", "euc_kr", "shift_jis", "euc_jp", "cp932", "gb18030", "big5", "cp1252",
+    "iso8859_15", "cp1251", "koi8_r", "cp1250", "iso8859_2", "cp1253", "cp1254", "cp1256",
+]  # fmt: skip
+_LATIN_NEIGHBOURS = {"cp1250", "iso8859_2", "iso8859_15", "cp1254", "latin_1", "iso8859_1"}
+_ANYTHING_DECODES = {"latin-1", "iso8859-1", "cp1252", "ascii"}
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -106,6 +115,7 @@ def decode(body: bytes, http_charset: str = "") -> tuple[str, str]:
             continue
         if codec == "utf-8":
             continue  # already known not to be UTF-8: the declaration is wrong
+        codec = _SUPERSETS.get(codec, codec)
         try:
             text = body.decode(codec)
         except UnicodeDecodeError:
@@ -129,8 +139,16 @@ def _detect(body: bytes) -> str:
         from charset_normalizer import from_bytes
     except ImportError:  # pragma: no cover - a dependency, but detection is only a fallback
         return ""
-    best = from_bytes(body[:200_000]).best()
-    return best.encoding if best is not None else ""
+    best = from_bytes(body[:200_000], cp_isolation=_DETECTABLE).best()
+    if best is None:
+        return ""
+    if best.encoding in _LATIN_NEIGHBOURS:
+        try:
+            body.decode("cp1252")
+            return "cp1252"  # among look-alike Latin code pages, the web's usual one
+        except UnicodeDecodeError:
+            pass
+    return best.encoding
 
 
 def parse_feed(body: bytes, base_url: str, http_charset: str = "") -> ParsedFeed:

@@ -62,7 +62,7 @@ def collect_edition(
     try:
         cache = FeedCache(db.engine(database_url(settings)))
         rows = cache.load(unique)
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, OSError) as exc:
         raise CollectError(f"feed cache: database unavailable: {_first_line(exc)}") from None
     collect = settings.collect
     limits = Limits(
