@@ -82,6 +82,17 @@ class BedrockSettings:
 
 
 @dataclass(frozen=True)
+class CollectSettings:
+    concurrency: int = 16
+    connect_timeout: float = 5.0
+    total_timeout: float = 20.0
+    max_bytes: int = 10_000_000
+    max_redirects: int = 5
+    dedupe_threshold: float = 0.45
+    user_agent: str = ""
+
+
+@dataclass(frozen=True)
 class FeedSettings:
     url: str
     section: str = "tech"
@@ -96,6 +107,7 @@ class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     brief: BriefSettings = field(default_factory=BriefSettings)
     bedrock: BedrockSettings = field(default_factory=BedrockSettings)
+    collect: CollectSettings = field(default_factory=CollectSettings)
     feeds: list[FeedSettings] = field(default_factory=list)
     path: Path = Path(CONFIG_NAME)
 
@@ -143,6 +155,7 @@ _SECTIONS: dict[str, type] = {
     "database": DatabaseSettings,
     "brief": BriefSettings,
     "bedrock": BedrockSettings,
+    "collect": CollectSettings,
 }
 _CHOICES = {
     "newsletter.language": ("ko", "en"),
@@ -267,6 +280,7 @@ def _check_values(settings: Settings, path: Path) -> None:
     if not settings.database.url.startswith(("sqlite:", "postgresql")):
         raise ConfigError(f"{path}: database.url must be sqlite:///… or postgresql://…")
     _check_bedrock(settings.bedrock, path)
+    _check_collect(settings.collect, path)
     for index, feed in enumerate(settings.feeds):
         if not feed.url.strip():
             raise ConfigError(f"{path}: feeds[{index}].url must not be empty")
@@ -287,6 +301,17 @@ def _check_bedrock(bedrock: BedrockSettings, path: Path) -> None:
         raise ConfigError(f"{path}: bedrock.max_attempts must be between 1 and 10")
     if bedrock.price_input_per_1k < 0 or bedrock.price_output_per_1k < 0:
         raise ConfigError(f"{path}: bedrock prices must not be negative")
+def _check_collect(collect: CollectSettings, path: Path) -> None:
+    if collect.concurrency < 1:
+        raise ConfigError(f"{path}: collect.concurrency must be at least 1")
+    if collect.connect_timeout <= 0 or collect.total_timeout <= 0:
+        raise ConfigError(f"{path}: collect.connect_timeout and total_timeout must be positive")
+    if collect.max_bytes < 1024:
+        raise ConfigError(f"{path}: collect.max_bytes must be at least 1024")
+    if not 0 <= collect.max_redirects <= 20:
+        raise ConfigError(f"{path}: collect.max_redirects must be between 0 and 20")
+    if not 0 < collect.dedupe_threshold <= 1:
+        raise ConfigError(f"{path}: collect.dedupe_threshold must be in (0, 1]")
 
 
 def database_url(settings: Settings) -> str:
