@@ -128,7 +128,7 @@ def check_edition(edition: Edition, briefing: Briefing) -> list[CheckResult]:
     relative = [
         f"{where}={value[:80]!r}"
         for where, value in scan.urls
-        if value != UNSUBSCRIBE_PLACEHOLDER and not _absolute_http(value)
+        if value != UNSUBSCRIBE_PLACEHOLDER and not _absolute_http(value) and value not in dangerous
     ]
     rule(
         "absolute-links",

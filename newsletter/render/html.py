@@ -57,7 +57,9 @@ def compile_mjml(source: str) -> str:
     from mjml import mjml2html
 
     try:
-        return mjml2html(source, disable_comments=True)
+        # fonts={}: MRML otherwise links Google Fonts for any known family in the stack
+        # (Roboto, Open Sans, …): a tracking request per open, and a dead link offline.
+        return mjml2html(source, disable_comments=True, fonts={})
     except ValueError as exc:
         raise RenderError(f"{TEMPLATE}: MJML did not compile: {exc}") from None
 

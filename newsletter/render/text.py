@@ -90,17 +90,28 @@ def wrap(text: str, width: int = WIDTH, indent: str = "", first: str | None = No
     return "\n".join(lines)
 
 
+def _clusters(word: str) -> list[str]:
+    """Code points grouped so marks, VS16 and ZWJ sequences are never split from their base."""
+    clusters: list[str] = []
+    for char in word:
+        if clusters and (char_width(char) == 0 or clusters[-1].endswith("\u200d")):
+            clusters[-1] += char
+        else:
+            clusters.append(char)
+    return clusters
+
+
 def _cut(word: str, width: int) -> list[str]:
     """Split an unbreakable run (a long Hangul compound, a hash) into ≤ width pieces."""
     width = max(width, 2)
     pieces, piece, piece_width = [], "", 0
-    for char in word:
-        char_cols = display_width(char)
-        if piece and piece_width + char_cols > width:
+    for cluster in _clusters(word):
+        cols = display_width(cluster)
+        if piece and piece_width + cols > width:
             pieces.append(piece)
             piece, piece_width = "", 0
-        piece += char
-        piece_width += char_cols
+        piece += cluster
+        piece_width += cols
     if piece:
         pieces.append(piece)
     return pieces
