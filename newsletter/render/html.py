@@ -10,6 +10,7 @@ Rules that must stay in the head (phones, dark mode) sit in a
 from __future__ import annotations
 
 import logging
+import re
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -81,8 +82,17 @@ def premailer() -> Premailer:
     )
 
 
+#: MRML's `<style>` blocks that hold only `@media` rules (the responsive columns).
+_MEDIA_STYLE = re.compile(r"<style([^>]*)>(\s*@media)", re.IGNORECASE)
+
+
 def inline_css(html: str) -> str:
-    """Inline the `<style>` rules; premailer drops the doctype, so it is put back."""
+    """Inline the `<style>` rules; premailer drops the doctype, so it is put back.
+
+    `@media` blocks cannot be inlined; premailer would only re-serialise them through
+    cssutils (a quarter of its time), so they are marked to be passed through as written.
+    """
+    html = _MEDIA_STYLE.sub(r'<style\1 data-premailer="ignore">\2', html)
     inlined: str = premailer().transform(html, pretty_print=True)
     if not inlined.lstrip()[:9].lower().startswith("<!doctype"):
         inlined = f"{DOCTYPE}\n{inlined}"

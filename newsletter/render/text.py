@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 from typing import TYPE_CHECKING
 
 from newsletter.render.environment import get_template
@@ -24,6 +25,7 @@ _VARIATION_EMOJI = "\ufe0f"
 _ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\ufe0e", _VARIATION_EMOJI}
 
 
+@cache
 def char_width(char: str) -> int:
     """Columns a terminal gives one code point: 2 for wide/fullwidth, 0 for marks."""
     if char in _ZERO_WIDTH or unicodedata.combining(char):
@@ -35,6 +37,8 @@ def char_width(char: str) -> int:
 
 def display_width(text: str) -> int:
     """Columns of `text`; VS16 turns a text-style symbol (🛠) into a wide emoji (🛠️)."""
+    if text.isascii():
+        return len(text)
     width = 0
     previous = 0
     for char in text:
