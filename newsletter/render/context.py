@@ -4,6 +4,12 @@ HTML, text and the archive post must say the same thing with the same labels:
 every decision about *what* is shown (greeting, headings with their default
 titles, publisher names, reference numbers, the preheader, the long date) is
 made here once, so the templates only decide *how* it looks.
+
+Per-recipient values are placeholders, never rendered values: the unsubscribe
+URL is `UNSUBSCRIBE_PLACEHOLDER` in the HTML and the text. The default templates
+do not greet by name (`NAME_PLACEHOLDER`): many subscribers have no name on file.
+A custom template may use `v.name_placeholder`, but only with a `send` that
+substitutes a fallback for an empty name.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from newsletter.brief.labels import labels as label_table
-from newsletter.model import UNSUBSCRIBE_PLACEHOLDER, Briefing, Story
+from newsletter.model import NAME_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, Briefing, Story
 
 if TYPE_CHECKING:
     from newsletter.config import Settings
@@ -88,6 +94,7 @@ class EditionView:
     postal_address: str
     why_you_get_this: str
     unsubscribe_url: str
+    name_placeholder: str = NAME_PLACEHOLDER
 
 
 def build_view(briefing: Briefing, settings: Settings) -> EditionView:

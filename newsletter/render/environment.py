@@ -39,9 +39,27 @@ def _environment(directory: str, autoescape: bool) -> Environment:
     )
 
 
+class RenderError(Exception):
+    """A template (or the MJML it produced) is broken; the message is one line naming it."""
+
+
 def get_template(name: str, **filters: Any) -> Template:
     """`name` from the templates folder; `.mjml.j2` templates autoescape, the rest do not."""
     env = _environment(str(template_dir()), name.endswith(".mjml.j2"))
     missing = {key: value for key, value in filters.items() if key not in env.filters}
     env.filters.update(missing)
     return env.get_template(name)
+
+
+def render_template(name: str, filters: dict[str, Any] | None = None, **context: Any) -> str:
+    """Render `name`; a customised template's mistake becomes one RenderError line."""
+    from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
+
+    try:
+        return get_template(name, **(filters or {})).render(**context)
+    except TemplateNotFound:
+        raise RenderError(f"{template_dir() / name}: template not found") from None
+    except TemplateSyntaxError as exc:
+        raise RenderError(f"{template_dir() / name}:{exc.lineno}: {exc.message}") from None
+    except TemplateError as exc:
+        raise RenderError(f"{template_dir() / name}: {exc}") from None

@@ -11,7 +11,7 @@ import json
 import re
 from typing import TYPE_CHECKING
 
-from newsletter.render.environment import get_template
+from newsletter.render.environment import render_template
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -70,9 +70,10 @@ def categories_and_tags(view: EditionView) -> tuple[list[str], list[str]]:
 
 def render_post(view: EditionView, moment: datetime) -> str:
     """The finished post; `moment` (the send time, aware) becomes `date: … +0900`."""
-    template = get_template(TEMPLATE, md=md, md_link=md_link, yaml=yaml_scalar)
     categories, tags = categories_and_tags(view)
-    text = template.render(
+    text = render_template(
+        TEMPLATE,
+        {"md": md, "md_link": md_link, "yaml": yaml_scalar},
         v=view,
         date=moment.strftime("%Y-%m-%d %H:%M:%S %z"),
         categories=categories,

@@ -13,7 +13,7 @@ import unicodedata
 from functools import cache
 from typing import TYPE_CHECKING
 
-from newsletter.render.environment import get_template
+from newsletter.render.environment import render_template
 
 if TYPE_CHECKING:
     from newsletter.render.context import EditionView
@@ -130,8 +130,8 @@ def underline(text: str, char: str = "=", width: int = WIDTH) -> str:
 
 def render_text(view: EditionView) -> str:
     """The finished text edition: wrapped, with numbered source references."""
-    template = get_template(TEMPLATE, wrap=wrap, underline=underline)
-    text = template.render(v=view, width=WIDTH, rule="-" * WIDTH)
+    filters = {"wrap": wrap, "underline": underline}
+    text = render_template(TEMPLATE, filters, v=view, width=WIDTH, rule="-" * WIDTH)
     # Templates are easier to read with generous blank lines; mail is not.
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip("\n") + "\n"
