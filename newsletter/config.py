@@ -268,7 +268,9 @@ def _check_values(settings: Settings, path: Path) -> None:
             "time zone such as Asia/Seoul"
         ) from None
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", settings.newsletter.send_time):
-        raise ConfigError(f"{path}: newsletter.send_time must be HH:MM, found {settings.newsletter.send_time!r}")
+        raise ConfigError(
+            f"{path}: newsletter.send_time must be HH:MM, found {settings.newsletter.send_time!r}"
+        )
     if not re.match(r"https?://[^/\s]+", settings.newsletter.base_url):
         raise ConfigError(f"{path}: newsletter.base_url must be an http(s) URL")
     if "@" not in settings.sender.from_:
@@ -301,6 +303,8 @@ def _check_bedrock(bedrock: BedrockSettings, path: Path) -> None:
         raise ConfigError(f"{path}: bedrock.max_attempts must be between 1 and 10")
     if bedrock.price_input_per_1k < 0 or bedrock.price_output_per_1k < 0:
         raise ConfigError(f"{path}: bedrock prices must not be negative")
+
+
 def _check_collect(collect: CollectSettings, path: Path) -> None:
     if collect.concurrency < 1:
         raise ConfigError(f"{path}: collect.concurrency must be at least 1")

@@ -132,9 +132,7 @@ def load_rendered_edition(settings: Settings, day: date) -> Edition:
     return Edition(day, briefing.title, preheader, html, text, markdown)
 
 
-def send_stage(
-    settings: Settings, day: date, *, resend_ambiguous: bool = False
-) -> CampaignSummary:
+def send_stage(settings: Settings, day: date, *, resend_ambiguous: bool = False) -> CampaignSummary:
     from newsletter.audience.tokens import SecretKeyError
     from newsletter.send.campaign import CampaignStopped, run_campaign
     from newsletter.send.message import HeaderInjection

@@ -47,5 +47,9 @@ def test_help_imports_nothing_heavy() -> None:
         "import sys, json; from newsletter.cli import app; "
         "print(json.dumps(sorted(m for m in sys.modules)))"
     )
-    loaded = json.loads(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout)
+    loaded = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+        ).stdout
+    )
     assert [name for name in HEAVY if name in loaded] == []

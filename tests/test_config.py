@@ -46,10 +46,10 @@ def test_starter_file_is_valid(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("addition", "expected"),
     [
-        ('[brief]\nmax_storeis = 3\n', "unknown key brief.max_storeis"),
+        ("[brief]\nmax_storeis = 3\n", "unknown key brief.max_storeis"),
         ('[brief]\nmax_stories = "five"\n', "brief.max_stories must be an integer, found a string"),
         ("[brief]\nwindow_hours = true\n", "brief.window_hours must be an integer"),
-        ('[colect]\nx = 1\n', "unknown section or key [colect]"),
+        ("[colect]\nx = 1\n", "unknown section or key [colect]"),
         ('[[feeds]]\nsection = "ai"\n', "missing required key feeds[0].url"),
         ('[[feeds]]\nurl = "a.xml"\nweight = "high"\n', "feeds[0].weight must be a number"),
         ('[brief]\nwriter = "gpt"\n', "brief.writer must be one of extractive, bedrock"),
@@ -73,7 +73,12 @@ def test_missing_required_values(tmp_path: Path) -> None:
 
 def test_bad_timezone_and_toml_syntax(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="Mars/Olympus"):
-        load_settings(write(tmp_path, MINIMAL.replace('name = "Test Briefing"', 'name = "T"\ntimezone = "Mars/Olympus"')))
+        load_settings(
+            write(
+                tmp_path,
+                MINIMAL.replace('name = "Test Briefing"', 'name = "T"\ntimezone = "Mars/Olympus"'),
+            )
+        )
     with pytest.raises(ConfigError, match="invalid TOML"):
         load_settings(write(tmp_path, "[newsletter\nname="))
 

@@ -63,7 +63,9 @@ def test_daily_end_to_end_and_idempotent(demo: Path) -> None:
         assert story.headline in post
         # the text edition wraps at 72 columns: compare without line breaks
         assert " ".join(story.headline.split()) in " ".join(text.split())
-    assert any(len(story.sources) >= 2 for story in briefing.stories), "the shared story kept both sources"
+    assert any(len(story.sources) >= 2 for story in briefing.stories), (
+        "the shared story kept both sources"
+    )
 
     messages = sorted((demo / "data" / "outbox" / DEMO_DATE).glob("*.eml"))
     assert len(messages) == len(subscribers)

@@ -24,7 +24,9 @@ urls = st.from_regex(r"https://[a-z]{1,10}\.example\.com/[a-z0-9/-]{0,20}", full
 moments = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
 )
-sources = st.builds(Source, title=text, url=urls, publisher=st.text(max_size=20), published=st.none() | moments)
+sources = st.builds(
+    Source, title=text, url=urls, publisher=st.text(max_size=20), published=st.none() | moments
+)
 stories = st.builds(
     Story,
     emoji=st.sampled_from(["🤖", "💰", "🌐", "🛠️"]),
@@ -54,20 +56,38 @@ def test_briefing_json_round_trip_is_lossless(briefing: Briefing) -> None:
 
 
 def test_korean_is_kept_as_text_not_escaped() -> None:
-    story = Story("💥", "에이전트가 컴파일러를 만들다", "요약", ["본문입니다."],
-                  sources=[Source("기사", "https://news.example.com/a")])
+    story = Story(
+        "💥",
+        "에이전트가 컴파일러를 만들다",
+        "요약",
+        ["본문입니다."],
+        sources=[Source("기사", "https://news.example.com/a")],
+    )
     briefing = Briefing(date(2026, 2, 7), "2026-02-07 브리핑", "ko", ["안녕하세요!"], [story])
     doc = briefing.to_json()
     assert "에이전트가 컴파일러를 만들다" in doc
     assert "\\u" not in doc
 
 
-@given(st.lists(st.builds(
-    Item,
-    id=text, feed_url=urls, feed_title=text, section=text, title=text, url=urls,
-    published=moments, summary=st.text(max_size=80), content_html=st.text(max_size=80),
-    cluster=st.text(max_size=8), weight=st.floats(min_value=0.1, max_value=5),
-), max_size=5))
+@given(
+    st.lists(
+        st.builds(
+            Item,
+            id=text,
+            feed_url=urls,
+            feed_title=text,
+            section=text,
+            title=text,
+            url=urls,
+            published=moments,
+            summary=st.text(max_size=80),
+            content_html=st.text(max_size=80),
+            cluster=st.text(max_size=8),
+            weight=st.floats(min_value=0.1, max_value=5),
+        ),
+        max_size=5,
+    )
+)
 def test_items_round_trip(items: list[Item]) -> None:
     assert items_from_json(items_to_json(items, date(2026, 2, 7))) == items
 
@@ -79,7 +99,9 @@ def test_offsets_survive() -> None:
 
 
 def valid_document() -> dict:
-    story = Story("🤖", "Headline", "What", ["Para."], sources=[Source("T", "https://x.example.com/")])
+    story = Story(
+        "🤖", "Headline", "What", ["Para."], sources=[Source("T", "https://x.example.com/")]
+    )
     return Briefing(date(2026, 2, 7), "Title", "en", ["Hi"], [story]).to_dict()
 
 
@@ -88,8 +110,14 @@ def valid_document() -> dict:
     [
         (lambda d: d["stories"][0].update(headline=""), "stories[0].headline"),
         (lambda d: d["stories"][0].pop("headline"), "stories[0].headline"),
-        (lambda d: d["stories"][0]["sources"][0].update(url="javascript:alert(1)"), "stories[0].sources[0].url"),
-        (lambda d: d["stories"][0]["sources"][0].update(url="/relative"), "stories[0].sources[0].url"),
+        (
+            lambda d: d["stories"][0]["sources"][0].update(url="javascript:alert(1)"),
+            "stories[0].sources[0].url",
+        ),
+        (
+            lambda d: d["stories"][0]["sources"][0].update(url="/relative"),
+            "stories[0].sources[0].url",
+        ),
         (lambda d: d["stories"][0].update(summary=[]), "stories[0].summary"),
         (lambda d: d["stories"][0].update(summary=["ok", 3]), "stories[0].summary[1]"),
         (lambda d: d.update(stories=[]), "stories"),
@@ -121,6 +149,11 @@ def test_model_imports_nothing_of_ours() -> None:
     tree = ast.parse(inspect.getsource(module))
     imported = [
         node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
-    ] + [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+    ] + [
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    ]
     assert not [name for name in imported if name.startswith("newsletter")]
     assert json.dumps  # the stdlib is all it needs

@@ -7,7 +7,7 @@ command imports what it uses, so `newsletter --help` answers at once.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -22,6 +22,12 @@ from newsletter.cli.common import (
     settings_from,
 )
 
+if TYPE_CHECKING:
+    from datetime import date
+
+    from newsletter.config import Settings
+    from newsletter.model import Edition
+
 app = typer.Typer(
     name="newsletter",
     help="Collect tech news, write a daily briefing, and send it by email.",
@@ -35,7 +41,9 @@ app.add_typer(feedback_app, name="feedback")
 
 DateOption = Annotated[
     Optional[str],  # noqa: UP045 - typer needs Optional on 3.11
-    typer.Option("--date", help="Edition date YYYY-MM-DD (default: today in the newsletter's zone)."),
+    typer.Option(
+        "--date", help="Edition date YYYY-MM-DD (default: today in the newsletter's zone)."
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
@@ -45,7 +53,9 @@ def _global(
     ctx: typer.Context,
     config: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option("--config", help="newsletter.toml to use (default: $NEWSLETTER_CONFIG or ./)."),
+        typer.Option(
+            "--config", help="newsletter.toml to use (default: $NEWSLETTER_CONFIG or ./)."
+        ),
     ] = None,
 ) -> None:
     ctx.ensure_object(dict)["config"] = config
@@ -98,7 +108,9 @@ def collect(ctx: typer.Context, date: DateOption = None, json: JsonOption = Fals
 def draft(
     ctx: typer.Context,
     date: DateOption = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite a hand-edited briefing.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite a hand-edited briefing.")
+    ] = False,
 ) -> None:
     """Write editions/D/briefing.json from the collected items."""
     from rich.markup import escape
@@ -118,7 +130,9 @@ def draft(
         console.print(f"{story.emoji} {headline}  [dim]({len(story.sources)} sources)[/]")
     for line in report.lines():
         console.print(line, markup=False, highlight=False)
-    console.print(f"{len(briefing.stories)} stories → {settings.edition_dir(day) / 'briefing.json'}")
+    console.print(
+        f"{len(briefing.stories)} stories → {settings.edition_dir(day) / 'briefing.json'}"
+    )
 
 
 @app.command()
@@ -133,7 +147,9 @@ def render(ctx: typer.Context, date: DateOption = None) -> None:
     except StageError as exc:
         _stage_error(exc)
     size = len(edition.html.encode("utf-8")) / 1024
-    console.print(f"rendered {settings.edition_dir(day)}: email.html ({size:.1f} KB), email.txt, post.md")
+    console.print(
+        f"rendered {settings.edition_dir(day)}: email.html ({size:.1f} KB), email.txt, post.md"
+    )
 
 
 @app.command()
@@ -173,7 +189,7 @@ def send(
         raise typer.Exit(EXIT_FAILED)
 
 
-def _trial(settings, day, edition, to: str | None) -> None:  # type: ignore[no-untyped-def]
+def _trial(settings: Settings, day: date, edition: Edition, to: str | None) -> None:
     from newsletter.send.message import HeaderInjection
     from newsletter.send.trial import dry_run, send_test_copy
 
@@ -184,8 +200,9 @@ def _trial(settings, day, edition, to: str | None) -> None:  # type: ignore[no-u
         else:
             result = dry_run(settings, day, edition)
             console.print(
-                f"dry run: {result.recipients} active recipients; HTML {result.html_bytes / 1024:.1f} "
-                f"KB; sample message: {result.sample or '(no recipients)'}"
+                f"dry run: {result.recipients} active recipients; "
+                f"HTML {result.html_bytes / 1024:.1f} KB; "
+                f"sample message: {result.sample or '(no recipients)'}"
             )
     except HeaderInjection as exc:
         fail(str(exc), EXIT_USAGE)

@@ -21,7 +21,9 @@ EDITION = Edition(
     subject="2026-02-07 데일리 테크 브리핑",
     preheader="오늘의 소식",
     html=f'<html><body><p>{NAME_PLACEHOLDER}님</p><a href="{UNSUBSCRIBE_PLACEHOLDER}">수신 거부</a>'
-    + "<p>" + "긴 줄 " * 2000 + "</p></body></html>",
+    + "<p>"
+    + "긴 줄 " * 2000
+    + "</p></body></html>",
     text=f"안녕하세요 {NAME_PLACEHOLDER}님\n수신 거부: {UNSUBSCRIBE_PLACEHOLDER}\n",
     markdown="",
 )
@@ -53,7 +55,9 @@ def test_headers_and_parts() -> None:
     assert message["To"].addresses[0].addr_spec == "minji@xn--bcher-kva.example.com"
     assert message["Reply-To"] == "editor@example.com"
     assert message["List-Id"].endswith("<daily.example.com>")
-    assert message["List-Unsubscribe"] == f"<{url}>, <mailto:briefing@example.com?subject=unsubscribe>"
+    assert (
+        message["List-Unsubscribe"] == f"<{url}>, <mailto:briefing@example.com?subject=unsubscribe>"
+    )
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["Message-ID"].endswith("@example.com>")
     assert message["Date"]
