@@ -32,7 +32,7 @@ _TRANSIENT_ERRORS = {
     "InternalServiceErrorException",
     "RequestTimeout",
 }
-_UNVERIFIED_SENDER_HINTS = ("not verified", "identity", "email address is not verified")
+_UNVERIFIED_SENDER_HINTS = ("not verified", "identities failed", "authority to send")
 
 
 class SesTransport:
