@@ -70,6 +70,7 @@ def _scan(html: str) -> _Scan:
     except etree.ParserError:  # an empty document: every rule below then fails by name
         return scan
     scan.lang = doc.get("lang", "")
+    hidden = []
     for element in doc.iter(etree.Element):
         tag = element.tag
         scan.tags.append(tag)
@@ -79,6 +80,8 @@ def _scan(html: str) -> _Scan:
                 scan.handlers.append(f"<{tag} {name}>")
             elif name in _URL_ATTRIBUTES:
                 scan.urls.append((f"{tag}.{name}", value))
+            elif name == "style" and "display:none" in value.replace(" ", "").lower():
+                hidden.append(element)
         if tag == "meta":
             if "charset" in attrs:
                 scan.charset = attrs["charset"]
@@ -91,11 +94,6 @@ def _scan(html: str) -> _Scan:
             scan.unsubscribe_links += 1
     body = doc.find("body")
     if body is not None:
-        hidden = [
-            element
-            for element in body.iter(etree.Element)
-            if "display:none" in element.get("style", "").replace(" ", "").lower()
-        ]
         scan.hidden_text = " ".join(element.text_content() for element in hidden)
         for element in hidden:
             if element.getparent() is not None:
@@ -105,7 +103,7 @@ def _scan(html: str) -> _Scan:
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    return " ".join(text.split())
 
 
 def check_edition(edition: Edition, briefing: Briefing) -> list[CheckResult]:
