@@ -168,3 +168,12 @@ def test_rendering_logs_no_css_warnings(
         build_edition(briefing_en, settings_en)
     assert not [r for r in caplog.records if r.levelno >= 30]
     assert "Unknown Property" not in capfd.readouterr().err
+
+
+def test_subject_is_one_line_whatever_the_json_says(briefing_en: Briefing, settings_en) -> None:
+    from dataclasses import replace
+
+    from newsletter.render import render_edition
+
+    edition = render_edition(replace(briefing_en, title="Daily\r\nBcc: x@example.com"), settings_en)
+    assert edition.subject == "Daily Bcc: x@example.com"  # no header injection through `send`
