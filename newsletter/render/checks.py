@@ -55,7 +55,8 @@ class _Scan:
     urls: list[tuple[str, str]] = field(default_factory=list)  # ("a.href", value)
     images_without_alt: int = 0
     unsubscribe_links: int = 0
-    text: str = ""
+    text: str = ""  # what a reader sees: body text outside display:none elements
+    hidden_text: str = ""  # the preheader lives in a display:none element
 
 
 def _scan(html: str) -> _Scan:
@@ -69,7 +70,7 @@ def _scan(html: str) -> _Scan:
     except etree.ParserError:  # an empty document: every rule below then fails by name
         return scan
     scan.lang = doc.get("lang", "")
-    scan.text = doc.text_content()
+    hidden = []
     for element in doc.iter(etree.Element):
         tag = element.tag
         scan.tags.append(tag)
@@ -79,6 +80,8 @@ def _scan(html: str) -> _Scan:
                 scan.handlers.append(f"<{tag} {name}>")
             elif name in _URL_ATTRIBUTES:
                 scan.urls.append((f"{tag}.{name}", value))
+            elif name == "style" and "display:none" in value.replace(" ", "").lower():
+                hidden.append(element)
         if tag == "meta":
             if "charset" in attrs:
                 scan.charset = attrs["charset"]
@@ -89,11 +92,18 @@ def _scan(html: str) -> _Scan:
             scan.images_without_alt += 1
         elif tag == "a" and attrs.get("href") == UNSUBSCRIBE_PLACEHOLDER:
             scan.unsubscribe_links += 1
+    body = doc.find("body")
+    if body is not None:
+        scan.hidden_text = " ".join(element.text_content() for element in hidden)
+        for element in hidden:
+            if element.getparent() is not None:
+                element.drop_tree()
+        scan.text = body.text_content()
     return scan
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    return " ".join(text.split())
 
 
 def check_edition(edition: Edition, briefing: Briefing) -> list[CheckResult]:
@@ -149,7 +159,7 @@ def check_edition(edition: Edition, briefing: Briefing) -> list[CheckResult]:
     preheader = _squash(edition.preheader)
     rule(
         "preheader",
-        bool(preheader) and preheader in html_text,
+        bool(preheader) and preheader in _squash(scan.hidden_text),
         "no preheader text" if not preheader else "preheader text missing from the HTML",
     )
     rule(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -150,3 +151,13 @@ def test_a_custom_template_with_a_script_is_refused(
     monkeypatch.setenv(TEMPLATES_ENV, str(tmp_path))
     with pytest.raises(CheckFailed, match=r"^no-script: 1 <script> element"):
         render_edition(briefing_en, settings_en)
+
+
+def test_a_headline_only_in_the_hidden_preheader_does_not_count(
+    edition_ko: Edition, briefing_ko: Briefing
+) -> None:
+    headline = briefing_ko.stories[0].headline
+    hidden = f'<div style="display:none">{headline}</div>'
+    bad = with_html(edition_ko, f"{headline}</h2>", "다른 제목</h2>")
+    bad = replace(bad, html=re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + hidden, bad.html))
+    assert failed(bad, briefing_ko) == {"headlines-html": ERROR}

@@ -151,3 +151,29 @@ def test_story_counts_render(count: int, briefing_ko: Briefing, settings_ko) -> 
     edition = render_edition(with_stories(briefing_ko, count), settings_ko)
     assert len(list(tree(edition).iter("h2"))) == count
     assert f"오늘의 소식 {count}건" in edition.html
+
+
+def test_mjml_column_rules_pass_premailer_untouched(edition_ko: Edition) -> None:
+    head_css = " ".join(s.text or "" for s in tree(edition_ko).iter("style"))
+    assert "@media only screen and (min-width:480px) { .mj-column-per-100" in head_css
+    assert len(list(tree(edition_ko).iter("style"))) >= 4  # columns, phone, dark, Outlook.com
+
+
+def test_rendering_logs_no_css_warnings(
+    briefing_en: Briefing, settings_en, caplog: pytest.LogCaptureFixture, capfd
+) -> None:
+    from newsletter.render import build_edition
+
+    with caplog.at_level("DEBUG"):
+        build_edition(briefing_en, settings_en)
+    assert not [r for r in caplog.records if r.levelno >= 30]
+    assert "Unknown Property" not in capfd.readouterr().err
+
+
+def test_subject_is_one_line_whatever_the_json_says(briefing_en: Briefing, settings_en) -> None:
+    from dataclasses import replace
+
+    from newsletter.render import render_edition
+
+    edition = render_edition(replace(briefing_en, title="Daily\r\nBcc: x@example.com"), settings_en)
+    assert edition.subject == "Daily Bcc: x@example.com"  # no header injection through `send`
