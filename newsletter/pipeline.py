@@ -99,7 +99,7 @@ def load_valid_briefing(settings: Settings, day: date) -> Briefing:
 
 def render_stage(settings: Settings, day: date) -> Edition:
     """Render email.html, email.txt and post.md; nothing is written when a quality gate fails."""
-    from newsletter.render import render_edition, write_edition
+    from newsletter.render import RenderError, render_edition, write_edition
     from newsletter.render.checks import CheckFailed
 
     briefing = load_valid_briefing(settings, day)
@@ -107,6 +107,8 @@ def render_stage(settings: Settings, day: date) -> Edition:
         edition = render_edition(briefing, settings)
     except CheckFailed as exc:
         raise StageError(f"quality gate failed: {exc}") from None
+    except RenderError as exc:
+        raise StageError(str(exc)) from None
     write_edition(edition, settings.edition_dir(day))
     return edition
 

@@ -18,7 +18,12 @@ if TYPE_CHECKING:
 
 #: `$NEWSLETTER_TEMPLATES` lets a deployment restyle the edition without forking.
 TEMPLATES_ENV = "NEWSLETTER_TEMPLATES"
-DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+#: In a checkout the templates sit at the top level; an installed wheel carries them inside
+#: the package (see `force-include` in pyproject.toml).
+_PACKAGED = Path(__file__).resolve().parents[1] / "templates"
+DEFAULT_TEMPLATES = (
+    _PACKAGED if _PACKAGED.is_dir() else Path(__file__).resolve().parents[2] / "templates"
+)
 
 
 def template_dir() -> Path:
