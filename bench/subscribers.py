@@ -123,7 +123,11 @@ def measure(backend: str, url: str, source: Path, work: Path) -> list[dict[str, 
                 "step": step,
                 "rows": int(data["rows"]),
                 "seconds": round(seconds, 3),
-                "rows_per_s": round(data["rows"] / data["seconds"]) if data["seconds"] else None,
+                "rows_per_s": (
+                    round(data["rows"] / data["seconds"])
+                    if data["seconds"] and step != "count"
+                    else None
+                ),
                 "peak_rss_mb": round(data["peak_rss_mb"], 1),
                 "baseline_rss_mb": round(data["baseline_rss_mb"], 1),
                 **{k: int(v) for k, v in data.items() if k in ("added", "present", "invalid")},

@@ -31,6 +31,27 @@ _COLUMNS = "email, email_key, name, status, created, updated, attributes"
 _CONFLICT = "ON CONFLICT (email_key) DO NOTHING RETURNING id, email_key"
 
 
+def find_subscribers(connection: Connection, keys: list[str]) -> dict[str, tuple[int, str]]:
+    """email_key → (id, status) for the keys that exist."""
+    rows = _lookup(connection, "SELECT email_key, id, status FROM subscribers", "email_key", keys)
+    return {key: (subscriber_id, status) for key, subscriber_id, status in rows}
+
+
+def find_tombstones(connection: Connection, hashes: list[str]) -> set[str]:
+    """The hashes among `hashes` that belong to forgotten addresses."""
+    rows = _lookup(connection, "SELECT email_hash FROM subscriber_tombstones", "email_hash", hashes)
+    return {hashed for (hashed,) in rows}
+
+
+def _lookup(connection: Connection, select: str, column: str, values: list[str]) -> Any:
+    if not values:
+        return []
+    if connection.dialect.name == "postgresql":
+        return connection.exec_driver_sql(f"{select} WHERE {column} = ANY(%s)", (values,))
+    marks = ", ".join("?" * len(values))
+    return connection.exec_driver_sql(f"{select} WHERE {column} IN ({marks})", tuple(values))
+
+
 def insert_subscribers(
     connection: Connection, rows: list[NewSubscriber], now: datetime
 ) -> list[tuple[int, str]]:

@@ -25,7 +25,12 @@ from sqlalchemy import column, select, table, update
 
 from newsletter.audience import schema
 from newsletter.audience.addresses import InvalidAddress, clean_name, parse_address, tombstone_hash
-from newsletter.audience.bulk import insert_events, insert_subscribers
+from newsletter.audience.bulk import (
+    find_subscribers,
+    find_tombstones,
+    insert_events,
+    insert_subscribers,
+)
 from newsletter.audience.csvfile import Columns, CsvFileError, CsvSource, neutralise
 from newsletter.audience.store import (
     RECEIVING,
@@ -39,7 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CsvFileError", "ImportSummary", "import_csv", "rejected_path_for"]
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 2000  # × 7 columns stays under SQLite's 32,766 parameters per statement
 MAX_LISTED = 1000  # invalid rows kept in the summary; the rejected file has them all
 _SEEN = table("newsletter_import_seen", column("email_key"))
 
@@ -215,28 +220,10 @@ class _Batch:
         rows, self.rows = self.rows, {}
         result = self.summary.result
         connection = self.connection
-        subscribers = schema.subscribers
-        tombstones = schema.subscriber_tombstones
-        existing = {
-            key: (subscriber_id, status)
-            for key, subscriber_id, status in connection.execute(
-                select(subscribers.c.email_key, subscribers.c.id, subscribers.c.status).where(
-                    subscribers.c.email_key.in_(list(rows))
-                )
-            )
-        }
+        existing = find_subscribers(connection, list(rows))
         fresh = [row for key, row in rows.items() if key not in existing]
         hashes = {tombstone_hash(row.key): row.key for row in fresh}
-        forgotten = (
-            {
-                hashes[hashed]
-                for hashed in connection.scalars(
-                    select(tombstones.c.email_hash).where(tombstones.c.email_hash.in_(list(hashes)))
-                )
-            }
-            if hashes
-            else set()
-        )
+        forgotten = {hashes[hashed] for hashed in find_tombstones(connection, list(hashes))}
         to_suppress: list[tuple[int, _Row]] = []
         for key, (subscriber_id, status) in existing.items():
             row = rows[key]
