@@ -63,6 +63,33 @@ class BriefSettings:
     window_hours: int = 24
     writer: str = "extractive"
     max_per_section: int = 2
+    emoji: dict[str, str] = field(default_factory=dict)  # section → emoji, over the defaults
+
+
+@dataclass(frozen=True)
+class BedrockSettings:
+    """The `bedrock` writer: one Converse call per story (AWS credentials from the environment)."""
+
+    model_id: str = "anthropic.claude-3-haiku-20240307-v1:0"
+    region: str = ""  # default: sender.region
+    endpoint_url: str = ""
+    max_tokens: int = 1200
+    temperature: float = 0.3
+    timeout: float = 60.0  # seconds to wait for one reply
+    max_attempts: int = 4  # tries per story when throttled
+    price_input_per_1k: float = 0.00025  # USD per 1,000 input tokens (for the cost estimate)
+    price_output_per_1k: float = 0.00125
+
+
+@dataclass(frozen=True)
+class CollectSettings:
+    concurrency: int = 16
+    connect_timeout: float = 5.0
+    total_timeout: float = 20.0
+    max_bytes: int = 10_000_000
+    max_redirects: int = 5
+    dedupe_threshold: float = 0.45
+    user_agent: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,6 +106,8 @@ class Settings:
     sender: SenderSettings
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     brief: BriefSettings = field(default_factory=BriefSettings)
+    bedrock: BedrockSettings = field(default_factory=BedrockSettings)
+    collect: CollectSettings = field(default_factory=CollectSettings)
     feeds: list[FeedSettings] = field(default_factory=list)
     path: Path = Path(CONFIG_NAME)
 
@@ -125,6 +154,8 @@ _SECTIONS: dict[str, type] = {
     "sender": SenderSettings,
     "database": DatabaseSettings,
     "brief": BriefSettings,
+    "bedrock": BedrockSettings,
+    "collect": CollectSettings,
 }
 _CHOICES = {
     "newsletter.language": ("ko", "en"),
@@ -197,6 +228,10 @@ def _build(cls: type, table: dict[str, Any], where: str, path: Path) -> Any:
 
 
 def _coerce(value: Any, expected: Any, key: str, path: Path) -> Any:
+    if typing.get_origin(expected) is dict:  # a table of strings, e.g. [brief.emoji]
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: {key} must be a table, found {value!r}")
+        return {name: _coerce(item, str, f"{key}.{name}", path) for name, item in value.items()}
     if isinstance(expected, types.UnionType):
         expected = next(t for t in typing.get_args(expected) if t is not type(None))
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
@@ -233,7 +268,9 @@ def _check_values(settings: Settings, path: Path) -> None:
             "time zone such as Asia/Seoul"
         ) from None
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", settings.newsletter.send_time):
-        raise ConfigError(f"{path}: newsletter.send_time must be HH:MM, found {settings.newsletter.send_time!r}")
+        raise ConfigError(
+            f"{path}: newsletter.send_time must be HH:MM, found {settings.newsletter.send_time!r}"
+        )
     if not re.match(r"https?://[^/\s]+", settings.newsletter.base_url):
         raise ConfigError(f"{path}: newsletter.base_url must be an http(s) URL")
     if "@" not in settings.sender.from_:
@@ -244,11 +281,41 @@ def _check_values(settings: Settings, path: Path) -> None:
         raise ConfigError(f"{path}: brief.window_hours must be at least 1")
     if not settings.database.url.startswith(("sqlite:", "postgresql")):
         raise ConfigError(f"{path}: database.url must be sqlite:///… or postgresql://…")
+    _check_bedrock(settings.bedrock, path)
+    _check_collect(settings.collect, path)
     for index, feed in enumerate(settings.feeds):
         if not feed.url.strip():
             raise ConfigError(f"{path}: feeds[{index}].url must not be empty")
         if feed.weight <= 0:
             raise ConfigError(f"{path}: feeds[{index}].weight must be positive")
+
+
+def _check_bedrock(bedrock: BedrockSettings, path: Path) -> None:
+    if not bedrock.model_id.strip():
+        raise ConfigError(f"{path}: bedrock.model_id must not be empty")
+    if not 1 <= bedrock.max_tokens <= 100_000:
+        raise ConfigError(f"{path}: bedrock.max_tokens must be between 1 and 100000")
+    if not 0 <= bedrock.temperature <= 1:
+        raise ConfigError(f"{path}: bedrock.temperature must be between 0 and 1")
+    if bedrock.timeout <= 0:
+        raise ConfigError(f"{path}: bedrock.timeout must be positive")
+    if not 1 <= bedrock.max_attempts <= 10:
+        raise ConfigError(f"{path}: bedrock.max_attempts must be between 1 and 10")
+    if bedrock.price_input_per_1k < 0 or bedrock.price_output_per_1k < 0:
+        raise ConfigError(f"{path}: bedrock prices must not be negative")
+
+
+def _check_collect(collect: CollectSettings, path: Path) -> None:
+    if collect.concurrency < 1:
+        raise ConfigError(f"{path}: collect.concurrency must be at least 1")
+    if collect.connect_timeout <= 0 or collect.total_timeout <= 0:
+        raise ConfigError(f"{path}: collect.connect_timeout and total_timeout must be positive")
+    if collect.max_bytes < 1024:
+        raise ConfigError(f"{path}: collect.max_bytes must be at least 1024")
+    if not 0 <= collect.max_redirects <= 20:
+        raise ConfigError(f"{path}: collect.max_redirects must be between 0 and 20")
+    if not 0 < collect.dedupe_threshold <= 1:
+        raise ConfigError(f"{path}: collect.dedupe_threshold must be in (0, 1]")
 
 
 def database_url(settings: Settings) -> str:

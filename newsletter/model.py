@@ -215,7 +215,9 @@ class Briefing:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ModelError("", f"not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+            raise ModelError(
+                "", f"not valid JSON (line {exc.lineno}, column {exc.colno})"
+            ) from None
         return cls.from_dict(data)
 
 
@@ -237,7 +239,9 @@ def items_from_json(text: str) -> list[Item]:
     obj = _expect_dict(doc, "")
     if obj.get("schema") != SCHEMA_VERSION:
         raise ModelError("schema", f"expected {SCHEMA_VERSION}, found {obj.get('schema')!r}")
-    return [Item.from_dict(d, f"items[{i}]") for i, d in enumerate(_list(obj.get("items"), "items"))]
+    return [
+        Item.from_dict(d, f"items[{i}]") for i, d in enumerate(_list(obj.get("items"), "items"))
+    ]
 
 
 # -- validation of hand-edited JSON: every error names its JSON path -------------------------

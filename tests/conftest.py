@@ -1,3 +1,3 @@
 """Fixtures shared by every test package."""
 
-pytest_plugins = ["tests.fixtures.postgres"]
+pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.ses"]

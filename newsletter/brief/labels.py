@@ -22,6 +22,10 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "stories_count": "오늘의 소식 {count}건",
         "default_summary_title": "핵심 내용",
         "default_why_title": "의미와 영향",
+        "from": "보낸 사람",
+        "date_long": "{year}년 {month}월 {day}일 {weekday}",
+        "weekdays": "월요일 화요일 수요일 목요일 금요일 토요일 일요일",
+        "months": "1월 2월 3월 4월 5월 6월 7월 8월 9월 10월 11월 12월",
     },
     "en": {
         "summary": "Summary",
@@ -36,6 +40,11 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "stories_count": "{count} stories today",
         "default_summary_title": "What happened",
         "default_why_title": "The stakes",
+        "from": "From",
+        "date_long": "{weekday}, {month_name} {day}, {year}",
+        "weekdays": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
+        "months": "January February March April May June July August September October "
+        "November December",
     },
 }
 

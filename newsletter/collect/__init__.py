@@ -1,1 +1,34 @@
-"""collect."""
+"""collect: the configured feeds → clean, windowed, deduplicated Items for one edition.
+
+Importing this package is cheap (no httpx, feedparser or SQLAlchemy): the
+heavy modules load when `collect_edition` is first called, so `newsletter --help`
+stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from newsletter.collect.report import CollectResult, FeedReport, report_table
+
+if TYPE_CHECKING:
+    from datetime import date, datetime
+
+    from newsletter.config import Settings
+
+
+def collect_edition(
+    settings: Settings, day: date, *, progress: bool = False, now: datetime | None = None
+) -> CollectResult:
+    """The cleaned, windowed, deduplicated items of `day`'s edition and a per-feed report.
+
+    Raises `newsletter.collect.run.CollectError` (one-line message) only when the run
+    itself cannot proceed, e.g. the feed-cache database is unreachable; a failing
+    feed is a report line, never an exception.
+    """
+    from newsletter.collect.run import collect_edition as run
+
+    return run(settings, day, progress=progress, now=now)
+
+
+__all__ = ["CollectResult", "FeedReport", "collect_edition", "report_table"]

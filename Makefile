@@ -1,0 +1,39 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEMO_CONFIG := examples/demo/newsletter.toml
+DEMO_DATE := 2026-02-07
+
+.PHONY: venv demo test lint format bench clean-demo
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## Run the whole daily job offline on the bundled demo (no network, no AWS account).
+demo: $(STAMP)
+	@VENV=$(VENV) DEMO_DATE=$(DEMO_DATE) bash examples/demo/run.sh
+
+## Lint, then the whole test suite.
+test: $(STAMP) lint
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check newsletter tests bench
+	$(VENV)/bin/ruff format --check newsletter tests bench
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix newsletter tests bench
+	$(VENV)/bin/ruff format newsletter tests bench
+
+bench: $(STAMP)
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean-demo:
+	rm -rf examples/demo/data

@@ -1,0 +1,278 @@
+"""The `newsletter` command: parse, call one function, print.
+
+Nothing heavy is imported at module level (no boto3, SQLAlchemy, MJML): each
+command imports what it uses, so `newsletter --help` answers at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from newsletter.cli import subscribers
+from newsletter.cli.common import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    console,
+    edition_date,
+    fail,
+    print_json,
+    settings_from,
+)
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from newsletter.config import Settings
+    from newsletter.model import Edition
+
+app = typer.Typer(
+    name="newsletter",
+    help="Collect tech news, write a daily briefing, and send it by email.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+app.add_typer(subscribers.app, name="subscribers", help="Manage the subscriber list.")
+feedback_app = typer.Typer(help="SES bounce and complaint notifications.", no_args_is_help=True)
+app.add_typer(feedback_app, name="feedback")
+
+DateOption = Annotated[
+    Optional[str],  # noqa: UP045 - typer needs Optional on 3.11
+    typer.Option(
+        "--date", help="Edition date YYYY-MM-DD (default: today in the newsletter's zone)."
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    config: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--config", help="newsletter.toml to use (default: $NEWSLETTER_CONFIG or ./)."
+        ),
+    ] = None,
+) -> None:
+    ctx.ensure_object(dict)["config"] = config
+
+
+def _stage_error(exc: Exception) -> None:
+    from newsletter.pipeline import StageError
+
+    if isinstance(exc, StageError):
+        fail(str(exc), exc.code)
+    raise exc
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Where to write newsletter.toml.")] = Path("."),
+) -> None:
+    """Write a commented starter newsletter.toml."""
+    from newsletter.starter import write_starter
+
+    try:
+        path = write_starter(directory)
+    except (FileExistsError, OSError) as exc:
+        fail(str(exc), EXIT_FAILED)
+    console.print(f"wrote [bold]{path}[/]; edit it, then run `newsletter daily`")
+
+
+@app.command()
+def collect(ctx: typer.Context, date: DateOption = None, json: JsonOption = False) -> None:
+    """Fetch the feeds into editions/D/items.json."""
+    from newsletter.collect.report import report_table
+    from newsletter.pipeline import StageError, collect_stage
+
+    settings = settings_from(ctx)
+    day = edition_date(settings, date)
+    try:
+        result = collect_stage(settings, day, progress=not json and console.is_terminal)
+    except StageError as exc:
+        _stage_error(exc)
+    if json:
+        typer.echo(result.report_json())
+    else:
+        console.print(report_table(result))
+        console.print(f"{len(result.items)} items → {settings.edition_dir(day) / 'items.json'}")
+    if not result.ok:
+        fail("no feed could be collected", EXIT_FAILED)
+
+
+@app.command()
+def draft(
+    ctx: typer.Context,
+    date: DateOption = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite a hand-edited briefing.")
+    ] = False,
+) -> None:
+    """Write editions/D/briefing.json from the collected items."""
+    from rich.markup import escape
+
+    from newsletter.brief.report import DraftReport
+    from newsletter.pipeline import StageError, draft_stage
+
+    settings = settings_from(ctx)
+    day = edition_date(settings, date)
+    report = DraftReport()
+    try:
+        briefing = draft_stage(settings, day, force=force, report=report)
+    except StageError as exc:
+        _stage_error(exc)
+    for story in briefing.stories:
+        headline = escape(story.headline)  # feed text is not Rich markup
+        console.print(f"{story.emoji} {headline}  [dim]({len(story.sources)} sources)[/]")
+    for line in report.lines():
+        console.print(line, markup=False, highlight=False)
+    console.print(
+        f"{len(briefing.stories)} stories → {settings.edition_dir(day) / 'briefing.json'}"
+    )
+
+
+@app.command()
+def render(ctx: typer.Context, date: DateOption = None) -> None:
+    """Render email.html, email.txt and post.md from briefing.json."""
+    from newsletter.pipeline import StageError, render_stage
+
+    settings = settings_from(ctx)
+    day = edition_date(settings, date)
+    try:
+        edition = render_stage(settings, day)
+    except StageError as exc:
+        _stage_error(exc)
+    size = len(edition.html.encode("utf-8")) / 1024
+    console.print(
+        f"rendered {settings.edition_dir(day)}: email.html ({size:.1f} KB), email.txt, post.md"
+    )
+
+
+@app.command()
+def send(
+    ctx: typer.Context,
+    date: DateOption = None,
+    to: Annotated[Optional[str], typer.Option("--to", help="Send one test copy to ADDR.")] = None,  # noqa: UP045
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count and write a sample.")] = False,
+    resend_ambiguous: Annotated[
+        bool, typer.Option("--resend-ambiguous", help="Resend rows left 'sending' by a crash.")
+    ] = False,
+) -> None:
+    """Deliver the rendered edition to every active subscriber (resumes a half-done send)."""
+    from newsletter.pipeline import StageError, load_rendered_edition, send_stage
+
+    settings = settings_from(ctx)
+    day = edition_date(settings, date)
+    try:
+        if to or dry_run:
+            _trial(settings, day, load_rendered_edition(settings, day), to)
+            return
+        summary = send_stage(settings, day, resend_ambiguous=resend_ambiguous)
+    except StageError as exc:
+        _stage_error(exc)
+    if summary.nothing_to_do:
+        console.print(f"nothing to send: {summary.already_sent} recipients already have {day}")
+    else:
+        console.print(
+            f"sent {summary.sent}, failed {summary.failed}, skipped {summary.skipped} ({day})"
+        )
+    if summary.ambiguous:
+        console.print(
+            f"[yellow]{summary.ambiguous} messages may or may not have left during an earlier "
+            "crash; not resent (use --resend-ambiguous)[/]"
+        )
+    if summary.failed:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _trial(settings: Settings, day: date, edition: Edition, to: str | None) -> None:
+    from newsletter.send.message import HeaderInjection
+    from newsletter.send.trial import dry_run, send_test_copy
+
+    try:
+        if to:
+            message_id = send_test_copy(settings, day, edition, to)
+            console.print(f"test copy sent to {to} ({message_id})")
+        else:
+            result = dry_run(settings, day, edition)
+            console.print(
+                f"dry run: {result.recipients} active recipients; "
+                f"HTML {result.html_bytes / 1024:.1f} KB; "
+                f"sample message: {result.sample or '(no recipients)'}"
+            )
+    except HeaderInjection as exc:
+        fail(str(exc), EXIT_USAGE)
+
+
+@app.command()
+def daily(ctx: typer.Context, date: DateOption = None) -> None:
+    """collect + draft + render + send for one date; safe to re-run."""
+    from newsletter.pipeline import StageError
+    from newsletter.pipeline import daily as run_daily
+
+    settings = settings_from(ctx)
+    day = edition_date(settings, date)
+    try:
+        report = run_daily(settings, day, say=lambda line: console.print(f"• {line}"))
+    except StageError as exc:
+        _stage_error(exc)
+    if report.summary and report.summary.failed:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _later(command: str, issue: str) -> None:
+    fail(f"`newsletter {command}` is not implemented yet ({issue})", EXIT_FAILED)
+
+
+@app.command()
+def preview(
+    date: DateOption = None,
+    port: Annotated[int, typer.Option("--port")] = 8025,
+    no_open: Annotated[bool, typer.Option("--no-open")] = False,
+) -> None:
+    """Serve the edition on 127.0.0.1 (desktop, phone, text) and open the browser."""
+    _later("preview", "web issue")
+
+
+@app.command()
+def schedule() -> None:
+    """Run `daily` every day at send_time (foreground, for systemd/containers)."""
+    _later("schedule", "operations issue")
+
+
+@app.command()
+def status(date: DateOption = None, json: JsonOption = False) -> None:
+    """Sent / failed / pending / unsubscribed / bounced per edition."""
+    _later("status", "operations issue")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8000,
+) -> None:
+    """Run the public web app: signup, unsubscribe, SES feedback."""
+    _later("serve", "web issue")
+
+
+@app.command()
+def doctor(json: JsonOption = False) -> None:
+    """Check config, database, SES setup and feeds before going live."""
+    _later("doctor", "going-live issue")
+
+
+@feedback_app.command("poll")
+def feedback_poll() -> None:
+    """Process SES bounce/complaint notifications from an SQS queue."""
+    _later("feedback poll", "web issue")
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main", "print_json"]

@@ -1,0 +1,158 @@
+"""The feed cache: validators, the last good entries and first-seen times, per feed.
+
+It exists so that re-running a collect is cheap and polite: we send the feed's
+`ETag`/`Last-Modified` back, and a 304 re-uses the entries stored here instead of
+downloading the body again. It also remembers when an undated entry was first
+seen (so its date is stable across runs instead of "now" every morning) and
+until when a publisher asked us to stay away (`Retry-After`).
+
+Entries are stored as zlib-compressed JSON of `RawEntry` rows (unsanitised, as
+the feed gave them): sanitising runs on every use, so a fix to `clean` applies
+to cached entries too. `FORMAT` guards the row layout; an old row is ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Column, Float, Integer, LargeBinary, String, Table, Text, select
+
+from newsletter import db
+from newsletter.collect.parse import RawEntry
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+FORMAT = 1
+TABLE_NAME = "collect_feed_cache"
+
+
+def _table() -> Table:
+    metadata = db.metadata()
+    if TABLE_NAME in metadata.tables:
+        return metadata.tables[TABLE_NAME]
+    return Table(
+        TABLE_NAME,
+        metadata,
+        Column("feed", String(2048), primary_key=True),  # the configured URL or resolved path
+        Column("format", Integer, nullable=False, default=FORMAT),
+        Column("etag", Text, nullable=False, default=""),
+        Column("last_modified", Text, nullable=False, default=""),
+        Column("title", Text, nullable=False, default=""),
+        Column("entries", LargeBinary, nullable=True),
+        Column("first_seen", Text, nullable=False, default="{}"),
+        Column("fetched_at", Float, nullable=True),  # last 200 (POSIX seconds)
+        Column("checked_at", Float, nullable=True),  # last request of any outcome
+        Column("retry_until", Float, nullable=True),  # Retry-After, absolute
+    )
+
+
+feed_cache = _table()
+
+
+@dataclass
+class CacheRow:
+    feed: str
+    etag: str = ""
+    last_modified: str = ""
+    title: str = ""
+    first_seen: dict[str, float] = field(default_factory=dict)
+    retry_until: float | None = None
+    fetched_at: float | None = None
+    has_entries: bool = False
+
+
+def pack(entries: list[RawEntry]) -> bytes:
+    data = json.dumps([e.to_list() for e in entries], ensure_ascii=False, separators=(",", ":"))
+    return zlib.compress(data.encode("utf-8"), 6)
+
+
+def unpack(blob: bytes) -> list[RawEntry]:
+    return [RawEntry.from_list(row) for row in json.loads(zlib.decompress(blob))]
+
+
+class FeedCache:
+    """Reads and writes the cache table; one instance per run, on the shared engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        db.ensure_schema(engine)
+
+    def load(self, feeds: list[str]) -> dict[str, CacheRow]:
+        """The validators and bookkeeping for `feeds` (without the entry blobs: they are big)."""
+        t = feed_cache
+        rows: dict[str, CacheRow] = {}
+        columns = [
+            t.c.feed,
+            t.c.format,
+            t.c.etag,
+            t.c.last_modified,
+            t.c.title,
+            t.c.first_seen,
+            t.c.retry_until,
+            t.c.fetched_at,
+            t.c.entries.isnot(None).label("has_entries"),
+        ]
+        with self.engine.connect() as conn:
+            for chunk in _chunks(feeds, 500):
+                for r in conn.execute(select(*columns).where(t.c.feed.in_(chunk))):
+                    current = r.format == FORMAT
+                    rows[r.feed] = CacheRow(
+                        feed=r.feed,
+                        etag=r.etag if current else "",
+                        last_modified=r.last_modified if current else "",
+                        title=r.title,
+                        first_seen=_seen(r.first_seen),
+                        retry_until=r.retry_until,
+                        fetched_at=r.fetched_at,
+                        has_entries=bool(r.has_entries) and current,
+                    )
+        return rows
+
+    def entries(self, feeds: list[str]) -> dict[str, list[RawEntry]]:
+        """The stored entries of `feeds` (for 304s and skipped feeds)."""
+        t = feed_cache
+        found: dict[str, list[RawEntry]] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(feeds, 200):
+                query = select(t.c.feed, t.c.entries).where(
+                    t.c.feed.in_(chunk), t.c.format == FORMAT, t.c.entries.isnot(None)
+                )
+                for feed, blob in conn.execute(query):
+                    try:
+                        found[feed] = unpack(blob)
+                    except (zlib.error, ValueError, TypeError):
+                        continue  # a damaged row is a cache miss, never a crash
+        return found
+
+    def save(self, updates: dict[str, dict[str, object]], existing: set[str]) -> None:
+        """Write all changed rows in one transaction (update known rows, insert new ones)."""
+        if not updates:
+            return
+        t = feed_cache
+        with self.engine.begin() as conn:
+            for feed, values in updates.items():
+                values = {"format": FORMAT, **values}
+                if feed in existing:
+                    conn.execute(t.update().where(t.c.feed == feed).values(**values))
+                else:
+                    conn.execute(t.insert().values(feed=feed, **values))
+
+
+def _seen(text: str) -> dict[str, float]:
+    try:
+        data = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return {str(k): float(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def dump_seen(seen: dict[str, float]) -> str:
+    return json.dumps(seen, separators=(",", ":"), sort_keys=True)
+
+
+def _chunks(values: list[str], size: int) -> list[list[str]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]

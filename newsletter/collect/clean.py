@@ -1,0 +1,195 @@
+"""Feed text → safe, plain, normalised values.
+
+Everything a feed says is untrusted: its HTML ends up in an email, its titles in
+a `Subject:` header, its links in front of readers. So HTML goes through nh3 with
+a small allow-list (no script/style/iframe, no event handlers, http(s)/mailto
+links only), relative links are resolved against the entry's base *before* the
+scheme check, titles become one line of plain text without control characters,
+and tracking parameters are stripped so the same article has the same URL
+whichever newsletter linked to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import nh3
+
+SUMMARY_LIMIT = 5000
+TITLE_LIMIT = 300
+
+ALLOWED_TAGS = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "cite", "code", "dd", "del", "dl", "dt", "em",
+        "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
+        "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup",
+        "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+    }
+)  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "abbr": {"title"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# Removed with their content, not just unwrapped: their text is never prose.
+DROPPED_WITH_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "noscript"})
+
+# Query parameters that identify a campaign or a click, never the document.
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "igshid",
+        "mc_cid", "mc_eid", "_hsenc", "_hsmi", "mkt_tok", "vero_id", "vero_conv", "oly_anon_id",
+        "oly_enc_id", "rb_clickid", "s_cid", "ref_src", "ref_url", "spm", "__s", "_ga", "_gl",
+        "cmpid", "ncid", "sr_share", "wt_mc", "wt.mc_id", "ito", "icid",
+    }
+)  # fmt: skip
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
+
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff\ufffe]"
+)
+_BLOCK = re.compile(
+    r"<(?:/?(?:p|div|li|ul|ol|h[1-6]|blockquote|pre|tr|table|figure|figcaption|section|article|"
+    r"header|footer|dd|dt|hr)\b|br\b)[^>]*>",
+    re.IGNORECASE,
+)
+_TAG_HINT = re.compile(r"<[a-zA-Z/!]|&[#a-zA-Z0-9]+;")
+_ANY_SPACE = re.compile(r"\s+")
+_SPACES = re.compile(r"[^\S\n]+")
+_NEWLINES = re.compile(r"\s*\n\s*(?:\n\s*)+")
+_SINGLE_NEWLINE = re.compile(r"\s*\n\s*")
+
+
+def sanitize_html(fragment: str, base: str = "") -> str:
+    """Feed HTML reduced to the allow-list, links absolute, for use inside an email."""
+    if not fragment.strip():
+        return ""
+    resolvable = base if urlsplit(base).scheme in ("http", "https") else ""
+
+    def absolute(tag: str, attribute: str, value: str) -> str | None:
+        if attribute not in ("href", "src"):
+            return value
+        target = urljoin(resolvable, value.strip()) if resolvable else value.strip()
+        if urlsplit(target).scheme.lower() not in URL_SCHEMES:
+            return None
+        return strip_tracking(target) if attribute == "href" else target
+
+    return nh3.clean(
+        fragment,
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=set(DROPPED_WITH_CONTENT),
+        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        attribute_filter=absolute,
+        url_schemes=set(URL_SCHEMES),
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    ).strip()
+
+
+def html_to_text(fragment: str, limit: int = SUMMARY_LIMIT) -> str:
+    """Plain text for writing: paragraphs kept (blank line between), all other whitespace single.
+
+    Block tags become line breaks before the tags are stripped, so `<p>a</p><p>b</p>`
+    reads "a\\n\\nb" and not "ab".
+    """
+    if not fragment.strip():
+        return ""
+    if _TAG_HINT.search(fragment):
+        # In HTML a newline is just a space; only block elements break paragraphs.
+        marked = _BLOCK.sub("\n\n", _ANY_SPACE.sub(" ", fragment))
+        stripped = nh3.clean(marked, tags=set(), clean_content_tags=set(DROPPED_WITH_CONTENT))
+        text = html.unescape(stripped)
+    else:
+        text = fragment
+    text = _CONTROL.sub("", unicodedata.normalize("NFC", text.replace("\r", "\n")))
+    text = _SPACES.sub(
+        " ", text.replace("\u00a0", " ").replace("\u2028", "\n").replace("\u2029", "\n")
+    )
+    text = _NEWLINES.sub("\n\n", text)
+    text = "\n\n".join(_SINGLE_NEWLINE.sub(" ", part) for part in text.split("\n\n")).strip()
+    return truncate(text, limit)
+
+
+def plain_line(value: str, is_html: bool = True, limit: int = TITLE_LIMIT) -> str:
+    """One line of plain text (titles, authors): nothing here can break a header."""
+    text = html_to_text(value, limit=10 * limit) if is_html else value
+    text = _CONTROL.sub("", unicodedata.normalize("NFC", text))
+    text = " ".join(text.split())
+    return truncate(text, limit)
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut at a word boundary near `limit` and mark the cut with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.8:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def strip_tracking(url: str) -> str:
+    """The URL without campaign/click parameters; everything else kept in its order."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if not _is_tracking(k)]
+    if len(kept) == len(pairs):
+        return url
+    return urlunsplit(parts._replace(query=urlencode(kept, doseq=True)))
+
+
+def _is_tracking(key: str) -> bool:
+    lowered = key.lower()
+    return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+
+
+def clean_url(url: str, base: str = "") -> str:
+    """An absolute http(s) URL for a reader, or "" when the entry has none we can link to."""
+    url = _CONTROL.sub("", url.strip())
+    if not url:
+        return ""
+    if base:
+        url = urljoin(base, url)
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return ""
+    netloc = parts.hostname.lower()
+    if parts.port and not (
+        (scheme == "http" and parts.port == 80) or (scheme == "https" and parts.port == 443)
+    ):
+        netloc = f"{netloc}:{parts.port}"
+    if parts.username or parts.password:
+        return ""  # credentials in a link are a phishing trick, never an article
+    path = parts.path or "/"
+    return strip_tracking(urlunsplit((scheme, netloc, path, parts.query, parts.fragment)))
+
+
+def url_key(url: str) -> str:
+    """What makes two links the same article: no scheme, no `www.`, no fragment, sorted query."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    if parts.port and parts.port not in (80, 443):
+        host = f"{host}:{parts.port}"
+    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
+    path = parts.path.rstrip("/") or "/"
+    return f"{host}{path}?{query}" if query else f"{host}{path}"
+
+
+def item_id(url: str, guid: str, feed_url: str) -> str:
+    """Stable id: the normalised URL's hash, or the GUID's (scoped to its feed) without a URL.
+
+    GUIDs are only trusted within one feed: small feeds use "1", "2", … as GUIDs.
+    """
+    key = "url:" + url_key(url) if url else f"guid:{feed_url}\n{guid}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]

@@ -1,0 +1,139 @@
+"""The same article once; the same story as one cluster.
+
+Two feeds often carry the same article (an aggregator and the original): its
+normalised URL gives it the same id, and the first feed in config order keeps
+it. Several outlets reporting the same *news* write different titles, so those
+are grouped by similarity instead: titles and leads are reduced to features —
+English words (lower-cased, stop words out, plural `s` off) and, for Hangul,
+character bigrams inside each word, which is what makes "삼성전자가"/"삼성전자는"
+match without a morphological analyser — weighted by how rare each feature is in
+the day's items (IDF: "AI" says little, "o5" a lot) and compared by cosine.
+Pairs from different feeds at or above `threshold` are joined (union-find), so
+a cluster is every item reachable through similar pairs; within one feed,
+similar titles are a series ("Weekly roundup #12/#13"), not one story. There is
+no translation: an English and a Korean report of the same news stay apart.
+Candidate pairs come from an inverted index on title features, so a day of
+thousands of items is not a quadratic loop.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import replace
+
+from newsletter.model import Item
+
+DEFAULT_THRESHOLD = 0.45
+LEAD_CHARS = 300
+TITLE_WEIGHT = 2.0
+
+_TOKEN = re.compile(r"[0-9a-z]+(?:[.'][0-9a-z]+)*|[\uac00-\ud7a3]+|[\u3040-\u30ff\u4e00-\u9fff]+")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_STOP_TEXT = """a an and are as at be by for from has have how in into is it its of on or that
+the their this to was were what when which who why will with new says said after over about
+just now more than up out your you we our vs via"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+
+
+def features(text: str) -> list[str]:
+    """Comparable features of a title or lead, English and Korean alike."""
+    found: list[str] = []
+    for token in _TOKEN.findall(unicodedata.normalize("NFKC", text).lower()):
+        if _HANGUL.match(token) or token[0] > "\u3000":
+            if len(token) == 1:
+                found.append(token)
+            else:
+                found.extend(token[i : i + 2] for i in range(len(token) - 1))
+        elif token not in STOP_WORDS and (len(token) > 1 or token.isdigit()):
+            token = token.replace("'", "")
+            if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
+                token = token[:-1]
+            found.append(token)
+    return found
+
+
+def dedupe(items: list[Item]) -> list[Item]:
+    """Drop repeats of the same article (same id); the first occurrence wins."""
+    seen: set[str] = set()
+    unique = []
+    for item in items:
+        if item.id not in seen:
+            seen.add(item.id)
+            unique.append(item)
+    return unique
+
+
+def cluster(items: list[Item], threshold: float = DEFAULT_THRESHOLD) -> list[Item]:
+    """Items with `cluster` set: the id of the cluster's first-published item."""
+    if len(items) < 2:
+        return [replace(item, cluster=item.id) for item in items]
+    titles = [set(features(item.title)) for item in items]
+    vectors = _vectors(items, titles)
+    parent = list(range(len(items)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in _candidates(titles):
+        if items[i].feed_url == items[j].feed_url:
+            continue  # one feed's "Weekly roundup #12/#13" are a series, not one story
+        if root(i) != root(j) and _cosine(vectors[i], vectors[j]) >= threshold:
+            parent[root(i)] = root(j)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for index in range(len(items)):
+        groups[root(index)].append(index)
+    labelled = list(items)
+    for members in groups.values():
+        first = min(members, key=lambda k: (items[k].published, items[k].id))
+        for k in members:
+            labelled[k] = replace(items[k], cluster=items[first].id)
+    return labelled
+
+
+def _vectors(items: list[Item], titles: list[set[str]]) -> list[dict[str, float]]:
+    bags = []
+    for item, title in zip(items, titles, strict=True):
+        bag: Counter[str] = Counter(features(item.summary[:LEAD_CHARS]))
+        for feature in title:
+            bag[feature] += TITLE_WEIGHT
+        bags.append(bag)
+    frequency: Counter[str] = Counter()
+    for bag in bags:
+        frequency.update(bag.keys())
+    total = len(bags)
+    idf = {f: math.log((total + 1) / (n + 1)) + 1.0 for f, n in frequency.items()}
+    vectors = []
+    for bag in bags:
+        vector = {f: (1.0 + math.log(count)) * idf[f] for f, count in bag.items()}
+        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+        vectors.append({f: v / norm for f, v in vector.items()})
+    return vectors
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(value * b.get(key, 0.0) for key, value in a.items())
+
+
+def _candidates(titles: list[set[str]]) -> list[tuple[int, int]]:
+    """Pairs sharing at least two title features; very common features do not count."""
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, title in enumerate(titles):
+        for feature in title:
+            index[feature].append(i)
+    common = max(50, len(titles) // 10)
+    shared: Counter[tuple[int, int]] = Counter()
+    for members in index.values():
+        if len(members) > common:
+            continue
+        for a in range(len(members)):
+            for b in range(a + 1, len(members)):
+                shared[(members[a], members[b])] += 1
+    return sorted(pair for pair, count in shared.items() if count >= 2)

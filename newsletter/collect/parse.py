@@ -1,0 +1,247 @@
+"""Feed bytes → raw entries, with feedparser doing the format work.
+
+We decode the bytes ourselves before feedparser sees them because feeds lie
+about their encoding: a UTF-8 body declared ISO-8859-1 (by the server or the
+XML declaration) would otherwise come out as mojibake, and feedparser trusts a
+declaration that decodes without error. Valid UTF-8 is taken as UTF-8 (it is
+almost never an accident); otherwise a BOM, then the declarations, then a
+detector decide. feedparser then gets clean UTF-8 and is told so.
+
+`RawEntry` is deliberately small and JSON-able: it is what the feed cache keeps,
+so a 304 costs a decompress and not a re-parse. Sanitising and resolving links
+inside content happens later in `clean`, so feedparser's own (slower) sanitiser
+and resolver are switched off.
+"""
+
+from __future__ import annotations
+
+import calendar
+import codecs
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import feedparser
+
+_XML_DECL = re.compile(rb"^\s*<\?xml[^>]*?\?>", re.IGNORECASE)
+_DECL_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""", re.IGNORECASE)
+_HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
+_FEED_LINK = re.compile(
+    r"""<link\b[^>]*type\s*=\s*["']application/(?:rss|atom)\+xml["'][^>]*>""", re.IGNORECASE
+)
+_HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Supersets that real publishers use while declaring the subset.
+_SUPERSETS = {"euc_kr": "cp949", "gb2312": "gb18030", "gbk": "gb18030", "iso8859-1": "cp1252"}
+# What the detector may answer: the encodings feeds actually use. An unrestricted
+# detector picks exotic code pages for short samples.
+_DETECTABLE = [
+    "cp949", "euc_kr", "shift_jis", "euc_jp", "cp932", "gb18030", "big5", "cp1252",
+    "iso8859_15", "cp1251", "koi8_r", "cp1250", "iso8859_2", "cp1253", "cp1254", "cp1256",
+]  # fmt: skip
+_LATIN_NEIGHBOURS = {"cp1250", "iso8859_2", "iso8859_15", "cp1254", "latin_1", "iso8859_1"}
+_ANYTHING_DECODES = {"latin-1", "iso8859-1", "cp1252", "ascii"}
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+class ParseError(Exception):
+    """The bytes are not a usable feed; the message is the report's one-line reason."""
+
+
+@dataclass(slots=True)
+class RawEntry:
+    """One entry as the feed gave it (HTML unsanitised), plus where its relative links point."""
+
+    guid: str
+    link: str
+    title: str
+    title_html: bool
+    content: str
+    base: str
+    author: str
+    published: float | None  # POSIX seconds, UTC; None when the feed gives no usable date
+
+    def to_list(self) -> list[Any]:
+        return [
+            self.guid,
+            self.link,
+            self.title,
+            self.title_html,
+            self.content,
+            self.base,
+            self.author,
+            self.published,
+        ]
+
+    @classmethod
+    def from_list(cls, row: list[Any]) -> RawEntry:
+        return cls(*row)
+
+
+@dataclass
+class ParsedFeed:
+    title: str
+    entries: list[RawEntry]
+    warning: str = ""  # set for a malformed ("bozo") feed whose entries could still be read
+    encoding: str = "utf-8"
+
+
+def decode(body: bytes, http_charset: str = "") -> tuple[str, str]:
+    """The body as text and the encoding used: BOM, valid UTF-8, declarations, detection."""
+    for bom, name in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :].decode(name, errors="replace"), name
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    declared = [http_charset]
+    match = _XML_DECL.match(body)
+    if match:
+        found = _DECL_ENCODING.search(match.group(0))
+        if found:
+            declared.append(found.group(1).decode("ascii"))
+    lenient = ""
+    for name in filter(None, declared):
+        try:
+            codec = codecs.lookup(name).name
+        except LookupError:
+            continue
+        if codec == "utf-8":
+            continue  # already known not to be UTF-8: the declaration is wrong
+        codec = _SUPERSETS.get(codec, codec)
+        try:
+            text = body.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if codec not in _ANYTHING_DECODES:
+            return text, codec
+        lenient = lenient or codec
+    guessed = _detect(body)
+    if guessed:
+        try:
+            return body.decode(guessed), guessed
+        except (UnicodeDecodeError, LookupError):
+            pass
+    codec = lenient or "windows-1252"
+    return body.decode(codec, errors="replace"), codec
+
+
+def _detect(body: bytes) -> str:
+    """A detector's guess for a body that is neither UTF-8 nor a strict declared encoding."""
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - a dependency, but detection is only a fallback
+        return ""
+    best = from_bytes(body[:200_000], cp_isolation=_DETECTABLE).best()
+    if best is None:
+        return ""
+    if best.encoding in _LATIN_NEIGHBOURS:
+        try:
+            body.decode("cp1252")
+            return "cp1252"  # among look-alike Latin code pages, the web's usual one
+        except UnicodeDecodeError:
+            pass
+    return best.encoding
+
+
+def parse_feed(body: bytes, base_url: str, http_charset: str = "") -> ParsedFeed:
+    """Parse one fetched body; raise ParseError with a reason when nothing usable is in it."""
+    if not body.strip():
+        raise ParseError("empty response")
+    text, encoding = decode(body, http_charset)
+    if _HTML_START.match(text[:4096]):
+        raise ParseError(_html_reason(text, base_url))
+    utf8 = text.encode("utf-8")
+    declaration = _XML_DECL.match(utf8)
+    if declaration:
+        utf8 = b'<?xml version="1.0" encoding="utf-8"?>' + utf8[declaration.end() :]
+    parsed = feedparser.parse(
+        utf8,
+        response_headers={
+            "content-type": "application/xml; charset=utf-8",
+            "content-location": base_url,
+        },
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
+    entries = [_entry(raw, base_url) for raw in parsed.entries]
+    title = str(parsed.feed.get("title", "") or "")
+    if parsed.get("bozo"):
+        problem = _describe(parsed.get("bozo_exception"))
+        if not entries:
+            if not parsed.get("version") and not parsed.feed:
+                raise ParseError(f"not an RSS/Atom feed ({problem})")
+            raise ParseError(f"malformed feed with no readable entries ({problem})")
+        return ParsedFeed(
+            title, entries, f"malformed feed ({problem}); entries recovered", encoding
+        )
+    if not parsed.get("version") and not entries:
+        raise ParseError("not an RSS/Atom feed")
+    return ParsedFeed(title, entries, "", encoding)
+
+
+def _entry(raw: Any, base_url: str) -> RawEntry:
+    content, base = _content(raw, base_url)
+    title_detail = raw.get("title_detail") or {}
+    moment = raw.get("published_parsed") or raw.get("updated_parsed") or raw.get("created_parsed")
+    published: float | None = None
+    if moment:
+        try:
+            published = float(calendar.timegm(moment))
+        except (TypeError, ValueError, OverflowError):
+            published = None
+    return RawEntry(
+        guid=str(raw.get("id", "") or ""),
+        link=str(raw.get("link", "") or ""),
+        title=str(raw.get("title", "") or ""),
+        title_html=title_detail.get("type", "text/html") in _HTML_TYPES,
+        content=content,
+        base=base,
+        author=str(raw.get("author", "") or ""),
+        published=published,
+    )
+
+
+def _content(raw: Any, base_url: str) -> tuple[str, str]:
+    """The fullest body: content:encoded / Atom content, then description/summary."""
+    candidates = list(raw.get("content") or [])
+    candidates.sort(key=lambda part: part.get("type", "") not in _HTML_TYPES)
+    if raw.get("summary_detail"):
+        candidates.append(raw["summary_detail"])
+    for part in candidates:
+        value = str(part.get("value", "") or "")
+        if value.strip():
+            if part.get("type", "text/html") not in _HTML_TYPES:
+                from html import escape
+
+                value = escape(value)
+            return value, str(part.get("base") or base_url)
+    return "", base_url
+
+
+def _describe(exc: Any) -> str:
+    """feedparser's bozo exception as a short phrase with the line number."""
+    if exc is None:
+        return "unknown problem"
+    line = getattr(exc, "getLineNumber", None)
+    message = getattr(exc, "getMessage", None)
+    if callable(line) and callable(message):
+        return f"line {line()}: {message()}"
+    return " ".join(str(exc).split())[:160] or type(exc).__name__
+
+
+def _html_reason(text: str, base_url: str) -> str:
+    for tag in _FEED_LINK.findall(text[:100_000]):
+        href = _HREF.search(tag)
+        if href:
+            from urllib.parse import urljoin
+
+            return f"an HTML page, not a feed (it links a feed: {urljoin(base_url, href.group(1))})"
+    return "an HTML page, not a feed"

@@ -1,0 +1,208 @@
+"""The daily job as four stages around the files of one edition: collect → draft → render → send.
+
+Every stage reads the previous stage's file and writes its own under
+`editions/D/`, so each can be re-run alone, a person can edit `briefing.json`
+in between, and `daily` can skip what is already done. Sending is made
+exactly-once by the send log, so running `daily` twice sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from newsletter.config import Settings
+from newsletter.model import Briefing, Edition, ModelError, items_from_json, items_to_json
+
+if TYPE_CHECKING:
+    from newsletter.brief.report import DraftReport
+    from newsletter.collect import CollectResult
+    from newsletter.send.campaign import CampaignSummary
+
+ITEMS_NAME = "items.json"
+FEEDS_REPORT_NAME = "feeds.json"
+Say = Callable[[str], None]
+
+
+class StageError(Exception):
+    """A stage cannot go on; the message is one line for the user, `code` the exit status."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def collect_stage(settings: Settings, day: date, *, progress: bool = False) -> CollectResult:
+    """Fetch every feed and write `items.json` and the per-feed report `feeds.json`."""
+    from newsletter.collect import collect_edition
+
+    result = collect_edition(settings, day, progress=progress)
+    directory = settings.edition_dir(day)
+    directory.mkdir(parents=True, exist_ok=True)
+    _write(directory / FEEDS_REPORT_NAME, result.report_json())
+    if result.ok:
+        _write(directory / ITEMS_NAME, items_to_json(result.items, day))
+    return result
+
+
+def draft_stage(
+    settings: Settings, day: date, *, force: bool = False, report: DraftReport | None = None
+) -> Briefing:
+    """Write `briefing.json` from `items.json`, never over a hand-edited one unless forced.
+
+    `report` (when given) receives which stories the model wrote, fallbacks and tokens.
+    """
+    from newsletter.brief.briefing_file import is_hand_edited, save_briefing
+    from newsletter.brief.draft import EmptyDay, draft_briefing
+
+    directory = settings.edition_dir(day)
+    items_path = directory / ITEMS_NAME
+    if not items_path.exists():
+        raise StageError(f"{items_path}: not found; run `newsletter collect --date {day}` first")
+    if not force and is_hand_edited(directory):
+        raise StageError(
+            f"{directory / 'briefing.json'} was edited by hand; keep it, or re-draft with --force"
+        )
+    try:
+        items = items_from_json(items_path.read_text(encoding="utf-8"))
+    except ModelError as exc:
+        raise StageError(f"{items_path}: {exc}") from None
+    try:
+        briefing = draft_briefing(items, settings, day, report)
+    except EmptyDay as exc:
+        raise StageError(f"nothing to send for {day}: {exc}") from None
+    save_briefing(briefing, directory)
+    return briefing
+
+
+def load_valid_briefing(settings: Settings, day: date) -> Briefing:
+    """The edition's briefing, or a StageError naming the JSON path of what is wrong."""
+    from newsletter.brief.briefing_file import BRIEFING_NAME, load_briefing
+
+    directory = settings.edition_dir(day)
+    path = directory / BRIEFING_NAME
+    if not path.exists():
+        raise StageError(f"{path}: not found; run `newsletter draft --date {day}` first")
+    try:
+        return load_briefing(directory)
+    except ModelError as exc:
+        raise StageError(f"{path}: {exc}") from None
+
+
+def render_stage(settings: Settings, day: date) -> Edition:
+    """Render email.html, email.txt and post.md; nothing is written when a quality gate fails."""
+    from newsletter.render import render_edition, write_edition
+    from newsletter.render.checks import CheckFailed
+
+    briefing = load_valid_briefing(settings, day)
+    try:
+        edition = render_edition(briefing, settings)
+    except CheckFailed as exc:
+        raise StageError(f"quality gate failed: {exc}") from None
+    write_edition(edition, settings.edition_dir(day))
+    return edition
+
+
+def load_rendered_edition(settings: Settings, day: date) -> Edition:
+    """The edition as rendered on disk: what `send` delivers, never re-rendered per recipient."""
+    briefing = load_valid_briefing(settings, day)
+    directory = settings.edition_dir(day)
+    if (directory / "email.html").exists() and not _render_is_current(directory):
+        raise StageError(
+            f"{directory / 'briefing.json'} changed after the last render; "
+            f"run `newsletter render --date {day}` first"
+        )
+    try:
+        html = (directory / "email.html").read_text(encoding="utf-8")
+        text = (directory / "email.txt").read_text(encoding="utf-8")
+        markdown = (directory / "post.md").read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise StageError(
+            f"{exc.filename}: not found; run `newsletter render --date {day}` first"
+        ) from None
+    preheader = briefing.intro[-1] if briefing.intro else briefing.stories[0].headline
+    return Edition(day, briefing.title, preheader, html, text, markdown)
+
+
+def send_stage(settings: Settings, day: date, *, resend_ambiguous: bool = False) -> CampaignSummary:
+    from newsletter.audience.tokens import SecretKeyError
+    from newsletter.send.campaign import CampaignStopped, run_campaign
+    from newsletter.send.message import HeaderInjection
+
+    edition = load_rendered_edition(settings, day)
+    try:
+        return run_campaign(settings, day, edition, resend_ambiguous=resend_ambiguous)
+    except (SecretKeyError, HeaderInjection) as exc:
+        raise StageError(str(exc), code=2) from None
+    except CampaignStopped as exc:
+        raise StageError(f"campaign stopped, nothing lost, re-run to resume: {exc}") from None
+
+
+@dataclass
+class DailyReport:
+    day: date
+    steps: list[str] = field(default_factory=list)
+    summary: CampaignSummary | None = None
+
+
+def daily(settings: Settings, day: date, *, say: Say = _quiet) -> DailyReport:
+    """collect → draft → render → send for `day`, skipping what is already done."""
+    report = DailyReport(day)
+    directory = settings.edition_dir(day)
+
+    def step(line: str) -> None:
+        report.steps.append(line)
+        say(line)
+
+    if (directory / ITEMS_NAME).exists():
+        step(f"collect: {ITEMS_NAME} exists, kept")
+    else:
+        result = collect_stage(settings, day)
+        working = sum(1 for feed in result.feeds if feed.status != "error")
+        if not result.ok:
+            raise StageError(f"every feed failed for {day}; see {directory / FEEDS_REPORT_NAME}")
+        step(f"collect: {len(result.items)} items from {working}/{len(result.feeds)} feeds")
+    if (directory / "briefing.json").exists():
+        step("draft: briefing.json exists, kept (edit it freely; re-draft with `draft --force`)")
+    else:
+        from newsletter.brief.report import DraftReport
+
+        drafted = DraftReport()
+        briefing = draft_stage(settings, day, report=drafted)
+        step(f"draft: {len(briefing.stories)} stories")
+        for line in drafted.lines():
+            step(f"draft: {line}")
+    if _render_is_current(directory):
+        step("render: email.html, email.txt and post.md are up to date")
+    else:
+        edition = render_stage(settings, day)
+        step(f"render: email.html ({len(edition.html.encode()) / 1024:.1f} KB), email.txt, post.md")
+    summary = send_stage(settings, day)
+    report.summary = summary
+    if summary.nothing_to_do:
+        step(f"send: nothing to send, {summary.already_sent} recipients already have {day}")
+    else:
+        step(f"send: {summary.sent} sent, {summary.failed} failed, {summary.skipped} skipped")
+    return report
+
+
+def _render_is_current(directory: Path) -> bool:
+    outputs = [directory / name for name in ("email.html", "email.txt", "post.md")]
+    if not all(path.exists() for path in outputs):
+        return False
+    source = (directory / "briefing.json").stat().st_mtime
+    return all(path.stat().st_mtime >= source for path in outputs)
+
+
+def _write(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)

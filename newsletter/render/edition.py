@@ -1,0 +1,75 @@
+"""One briefing → one Edition (HTML, text, post), checked, and written atomically.
+
+The edition is rendered once per day, never per recipient: per-recipient values
+are placeholders (`%%UNSUBSCRIBE_URL%%`) that `send` substitutes in the strings.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from newsletter.model import Briefing, Edition
+from newsletter.render.context import build_view
+
+if TYPE_CHECKING:
+    from newsletter.config import Settings
+
+FILES = {"html": "email.html", "text": "email.txt", "markdown": "post.md"}
+
+
+def build_edition(briefing: Briefing, settings: Settings) -> Edition:
+    """Render all three formats without running the gates (the benchmark and preview use it)."""
+    from newsletter.render.html import render_html
+    from newsletter.render.markdown import render_post
+    from newsletter.render.text import render_text
+
+    view = build_view(briefing, settings)
+    return Edition(
+        date=briefing.date,
+        subject=view.title,
+        preheader=view.preheader,
+        html=render_html(view),
+        text=render_text(view),
+        markdown=render_post(view, settings.send_moment(briefing.date)),
+    )
+
+
+def render_edition(briefing: Briefing, settings: Settings) -> Edition:
+    """The checked edition; raises `CheckFailed` (one line per failed rule) on any gate."""
+    from newsletter.render.checks import enforce
+
+    edition = build_edition(briefing, settings)
+    enforce(edition, briefing)
+    return edition
+
+
+def write_edition(edition: Edition, directory: Path) -> list[Path]:
+    """`email.html`, `email.txt`, `post.md` in `directory`, each replaced atomically.
+
+    A reader (the preview server, a concurrent `send`) sees either the old or the
+    new file, never half of one.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for attribute, name in FILES.items():
+        target = directory / name
+        _write_atomic(target, getattr(edition, attribute))
+        written.append(target)
+    return written
+
+
+def _write_atomic(target: Path, content: str) -> None:
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp, 0o644)  # mkstemp's 0600 would hide the edition from a web server user
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,136 @@
+"""One MIME message per recipient, without re-rendering the edition.
+
+The skeleton (headers shared by everyone, the boundary) is built once per
+edition; per recipient only the placeholders are substituted and the two parts
+base64-encoded. That keeps a message at a fraction of a millisecond, where the
+stdlib's EmailMessage costs ≈2 ms (see STACK-NOTES). base64 is chosen on purpose:
+MJML's long lines would break the 998-octet limit of 8bit, and substituting
+inside quoted-printable could split a placeholder across a soft line break.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from email.header import Header
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
+
+from newsletter.model import NAME_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, Edition
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class HeaderInjection(ValueError):
+    """A header value carries CR, LF or another control character; nothing is sent."""
+
+
+class UnsupportedAddress(ValueError):
+    """An address that SES cannot deliver to (a non-ASCII local part needs SMTPUTF8)."""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str
+    unsubscribe_url: str
+
+
+def ascii_address(address: str) -> str:
+    """The address as it must appear in a header: an IDN domain in its punycode form.
+
+    SES does not offer SMTPUTF8, so a non-ASCII local part cannot be delivered at
+    all; that is a permanent, per-recipient failure rather than a garbled header.
+    """
+    local, _, domain = address.rpartition("@")
+    if not local.isascii():
+        raise UnsupportedAddress(f"{address}: a non-ASCII local part needs SMTPUTF8")
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        raise UnsupportedAddress(f"{address}: the domain is not a valid IDN name") from None
+
+
+def clean_header(value: str, field: str) -> str:
+    """`value` unchanged, or HeaderInjection naming `field` when it could forge a header."""
+    if _CONTROL.search(value):
+        raise HeaderInjection(f"{field} contains a line break or control character: {value!r}")
+    return value
+
+
+class MessageTemplate:
+    """Builds the per-recipient bytes of one edition (RFC 5322, 2369, 8058)."""
+
+    def __init__(
+        self,
+        edition: Edition,
+        *,
+        sender: str,
+        list_id: str,
+        list_name: str,
+        reply_to: str = "",
+        unsubscribe_mailto: str = "",
+    ) -> None:
+        display, address = parseaddr(clean_header(sender, "sender.from"))
+        if "@" not in address:
+            raise HeaderInjection(f"sender.from has no valid address: {sender!r}")
+        self.sender_address = address
+        self.domain = address.rsplit("@", 1)[1]
+        self.mailto = unsubscribe_mailto or f"mailto:{address}?subject=unsubscribe"
+        self._html = edition.html
+        self._text = edition.text
+        self.boundary = "=_nl_" + secrets.token_hex(12)
+        shared = [
+            ("From", formataddr((display, address), "utf-8")),
+            ("Subject", Header(clean_header(edition.subject, "subject"), "utf-8").encode()),
+            ("List-Id", f"{_encode_phrase(list_name)} <{clean_header(list_id, 'list_id')}>"),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+            ("MIME-Version", "1.0"),
+            ("Content-Type", f'multipart/alternative; boundary="{self.boundary}"'),
+        ]
+        if reply_to:
+            shared.insert(1, ("Reply-To", clean_header(reply_to, "sender.reply_to")))
+        self._shared = "".join(f"{name}: {value}\r\n" for name, value in shared)
+
+    def build(self, recipient: Recipient) -> bytes:
+        """The complete message for one recipient, CRLF line endings, 7-bit clean."""
+        email = ascii_address(clean_header(recipient.email, "recipient email"))
+        name = clean_header(recipient.name, "recipient name")
+        url = clean_header(recipient.unsubscribe_url, "unsubscribe URL")
+        headers = (
+            f"To: {formataddr((name, email), 'utf-8')}\r\n"
+            f"Date: {formatdate(time.time(), usegmt=True)}\r\n"
+            f"Message-ID: {make_msgid(domain=self.domain)}\r\n"
+            f"List-Unsubscribe: <{url}>, <{self.mailto}>\r\n"
+        )
+        text = self._text.replace(UNSUBSCRIBE_PLACEHOLDER, url).replace(NAME_PLACEHOLDER, name)
+        page = self._html.replace(UNSUBSCRIBE_PLACEHOLDER, html.escape(url)).replace(
+            NAME_PLACEHOLDER, html.escape(name)
+        )
+        body = (
+            f"--{self.boundary}\r\n"
+            'Content-Type: text/plain; charset="utf-8"\r\n'
+            "Content-Transfer-Encoding: base64\r\n\r\n"
+            f"{_b64(text)}"
+            f"--{self.boundary}\r\n"
+            'Content-Type: text/html; charset="utf-8"\r\n'
+            "Content-Transfer-Encoding: base64\r\n\r\n"
+            f"{_b64(page)}"
+            f"--{self.boundary}--\r\n"
+        )
+        return (headers + self._shared + "\r\n" + body).encode("ascii")
+
+
+def _b64(text: str) -> str:
+    return base64.encodebytes(text.encode("utf-8")).decode("ascii").replace("\n", "\r\n")
+
+
+def _encode_phrase(phrase: str) -> str:
+    """A display phrase for List-Id: quoted ASCII, or RFC 2047 when it is not ASCII."""
+    clean_header(phrase, "newsletter.name")
+    if phrase.isascii():
+        return '"' + phrase.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return Header(phrase, "utf-8").encode()

@@ -1,0 +1,37 @@
+"""The offline transport: one `.eml` file per recipient under `outbox/D/`.
+
+It is what the demo and a first try use: every message can be opened in a mail
+client or inspected with the `email` package, and nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+
+class OutboxTransport:
+    name = "outbox"
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+
+    def send(self, raw: bytes, *, recipient: str, tags: dict[str, str]) -> str:
+        path = self.directory / f"{_file_stem(recipient)}.eml"
+        temporary = path.with_name(f".{path.name}.tmp")
+        temporary.write_bytes(raw)
+        os.replace(temporary, path)
+        return f"outbox:{path.name}"
+
+    def close(self) -> None:
+        return None
+
+
+def _file_stem(address: str) -> str:
+    """A readable, filesystem-safe name that stays unique even after replacing characters."""
+    readable = re.sub(r"[^A-Za-z0-9@._+-]", "_", address)[:80]
+    digest = hashlib.sha256(address.lower().encode("utf-8")).hexdigest()[:8]
+    return f"{readable}-{digest}"

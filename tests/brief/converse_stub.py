@@ -1,0 +1,131 @@
+"""A small Bedrock Converse endpoint on 127.0.0.1 that answers from a script.
+
+boto3 talks to it through `endpoint_url` exactly as it talks to Bedrock: the
+same request signing, serialisation, error parsing and timeouts. Each request
+takes the next scripted answer; with the script empty it answers a valid story.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote
+
+
+@dataclass
+class Answer:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+def story_reply(fields: dict[str, Any], usage: tuple[int, int] = (1200, 300)) -> Answer:
+    """A Converse reply whose assistant message uses the write_story tool."""
+    doc = {
+        "output": {
+            "message": {
+                "role": "assistant",
+                "content": [
+                    {"toolUse": {"toolUseId": "tooluse_1", "name": "write_story", "input": fields}}
+                ],
+            }
+        },
+        "stopReason": "tool_use",
+        "usage": {"inputTokens": usage[0], "outputTokens": usage[1], "totalTokens": sum(usage)},
+        "metrics": {"latencyMs": 12},
+    }
+    return Answer(body=json.dumps(doc).encode(), headers={"Content-Type": "application/json"})
+
+
+def story_fields(headline: str) -> dict[str, Any]:
+    return {
+        "headline": headline,
+        "summary_title": "모델이 쓴 요약",
+        "summary": ["첫 단락입니다.", "둘째 단락입니다."],
+        "why_title": "모델이 본 의미",
+        "why": ["의미를 분석한 단락입니다."],
+        "takeaway": "인용할 만한 한 문장입니다.",
+    }
+
+
+def throttle(status: int = 400) -> Answer:
+    headers = {"Content-Type": "application/json"}
+    if status == 400:
+        headers["x-amzn-ErrorType"] = "ThrottlingException:http://internal.amazon.com/"
+    body = json.dumps({"message": "Too many requests, please wait before trying again."})
+    return Answer(status=status, body=body.encode(), headers=headers)
+
+
+@dataclass
+class Received:
+    model_id: str
+    body: dict[str, Any]
+    authorization: str
+
+
+class ConverseStub:
+    """Run with `start()`; `script` holds the answers to give, `received` what was asked."""
+
+    def __init__(self) -> None:
+        self.script: list[Answer] = []
+        self.received: list[Received] = []
+        self.lock = threading.Lock()
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", 0))
+                raw = self.rfile.read(length)
+                parts = self.path.split("/")
+                if len(parts) != 4 or parts[1] != "model" or parts[3] != "converse":
+                    self.send_error(404)
+                    return
+                answer = stub.next_answer(
+                    Received(unquote(parts[2]), json.loads(raw), self.headers["Authorization"])
+                )
+                time.sleep(answer.delay)
+                try:
+                    self.send_response(answer.status)
+                    for name, value in answer.headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(answer.body)))
+                    self.end_headers()
+                    self.wfile.write(answer.body)
+                except OSError:  # the client gave up waiting (the timeout test)
+                    pass
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> ConverseStub:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def next_answer(self, request: Received) -> Answer:
+        with self.lock:
+            self.received.append(request)
+            if self.script:
+                return self.script.pop(0)
+        first_title = request.body["messages"][0]["content"][0]["text"].split("\n")
+        title = next(line for line in first_title if line.startswith(("제목: ", "Title: ")))
+        return story_reply(story_fields("모델: " + title.split(": ", 1)[1]))

@@ -1,0 +1,76 @@
+"""Fixtures: the Korean and English briefings, settings, and their rendered editions."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from newsletter.config import Settings, parse_settings
+from newsletter.model import Briefing, Edition
+
+DATA = Path(__file__).parent / "data"
+
+POSTAL = "서울특별시 중구 세종대로 110, 04524"
+SENDER = "Daily Briefing <briefing@example.com>"
+
+
+def make_settings(language: str, tmp: Path, **newsletter: str) -> Settings:
+    raw = {
+        "newsletter": {
+            "name": "Daily AI & Tech News",
+            "language": language,
+            "postal_address": POSTAL if language == "ko" else "1 Example Street, Springfield",
+            **newsletter,
+        },
+        "sender": {"from": SENDER},
+    }
+    return parse_settings(raw, tmp / "newsletter.toml")
+
+
+def load_briefing(language: str) -> Briefing:
+    return Briefing.from_json((DATA / f"briefing-{language}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def briefing_ko() -> Briefing:
+    return load_briefing("ko")
+
+
+@pytest.fixture(scope="session")
+def briefing_en() -> Briefing:
+    return load_briefing("en")
+
+
+@pytest.fixture(scope="session")
+def settings_ko(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return make_settings("ko", tmp_path_factory.mktemp("ko"))
+
+
+@pytest.fixture(scope="session")
+def settings_en(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return make_settings("en", tmp_path_factory.mktemp("en"))
+
+
+@pytest.fixture(scope="session")
+def edition_ko(briefing_ko: Briefing, settings_ko: Settings) -> Edition:
+    from newsletter.render import render_edition
+
+    return render_edition(briefing_ko, settings_ko)
+
+
+@pytest.fixture(scope="session")
+def edition_en(briefing_en: Briefing, settings_en: Settings) -> Edition:
+    from newsletter.render import render_edition
+
+    return render_edition(briefing_en, settings_en)
+
+
+def with_stories(briefing: Briefing, count: int) -> Briefing:
+    """`briefing` with `count` stories, cycling through its own (headlines made unique)."""
+    stories = []
+    for index in range(count):
+        story = briefing.stories[index % len(briefing.stories)]
+        stories.append(replace(story, headline=f"{story.headline} #{index + 1}"))
+    return replace(briefing, stories=stories)

@@ -1,0 +1,110 @@
+"""Messages are correct MIME with the list headers, and feed text can never forge a header."""
+
+from __future__ import annotations
+
+import email
+from datetime import date
+from email import policy
+
+import pytest
+
+from newsletter.model import NAME_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, Edition
+from newsletter.send.message import (
+    HeaderInjection,
+    MessageTemplate,
+    Recipient,
+    UnsupportedAddress,
+)
+
+EDITION = Edition(
+    date=date(2026, 2, 7),
+    subject="2026-02-07 데일리 테크 브리핑",
+    preheader="오늘의 소식",
+    html=f'<html><body><p>{NAME_PLACEHOLDER}님</p><a href="{UNSUBSCRIBE_PLACEHOLDER}">수신 거부</a>'
+    + "<p>"
+    + "긴 줄 " * 2000
+    + "</p></body></html>",
+    text=f"안녕하세요 {NAME_PLACEHOLDER}님\n수신 거부: {UNSUBSCRIBE_PLACEHOLDER}\n",
+    markdown="",
+)
+
+
+def template(**overrides: str) -> MessageTemplate:
+    options = {
+        "sender": "데일리 테크 브리핑 <briefing@example.com>",
+        "list_id": "daily.example.com",
+        "list_name": "데일리 테크 브리핑",
+    }
+    options.update(overrides)
+    return MessageTemplate(EDITION, **options)
+
+
+def parse(raw: bytes) -> email.message.EmailMessage:
+    return email.message_from_bytes(raw, policy=policy.default)  # type: ignore[return-value]
+
+
+def test_headers_and_parts() -> None:
+    url = "https://news.example.com/u/abc.def"
+    raw = template(reply_to="editor@example.com").build(
+        Recipient("minji@bücher.example.com", "김민지", url)
+    )
+    message = parse(raw)
+    assert message["Subject"] == "2026-02-07 데일리 테크 브리핑"
+    assert message["From"].addresses[0].display_name == "데일리 테크 브리핑"
+    assert message["To"].addresses[0].display_name == "김민지"
+    assert message["To"].addresses[0].addr_spec == "minji@xn--bcher-kva.example.com"
+    assert message["Reply-To"] == "editor@example.com"
+    assert message["List-Id"].endswith("<daily.example.com>")
+    assert (
+        message["List-Unsubscribe"] == f"<{url}>, <mailto:briefing@example.com?subject=unsubscribe>"
+    )
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["Message-ID"].endswith("@example.com>")
+    assert message["Date"]
+    assert message.get_content_type() == "multipart/alternative"
+    text, page = message.get_payload()
+    assert text.get_content_type() == "text/plain"
+    assert page.get_content_type() == "text/html"
+    assert f"수신 거부: {url}" in text.get_content()
+    assert "김민지님" in text.get_content()
+    assert f'href="{url}"' in page.get_content()
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    raw.decode("ascii")  # 7-bit clean: no transfer can mangle it
+
+
+def test_every_message_has_its_own_message_id() -> None:
+    build = template().build
+    first = parse(build(Recipient("a@example.com", "", "https://x.example.com/u/1")))
+    second = parse(build(Recipient("b@example.com", "", "https://x.example.com/u/2")))
+    assert first["Message-ID"] != second["Message-ID"]
+
+
+def test_names_are_escaped_in_html() -> None:
+    raw = template().build(Recipient("a@example.com", "<b>Eve</b>", "https://x.example.com/u/1"))
+    page = parse(raw).get_payload()[1].get_content()
+    assert "&lt;b&gt;Eve&lt;/b&gt;" in page
+    assert "<b>Eve</b>" not in page
+
+
+@pytest.mark.parametrize(
+    "recipient",
+    [
+        Recipient("a@example.com\r\nBcc: victim@example.com", "", "https://x.example.com/u/1"),
+        Recipient("a@example.com", "Eve\nBcc: victim@example.com", "https://x.example.com/u/1"),
+        Recipient("a@example.com", "", "https://x.example.com/u/1\r\nX-Evil: 1"),
+    ],
+)
+def test_control_characters_never_reach_a_header(recipient: Recipient) -> None:
+    with pytest.raises(HeaderInjection):
+        template().build(recipient)
+
+
+def test_non_ascii_local_part_is_refused_not_garbled() -> None:
+    with pytest.raises(UnsupportedAddress):
+        template().build(Recipient("민지@example.com", "", "https://x.example.com/u/1"))
+
+
+def test_injected_subject_is_rejected_at_build_time() -> None:
+    bad = Edition(EDITION.date, "Hi\r\nBcc: all@example.com", "", "<p/>", "x", "")
+    with pytest.raises(HeaderInjection, match="subject"):
+        MessageTemplate(bad, sender="a@example.com", list_id="l.example.com", list_name="L")

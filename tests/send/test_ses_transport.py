@@ -1,0 +1,39 @@
+"""The SES transport delivers through boto3 to a real SES API endpoint (moto server)."""
+
+from __future__ import annotations
+
+import email
+from email import policy
+
+import pytest
+
+from newsletter.send.transports.base import AccountError
+from newsletter.send.transports.ses import SesTransport
+from tests.fixtures.ses import REGION, MotoServer
+
+RAW = (
+    b"From: News <news@example.com>\r\nTo: reader@example.net\r\n"
+    b"Subject: =?utf-8?b?7JWI64WV?=\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+    b"\r\nhello\r\n"
+)
+
+
+def test_raw_message_reaches_ses_with_headers(ses: MotoServer) -> None:
+    transport = SesTransport(region=REGION, endpoint_url=ses.url, sender="news@example.com")
+    message_id = transport.send(RAW, recipient="reader@example.net", tags={"edition": "2026-02-07"})
+    transport.close()
+    assert message_id
+    [raw] = ses.sent_raw_messages()
+    message = email.message_from_bytes(raw, policy=policy.default)
+    assert message["Subject"] == "안녕"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_unverified_sender_is_an_account_error(ses: MotoServer) -> None:
+    transport = SesTransport(region=REGION, endpoint_url=ses.url, sender="news@unverified.test")
+    with pytest.raises(AccountError, match="not a verified"):
+        transport.send(
+            RAW.replace(b"news@example.com", b"news@unverified.test"),
+            recipient="reader@example.net",
+            tags={},
+        )

@@ -1,0 +1,107 @@
+"""Config errors are one line naming the file and the key, with exit status 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsletter.cli import app
+from newsletter.config import ConfigError, database_url, feed_location, load_settings
+from newsletter.starter import STARTER_TOML
+
+MINIMAL = """
+[newsletter]
+name = "Test Briefing"
+[sender]
+from = "Test <news@example.com>"
+transport = "outbox"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "newsletter.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_minimal_config_gets_documented_defaults(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, MINIMAL))
+    assert settings.newsletter.language == "ko"
+    assert settings.brief.max_stories == 5
+    assert settings.sender.from_ == "Test <news@example.com>"
+    # relative paths are anchored at the config file, not the working directory
+    assert database_url(settings) == f"sqlite:///{tmp_path}/subscribers/newsletter.db"
+    assert settings.data_dir == tmp_path / "."
+    assert settings.list_id == "test-briefing.example.com"
+
+
+def test_starter_file_is_valid(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, STARTER_TOML))
+    assert settings.feeds[0].url == "https://example.com/feed.xml"
+    assert feed_location(settings, settings.feeds[0]) == "https://example.com/feed.xml"
+
+
+@pytest.mark.parametrize(
+    ("addition", "expected"),
+    [
+        ("[brief]\nmax_storeis = 3\n", "unknown key brief.max_storeis"),
+        ('[brief]\nmax_stories = "five"\n', "brief.max_stories must be an integer, found a string"),
+        ("[brief]\nwindow_hours = true\n", "brief.window_hours must be an integer"),
+        ("[colect]\nx = 1\n", "unknown section or key [colect]"),
+        ('[[feeds]]\nsection = "ai"\n', "missing required key feeds[0].url"),
+        ('[[feeds]]\nurl = "a.xml"\nweight = "high"\n', "feeds[0].weight must be a number"),
+        ('[brief]\nwriter = "gpt"\n', "brief.writer must be one of extractive, bedrock"),
+    ],
+)
+def test_bad_values_name_file_and_key(tmp_path: Path, addition: str, expected: str) -> None:
+    path = write(tmp_path, MINIMAL + addition)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    message = str(caught.value)
+    assert str(path) in message
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_missing_required_values(tmp_path: Path) -> None:
+    path = write(tmp_path, '[newsletter]\nname = "x"\n')
+    with pytest.raises(ConfigError, match=r"missing required key sender\.from"):
+        load_settings(path)
+
+
+def test_bad_timezone_and_toml_syntax(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="Mars/Olympus"):
+        load_settings(
+            write(
+                tmp_path,
+                MINIMAL.replace('name = "Test Briefing"', 'name = "T"\ntimezone = "Mars/Olympus"'),
+            )
+        )
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        load_settings(write(tmp_path, "[newsletter\nname="))
+
+
+def test_cli_reports_config_error_in_one_line_exit_2(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL + "[brief]\nmax_stories = 0\n")
+    result = CliRunner().invoke(app, ["--config", str(path), "draft"])
+    assert result.exit_code == 2
+    assert "brief.max_stories must be between 1 and 10" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_missing_config_exit_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["--config", str(tmp_path / "nope.toml"), "collect"])
+    assert result.exit_code == 2
+    assert "config file not found" in result.output
+
+
+def test_init_writes_starter_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    runner = CliRunner()
+    first = runner.invoke(app, ["init", str(tmp_path)])
+    assert first.exit_code == 0, first.output
+    assert (tmp_path / "newsletter.toml").read_text(encoding="utf-8") == STARTER_TOML
+    second = runner.invoke(app, ["init", str(tmp_path)])
+    assert second.exit_code == 1
+    assert "already exists" in second.output

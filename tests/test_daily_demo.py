@@ -1,0 +1,129 @@
+"""The bundled demo's daily job, end to end, offline, in a temporary copy."""
+
+from __future__ import annotations
+
+import email
+import html
+import shutil
+import subprocess
+import sys
+from email import policy
+from pathlib import Path
+
+import pytest
+
+from newsletter.model import Briefing
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_DATE = "2026-02-07"
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    """A private copy of examples/demo (without any data a previous `make demo` left)."""
+    target = tmp_path / "demo"
+    shutil.copytree(ROOT / "examples" / "demo", target, ignore=shutil.ignore_patterns("data"))
+    return target
+
+
+def newsletter(demo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "newsletter", "--config", str(demo / "newsletter.toml"), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(demo)},
+    )
+
+
+def test_daily_end_to_end_and_idempotent(demo: Path) -> None:
+    imported = newsletter(demo, "subscribers", "import", str(demo / "subscribers.csv"))
+    assert imported.returncode == 0, imported.stderr
+    subscribers = [
+        line.split(",")[0]
+        for line in (demo / "subscribers.csv").read_text(encoding="utf-8").splitlines()[1:]
+        if line.strip()
+    ]
+
+    first = newsletter(demo, "daily", "--date", DEMO_DATE)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "Traceback" not in first.stderr
+
+    edition = demo / "data" / "editions" / DEMO_DATE
+    for name in ("items.json", "feeds.json", "briefing.json", "email.html", "email.txt", "post.md"):
+        assert (edition / name).is_file(), name
+    briefing = Briefing.from_json((edition / "briefing.json").read_text(encoding="utf-8"))
+    assert 3 <= len(briefing.stories) <= 5
+    assert briefing.language == "ko"
+    page = html.unescape((edition / "email.html").read_text(encoding="utf-8"))
+    text = (edition / "email.txt").read_text(encoding="utf-8")
+    post = (edition / "post.md").read_text(encoding="utf-8")
+    for story in briefing.stories:
+        assert story.headline in page
+        assert story.headline in post
+        # the text edition wraps at 72 columns: compare without line breaks
+        assert " ".join(story.headline.split()) in " ".join(text.split())
+    assert any(len(story.sources) >= 2 for story in briefing.stories), (
+        "the shared story kept both sources"
+    )
+
+    messages = sorted((demo / "data" / "outbox" / DEMO_DATE).glob("*.eml"))
+    assert len(messages) == len(subscribers)
+    recipients = set()
+    for path in messages:
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        recipients.add(message["To"].addresses[0].addr_spec)
+        assert message["List-Unsubscribe"].startswith("<http://127.0.0.1:8000/u/")
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert message.get_content_type() == "multipart/alternative"
+        assert message["Subject"] == briefing.title
+        assert "%%UNSUBSCRIBE_URL%%" not in message.get_body(("html",)).get_content()
+    assert recipients == set(subscribers)
+
+    second = newsletter(demo, "daily", "--date", DEMO_DATE)
+    assert second.returncode == 0, second.stderr
+    assert "nothing to send" in second.stdout
+    assert len(list((demo / "data" / "outbox" / DEMO_DATE).glob("*.eml"))) == len(subscribers)
+
+
+def test_hand_edited_briefing_survives_a_rerun(demo: Path) -> None:
+    assert newsletter(demo, "collect", "--date", DEMO_DATE).returncode == 0
+    assert newsletter(demo, "draft", "--date", DEMO_DATE).returncode == 0
+    path = demo / "data" / "editions" / DEMO_DATE / "briefing.json"
+    edited = path.read_text(encoding="utf-8").replace('"headline": "', '"headline": "[편집] ', 1)
+    path.write_text(edited, encoding="utf-8")
+
+    again = newsletter(demo, "draft", "--date", DEMO_DATE)
+    assert again.returncode == 1
+    assert "edited by hand" in again.stderr
+    assert path.read_text(encoding="utf-8") == edited
+
+    daily = newsletter(demo, "daily", "--date", DEMO_DATE)
+    assert daily.returncode == 0, daily.stderr
+    assert path.read_text(encoding="utf-8") == edited
+    assert "[편집]" in (path.parent / "email.txt").read_text(encoding="utf-8")
+
+    forced = newsletter(demo, "draft", "--date", DEMO_DATE, "--force")
+    assert forced.returncode == 0
+    assert "[편집]" not in path.read_text(encoding="utf-8")
+
+
+def test_broken_briefing_blocks_render_with_json_path(demo: Path) -> None:
+    assert newsletter(demo, "collect", "--date", DEMO_DATE).returncode == 0
+    assert newsletter(demo, "draft", "--date", DEMO_DATE).returncode == 0
+    path = demo / "data" / "editions" / DEMO_DATE / "briefing.json"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('"url": "http', '"url": "javascript:http', 1),
+        encoding="utf-8",
+    )
+    result = newsletter(demo, "render", "--date", DEMO_DATE)
+    assert result.returncode == 1
+    assert "stories[0].sources[0].url" in result.stderr
+    assert not (path.parent / "email.html").exists()
+
+
+def test_empty_day_sends_nothing(demo: Path) -> None:
+    result = newsletter(demo, "daily", "--date", "2030-01-01")
+    assert result.returncode == 1
+    assert "nothing to send" in result.stderr or "no items" in result.stderr
+    assert not (demo / "data" / "outbox" / "2030-01-01").exists()
