@@ -115,6 +115,16 @@ def insert_events(connection: Connection, events: list[NewEvent], now: datetime)
     )
 
 
+def refresh_statistics(connection: Connection) -> None:
+    """After a bulk load on PostgreSQL: without fresh statistics the planner believes
+    the table is nearly empty and walks `iter_active` by sorting every remaining
+    active row for each batch (measured: 20,000 instead of 100,000+ rows/s)."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("ANALYZE subscribers")
+        connection.exec_driver_sql("ANALYZE subscriber_events")
+        connection.commit()
+
+
 def _processor(connection: Connection, column: Any) -> Any:
     dialect = connection.dialect
     processor = column.type.dialect_impl(dialect).bind_processor(dialect)

@@ -30,6 +30,7 @@ from newsletter.audience.bulk import (
     find_tombstones,
     insert_events,
     insert_subscribers,
+    refresh_statistics,
 )
 from newsletter.audience.csvfile import Columns, CsvFileError, CsvSource, neutralise
 from newsletter.audience.store import (
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 __all__ = ["CsvFileError", "ImportSummary", "import_csv", "rejected_path_for"]
 
 BATCH_SIZE = 2000  # × 7 columns stays under SQLite's 32,766 parameters per statement
+_ANALYZE_AFTER = 10_000  # rows added; below this the planner's guesses do no harm
 MAX_LISTED = 1000  # invalid rows kept in the summary; the rejected file has them all
 _SEEN = table("newsletter_import_seen", column("email_key"))
 
@@ -120,6 +122,8 @@ def import_csv(
                     batch.flush()
                     bar.update(source.position)
             batch.flush()
+            if not dry_run and summary.result.added >= _ANALYZE_AFTER:
+                refresh_statistics(connection)
         finally:
             batch.close()
             summary.close()
