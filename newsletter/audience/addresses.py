@@ -5,7 +5,7 @@ key (local part lower-cased, domain in its ASCII/IDNA form), so `Kim@Example.com
 `kim@example.com` and `kim@EXAMPLE.COM` are one person and `user@bücher.de` equals
 `user@xn--bcher-kva.de`.
 
-email-validator decides what is valid (syntax only, no DNS). It costs ~20 µs per
+email-validator decides what is valid (syntax and RFC length limits, no DNS). It costs ~20 µs per
 call, which alone would cap an import at 50,000 rows/s, so plain ASCII addresses
 take a fast path: a strict dot-atom pattern for the local part plus a cached
 email-validator verdict per domain (a list has few distinct domains). Anything the

@@ -25,6 +25,13 @@ from sqlalchemy import column, select, table, update
 
 from newsletter.audience import schema
 from newsletter.audience.addresses import InvalidAddress, clean_name, parse_address, tombstone_hash
+from newsletter.audience.bulk import (
+    find_subscribers,
+    find_tombstones,
+    insert_events,
+    insert_subscribers,
+    refresh_statistics,
+)
 from newsletter.audience.csvfile import Columns, CsvFileError, CsvSource, neutralise
 from newsletter.audience.store import (
     RECEIVING,
@@ -38,7 +45,8 @@ if TYPE_CHECKING:
 
 __all__ = ["CsvFileError", "ImportSummary", "import_csv", "rejected_path_for"]
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 2000  # × 7 columns stays under SQLite's 32,766 parameters per statement
+_ANALYZE_AFTER = 10_000  # rows added; below this the planner's guesses do no harm
 MAX_LISTED = 1000  # invalid rows kept in the summary; the rejected file has them all
 _SEEN = table("newsletter_import_seen", column("email_key"))
 
@@ -114,6 +122,8 @@ def import_csv(
                     batch.flush()
                     bar.update(source.position)
             batch.flush()
+            if not dry_run and summary.result.added >= _ANALYZE_AFTER:
+                refresh_statistics(connection)
         finally:
             batch.close()
             summary.close()
@@ -214,28 +224,10 @@ class _Batch:
         rows, self.rows = self.rows, {}
         result = self.summary.result
         connection = self.connection
-        subscribers = schema.subscribers
-        tombstones = schema.subscriber_tombstones
-        existing = {
-            key: (subscriber_id, status)
-            for key, subscriber_id, status in connection.execute(
-                select(subscribers.c.email_key, subscribers.c.id, subscribers.c.status).where(
-                    subscribers.c.email_key.in_(list(rows))
-                )
-            )
-        }
+        existing = find_subscribers(connection, list(rows))
         fresh = [row for key, row in rows.items() if key not in existing]
         hashes = {tombstone_hash(row.key): row.key for row in fresh}
-        forgotten = (
-            {
-                hashes[hashed]
-                for hashed in connection.scalars(
-                    select(tombstones.c.email_hash).where(tombstones.c.email_hash.in_(list(hashes)))
-                )
-            }
-            if hashes
-            else set()
-        )
+        forgotten = {hashes[hashed] for hashed in find_tombstones(connection, list(hashes))}
         to_suppress: list[tuple[int, _Row]] = []
         for key, (subscriber_id, status) in existing.items():
             row = rows[key]
@@ -258,41 +250,12 @@ class _Batch:
         connection.commit()
 
     def _insert(self, fresh: list[_Row], now: datetime) -> list[tuple[int, _Row]]:
-        """One multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING` in driver SQL.
-
-        SQLAlchemy's per-row parameter processing cost more than SQLite itself, so
-        the values are converted once per batch with the columns' own bind
-        processors (the stored format stays exactly SQLAlchemy's).
-        """
-        if not fresh:
-            return []
-        connection = self.connection
-        convert = _converters(connection)
-        time = convert.time(now)
-        no_attributes = convert.attributes({})
-        mark = convert.mark
-        values = ", ".join(
-            [f"({mark}, {mark}, {mark}, {mark}, {mark}, {mark}, {mark})"] * len(fresh)
-        )
-        parameters: list[Any] = []
-        for row in fresh:
-            parameters += (
-                row.email,
-                row.key,
-                row.name,
-                row.status,
-                time,
-                time,
-                convert.attributes(row.attributes) if row.attributes else no_attributes,
-            )
-        returned = connection.exec_driver_sql(
-            "INSERT INTO subscribers (email, email_key, name, status, created, updated, "
-            f"attributes) VALUES {values} ON CONFLICT (email_key) DO NOTHING "
-            "RETURNING id, email_key",
-            tuple(parameters),
-        ).all()
+        rows = [(row.email, row.key, row.name, row.status, row.attributes) for row in fresh]
         by_key = {row.key: row for row in fresh}
-        added = [(subscriber_id, by_key[key]) for subscriber_id, key in returned]
+        added = [
+            (subscriber_id, by_key[key])
+            for subscriber_id, key in insert_subscribers(self.connection, rows, now)
+        ]
         self._events(added, now)
         return added
 
@@ -313,18 +276,13 @@ class _Batch:
         return len(changed)
 
     def _events(self, rows: list[tuple[int, _Row]], now: datetime) -> None:
-        if not rows:
-            return
-        convert = _converters(self.connection)
-        time = convert.time(now)
-        mark = convert.mark
-        self.connection.exec_driver_sql(
-            "INSERT INTO subscriber_events (subscriber_id, time, status, source, detail) "
-            f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark})",
+        insert_events(
+            self.connection,
             [
-                (subscriber_id, time, row.status, "import", f"{self.source}:{row.line}")
+                (subscriber_id, row.status, "import", f"{self.source}:{row.line}")
                 for subscriber_id, row in rows
             ],
+            now,
         )
 
     def _dry_run(self, fresh: list[_Row], to_suppress: list[tuple[int, _Row]]) -> None:
@@ -350,31 +308,6 @@ class _Batch:
             self.connection.commit()
         else:
             self.connection.rollback()  # only reached with work pending after an error
-
-
-@dataclass(frozen=True)
-class _Converters:
-    mark: str
-    time: Any
-    attributes: Any
-
-
-def _converters(connection: Connection) -> _Converters:
-    """Driver-level placeholders and value conversions for raw SQL on this dialect."""
-    dialect = connection.dialect
-    columns = schema.subscribers.c
-
-    def identity(value: Any) -> Any:
-        return value
-
-    def processor(column: Any) -> Any:
-        return column.type.dialect_impl(dialect).bind_processor(dialect) or identity
-
-    return _Converters(
-        mark="?" if dialect.paramstyle == "qmark" else "%s",
-        time=processor(columns.created),
-        attributes=processor(columns.attributes),
-    )
 
 
 class _Progress:

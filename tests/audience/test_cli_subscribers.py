@@ -1,8 +1,5 @@
-"""`newsletter subscribers …` through Typer's CliRunner, on a config written by the test.
-
-The sub-app is mounted in a small root app that mirrors the real one's `--config`
-callback, so these tests depend only on the CLI contract.
-"""
+"""`newsletter subscribers …` through Typer's CliRunner and the real `newsletter` app,
+on a config file written by the test (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -10,19 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from newsletter.cli import subscribers
+from newsletter.cli import app as root
 from tests.audience.conftest import write
-
-root = typer.Typer()
-root.add_typer(subscribers.app, name="subscribers")
-
-
-@root.callback()
-def _global(ctx: typer.Context, config: Path = typer.Option(None, "--config")) -> None:
-    ctx.ensure_object(dict)["config"] = config
 
 
 @pytest.fixture

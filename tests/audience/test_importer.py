@@ -257,3 +257,18 @@ def test_summary_json_lists_invalid_rows(store: SubscriberStore, tmp_path: Path)
     data = summary.to_json()
     assert data["invalid"] == 1 and data["invalid_rows"][0]["line"] == 2
     assert json.loads(json.dumps(data)) == data
+
+
+def test_a_large_import_refreshes_postgresql_statistics(
+    store: SubscriberStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("planner statistics are a PostgreSQL concern")
+    monkeypatch.setattr(importer, "_ANALYZE_AFTER", 3)
+    rows = "\n".join(f"user{i}@example.com" for i in range(5))
+    import_csv(store, write(tmp_path / "list.csv", "email\n" + rows + "\n"))
+    with store.engine.connect() as connection:
+        tuples = connection.exec_driver_sql(
+            "SELECT reltuples FROM pg_class WHERE relname = 'subscribers'"
+        ).scalar()
+    assert tuples == 5  # -1 ("never analysed") would make the planner sort every batch

@@ -232,6 +232,8 @@ def test_concurrent_adds_of_the_same_addresses_from_two_processes(
     for worker in workers:
         worker.start()
     created = [results.get(timeout=120) for _ in workers]
+    for outcome in created:
+        assert isinstance(outcome, list), outcome  # else: the child's traceback
     for worker in workers:
         worker.join(timeout=60)
         assert worker.exitcode == 0
