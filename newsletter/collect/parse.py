@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import calendar
 import codecs
+import json
 import re
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +84,16 @@ class RawEntry:
     @classmethod
     def from_list(cls, row: list[Any]) -> RawEntry:
         return cls(*row)
+
+
+def pack(entries: list[RawEntry]) -> bytes:
+    """Entries as the feed cache stores them: compact JSON rows, zlib level 1 (fast)."""
+    data = json.dumps([e.to_list() for e in entries], ensure_ascii=False, separators=(",", ":"))
+    return zlib.compress(data.encode("utf-8"), 1)
+
+
+def unpack(blob: bytes) -> list[RawEntry]:
+    return [RawEntry.from_list(row) for row in json.loads(zlib.decompress(blob))]
 
 
 @dataclass

@@ -95,6 +95,8 @@ class FeedServer:
         status, body = reply.status, reply.body
         if reply.etag and headers.get("if-none-match") == reply.etag:
             status, body = 304, b""
+        logged = Logged(request.path, status, headers, 0)
+        self.log.append(logged)  # before answering: the client may look as soon as it has it
         request.send_response(status)
         for key, value in (reply.headers or {}).items():
             request.send_header(key, value)
@@ -117,7 +119,7 @@ class FeedServer:
                     sent = len(body)
         except (BrokenPipeError, ConnectionResetError):
             pass
-        self.log.append(Logged(request.path, status, headers, sent))
+        logged.body_bytes = sent
 
     def endless(self, request: BaseHTTPRequestHandler) -> int:
         """A body that never ends (until the client hangs up or the server stops)."""

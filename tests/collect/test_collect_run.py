@@ -150,3 +150,28 @@ def test_unusable_cache_database_is_one_clear_error(make_settings, feeds, tmp_pa
     with pytest.raises(CollectError, match=r"^feed cache: database unavailable: ") as caught:
         collect_edition(broken, feeds.day, now=feeds.now)
     assert "\n" not in str(caught.value)
+
+
+def test_parse_worker_processes_give_the_same_result(feed_server, make_settings, feeds):
+    urls = [
+        feed_server.route(f"/p{n}.xml", Reply(body=feeds.simple(f"p{n}", 4))) for n in range(14)
+    ]
+    in_process = collect_edition(make_settings(urls, parse_workers=1), feeds.day, now=feeds.now)
+    processes = collect_edition(make_settings(urls, parse_workers=2), feeds.day, now=feeds.now)
+    assert len(processes.items) == 56
+    assert [i.to_dict() for i in processes.items] == [i.to_dict() for i in in_process.items]
+    assert {r.status for r in processes.feeds} == {"ok"}
+
+
+def test_a_broken_process_pool_falls_back_to_the_thread(
+    feed_server, make_settings, feeds, monkeypatch
+):
+    from newsletter.collect import pool
+
+    def broken(self):
+        raise OSError("cannot start worker processes")
+
+    monkeypatch.setattr(pool.CpuPool, "_processes", broken)
+    urls = [feed_server.route(f"/f{n}.xml", Reply(body=feeds.simple(f"f{n}", 2))) for n in range(3)]
+    result = collect_edition(make_settings(urls, parse_workers=2), feeds.day, now=feeds.now)
+    assert len(result.items) == 6 and result.ok
