@@ -47,12 +47,12 @@ END = datetime(2026, 2, 2, 22, 0, tzinfo=UTC)
 NOW = END - timedelta(minutes=30)
 LATENCY = 0.100
 
-WORDS = (
-    "model chip cloud open source release security patch startup funding robot battery "
-    "quantum network browser privacy court ruling regulator launch update benchmark agent "
-    "compiler database kernel vulnerability satellite display memory smartphone datacenter"
-).split()
-KOREAN = "반도체 인공지능 클라우드 보안 스타트업 투자 로봇 배터리 양자 네트워크 규제 출시".split()
+_ENGLISH = """model chip cloud open source release security patch startup funding robot battery
+quantum network browser privacy court ruling regulator launch update benchmark agent compiler
+database kernel vulnerability satellite display memory smartphone datacenter"""
+_KOREAN = "반도체 인공지능 클라우드 보안 스타트업 투자 로봇 배터리 양자 네트워크 규제 출시"
+WORDS = _ENGLISH.split()
+KOREAN = _KOREAN.split()
 
 
 # -- the feeds --------------------------------------------------------------------------------
@@ -180,7 +180,7 @@ class FeedServer:
 # -- the runs ------------------------------------------------------------------------------------
 
 
-def settings_for(urls: list[str], folder: Path, concurrency: int = 16):  # noqa: ANN201
+def settings_for(urls: list[str], folder: Path, concurrency: int = 16):
     from newsletter.config import parse_settings
 
     raw = {
@@ -203,7 +203,7 @@ def baseline(urls: list[str]) -> tuple[float, int]:
     return time.perf_counter() - started, entries
 
 
-def ours(settings) -> tuple[float, int, list[str]]:  # noqa: ANN001
+def ours(settings) -> tuple[float, int, list[str]]:
     from newsletter.collect import collect_edition
 
     started = time.perf_counter()
@@ -262,8 +262,17 @@ def rss_child(port: int, feeds: int, folder: str) -> None:
     done.set()
     sampler.join()
     main_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": seconds, "items": items, "statuses": statuses,
-                      "peak_rss_mb": peak[0] / 1024, "main_process_peak_rss_mb": main_kb / 1024}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "items": items,
+                "statuses": statuses,
+                "peak_rss_mb": peak[0] / 1024,
+                "main_process_peak_rss_mb": main_kb / 1024,
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -298,8 +307,11 @@ def main() -> None:
                 seconds, _, statuses["warm"] = ours(settings)
                 warm_times.append(seconds)
                 warm_bodies.append(server.stats()["bodies"])
-            print(f"  run {repeat + 1}: baseline {base_times[-1]:.2f} s, cold "
-                  f"{cold_times[-1]:.2f} s, warm {warm_times[-1]:.2f} s", file=sys.stderr)  # fmt: skip
+            print(
+                f"  run {repeat + 1}: baseline {base_times[-1]:.2f} s, cold "
+                f"{cold_times[-1]:.2f} s, warm {warm_times[-1]:.2f} s",
+                file=sys.stderr,
+            )
     finally:
         server.stop()
 
@@ -308,8 +320,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             child = subprocess.run(
                 [sys.executable, __file__, "--rss-child", str(big.port), str(args.feeds), folder],
-                capture_output=True, text=True, check=True, timeout=900,
-            )  # fmt: skip
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=900,
+            )
         memory = json.loads(child.stdout.strip().splitlines()[-1])
     finally:
         big.stop()
@@ -317,8 +332,13 @@ def main() -> None:
     base, cold, warm = (statistics.median(t) for t in (base_times, cold_times, warm_times))
     result = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
-        "setup": {"feeds": args.feeds, "items_per_feed": args.items, "latency_ms": LATENCY * 1000,
-                  "concurrency": args.concurrency, "repeats": args.repeats},  # fmt: skip
+        "setup": {
+            "feeds": args.feeds,
+            "items_per_feed": args.items,
+            "latency_ms": LATENCY * 1000,
+            "concurrency": args.concurrency,
+            "repeats": args.repeats,
+        },
         "baseline_s": base_times,
         "cold_s": cold_times,
         "warm_s": warm_times,
@@ -343,21 +363,31 @@ def main() -> None:
 
 
 def print_table(r: dict) -> None:
-    m, s = r["median"], r["setup"]
-    print(f"\ncollect benchmark: {s['feeds']} feeds x {s['items_per_feed']} items, "
-          f"{s['latency_ms']:.0f} ms latency, pool {s['concurrency']}, "
-          f"median of {s['repeats']}")  # fmt: skip
+    m, s, p = r["median"], r["setup"], r["peak_rss"]
+    print(
+        f"\ncollect benchmark: {s['feeds']} feeds x {s['items_per_feed']} items, "
+        f"{s['latency_ms']:.0f} ms latency, pool {s['concurrency']}, "
+        f"median of {s['repeats']}"
+    )
     rows = [
         ("baseline: sequential feedparser.parse(url)", f"{m['baseline_s']:.2f} s", "1.0x"),
-        ("ours, cold (empty cache)", f"{m['cold_s']:.2f} s",
-         f"{r['ratios']['baseline_over_cold']:.1f}x faster"),
-        ("ours, warm (all 304)", f"{m['warm_s']:.2f} s",
-         f"{r['ratios']['warm_over_cold']:.2f} of cold; bodies sent: {r['warm_bodies_sent']}"),
-        (f"peak RSS, cold, {r['peak_rss']['feeds']} x {r['peak_rss']['items_per_feed']} items",
-         f"{r['peak_rss']['peak_rss_mb']:.0f} MB", f"all processes; main alone "
-         f"{r['peak_rss']['main_process_peak_rss_mb']:.0f} MB; {r['peak_rss']['seconds']:.1f} s, "
-         f"{r['peak_rss']['items']} items in window"),
-    ]  # fmt: skip
+        (
+            "ours, cold (empty cache)",
+            f"{m['cold_s']:.2f} s",
+            f"{r['ratios']['baseline_over_cold']:.1f}x faster",
+        ),
+        (
+            "ours, warm (all 304)",
+            f"{m['warm_s']:.2f} s",
+            f"{r['ratios']['warm_over_cold']:.2f} of cold; bodies sent: {r['warm_bodies_sent']}",
+        ),
+        (
+            f"peak RSS, cold, {p['feeds']} x {p['items_per_feed']} items",
+            f"{p['peak_rss_mb']:.0f} MB",
+            f"all processes; main alone {p['main_process_peak_rss_mb']:.0f} MB; "
+            f"{p['seconds']:.1f} s, {p['items']} items in window",
+        ),
+    ]
     width = max(len(row[0]) for row in rows)
     for label, value, note in rows:
         print(f"  {label:<{width}}  {value:>9}  {note}")

@@ -15,7 +15,7 @@ import hashlib
 import html
 import re
 import unicodedata
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
 import nh3
 
@@ -91,8 +91,11 @@ def sanitize_html(fragment: str, base: str = "") -> str:
             return value
         value = value.strip()
         if not value.startswith(("https://", "http://")):  # the common case needs no parsing
-            value = urljoin(resolvable, value) if resolvable else value
-            if urlsplit(value).scheme.lower() not in URL_SCHEMES:
+            try:
+                value = urljoin(resolvable, value) if resolvable else value
+                if urlsplit(value).scheme.lower() not in URL_SCHEMES:
+                    return None
+            except ValueError:
                 return None
         if attribute == "href" and _TRACKING_HINT.search(value):
             return strip_tracking(value)
@@ -167,14 +170,16 @@ def truncate(text: str, limit: int) -> str:
 
 def strip_tracking(url: str) -> str:
     """The URL without campaign/click parameters; everything else kept in its order."""
-    parts = urlsplit(url)
-    if not parts.query:
+    head, mark, rest = url.partition("?")
+    if not mark:
         return url
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    kept = [(k, v) for k, v in pairs if not _is_tracking(k)]
+    query, hash_mark, fragment = rest.partition("#")
+    pairs = query.split("&")
+    # Raw pairs are kept as they were written: re-encoding could change the document asked for.
+    kept = [pair for pair in pairs if pair and not _is_tracking(unquote_plus(pair.split("=")[0]))]
     if len(kept) == len(pairs):
         return url
-    return urlunsplit(parts._replace(query=urlencode(kept, doseq=True)))
+    return head + ("?" + "&".join(kept) if kept else "") + hash_mark + fragment
 
 
 def _is_tracking(key: str) -> bool:
@@ -184,22 +189,23 @@ def _is_tracking(key: str) -> bool:
 
 def clean_url(url: str, base: str = "") -> str:
     """An absolute http(s) URL for a reader, or "" when the entry has none we can link to."""
-    url = _CONTROL.sub("", url.strip())
+    url = _CONTROL.sub("", url.strip()).replace(" ", "%20")
     if not url:
         return ""
-    if base:
-        url = urljoin(base, url)
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
+    try:
+        if base:
+            url = urljoin(base, url)
+        parts = urlsplit(url)
+        scheme, host, port = parts.scheme.lower(), parts.hostname, parts.port
+    except ValueError:  # "http://[::1", "http://x:99999/": not a link we can give a reader
         return ""
-    netloc = parts.hostname.lower()
-    if parts.port and not (
-        (scheme == "http" and parts.port == 80) or (scheme == "https" and parts.port == 443)
-    ):
-        netloc = f"{netloc}:{parts.port}"
+    if scheme not in ("http", "https") or not host:
+        return ""
     if parts.username or parts.password:
         return ""  # credentials in a link are a phishing trick, never an article
+    netloc = f"[{host}]" if ":" in host else host
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        netloc = f"{netloc}:{port}"
     path = parts.path or "/"
     return strip_tracking(urlunsplit((scheme, netloc, path, parts.query, parts.fragment)))
 

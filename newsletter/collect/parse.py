@@ -202,7 +202,12 @@ def parse_feed(body: bytes, base_url: str, http_charset: str = "") -> ParsedFeed
 def _entry(raw: Any, base_url: str) -> RawEntry:
     content, base = _content(raw, base_url)
     title_detail = raw.get("title_detail") or {}
-    moment = raw.get("published_parsed") or raw.get("updated_parsed") or raw.get("created_parsed")
+    # Plain dict lookups: FeedParserDict's aliasing of these keys warns on every access.
+    moment = (
+        dict.get(raw, "published_parsed")
+        or dict.get(raw, "updated_parsed")
+        or dict.get(raw, "created_parsed")
+    )
     published: float | None = None
     if moment:
         try:

@@ -16,6 +16,8 @@ import concurrent.futures
 import multiprocessing
 import os
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
+from pickle import PicklingError
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -47,7 +49,7 @@ class CpuPool:
         if self.processes:
             try:
                 return await loop.run_in_executor(self._processes(), fn, *args)
-            except Exception:
+            except (BrokenProcessPool, PicklingError, OSError, RuntimeError):
                 self.processes = 0  # the pool is unusable: finish this run in the thread
         return await loop.run_in_executor(self.thread, fn, *args)
 

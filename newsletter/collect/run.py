@@ -121,6 +121,16 @@ async def _collect_all(
     bar = progress_bar(len(jobs)) if progress else None
 
     async def one(client: Any, cpu: CpuPool, location: str) -> tuple[str, _Outcome]:
+        try:
+            outcome = await each(client, cpu, location)
+        except Exception as exc:  # a bug on one feed's path must not lose the others
+            reason = f"internal error: {type(exc).__name__}: {_first_line(exc)}"
+            outcome = _Outcome(Fetched(location, "error", reason=reason))
+        if bar is not None:
+            bar.advance()
+        return location, outcome
+
+    async def each(client: Any, cpu: CpuPool, location: str) -> _Outcome:
         row, job = rows.get(location), jobs[location]
         async with in_memory:
             async with fetching:
@@ -138,9 +148,7 @@ async def _collect_all(
                 outcome.cache_error = await cpu.run_in_thread(_save, cache, location, values, row)
             if outcome.work is not None:
                 outcome.work.blob = None  # stored: let it go
-        if bar is not None:
-            bar.advance()
-        return location, outcome
+        return outcome
 
     try:
         async with CpuPool(workers) as cpu, make_client(limits, collect.concurrency) as client:
@@ -259,7 +267,11 @@ def _entries(count: int, kind: str = "") -> str:
 
 
 def _host(location: str) -> str:
-    return urlsplit(location).hostname or location.rsplit("/", 1)[-1]
+    try:
+        host = urlsplit(location).hostname
+    except ValueError:
+        host = None
+    return host or location.rsplit("/", 1)[-1] or location
 
 
 def _first_line(exc: BaseException) -> str:

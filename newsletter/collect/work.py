@@ -54,7 +54,11 @@ def from_body(body: bytes, url: str, charset: str, job: Job) -> WorkResult:
         reason = f"parser failed: {type(exc).__name__}: {text}"
         return WorkResult(error=reason, seconds=time.monotonic() - started)
     del body
-    result = _select(parsed.entries, job, parsed.title)
+    try:
+        result = _select(parsed.entries, job, parsed.title)
+    except Exception as exc:  # a cleaning bug must not take the other feeds down
+        text = " ".join(str(exc).split())[:160]
+        return WorkResult(error=f"could not read entries: {type(exc).__name__}: {text}")
     result.title = parsed.title
     result.blob = pack(parsed.entries)
     result.warning = parsed.warning

@@ -175,3 +175,14 @@ def test_a_broken_process_pool_falls_back_to_the_thread(
     urls = [feed_server.route(f"/f{n}.xml", Reply(body=feeds.simple(f"f{n}", 2))) for n in range(3)]
     result = collect_edition(make_settings(urls, parse_workers=2), feeds.day, now=feeds.now)
     assert len(result.items) == 6 and result.ok
+
+
+def test_progress_bar_only_on_a_terminal(feed_server, make_settings, feeds, capfd, monkeypatch):
+    url = feed_server.route("/bar.xml", Reply(body=feeds.simple("bar", 1)))
+    settings = make_settings([url])
+    monkeypatch.setenv("TTY_COMPATIBLE", "0")
+    collect_edition(settings, feeds.day, now=feeds.now, progress=True)
+    assert capfd.readouterr().err == ""  # cron logs stay clean
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    collect_edition(settings, feeds.day, now=feeds.now, progress=True)
+    assert "Fetching feeds" in capfd.readouterr().err
