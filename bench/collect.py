@@ -282,6 +282,12 @@ def main() -> None:
     parser.add_argument("--rss-items", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--extra-concurrency",
+        type=int,
+        default=64,
+        help="also time cold/warm with this pool size (0: skip) to show the pool's share",
+    )
     parser.add_argument("--rss-child", nargs=3, metavar=("PORT", "FEEDS", "DIR"))
     args = parser.parse_args()
     if args.rss_child:
@@ -292,6 +298,7 @@ def main() -> None:
     server = FeedServer(args.feeds, args.items)
     urls = server.urls()
     base_times, cold_times, warm_times, warm_bodies = [], [], [], []
+    extra_cold, extra_warm = [], []
     entries = items = 0
     statuses: dict[str, list[str]] = {}
     try:
@@ -307,6 +314,12 @@ def main() -> None:
                 seconds, _, statuses["warm"] = ours(settings)
                 warm_times.append(seconds)
                 warm_bodies.append(server.stats()["bodies"])
+            if args.extra_concurrency:
+                with tempfile.TemporaryDirectory() as folder:
+                    settings = settings_for(urls, Path(folder), args.extra_concurrency)
+                    extra_cold.append(ours(settings)[0])
+                    extra_warm.append(ours(settings)[0])
+                    server.stats()
             print(
                 f"  run {repeat + 1}: baseline {base_times[-1]:.2f} s, cold "
                 f"{cold_times[-1]:.2f} s, warm {warm_times[-1]:.2f} s",
@@ -343,6 +356,14 @@ def main() -> None:
         "cold_s": cold_times,
         "warm_s": warm_times,
         "median": {"baseline_s": base, "cold_s": cold, "warm_s": warm},
+        "extra_pool": {
+            "concurrency": args.extra_concurrency,
+            "cold_s": extra_cold,
+            "warm_s": extra_warm,
+            "median_cold_s": statistics.median(extra_cold) if extra_cold else None,
+            "median_warm_s": statistics.median(extra_warm) if extra_warm else None,
+        },
+        "load_average": os.getloadavg(),
         "ratios": {"baseline_over_cold": base / cold, "warm_over_cold": warm / cold},
         "entries_parsed_by_baseline": entries,
         "items_in_window": items,
@@ -388,9 +409,22 @@ def print_table(r: dict) -> None:
             f"{p['seconds']:.1f} s, {p['items']} items in window",
         ),
     ]
+    extra = r["extra_pool"]
+    if extra["median_cold_s"]:
+        cold_x, warm_x = extra["median_cold_s"], extra["median_warm_s"]
+        rows.append(
+            (
+                f"ours, cold / warm, pool {extra['concurrency']}",
+                f"{cold_x:.2f} s",
+                f"{m['baseline_s'] / cold_x:.1f}x faster; warm {warm_x:.2f} s "
+                f"= {warm_x / cold_x:.2f} of cold",
+            )
+        )
     width = max(len(row[0]) for row in rows)
     for label, value, note in rows:
         print(f"  {label:<{width}}  {value:>9}  {note}")
+    load = ", ".join(f"{x:.2f}" for x in r["load_average"])
+    print(f"  machine: {r['machine']['cpus']} CPUs, load average at the end {load}")
     print("  targets: " + ", ".join(f"{k}={'yes' if v else 'NO'}" for k, v in r["targets"].items()))
 
 

@@ -24,15 +24,11 @@ from newsletter.collect.cache import CacheRow, FeedCache, dump_seen
 from newsletter.collect.fetch import Fetched, Limits, default_user_agent, fetch, make_client
 from newsletter.collect.pool import CpuPool, worker_count
 from newsletter.collect.progress import progress_bar
-from newsletter.collect.report import CollectResult, FeedReport
+from newsletter.collect.report import CollectError, CollectResult, FeedReport
 from newsletter.collect.work import Job, WorkResult, from_body, from_cache
 from newsletter.config import Settings, database_url, feed_location
 
 T = TypeVar("T")
-
-
-class CollectError(Exception):
-    """The run itself cannot proceed (e.g. the feed cache database is unreachable)."""
 
 
 @dataclass

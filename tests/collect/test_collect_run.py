@@ -10,8 +10,7 @@ import pytest
 from conftest import Reply
 from rich.console import Console
 
-from newsletter.collect import collect_edition, report_table
-from newsletter.collect.run import CollectError
+from newsletter.collect import CollectError, collect_edition, report_table
 from newsletter.model import items_from_json, items_to_json
 
 START = datetime(2026, 2, 1, 22, 0, tzinfo=UTC)  # 2026-02-03 07:00 KST minus 24 h
