@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Reply
+from feedserver import Reply
 
 from newsletter.collect import collect_edition
 from newsletter.collect.clean import (

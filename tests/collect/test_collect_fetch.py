@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from conftest import Reply
+from feedserver import Reply
 
 from newsletter.collect import collect_edition
 

@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import Reply
+from feedserver import Reply
 from rich.console import Console
 
 from newsletter.collect import CollectError, collect_edition, report_table
