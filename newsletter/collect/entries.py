@@ -76,10 +76,14 @@ def select_entries(
         ids.add(identity)
         if raw.guid:
             guids.add(raw.guid)
-        published = raw.published
-        if not dated or published is None:
-            published = seen_before.get(identity, now)
+        remembered = seen_before.get(identity)
+        if remembered is not None or not dated or raw.published is None:
+            # Once an entry is dated by first sight, it keeps that date (also when a
+            # future date it carried has since become the past): dates never jump.
+            published = now if remembered is None else remembered
             selection.first_seen[identity] = published
+        else:
+            published = raw.published
         if not start < published <= end:
             continue
         selection.items.append(_item(raw, url, identity, published, context))

@@ -23,11 +23,15 @@ def feed_server() -> Iterator[FeedServer]:
 def make_settings(tmp_path: Path) -> Callable[..., Settings]:
     """Real Settings from a TOML-shaped dict, with the feed cache in a temp SQLite file."""
 
-    def build(feeds: list[str | dict[str, Any]], **collect: Any) -> Settings:
+    def build(
+        feeds: list[str | dict[str, Any]],
+        database: str = "sqlite:///data/newsletter.db",
+        **collect: Any,
+    ) -> Settings:
         raw: dict[str, Any] = {
             "newsletter": {"name": "Test", "timezone": "Asia/Seoul", "send_time": "07:00"},
             "sender": {"from": "Test <news@example.com>", "transport": "outbox"},
-            "database": {"url": "sqlite:///data/newsletter.db"},
+            "database": {"url": database},
             "collect": {"connect_timeout": 2.0, "total_timeout": 5.0, **collect},
             "feeds": [{"url": f} if isinstance(f, str) else f for f in feeds],
         }

@@ -56,8 +56,12 @@ def test_window_hours_comes_from_the_brief_settings(feed_server, make_settings, 
 
 def test_missing_date_is_first_seen_time_and_stays_stable(feed_server, make_settings, feeds):
     undated = [{"title": "Undated entry", "link": "https://u.example/1", "date": None}]
-    future = [{"title": "From the future", "link": "https://u.example/2",
-               "date": datetime(2030, 1, 1, tzinfo=UTC)}]  # fmt: skip
+    future = [
+        {"title": "From the future", "link": "https://u.example/2",
+         "date": datetime(2030, 1, 1, tzinfo=UTC)},
+        {"title": "Clock ahead", "link": "https://u.example/4",  # the publisher's clock is fast
+         "date": datetime(2026, 2, 2, 11, 30, tzinfo=UTC)},
+    ]  # fmt: skip
     url = feed_server.route(
         "/undated.xml", Reply(body=feeds.rss(undated + future).encode(), etag='"u1"')
     )
@@ -67,6 +71,7 @@ def test_missing_date_is_first_seen_time_and_stays_stable(feed_server, make_sett
     assert {i.title: i.published for i in first.items} == {
         "Undated entry": first_seen,
         "From the future": first_seen,
+        "Clock ahead": first_seen,
     }
     # later runs — 304 or a changed body — keep the first-seen time
     later = collect_edition(settings, feeds.day, now=first_seen + timedelta(hours=3))
@@ -78,7 +83,8 @@ def test_missing_date_is_first_seen_time_and_stays_stable(feed_server, make_sett
     )
     changed = collect_edition(settings, feeds.day, now=first_seen + timedelta(hours=5))
     assert changed.feeds[0].status == "ok"
-    assert {i.title: i.published for i in changed.items}["Undated entry"] == first_seen
+    dates = {i.title: i.published for i in changed.items}
+    assert dates["Undated entry"] == dates["Clock ahead"] == first_seen  # dates never jump
     # the next day the undated entry is old news, not new again
     tomorrow = collect_edition(
         settings, feeds.day + timedelta(days=1), now=first_seen + timedelta(days=1)
