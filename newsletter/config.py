@@ -90,6 +90,7 @@ class CollectSettings:
     max_redirects: int = 5
     dedupe_threshold: float = 0.45
     user_agent: str = ""
+    parse_workers: int = 0
 
 
 @dataclass(frozen=True)
@@ -314,6 +315,8 @@ def _check_collect(collect: CollectSettings, path: Path) -> None:
         raise ConfigError(f"{path}: collect.max_bytes must be at least 1024")
     if not 0 <= collect.max_redirects <= 20:
         raise ConfigError(f"{path}: collect.max_redirects must be between 0 and 20")
+    if collect.parse_workers < 0:
+        raise ConfigError(f"{path}: collect.parse_workers must be 0 (automatic) or more")
     if not 0 < collect.dedupe_threshold <= 1:
         raise ConfigError(f"{path}: collect.dedupe_threshold must be in (0, 1]")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from newsletter.collect.report import CollectResult, FeedReport, report_table
+from newsletter.collect.report import CollectError, CollectResult, FeedReport, report_table
 
 if TYPE_CHECKING:
     from datetime import date, datetime
@@ -22,7 +22,7 @@ def collect_edition(
 ) -> CollectResult:
     """The cleaned, windowed, deduplicated items of `day`'s edition and a per-feed report.
 
-    Raises `newsletter.collect.run.CollectError` (one-line message) only when the run
+    Raises `CollectError` (one-line message) only when the run
     itself cannot proceed, e.g. the feed-cache database is unreachable; a failing
     feed is a report line, never an exception.
     """
@@ -31,4 +31,4 @@ def collect_edition(
     return run(settings, day, progress=progress, now=now)
 
 
-__all__ = ["CollectResult", "FeedReport", "collect_edition", "report_table"]
+__all__ = ["CollectError", "CollectResult", "FeedReport", "collect_edition", "report_table"]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Column, Float, Integer, LargeBinary, String, Table, Text, select
 
 from newsletter import db
-from newsletter.collect.parse import RawEntry
+from newsletter.collect.parse import RawEntry, unpack
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -63,15 +63,6 @@ class CacheRow:
     retry_until: float | None = None
     fetched_at: float | None = None
     has_entries: bool = False
-
-
-def pack(entries: list[RawEntry]) -> bytes:
-    data = json.dumps([e.to_list() for e in entries], ensure_ascii=False, separators=(",", ":"))
-    return zlib.compress(data.encode("utf-8"), 6)
-
-
-def unpack(blob: bytes) -> list[RawEntry]:
-    return [RawEntry.from_list(row) for row in json.loads(zlib.decompress(blob))]
 
 
 class FeedCache:
@@ -128,18 +119,24 @@ class FeedCache:
                         continue  # a damaged row is a cache miss, never a crash
         return found
 
-    def save(self, updates: dict[str, dict[str, object]], existing: set[str]) -> None:
-        """Write all changed rows in one transaction (update known rows, insert new ones)."""
-        if not updates:
-            return
+    def save(self, feed: str, values: dict[str, object], exists: bool) -> None:
+        """Write one feed's row as soon as it is known, so its entry blob leaves memory.
+
+        A row inserted meanwhile by a concurrent run (two collects at once) is updated."""
+        from sqlalchemy.exc import IntegrityError
+
         t = feed_cache
+        values = {"format": FORMAT, **values}
+        update = t.update().where(t.c.feed == feed).values(**values)
         with self.engine.begin() as conn:
-            for feed, values in updates.items():
-                values = {"format": FORMAT, **values}
-                if feed in existing:
-                    conn.execute(t.update().where(t.c.feed == feed).values(**values))
-                else:
+            if exists:
+                conn.execute(update)
+                return
+            try:
+                with conn.begin_nested():
                     conn.execute(t.insert().values(feed=feed, **values))
+            except IntegrityError:
+                conn.execute(update)
 
 
 def _seen(text: str) -> dict[str, float]:

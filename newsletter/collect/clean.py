@@ -15,7 +15,7 @@ import hashlib
 import html
 import re
 import unicodedata
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
 import nh3
 
@@ -24,10 +24,18 @@ TITLE_LIMIT = 300
 
 ALLOWED_TAGS = frozenset(
     {
-        "a", "abbr", "b", "blockquote", "br", "cite", "code", "dd", "del", "dl", "dt", "em",
-        "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
-        "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup",
-        "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+        "a", "abbr", "article", "b", "blockquote", "br", "cite", "code", "dd", "del", "div",
+        "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+        "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "section", "small", "span",
+        "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+    }
+)  # fmt: skip
+# Elements that end a paragraph when HTML becomes text.
+BLOCK_TAGS = frozenset(
+    {
+        "article", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure", "footer",
+        "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "ol", "p", "pre", "section",
+        "table", "tr", "ul",
     }
 )  # fmt: skip
 ALLOWED_ATTRIBUTES = {
@@ -55,39 +63,51 @@ TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
 _CONTROL = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff\ufffe]"
 )
-_BLOCK = re.compile(
-    r"<(?:/?(?:p|div|li|ul|ol|h[1-6]|blockquote|pre|tr|table|figure|figcaption|section|article|"
-    r"header|footer|dd|dt|hr)\b|br\b)[^>]*>",
+# Tags in nh3's output: attribute values are always double-quoted and may contain ">".
+_BLOCK_NAMES = "|".join(sorted(BLOCK_TAGS, key=len, reverse=True))
+_SAFE_BLOCK = re.compile(rf'</?(?:{_BLOCK_NAMES})\b(?:[^>"]|"[^"]*")*>')
+_SAFE_TAG = re.compile(r'</?[a-zA-Z][a-zA-Z0-9]*\b(?:[^>"]|"[^"]*")*>')
+_TRACKING_HINT = re.compile(
+    r"[?&](?:utm_|pk_|mtm_|hsa_|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|twclid|igshid|mc_|"
+    r"_hs|mkt_tok|vero_|oly_|rb_clickid|s_cid|ref_|spm|__s|_ga|_gl|cmpid|ncid|sr_share|wt|ito|icid)",
     re.IGNORECASE,
 )
+_SANITIZE_TAGS = set(ALLOWED_TAGS)
+_TEXT_TAGS = set(BLOCK_TAGS)
+_DROPPED = set(DROPPED_WITH_CONTENT)
+_SCHEMES = set(URL_SCHEMES)
 _TAG_HINT = re.compile(r"<[a-zA-Z/!]|&[#a-zA-Z0-9]+;")
-_ANY_SPACE = re.compile(r"\s+")
-_SPACES = re.compile(r"[^\S\n]+")
-_NEWLINES = re.compile(r"\s*\n\s*(?:\n\s*)+")
-_SINGLE_NEWLINE = re.compile(r"\s*\n\s*")
+_PARAGRAPH_BREAK = re.compile(r"[\n\u2029][^\S\n\u2029]*[\n\u2029]\s*")
 
 
 def sanitize_html(fragment: str, base: str = "") -> str:
     """Feed HTML reduced to the allow-list, links absolute, for use inside an email."""
     if not fragment.strip():
         return ""
-    resolvable = base if urlsplit(base).scheme in ("http", "https") else ""
+    resolvable = base if base.startswith(("http://", "https://")) else ""
 
     def absolute(tag: str, attribute: str, value: str) -> str | None:
         if attribute not in ("href", "src"):
             return value
-        target = urljoin(resolvable, value.strip()) if resolvable else value.strip()
-        if urlsplit(target).scheme.lower() not in URL_SCHEMES:
-            return None
-        return strip_tracking(target) if attribute == "href" else target
+        value = value.strip()
+        if not value.startswith(("https://", "http://")):  # the common case needs no parsing
+            try:
+                value = urljoin(resolvable, value) if resolvable else value
+                if urlsplit(value).scheme.lower() not in URL_SCHEMES:
+                    return None
+            except ValueError:
+                return None
+        if attribute == "href" and _TRACKING_HINT.search(value):
+            return strip_tracking(value)
+        return value
 
     return nh3.clean(
         fragment,
-        tags=set(ALLOWED_TAGS),
-        clean_content_tags=set(DROPPED_WITH_CONTENT),
+        tags=_SANITIZE_TAGS,
+        clean_content_tags=_DROPPED,
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
         attribute_filter=absolute,
-        url_schemes=set(URL_SCHEMES),
+        url_schemes=_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
     ).strip()
@@ -101,20 +121,32 @@ def html_to_text(fragment: str, limit: int = SUMMARY_LIMIT) -> str:
     """
     if not fragment.strip():
         return ""
-    if _TAG_HINT.search(fragment):
-        # In HTML a newline is just a space; only block elements break paragraphs.
-        marked = _BLOCK.sub("\n\n", _ANY_SPACE.sub(" ", fragment))
-        stripped = nh3.clean(marked, tags=set(), clean_content_tags=set(DROPPED_WITH_CONTENT))
-        text = html.unescape(stripped)
-    else:
-        text = fragment
-    text = _CONTROL.sub("", unicodedata.normalize("NFC", text.replace("\r", "\n")))
-    text = _SPACES.sub(
-        " ", text.replace("\u00a0", " ").replace("\u2028", "\n").replace("\u2029", "\n")
+    if not _TAG_HINT.search(fragment):
+        return _normalise(fragment, limit)
+    blocks_only = nh3.clean(
+        fragment, tags=_TEXT_TAGS, clean_content_tags=_DROPPED, attributes={}, link_rel=None
     )
-    text = _NEWLINES.sub("\n\n", text)
-    text = "\n\n".join(_SINGLE_NEWLINE.sub(" ", part) for part in text.split("\n\n")).strip()
-    return truncate(text, limit)
+    return text_from_safe_html(blocks_only, limit)
+
+
+def text_from_safe_html(safe: str, limit: int = SUMMARY_LIMIT) -> str:
+    """Plain text of HTML that already went through nh3 (no comments, scripts or odd quoting),
+    so tags can be removed by pattern; saves a second sanitiser pass per entry."""
+    if not safe:
+        return ""
+    # In HTML a newline is just a space; only block elements break paragraphs.
+    text = _SAFE_BLOCK.sub("\n\n", " ".join(safe.split()))
+    return _normalise(html.unescape(_SAFE_TAG.sub("", text)), limit)
+
+
+def _normalise(text: str, limit: int) -> str:
+    """Paragraphs (split at blank lines) with all other whitespace runs made one space.
+
+    `str.split()` does the work in C and knows every Unicode space (NBSP, U+2028 …)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", unicodedata.normalize("NFC", text))
+    paragraphs = (" ".join(part.split()) for part in _PARAGRAPH_BREAK.split(text))
+    return truncate("\n\n".join(p for p in paragraphs if p), limit)
 
 
 def plain_line(value: str, is_html: bool = True, limit: int = TITLE_LIMIT) -> str:
@@ -138,14 +170,16 @@ def truncate(text: str, limit: int) -> str:
 
 def strip_tracking(url: str) -> str:
     """The URL without campaign/click parameters; everything else kept in its order."""
-    parts = urlsplit(url)
-    if not parts.query:
+    head, mark, rest = url.partition("?")
+    if not mark:
         return url
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    kept = [(k, v) for k, v in pairs if not _is_tracking(k)]
+    query, hash_mark, fragment = rest.partition("#")
+    pairs = query.split("&")
+    # Raw pairs are kept as they were written: re-encoding could change the document asked for.
+    kept = [pair for pair in pairs if pair and not _is_tracking(unquote_plus(pair.split("=")[0]))]
     if len(kept) == len(pairs):
         return url
-    return urlunsplit(parts._replace(query=urlencode(kept, doseq=True)))
+    return head + ("?" + "&".join(kept) if kept else "") + hash_mark + fragment
 
 
 def _is_tracking(key: str) -> bool:
@@ -155,22 +189,23 @@ def _is_tracking(key: str) -> bool:
 
 def clean_url(url: str, base: str = "") -> str:
     """An absolute http(s) URL for a reader, or "" when the entry has none we can link to."""
-    url = _CONTROL.sub("", url.strip())
+    url = _CONTROL.sub("", url.strip()).replace(" ", "%20")
     if not url:
         return ""
-    if base:
-        url = urljoin(base, url)
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
+    try:
+        if base:
+            url = urljoin(base, url)
+        parts = urlsplit(url)
+        scheme, host, port = parts.scheme.lower(), parts.hostname, parts.port
+    except ValueError:  # "http://[::1", "http://x:99999/": not a link we can give a reader
         return ""
-    netloc = parts.hostname.lower()
-    if parts.port and not (
-        (scheme == "http" and parts.port == 80) or (scheme == "https" and parts.port == 443)
-    ):
-        netloc = f"{netloc}:{parts.port}"
+    if scheme not in ("http", "https") or not host:
+        return ""
     if parts.username or parts.password:
         return ""  # credentials in a link are a phishing trick, never an article
+    netloc = f"[{host}]" if ":" in host else host
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        netloc = f"{netloc}:{port}"
     path = parts.path or "/"
     return strip_tracking(urlunsplit((scheme, netloc, path, parts.query, parts.fragment)))
 

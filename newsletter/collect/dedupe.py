@@ -30,8 +30,8 @@ DEFAULT_THRESHOLD = 0.45
 LEAD_CHARS = 300
 TITLE_WEIGHT = 2.0
 
-_TOKEN = re.compile(r"[0-9a-z]+(?:[.'][0-9a-z]+)*|[\uac00-\ud7a3]+|[\u3040-\u30ff\u4e00-\u9fff]+")
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_WORD = re.compile(r"[0-9a-z]+(?:[.'][0-9a-z]+)*")
+_SYLLABLES = re.compile(r"[\uac00-\ud7a3]+|[\u3040-\u30ff\u4e00-\u9fff]+")  # Hangul, kana, CJK
 _STOP_TEXT = """a an and are as at be by for from has have how in into is it its of on or that
 the their this to was were what when which who why will with new says said after over about
 just now more than up out your you we our vs via"""
@@ -40,18 +40,19 @@ STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 def features(text: str) -> list[str]:
     """Comparable features of a title or lead, English and Korean alike."""
+    text = unicodedata.normalize("NFKC", text).lower()
     found: list[str] = []
-    for token in _TOKEN.findall(unicodedata.normalize("NFKC", text).lower()):
-        if _HANGUL.match(token) or token[0] > "\u3000":
-            if len(token) == 1:
-                found.append(token)
-            else:
-                found.extend(token[i : i + 2] for i in range(len(token) - 1))
-        elif token not in STOP_WORDS and (len(token) > 1 or token.isdigit()):
+    for token in _WORD.findall(text):
+        if token not in STOP_WORDS and (len(token) > 1 or token.isdigit()):
             token = token.replace("'", "")
-            if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
+            if len(token) > 3 and token[-1] == "s" and token[-2] != "s":
                 token = token[:-1]
             found.append(token)
+    for run in _SYLLABLES.findall(text):
+        if len(run) == 1:
+            found.append(run)
+        else:
+            found.extend([run[i : i + 2] for i in range(len(run) - 1)])
     return found
 
 
@@ -128,7 +129,7 @@ def _candidates(titles: list[set[str]]) -> list[tuple[int, int]]:
     for i, title in enumerate(titles):
         for feature in title:
             index[feature].append(i)
-    common = max(50, len(titles) // 10)
+    common = max(20, min(100, len(titles) // 20))
     shared: Counter[tuple[int, int]] = Counter()
     for members in index.values():
         if len(members) > common:

@@ -12,7 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from newsletter.collect.clean import clean_url, html_to_text, item_id, plain_line, sanitize_html
+from newsletter.collect.clean import (
+    clean_url,
+    item_id,
+    plain_line,
+    sanitize_html,
+    text_from_safe_html,
+)
 from newsletter.collect.parse import RawEntry
 from newsletter.model import Item
 
@@ -46,7 +52,8 @@ def select_entries(
 ) -> Selection:
     """Items of one feed inside `window` (start exclusive, end inclusive), cleaned.
 
-    Duplicate GUIDs or links inside one feed keep their first entry.
+    Duplicate GUIDs or links inside one feed keep their first entry (counted among the
+    entries inside the window: the others are never looked at closely).
     `first_seen` comes back holding exactly the undated entries still in the feed,
     so the cache row stays the size of the feed.
     """
@@ -55,6 +62,9 @@ def select_entries(
     guids: set[str] = set()
     ids: set[str] = set()
     for raw in entries:
+        dated = raw.published is not None and raw.published <= now + FUTURE_SLACK
+        if dated and not start < raw.published <= end:  # type: ignore[operator]
+            continue  # most of a feed: decided before any URL or HTML work
         url = clean_url(raw.link, raw.base) or _guid_link(raw.guid)
         if not url:
             selection.without_link += 1
@@ -66,10 +76,14 @@ def select_entries(
         ids.add(identity)
         if raw.guid:
             guids.add(raw.guid)
-        published = raw.published
-        if published is None or published > now + FUTURE_SLACK:
-            published = seen_before.get(identity, now)
+        remembered = seen_before.get(identity)
+        if remembered is not None or not dated or raw.published is None:
+            # Once an entry is dated by first sight, it keeps that date (also when a
+            # future date it carried has since become the past): dates never jump.
+            published = now if remembered is None else remembered
             selection.first_seen[identity] = published
+        else:
+            published = raw.published
         if not start < published <= end:
             continue
         selection.items.append(_item(raw, url, identity, published, context))
@@ -78,7 +92,8 @@ def select_entries(
 
 def _item(raw: RawEntry, url: str, identity: str, published: float, context: FeedContext) -> Item:
     title = plain_line(raw.title, raw.title_html)
-    summary = html_to_text(raw.content)
+    content_html = sanitize_html(raw.content, raw.base)
+    summary = text_from_safe_html(content_html)
     if not title:
         title = plain_line(summary, is_html=False, limit=120) or url
     return Item(
@@ -90,7 +105,7 @@ def _item(raw: RawEntry, url: str, identity: str, published: float, context: Fee
         url=url,
         published=datetime.fromtimestamp(published, UTC),
         summary=summary,
-        content_html=sanitize_html(raw.content, raw.base),
+        content_html=content_html,
         author=plain_line(raw.author, is_html=False, limit=200),
         guid=plain_line(raw.guid, is_html=False, limit=1000),
         cluster=identity,

@@ -100,8 +100,10 @@ async def fetch(
             result = Fetched(feed, "error", reason=_too_large(limits))
         except httpx.HTTPError as exc:
             result = Fetched(feed, "error", reason=_describe(exc, limits))
-        except (OSError, ValueError) as exc:
-            result = Fetched(feed, "error", reason=" ".join(str(exc).split())[:200])
+        except httpx.InvalidURL as exc:
+            result = Fetched(feed, "error", reason=f"invalid URL: {_one_line(exc)}")
+        except Exception as exc:  # one feed must never stop the others
+            result = Fetched(feed, "error", reason=f"{type(exc).__name__}: {_one_line(exc)}")
     result.seconds = time.monotonic() - started
     return result
 
@@ -207,6 +209,10 @@ def _read_file(feed: str, row: CacheRow | None, limits: Limits) -> Fetched:
     if len(body) > limits.max_bytes:
         return Fetched(feed, "error", reason=_too_large(limits))
     return Fetched(feed, "ok", body=body, url=url, etag=validator)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200]
 
 
 def _too_large(limits: Limits) -> str:

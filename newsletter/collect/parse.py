@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import calendar
 import codecs
+import json
 import re
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +84,16 @@ class RawEntry:
     @classmethod
     def from_list(cls, row: list[Any]) -> RawEntry:
         return cls(*row)
+
+
+def pack(entries: list[RawEntry]) -> bytes:
+    """Entries as the feed cache stores them: compact JSON rows, zlib level 1 (fast)."""
+    data = json.dumps([e.to_list() for e in entries], ensure_ascii=False, separators=(",", ":"))
+    return zlib.compress(data.encode("utf-8"), 1)
+
+
+def unpack(blob: bytes) -> list[RawEntry]:
+    return [RawEntry.from_list(row) for row in json.loads(zlib.decompress(blob))]
 
 
 @dataclass
@@ -190,7 +202,12 @@ def parse_feed(body: bytes, base_url: str, http_charset: str = "") -> ParsedFeed
 def _entry(raw: Any, base_url: str) -> RawEntry:
     content, base = _content(raw, base_url)
     title_detail = raw.get("title_detail") or {}
-    moment = raw.get("published_parsed") or raw.get("updated_parsed") or raw.get("created_parsed")
+    # Plain dict lookups: FeedParserDict's aliasing of these keys warns on every access.
+    moment = (
+        dict.get(raw, "published_parsed")
+        or dict.get(raw, "updated_parsed")
+        or dict.get(raw, "created_parsed")
+    )
     published: float | None = None
     if moment:
         try:

@@ -24,6 +24,12 @@ WORKED = frozenset({"ok", "not_modified", "warning"})
 STATUSES = ("ok", "not_modified", "warning", "error", "skipped")
 
 
+class CollectError(Exception):
+    """The run itself cannot proceed (e.g. the feed-cache database is unreachable).
+
+    One line, meant for the user; a failing *feed* is never this, only a report row."""
+
+
 @dataclass
 class FeedReport:
     """One row of the report.

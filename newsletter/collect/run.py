@@ -1,16 +1,16 @@
-"""One collect run: fetch every feed concurrently, parse, select, dedupe, report.
+"""One collect run: fetch every feed concurrently, turn each into items, dedupe, report.
 
-Fetching is asynchronous (one httpx client, a bounded pool); parsing and
-cleaning are CPU work, so they run in a worker thread while the event loop keeps
-the other downloads moving, and each body is dropped as soon as it is parsed (a
-second semaphore bounds how many bodies wait in memory). Every per-feed step is
-wrapped so a failure becomes a report line for that feed and nothing else.
+Fetching is asynchronous (one httpx client, a bounded pool). As soon as a feed
+arrives its CPU work starts (`work`, in a worker process or thread, see `pool`),
+so parsing overlaps the downloads still in flight, and a 304's cached entries
+are read and selected while other feeds are still on the wire. A second
+semaphore bounds how many downloaded bodies wait in memory. Every per-feed step
+ends in a report line for that feed: nothing one feed does can stop the others.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import threading
 from collections.abc import Coroutine
 from dataclasses import dataclass
@@ -20,31 +20,23 @@ from urllib.parse import urlsplit
 
 from newsletter import db
 from newsletter.collect import dedupe as dedupe_mod
-from newsletter.collect.cache import CacheRow, FeedCache, dump_seen, pack
-from newsletter.collect.entries import FeedContext, Selection, select_entries
+from newsletter.collect.cache import CacheRow, FeedCache, dump_seen
 from newsletter.collect.fetch import Fetched, Limits, default_user_agent, fetch, make_client
-from newsletter.collect.parse import ParseError, RawEntry, parse_feed
-from newsletter.collect.report import CollectResult, FeedReport
+from newsletter.collect.pool import CpuPool, worker_count
+from newsletter.collect.progress import progress_bar
+from newsletter.collect.report import CollectError, CollectResult, FeedReport
+from newsletter.collect.work import Job, WorkResult, from_body, from_cache
 from newsletter.config import Settings, database_url, feed_location
 
 T = TypeVar("T")
 
 
-class CollectError(Exception):
-    """The run itself cannot proceed (e.g. the feed cache database is unreachable)."""
-
-
 @dataclass
 class _Outcome:
-    """Everything we learnt about one feed location in this run."""
-
     fetched: Fetched
-    title: str = ""
-    entries: list[RawEntry] | None = None
-    blob: bytes | None = None
-    warning: str = ""
-    error: str = ""
-    parse_seconds: float = 0.0
+    work: WorkResult | None = None
+    cache_lost: bool = False  # a 304 whose cached entries could not be read
+    cache_error: str = ""  # the feed's cache row could not be written
 
 
 def collect_edition(
@@ -56,62 +48,42 @@ def collect_edition(
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     end = settings.send_moment(day).astimezone(UTC)
     start = end - timedelta(hours=settings.brief.window_hours)
-    feeds = settings.feeds
-    locations = [feed_location(settings, feed) for feed in feeds]
-    unique = list(dict.fromkeys(locations))
+    locations = [feed_location(settings, feed) for feed in settings.feeds]
+    first: dict[str, int] = {}
+    for index, location in enumerate(locations):
+        first.setdefault(location, index)
     try:
         cache = FeedCache(db.engine(database_url(settings)))
-        rows = cache.load(unique)
+        rows = cache.load(list(first))
     except (SQLAlchemyError, OSError) as exc:
         raise CollectError(f"feed cache: database unavailable: {_first_line(exc)}") from None
-    collect = settings.collect
-    limits = Limits(
-        connect_timeout=collect.connect_timeout,
-        total_timeout=collect.total_timeout,
-        max_bytes=collect.max_bytes,
-        max_redirects=collect.max_redirects,
-        user_agent=collect.user_agent or default_user_agent(settings.newsletter.base_url),
-    )
-    outcomes = _run_async(_fetch_all(unique, rows, limits, collect.concurrency, progress))
-    reuse = [
-        loc
-        for loc, out in outcomes.items()
-        if out.entries is None and out.fetched.status in ("not_modified", "skipped")
-    ]
-    try:
-        cached = cache.entries(reuse) if reuse else {}
-    except SQLAlchemyError as exc:
-        raise CollectError(f"feed cache: cannot read entries: {_first_line(exc)}") from None
-    now_ts, window = moment.timestamp(), (start.timestamp(), end.timestamp())
-    items, reports, updates = [], [], {}
-    for feed, location in zip(feeds, locations, strict=True):
+    jobs = {}
+    for location, index in first.items():
+        feed, row = settings.feeds[index], rows.get(location)
+        jobs[location] = Job(
+            feed_url=location,
+            name=feed.name,
+            fallback_title=(row.title if row else "") or _host(location),
+            section=feed.section,
+            weight=feed.weight,
+            seen_before=row.first_seen if row else {},
+            now=moment.timestamp(),
+            window=(start.timestamp(), end.timestamp()),
+        )
+    outcomes = _run_async(_collect_all(settings, jobs, rows, cache, progress))
+    items, reports = [], []
+    for index, location in enumerate(locations):
+        if first[location] != index:
+            name = settings.feeds[index].name or _host(location)
+            reason = f"same feed as feeds[{first[location]}]"
+            reports.append(FeedReport(location, name, "skipped", reason))
+            continue
         out = outcomes[location]
-        row = rows.get(location)
-        entries = out.entries if out.entries is not None else cached.get(location)
-        title = feed.name or out.title or (row.title if row else "") or _host(location)
-        report = _report(title, location, out, entries)
-        if entries is not None:
-            selection = select_entries(
-                entries,
-                FeedContext(location, title, feed.section, feed.weight),
-                row.first_seen if row else {},
-                now_ts,
-                window,
-            )
-            items.extend(selection.items)
-            report.items = len(selection.items)
-            _note_selection(report, selection)
-            if location not in updates:
-                updates[location] = _update(out, row, selection, now_ts)
-        elif location not in updates:
-            updates[location] = _update(out, row, None, now_ts)
+        report = _report(jobs[location], out)
+        if out.work is not None and out.work.selection is not None:
+            items.extend(out.work.selection.items)
         reports.append(report)
-    try:
-        cache.save({k: v for k, v in updates.items() if v}, set(rows))
-    except SQLAlchemyError as exc:
-        raise CollectError(f"feed cache: cannot save: {_first_line(exc)}") from None
-    unique_items = dedupe_mod.dedupe(items)
-    clustered = dedupe_mod.cluster(unique_items, collect.dedupe_threshold)
+    clustered = dedupe_mod.cluster(dedupe_mod.dedupe(items), settings.collect.dedupe_threshold)
     clustered.sort(key=lambda item: (-item.published.timestamp(), item.feed_url, item.id))
     return CollectResult(
         items=clustered,
@@ -123,155 +95,145 @@ def collect_edition(
     )
 
 
-async def _fetch_all(
-    locations: list[str],
+async def _collect_all(
+    settings: Settings,
+    jobs: dict[str, Job],
     rows: dict[str, CacheRow],
-    limits: Limits,
-    concurrency: int,
+    cache: FeedCache,
     progress: bool,
 ) -> dict[str, _Outcome]:
-    fetching = asyncio.Semaphore(concurrency)
-    in_memory = asyncio.Semaphore(concurrency * 2)  # bodies downloaded but not parsed yet
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse")
-    loop = asyncio.get_running_loop()
-    bar = _progress(len(locations)) if progress else None
+    collect = settings.collect
+    limits = Limits(
+        connect_timeout=collect.connect_timeout,
+        total_timeout=collect.total_timeout,
+        max_bytes=collect.max_bytes,
+        max_redirects=collect.max_redirects,
+        user_agent=collect.user_agent or default_user_agent(settings.newsletter.base_url),
+    )
+    workers = worker_count(collect.parse_workers, len(jobs))
+    fetching = asyncio.Semaphore(collect.concurrency)
+    # Bodies in memory: those downloading plus a short queue for the parsers.
+    in_memory = asyncio.Semaphore(collect.concurrency + 2 * workers)
+    bar = progress_bar(len(jobs)) if progress else None
 
-    async def one(client: object, location: str) -> tuple[str, _Outcome]:
-        async with in_memory:
-            async with fetching:
-                fetched = await fetch(client, location, rows.get(location), limits)  # type: ignore[arg-type]
-            outcome = _Outcome(fetched)
-            if fetched.body is not None:
-                outcome = await loop.run_in_executor(pool, _parse, fetched)
+    async def one(client: Any, cpu: CpuPool, location: str) -> tuple[str, _Outcome]:
+        try:
+            outcome = await each(client, cpu, location)
+        except Exception as exc:  # a bug on one feed's path must not lose the others
+            reason = f"internal error: {type(exc).__name__}: {_first_line(exc)}"
+            outcome = _Outcome(Fetched(location, "error", reason=reason))
         if bar is not None:
             bar.advance()
         return location, outcome
 
+    async def each(client: Any, cpu: CpuPool, location: str) -> _Outcome:
+        row, job = rows.get(location), jobs[location]
+        async with in_memory:
+            async with fetching:
+                fetched = await fetch(client, location, row, limits)
+            outcome = _Outcome(fetched)
+            if fetched.body is not None:
+                body, fetched.body = fetched.body, None
+                outcome.work = await cpu.run(from_body, body, fetched.url, fetched.charset, job)
+                del body
+            elif fetched.status in ("not_modified", "skipped") and row and row.has_entries:
+                outcome.work = await cpu.run_in_thread(_from_cache, cache, location, job)
+                outcome.cache_lost = outcome.work is None and fetched.status == "not_modified"
+            values = _update(outcome, row, job.now)
+            if values:
+                outcome.cache_error = await cpu.run_in_thread(_save, cache, location, values, row)
+            if outcome.work is not None:
+                outcome.work.blob = None  # stored: let it go
+        return outcome
+
     try:
-        async with make_client(limits, concurrency) as client:
-            done = await asyncio.gather(*(one(client, loc) for loc in locations))
+        async with CpuPool(workers) as cpu, make_client(limits, collect.concurrency) as client:
+            done = await asyncio.gather(*(one(client, cpu, loc) for loc in jobs))
     finally:
-        pool.shutdown(wait=True)
         if bar is not None:
             bar.stop()
     return dict(done)
 
 
-def _parse(fetched: Fetched) -> _Outcome:
-    """Bytes → entries (+ the cache blob) in the worker thread; the body is released here."""
-    import time
+def _from_cache(cache: FeedCache, location: str, job: Job) -> WorkResult | None:
+    from sqlalchemy.exc import SQLAlchemyError
 
-    started = time.monotonic()
-    body, fetched.body = fetched.body or b"", None
     try:
-        parsed = parse_feed(body, fetched.url, fetched.charset)
-    except ParseError as exc:
-        fetched.status = "error"
-        return _Outcome(fetched, error=str(exc), parse_seconds=time.monotonic() - started)
-    except Exception as exc:  # a parser bug must not take the other feeds down
-        fetched.status = "error"
-        reason = f"parser failed: {type(exc).__name__}: {_first_line(exc)}"
-        return _Outcome(fetched, error=reason, parse_seconds=time.monotonic() - started)
-    del body
-    return _Outcome(
-        fetched,
-        title=parsed.title,
-        entries=parsed.entries,
-        blob=pack(parsed.entries),
-        warning=parsed.warning,
-        parse_seconds=time.monotonic() - started,
-    )
+        entries = cache.entries([location]).get(location)
+    except SQLAlchemyError:
+        return None
+    return from_cache(entries, job) if entries is not None else None
 
 
-def _report(name: str, location: str, out: _Outcome, entries: list[RawEntry] | None) -> FeedReport:
-    fetched = out.fetched
-    status, notes = fetched.status, []
-    if out.error:
-        status, notes = "error", [out.error]
-    elif fetched.reason:
-        notes.append(fetched.reason)
-    if out.warning:
-        status = "warning"
-        notes.insert(0, out.warning)
-    if status == "skipped" and entries:
-        notes.append(f"using {len(entries)} cached entries")
+def _save(cache: FeedCache, location: str, values: dict[str, object], row: CacheRow | None) -> str:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        cache.save(location, values, exists=row is not None)
+    except SQLAlchemyError as exc:
+        return f"feed cache not updated: {_first_line(exc)}"
+    return ""
+
+
+def _report(job: Job, out: _Outcome) -> FeedReport:
+    fetched, work = out.fetched, out.work
+    status = fetched.status
+    notes = [fetched.reason] if fetched.reason else []
+    if out.cache_lost:
+        status = "error"
+        notes.append("not modified, but the cached copy is unreadable (full fetch next run)")
+    if work is not None:
+        if work.error:
+            status, notes = "error", [work.error]
+        if work.warning:
+            status = "warning"
+            notes.insert(0, work.warning)
+        selection = work.selection
+        if selection is not None:
+            if status == "skipped":
+                notes.append(f"using {_entries(work.entries, 'cached ')}")
+            if selection.without_link:
+                notes.append(f"{_entries(selection.without_link)} without an http(s) link skipped")
+                status = "warning" if status == "ok" else status
+            if selection.duplicates:
+                notes.append(f"{_entries(selection.duplicates, 'duplicate ')} dropped")
+    if out.cache_error:
+        notes.append(out.cache_error)
     return FeedReport(
-        url=location,
-        name=name,
+        url=job.feed_url,
+        name=job.name or (work.feed_title if work else "") or job.fallback_title,
         status=status,
         reason="; ".join(notes),
-        seconds=fetched.seconds + out.parse_seconds,
+        items=len(work.selection.items) if work and work.selection else 0,
+        seconds=fetched.seconds + (work.seconds if work else 0.0),
     )
 
 
-def _note_selection(report: FeedReport, selection: Selection) -> None:
-    notes = [report.reason] if report.reason else []
-    if selection.without_link:
-        notes.append(f"{selection.without_link} entries without an http(s) link skipped")
-        if report.status == "ok":
-            report.status = "warning"
-    if selection.duplicates:
-        notes.append(f"{selection.duplicates} duplicate entries dropped")
-    report.reason = "; ".join(notes)
-
-
-def _update(
-    out: _Outcome, row: CacheRow | None, selection: Selection | None, now: float
-) -> dict[str, object]:
+def _update(out: _Outcome, row: CacheRow | None, now: float) -> dict[str, object]:
     """The cache row's new values for this feed (empty: nothing to write)."""
-    fetched = out.fetched
+    fetched, work = out.fetched, out.work
     values: dict[str, object] = {"checked_at": now}
-    if fetched.status in ("ok", "warning") and out.blob is not None:
+    if work is not None and work.blob is not None:
         values.update(
             etag=fetched.etag,
             last_modified=fetched.last_modified,
-            title=out.title,
-            entries=out.blob,
+            title=work.title,
+            entries=work.blob,
             fetched_at=now,
             retry_until=None,
         )
+    elif out.cache_lost:
+        values.update(etag="", last_modified="")
     elif fetched.status == "not_modified":
         values.update(etag=fetched.etag, last_modified=fetched.last_modified, retry_until=None)
     elif fetched.status == "skipped" and fetched.retry_until:
         values["retry_until"] = fetched.retry_until
     elif row is None:
         return {}  # nothing worth remembering about a feed that has never worked
+    selection = work.selection if work else None
     if selection is not None and (row is None or selection.first_seen != row.first_seen):
         values["first_seen"] = dump_seen(selection.first_seen)
     return values
-
-
-def _progress(total: int) -> _Bar | None:
-    from rich.console import Console
-
-    console = Console(stderr=True)
-    if not console.is_terminal:
-        return None
-    return _Bar(console, total)
-
-
-class _Bar:
-    """A Rich progress bar on stderr, only on a terminal (cron logs stay clean)."""
-
-    def __init__(self, console: object, total: int) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-        self.progress = Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,  # type: ignore[arg-type]
-            transient=True,
-        )
-        self.task = self.progress.add_task("Fetching feeds", total=total)
-        self.progress.start()
-
-    def advance(self) -> None:
-        self.progress.advance(self.task)
-
-    def stop(self) -> None:
-        self.progress.stop()
 
 
 def _run_async(coro: Coroutine[Any, Any, T]) -> T:
@@ -280,7 +242,7 @@ def _run_async(coro: Coroutine[Any, Any, T]) -> T:
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(coro)
-    box: dict[str, object] = {}
+    box: dict[str, Any] = {}
 
     def target() -> None:
         try:
@@ -292,12 +254,20 @@ def _run_async(coro: Coroutine[Any, Any, T]) -> T:
     thread.start()
     thread.join()
     if "error" in box:
-        raise box["error"]  # type: ignore[misc]
-    return box["value"]  # type: ignore[return-value]
+        raise box["error"]
+    return box["value"]
+
+
+def _entries(count: int, kind: str = "") -> str:
+    return f"{count} {kind}{'entry' if count == 1 else 'entries'}"
 
 
 def _host(location: str) -> str:
-    return urlsplit(location).hostname or location.rsplit("/", 1)[-1]
+    try:
+        host = urlsplit(location).hostname
+    except ValueError:
+        host = None
+    return host or location.rsplit("/", 1)[-1] or location
 
 
 def _first_line(exc: BaseException) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Reply
+from feedserver import Reply
 
 from newsletter.collect import collect_edition
 from newsletter.collect.clean import (
@@ -82,6 +82,12 @@ def test_entry_without_any_http_link_is_skipped_with_a_warning(feed_server, make
         [
             {"title": "No link at all", "guid": "opaque-1"},
             {"title": "Script link", "link": "javascript:alert(1)"},
+            {
+                "title": "Broken IPv6 link",
+                "link": "http://[::1/post",
+                "content": '<a href="http://[x">a</a>',
+            },
+            {"title": "Impossible port", "link": "http://example.com:99999/post"},
             {"title": "Permalink guid", "guid": "https://g.example/p/1"},
             {"title": "Fine", "link": "https://g.example/fine"},
         ]
@@ -95,7 +101,7 @@ def test_entry_without_any_http_link_is_skipped_with_a_warning(feed_server, make
     ]
     (report,) = result.feeds
     assert report.status == "warning"
-    assert "2 entries without an http(s) link skipped" in report.reason
+    assert "4 entries without an http(s) link skipped" in report.reason
     assert result.ok
 
 
@@ -135,3 +141,6 @@ def test_urls_are_normalised_and_tracking_removed():
         strip_tracking("https://x.example/?gclid=1&mc_cid=2&q=keep") == "https://x.example/?q=keep"
     )
     assert strip_tracking("https://x.example/?q=a%20b") == "https://x.example/?q=a%20b"
+    assert strip_tracking("https://x.example/p?utm_source=a#s") == "https://x.example/p#s"
+    assert strip_tracking("https://x.example/?a=1&UTM%5FSOURCE=x&b") == "https://x.example/?a=1&b"
+    assert clean_url("http://[2001:db8::1]:8080/a?fbclid=1") == "http://[2001:db8::1]:8080/a"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import Reply
+from feedserver import Reply
 
 from newsletter.collect import collect_edition
 from newsletter.collect.dedupe import cluster, features

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from conftest import Reply
+from feedserver import Reply
 
 from newsletter.collect import collect_edition
 
@@ -204,3 +204,21 @@ def test_local_paths_and_file_urls(tmp_path, make_settings, feeds):
     again = run(settings, feeds)
     assert [r.status for r in again.feeds][:2] == ["not_modified", "not_modified"]
     assert len(again.items) == 3
+
+
+def test_tls_failure_is_a_report_line(feed_server, make_settings, feeds):
+    plain = feed_server.route("/plain.xml", Reply(body=feeds.simple("plain")))
+    tls = plain.replace("http://", "https://")  # a TLS handshake against a plain-HTTP port
+    result = run(make_settings([tls, plain]), feeds)
+    reports = by_url(result)
+    assert reports[tls].status == "error"
+    assert reports[tls].reason.startswith("TLS error: ")
+    assert reports[plain].status == "ok"
+
+
+def test_unusable_urls_are_report_lines(feed_server, make_settings, feeds):
+    good = feed_server.route("/ok.xml", Reply(body=feeds.simple("ok", 1)))
+    result = run(make_settings(["http://[::1/feed", "ftp://example.com/feed.xml", good]), feeds)
+    assert [r.status for r in result.feeds] == ["error", "error", "ok"]
+    assert result.feeds[0].reason.startswith("invalid URL: ")
+    assert result.feeds[1].reason.startswith("unsupported URL: ")

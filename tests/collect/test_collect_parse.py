@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 
 import pytest
-from conftest import Reply
+from feedserver import Reply
 
 from newsletter.collect import collect_edition
 from newsletter.collect.parse import ParseError, decode, parse_feed

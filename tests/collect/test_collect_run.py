@@ -7,11 +7,10 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import Reply
+from feedserver import Reply
 from rich.console import Console
 
-from newsletter.collect import collect_edition, report_table
-from newsletter.collect.run import CollectError
+from newsletter.collect import CollectError, collect_edition, report_table
 from newsletter.model import items_from_json, items_to_json
 
 START = datetime(2026, 2, 1, 22, 0, tzinfo=UTC)  # 2026-02-03 07:00 KST minus 24 h
@@ -57,8 +56,12 @@ def test_window_hours_comes_from_the_brief_settings(feed_server, make_settings, 
 
 def test_missing_date_is_first_seen_time_and_stays_stable(feed_server, make_settings, feeds):
     undated = [{"title": "Undated entry", "link": "https://u.example/1", "date": None}]
-    future = [{"title": "From the future", "link": "https://u.example/2",
-               "date": datetime(2030, 1, 1, tzinfo=UTC)}]  # fmt: skip
+    future = [
+        {"title": "From the future", "link": "https://u.example/2",
+         "date": datetime(2030, 1, 1, tzinfo=UTC)},
+        {"title": "Clock ahead", "link": "https://u.example/4",  # the publisher's clock is fast
+         "date": datetime(2026, 2, 2, 11, 30, tzinfo=UTC)},
+    ]  # fmt: skip
     url = feed_server.route(
         "/undated.xml", Reply(body=feeds.rss(undated + future).encode(), etag='"u1"')
     )
@@ -68,6 +71,7 @@ def test_missing_date_is_first_seen_time_and_stays_stable(feed_server, make_sett
     assert {i.title: i.published for i in first.items} == {
         "Undated entry": first_seen,
         "From the future": first_seen,
+        "Clock ahead": first_seen,
     }
     # later runs — 304 or a changed body — keep the first-seen time
     later = collect_edition(settings, feeds.day, now=first_seen + timedelta(hours=3))
@@ -79,7 +83,8 @@ def test_missing_date_is_first_seen_time_and_stays_stable(feed_server, make_sett
     )
     changed = collect_edition(settings, feeds.day, now=first_seen + timedelta(hours=5))
     assert changed.feeds[0].status == "ok"
-    assert {i.title: i.published for i in changed.items}["Undated entry"] == first_seen
+    dates = {i.title: i.published for i in changed.items}
+    assert dates["Undated entry"] == dates["Clock ahead"] == first_seen  # dates never jump
     # the next day the undated entry is old news, not new again
     tomorrow = collect_edition(
         settings, feeds.day + timedelta(days=1), now=first_seen + timedelta(days=1)
@@ -150,3 +155,39 @@ def test_unusable_cache_database_is_one_clear_error(make_settings, feeds, tmp_pa
     with pytest.raises(CollectError, match=r"^feed cache: database unavailable: ") as caught:
         collect_edition(broken, feeds.day, now=feeds.now)
     assert "\n" not in str(caught.value)
+
+
+def test_parse_worker_processes_give_the_same_result(feed_server, make_settings, feeds):
+    urls = [
+        feed_server.route(f"/p{n}.xml", Reply(body=feeds.simple(f"p{n}", 4))) for n in range(14)
+    ]
+    in_process = collect_edition(make_settings(urls, parse_workers=1), feeds.day, now=feeds.now)
+    processes = collect_edition(make_settings(urls, parse_workers=2), feeds.day, now=feeds.now)
+    assert len(processes.items) == 56
+    assert [i.to_dict() for i in processes.items] == [i.to_dict() for i in in_process.items]
+    assert {r.status for r in processes.feeds} == {"ok"}
+
+
+def test_a_broken_process_pool_falls_back_to_the_thread(
+    feed_server, make_settings, feeds, monkeypatch
+):
+    from newsletter.collect import pool
+
+    def broken(self):
+        raise OSError("cannot start worker processes")
+
+    monkeypatch.setattr(pool.CpuPool, "_processes", broken)
+    urls = [feed_server.route(f"/f{n}.xml", Reply(body=feeds.simple(f"f{n}", 2))) for n in range(3)]
+    result = collect_edition(make_settings(urls, parse_workers=2), feeds.day, now=feeds.now)
+    assert len(result.items) == 6 and result.ok
+
+
+def test_progress_bar_only_on_a_terminal(feed_server, make_settings, feeds, capfd, monkeypatch):
+    url = feed_server.route("/bar.xml", Reply(body=feeds.simple("bar", 1)))
+    settings = make_settings([url])
+    monkeypatch.setenv("TTY_COMPATIBLE", "0")
+    collect_edition(settings, feeds.day, now=feeds.now, progress=True)
+    assert capfd.readouterr().err == ""  # cron logs stay clean
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    collect_edition(settings, feeds.day, now=feeds.now, progress=True)
+    assert "Fetching feeds" in capfd.readouterr().err

@@ -1,0 +1,432 @@
+"""Collector benchmark: sequential feedparser baseline vs our cold and warm collect.
+
+    python bench/collect.py [--repeats 3] [--feeds 100] [--items 50] [--rss-items 1000]
+
+A loopback server (its own process, so it does not share our GIL or be counted in
+our memory) serves N feeds × M items and waits 100 ms before every response, the
+way a real publisher's round trip does. It honours `If-None-Match` and gzips when
+asked, and it counts the body bytes it sends, so "warm transfers zero bodies" is
+measured at the server, not assumed.
+
+  (a) baseline: `feedparser.parse(url)` for each feed in turn (what rss2email does)
+  (b) cold: `collect_edition` with an empty feed cache
+  (c) warm: `collect_edition` again (every feed answers 304)
+  (d) peak RSS of a cold collect of N feeds × 1,000 items, in a fresh subprocess
+
+Prints a table with medians and ratios and writes bench/results/collect.json.
+Targets (issue 3): cold ≥ 10× faster than the baseline; warm sends zero bodies and
+takes ≤ 1/3 of cold; peak RSS ≤ 300 MB for 100 feeds × 1,000 items.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import multiprocessing
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DAY = date(2026, 2, 3)  # send moment 2026-02-03 07:00 KST = 2026-02-02 22:00 UTC
+END = datetime(2026, 2, 2, 22, 0, tzinfo=UTC)
+NOW = END - timedelta(minutes=30)
+LATENCY = 0.100
+
+_ENGLISH = """model chip cloud open source release security patch startup funding robot battery
+quantum network browser privacy court ruling regulator launch update benchmark agent compiler
+database kernel vulnerability satellite display memory smartphone datacenter"""
+_KOREAN = "반도체 인공지능 클라우드 보안 스타트업 투자 로봇 배터리 양자 네트워크 규제 출시"
+WORDS = _ENGLISH.split()
+KOREAN = _KOREAN.split()
+
+
+# -- the feeds --------------------------------------------------------------------------------
+
+
+def make_feed(index: int, items: int, seed: int = 7) -> bytes:
+    """One RSS 2.0 feed: an entry per hour back from NOW, ~1.5 kB of HTML each."""
+    rng = random.Random(seed * 100_003 + index)
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">',
+        f"<channel><title>Bench feed {index}</title><link>https://feed{index}.example/</link>",
+    ]
+    for n in range(items):
+        korean = index % 4 == 0
+        words = rng.sample(KOREAN if korean else WORDS, 6)
+        title = " ".join(words).capitalize() + f" {index}-{n}"
+        published = NOW - timedelta(minutes=60 * n + rng.randint(0, 50))
+        paragraphs = "".join(
+            f"<p>{' '.join(rng.choices(KOREAN if korean else WORDS, k=40))}. "
+            f'<a href="/ref/{n}?utm_source=rss">more</a></p>'
+            for _ in range(4)
+        )
+        parts.append(
+            "<item>"
+            f"<title>{escape(title)}</title>"
+            f"<link>https://feed{index}.example/post/{n}?utm_medium=rss</link>"
+            f'<guid isPermaLink="false">feed{index}-{n}</guid>'
+            f"<pubDate>{format_datetime(published)}</pubDate>"
+            f"<description>{escape(paragraphs[:300])}</description>"
+            f"<content:encoded><![CDATA[{paragraphs}<script>track()</script>]]></content:encoded>"
+            "</item>"
+        )
+    parts.append("</channel></rss>")
+    return "\n".join(parts).encode("utf-8")
+
+
+# -- the server (own process) --------------------------------------------------------------------
+
+
+def serve(port_out: multiprocessing.Queue, feeds: int, items: int, latency: float) -> None:
+    bodies = {f"/feed/{i}.xml": make_feed(i, items) for i in range(feeds)}
+    zipped = {path: gzip.compress(body, 5) for path, body in bodies.items()}
+    stats = {"requests": 0, "bodies": 0, "body_bytes": 0, "not_modified": 0}
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            if self.path == "/_stats":
+                with lock:
+                    payload = json.dumps(stats).encode()
+                    for key in stats:
+                        stats[key] = 0
+                self._send(200, payload, {"Content-Type": "application/json"})
+                return
+            time.sleep(latency)
+            body = bodies.get(self.path)
+            if body is None:
+                self._send(404, b"not found", {})
+                return
+            etag = f'"{hash(body) & 0xFFFFFFFF:x}"'
+            with lock:
+                stats["requests"] += 1
+            if self.headers.get("If-None-Match") == etag:
+                with lock:
+                    stats["not_modified"] += 1
+                self._send(304, b"", {"ETag": etag})
+                return
+            headers = {"ETag": etag, "Content-Type": "application/rss+xml; charset=utf-8"}
+            if "gzip" in self.headers.get("Accept-Encoding", ""):
+                body = zipped[self.path]
+                headers["Content-Encoding"] = "gzip"
+            with lock:
+                stats["bodies"] += 1
+                stats["body_bytes"] += len(body)
+            self._send(200, body, headers)
+
+        def _send(self, code: int, body: bytes, headers: dict[str, str]) -> None:
+            self.send_response(code)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if code != 304:
+                self.wfile.write(body)
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 256
+
+    httpd = Server(("127.0.0.1", 0), Handler)
+    port_out.put(httpd.server_address[1])
+    httpd.serve_forever()
+
+
+class FeedServer:
+    def __init__(self, feeds: int, items: int, latency: float = LATENCY) -> None:
+        queue: multiprocessing.Queue = multiprocessing.Queue()
+        self.process = multiprocessing.Process(
+            target=serve, args=(queue, feeds, items, latency), daemon=True
+        )
+        self.process.start()
+        self.port = queue.get(timeout=300)
+        self.feeds = feeds
+
+    def urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{self.port}/feed/{i}.xml" for i in range(self.feeds)]
+
+    def stats(self) -> dict[str, int]:
+        import urllib.request
+
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_stats") as response:
+            return json.loads(response.read())
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.join()
+
+
+# -- the runs ------------------------------------------------------------------------------------
+
+
+def settings_for(urls: list[str], folder: Path, concurrency: int = 16):
+    from newsletter.config import parse_settings
+
+    raw = {
+        "newsletter": {"name": "Bench", "timezone": "Asia/Seoul", "send_time": "07:00"},
+        "sender": {"from": "bench@example.com", "transport": "outbox"},
+        "database": {"url": "sqlite:///feedcache.db"},
+        "collect": {"concurrency": concurrency},
+        "feeds": [{"url": url} for url in urls],
+    }
+    return parse_settings(raw, folder / "newsletter.toml")
+
+
+def baseline(urls: list[str]) -> tuple[float, int]:
+    import feedparser
+
+    started = time.perf_counter()
+    entries = 0
+    for url in urls:
+        entries += len(feedparser.parse(url).entries)
+    return time.perf_counter() - started, entries
+
+
+def ours(settings) -> tuple[float, int, list[str]]:
+    from newsletter.collect import collect_edition
+
+    started = time.perf_counter()
+    result = collect_edition(settings, DAY, now=NOW)
+    seconds = time.perf_counter() - started
+    return seconds, len(result.items), sorted({feed.status for feed in result.feeds})
+
+
+def tree_rss_kb(root: int) -> int:
+    """Resident memory of `root` and all its descendants (parse workers included), from /proc."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+                parents[int(entry)] = int(fields[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    family, changed = {root}, True
+    while changed:
+        grown = family | {pid for pid, parent in parents.items() if parent in family}
+        changed, family = grown != family, grown
+    total = 0
+    for pid in family:
+        try:
+            with open(f"/proc/{pid}/status") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            continue
+    return total
+
+
+def rss_child(port: int, feeds: int, folder: str) -> None:
+    """Run in a fresh interpreter: one cold collect of the big feeds, then report peak RSS.
+
+    Peak RSS is sampled for the whole process tree every 20 ms (the parse workers are
+    separate processes), and the main process's own `ru_maxrss` is reported beside it."""
+    import resource
+
+    urls = [f"http://127.0.0.1:{port}/feed/{i}.xml" for i in range(feeds)]
+    settings = settings_for(urls, Path(folder))
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], tree_rss_kb(os.getpid()))
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    seconds, items, statuses = ours(settings)
+    done.set()
+    sampler.join()
+    main_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "items": items,
+                "statuses": statuses,
+                "peak_rss_mb": peak[0] / 1024,
+                "main_process_peak_rss_mb": main_kb / 1024,
+            }
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--feeds", type=int, default=100)
+    parser.add_argument("--items", type=int, default=50)
+    parser.add_argument("--rss-items", type=int, default=1000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--extra-concurrency",
+        type=int,
+        default=64,
+        help="also time cold/warm with this pool size (0: skip) to show the pool's share",
+    )
+    parser.add_argument("--rss-child", nargs=3, metavar=("PORT", "FEEDS", "DIR"))
+    args = parser.parse_args()
+    if args.rss_child:
+        port, feeds, folder = args.rss_child
+        rss_child(int(port), int(feeds), folder)
+        return
+
+    server = FeedServer(args.feeds, args.items)
+    urls = server.urls()
+    base_times, cold_times, warm_times, warm_bodies = [], [], [], []
+    extra_cold, extra_warm = [], []
+    entries = items = 0
+    statuses: dict[str, list[str]] = {}
+    try:
+        for repeat in range(args.repeats):
+            seconds, entries = baseline(urls)
+            base_times.append(seconds)
+            server.stats()
+            with tempfile.TemporaryDirectory() as folder:
+                settings = settings_for(urls, Path(folder), args.concurrency)
+                seconds, items, statuses["cold"] = ours(settings)
+                cold_times.append(seconds)
+                server.stats()
+                seconds, _, statuses["warm"] = ours(settings)
+                warm_times.append(seconds)
+                warm_bodies.append(server.stats()["bodies"])
+            if args.extra_concurrency:
+                with tempfile.TemporaryDirectory() as folder:
+                    settings = settings_for(urls, Path(folder), args.extra_concurrency)
+                    extra_cold.append(ours(settings)[0])
+                    extra_warm.append(ours(settings)[0])
+                    server.stats()
+            print(
+                f"  run {repeat + 1}: baseline {base_times[-1]:.2f} s, cold "
+                f"{cold_times[-1]:.2f} s, warm {warm_times[-1]:.2f} s",
+                file=sys.stderr,
+            )
+    finally:
+        server.stop()
+
+    big = FeedServer(args.feeds, args.rss_items, latency=0.0)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            child = subprocess.run(
+                [sys.executable, __file__, "--rss-child", str(big.port), str(args.feeds), folder],
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=900,
+            )
+        memory = json.loads(child.stdout.strip().splitlines()[-1])
+    finally:
+        big.stop()
+
+    base, cold, warm = (statistics.median(t) for t in (base_times, cold_times, warm_times))
+    result = {
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "setup": {
+            "feeds": args.feeds,
+            "items_per_feed": args.items,
+            "latency_ms": LATENCY * 1000,
+            "concurrency": args.concurrency,
+            "repeats": args.repeats,
+        },
+        "baseline_s": base_times,
+        "cold_s": cold_times,
+        "warm_s": warm_times,
+        "median": {"baseline_s": base, "cold_s": cold, "warm_s": warm},
+        "extra_pool": {
+            "concurrency": args.extra_concurrency,
+            "cold_s": extra_cold,
+            "warm_s": extra_warm,
+            "median_cold_s": statistics.median(extra_cold) if extra_cold else None,
+            "median_warm_s": statistics.median(extra_warm) if extra_warm else None,
+        },
+        "load_average": os.getloadavg(),
+        "ratios": {"baseline_over_cold": base / cold, "warm_over_cold": warm / cold},
+        "entries_parsed_by_baseline": entries,
+        "items_in_window": items,
+        "statuses": statuses,
+        "warm_bodies_sent": warm_bodies,
+        "peak_rss": {"feeds": args.feeds, "items_per_feed": args.rss_items, **memory},
+        "targets": {
+            "cold_10x_faster": base / cold >= 10,
+            "warm_zero_bodies": all(b == 0 for b in warm_bodies),
+            "warm_third_of_cold": warm <= cold / 3,
+            "peak_rss_under_300mb": memory["peak_rss_mb"] <= 300,
+        },
+    }
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "collect.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    print_table(result)
+
+
+def print_table(r: dict) -> None:
+    m, s, p = r["median"], r["setup"], r["peak_rss"]
+    print(
+        f"\ncollect benchmark: {s['feeds']} feeds x {s['items_per_feed']} items, "
+        f"{s['latency_ms']:.0f} ms latency, pool {s['concurrency']}, "
+        f"median of {s['repeats']}"
+    )
+    rows = [
+        ("baseline: sequential feedparser.parse(url)", f"{m['baseline_s']:.2f} s", "1.0x"),
+        (
+            "ours, cold (empty cache)",
+            f"{m['cold_s']:.2f} s",
+            f"{r['ratios']['baseline_over_cold']:.1f}x faster",
+        ),
+        (
+            "ours, warm (all 304)",
+            f"{m['warm_s']:.2f} s",
+            f"{r['ratios']['warm_over_cold']:.2f} of cold; bodies sent: {r['warm_bodies_sent']}",
+        ),
+        (
+            f"peak RSS, cold, {p['feeds']} x {p['items_per_feed']} items",
+            f"{p['peak_rss_mb']:.0f} MB",
+            f"all processes; main alone {p['main_process_peak_rss_mb']:.0f} MB; "
+            f"{p['seconds']:.1f} s, {p['items']} items in window",
+        ),
+    ]
+    extra = r["extra_pool"]
+    if extra["median_cold_s"]:
+        cold_x, warm_x = extra["median_cold_s"], extra["median_warm_s"]
+        rows.append(
+            (
+                f"ours, cold / warm, pool {extra['concurrency']}",
+                f"{cold_x:.2f} s",
+                f"{m['baseline_s'] / cold_x:.1f}x faster; warm {warm_x:.2f} s "
+                f"= {warm_x / cold_x:.2f} of cold",
+            )
+        )
+    width = max(len(row[0]) for row in rows)
+    for label, value, note in rows:
+        print(f"  {label:<{width}}  {value:>9}  {note}")
+    load = ", ".join(f"{x:.2f}" for x in r["load_average"])
+    print(f"  machine: {r['machine']['cpus']} CPUs, load average at the end {load}")
+    print("  targets: " + ", ".join(f"{k}={'yes' if v else 'NO'}" for k, v in r["targets"].items()))
+
+
+if __name__ == "__main__":
+    main()
