@@ -42,9 +42,12 @@ def _quiet(_: str) -> None:
 
 def collect_stage(settings: Settings, day: date, *, progress: bool = False) -> CollectResult:
     """Fetch every feed and write `items.json` and the per-feed report `feeds.json`."""
-    from newsletter.collect import collect_edition
+    from newsletter.collect import CollectError, collect_edition
 
-    result = collect_edition(settings, day, progress=progress)
+    try:
+        result = collect_edition(settings, day, progress=progress)
+    except CollectError as exc:
+        raise StageError(str(exc)) from None
     directory = settings.edition_dir(day)
     directory.mkdir(parents=True, exist_ok=True)
     _write(directory / FEEDS_REPORT_NAME, result.report_json())

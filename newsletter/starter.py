@@ -53,6 +53,16 @@ max_per_section = 2                    # at most this many stories of one sectio
 # price_input_per_1k = 0.00025         # USD per 1,000 tokens, for the cost printed by `draft`
 # price_output_per_1k = 0.00125
 
+# [collect]                            # how feeds are fetched (defaults shown)
+# concurrency = 16                     # feeds fetched at once
+# connect_timeout = 5.0                # seconds
+# total_timeout = 20.0                 # seconds per feed, body included
+# max_bytes = 10000000                 # a larger body is abandoned while streaming
+# max_redirects = 5
+# dedupe_threshold = 0.45              # 0–1: how alike two titles/leads must be to be one story
+# user_agent = ""                      # empty: a descriptive default naming this software
+# parse_workers = 0                    # processes parsing feeds; 0 = automatic
+
 # One [[feeds]] table per feed: an http(s) URL or a local path.
 [[feeds]]
 url = "https://example.com/feed.xml"

@@ -68,7 +68,7 @@ def test_bad_values_name_the_key(tmp_path: Path, extra: str, expected: str) -> N
 def test_starter_documents_every_brief_and_bedrock_key(tmp_path: Path) -> None:
     """Uncommenting the starter's examples gives a valid config using all of them."""
     text = re.sub(
-        r"^# (\[brief\.emoji\]|\[bedrock\]|[a-z_0-9]+ = )", r"\1", STARTER_TOML, flags=re.M
+        r"^# (\[brief\.emoji\]|\[bedrock\]|\[collect\]|[a-z_0-9]+ = )", r"\1", STARTER_TOML, flags=re.M
     )
     path = tmp_path / "newsletter.toml"
     path.write_text(text.replace('writer = "extractive"', 'writer = "bedrock"'), encoding="utf-8")
@@ -80,3 +80,4 @@ def test_starter_documents_every_brief_and_bedrock_key(tmp_path: Path) -> None:
 
     documented = set(re.findall(r"^([a-z_0-9]+) = ", text.split("[bedrock]")[1], flags=re.M))
     assert documented >= set(BedrockSettings.__dataclass_fields__)
+    assert settings.collect.concurrency == 16
