@@ -83,8 +83,8 @@ class Aws:
             ConnectTimeoutError,
             EndpointConnectionError,
             NoCredentialsError,
-            ResponseParserError,
         )
+        from botocore.parsers import ResponseParserError
 
         if self.unreachable:
             raise Unavailable(self.unreachable)

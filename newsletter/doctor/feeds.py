@@ -55,7 +55,7 @@ def checks(ctx: Context) -> Iterator[Check]:
                 "replace it with the feeds you want in newsletter.toml ([[feeds]] url)",
             )
             continue
-        yield answers[location].as_check(name, location)
+        yield answers[location].as_check(name, location if feed.name else "")
 
 
 class _Answer:
@@ -67,19 +67,20 @@ class _Answer:
         self.problem = problem
 
     def as_check(self, name: str, location: str) -> Check:
+        """The feed's line; `location` is repeated in the message only when `name` lacks it."""
         fetched = self.fetched
+        where = f"{location}: " if location else ""
         took = f"{fetched.seconds:.1f} s"
         note = f"; {fetched.reason}" if fetched.reason else ""
         if fetched.status == "not_modified":
-            return ok(name, f"{location}: not modified since the last collect ({took}){note}")
+            return ok(name, f"{where}not modified since the last collect ({took}){note}")
         if fetched.status == "ok" and self.problem:
-            return warn(name, f"{location} answers but is not a feed: {self.problem}", _FIX)
+            return warn(name, f"{where}answers but is not a feed: {self.problem}", _FIX)
         if fetched.status == "ok":
-            count = f"{self.entries} entries" if self.entries is not None else "answers"
-            return ok(name, f"{location}: {count} ({took}){note}")
+            return ok(name, f"{where}{self.entries} entries ({took}){note}")
         if fetched.status == "skipped":
-            return warn(name, f"{location}: {fetched.reason}", "nothing to do: it is retried later")
-        return warn(name, f"{location}: {fetched.reason}", _FIX)
+            return warn(name, f"{where}{fetched.reason}", "nothing to do: it is retried later")
+        return warn(name, f"{where}{fetched.reason}", _FIX)
 
 
 _FIX = "check the URL in a browser; fix or remove it in newsletter.toml"

@@ -2,8 +2,8 @@
 
 Groups run even when an earlier one failed (a broken database says nothing
 about SES), and each reads what earlier groups found from the shared `Context`.
-A bug in a check becomes one "could not check" line for its group, never a
-traceback: `doctor` is what people run when things are already going wrong.
+A bug in a check becomes one failed "could not check" line for its group (we
+cannot vouch for what we did not check), never a traceback: `doctor` is what people run when things are already going wrong.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsletter.doctor import config_secrets, database, editions, feeds, ses, ses_feedback
-from newsletter.doctor.check import FAIL, OK, SKIP, WARN, Check, could_not_check
+from newsletter.doctor.check import FAIL, OK, SKIP, WARN, Check
 from newsletter.doctor.context import Context
 
 GROUPS: tuple[tuple[str, Callable[[Context], Iterator[Check]]], ...] = (
@@ -71,7 +71,14 @@ def run(
                 for check in checks(ctx):
                     add(check)
             except Exception as exc:  # a bug in a check must not hide the other groups
-                add(could_not_check(group, f"internal error: {type(exc).__name__}: {exc}"))
+                add(
+                    Check(
+                        group,
+                        FAIL,
+                        f"could not check: internal error: {type(exc).__name__}: {exc}",
+                        "please report this as a bug of newsletter doctor",
+                    )
+                )
     finally:
         if ctx.aws is not None:
             ctx.aws.close()
