@@ -25,12 +25,8 @@ def stdin_is_tty() -> bool:
 
 def ask(answers: Answers) -> Answers:
     """Prompt for every answer not given as a flag (defaults: the starter's values)."""
-    import click
-
     answers.name = answers.name or typer.prompt("Newsletter name", default="Daily AI & Tech News")
-    answers.language = answers.language or typer.prompt(
-        "Language", default="en", type=click.Choice(LANGUAGES)
-    )
+    answers.language = answers.language or _choose("Language", LANGUAGES, "en")
     answers.sender = answers.sender or typer.prompt(
         "Sender (From)", default="Daily Briefing <briefing@example.com>"
     )
@@ -45,12 +41,18 @@ def ask(answers: Answers) -> Answers:
             if not url.strip():
                 break
             answers.feeds.append(url.strip())
-    answers.transport = answers.transport or typer.prompt(
-        "Transport (outbox writes .eml files, ses sends)",
-        default="outbox",
-        type=click.Choice(TRANSPORTS),
+    answers.transport = answers.transport or _choose(
+        "Transport (outbox writes .eml files, ses sends)", TRANSPORTS, "outbox"
     )
     return answers
+
+
+def _choose(label: str, choices: tuple[str, ...], default: str) -> str:
+    while True:
+        value = str(typer.prompt(f"{label} [{'/'.join(choices)}]", default=default)).strip()
+        if value in choices:
+            return value
+        console.print(f"choose one of: {', '.join(choices)}")
 
 
 def guided_init(directory: Path, answers: Answers, *, yes: bool) -> None:

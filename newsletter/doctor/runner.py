@@ -3,7 +3,8 @@
 Groups run even when an earlier one failed (a broken database says nothing
 about SES), and each reads what earlier groups found from the shared `Context`.
 A bug in a check becomes one failed "could not check" line for its group (we
-cannot vouch for what we did not check), never a traceback: `doctor` is what people run when things are already going wrong.
+cannot vouch for what we did not check), never a traceback: `doctor` is what
+people run when things are already going wrong.
 """
 
 from __future__ import annotations

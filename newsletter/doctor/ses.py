@@ -85,6 +85,13 @@ def _credentials(ctx: Context, aws: Aws) -> Check:
         ctx.aws_problem = "AWS rejected the credentials"
         return fail(name, str(exc), _CREDENTIALS_FIX)
     except (Unavailable, NotFound) as exc:
+        if aws.unreachable:  # nothing AWS can be checked, and nothing could be sent either
+            ctx.aws_problem = "the AWS endpoint cannot be reached"
+            return fail(
+                name,
+                f"resolved from {method}, but {aws.unreachable}",
+                "check the network, a proxy, or sender.endpoint_url",
+            )
         return ok(name, f"resolved from {method} (STS could not confirm them: {exc})")
     return ok(name, f"{who.get('Arn', '?')} (account {who.get('Account', '?')}, from {method})")
 

@@ -140,9 +140,7 @@ class Account:
 
     def complete(self) -> Account:
         """Everything the README's guide sets up."""
-        return (
-            self.identity().mail_from().configuration_set().sns_destination().subscribe()
-        )
+        return self.identity().mail_from().configuration_set().sns_destination().subscribe()
 
 
 @pytest.fixture

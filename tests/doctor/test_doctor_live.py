@@ -96,6 +96,7 @@ def test_address_identity_without_domain_warns_about_dkim(account: Account, site
     site.sender = "briefing@example.com"
     site.write()
     code, output = doctor(site.config)
+    assert code == 0, output
     assert status_of(output, "identity") == "ok"
     assert "address briefing@example.com is verified" in line(output, "identity")
     assert status_of(output, "dkim") == "warn"
@@ -167,7 +168,9 @@ def test_sqs_queue_on_the_topic_passes(account: Account, site: Site) -> None:
     assert "feedback poll" in line(output, "feedback subscription")
 
 
-def test_missing_secret_fails(account: Account, site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_secret_fails(
+    account: Account, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
     account.complete()
     monkeypatch.delenv("NEWSLETTER_SECRET_KEY")
     code, output = doctor(site.config)
@@ -226,6 +229,7 @@ def test_feed_check_is_conditional_with_the_cache(account: Account, site: Site) 
         {site.feeds[0]: {"etag": '"v1"', "entries": b"x", "title": "T"}}, set()
     )
     code, output = doctor(site.config)
+    assert code == 0, output
     assert "not modified since the last collect" in line(output, f"feed {site.feeds[0]}")
 
 
@@ -251,17 +255,41 @@ def test_quota_smaller_than_the_list_fails(account: Account, site: Site) -> None
     assert "only 200 messages are allowed per 24 h" in quota
 
 
-def test_unreachable_aws_endpoint_degrades_to_could_not_check(
+def test_unreachable_aws_endpoint_fails_once_and_skips_the_rest(
     account: Account, site: Site
 ) -> None:
     site.moto_url = f"http://127.0.0.1:{closed_port()}"
     site.write()
     code, output = doctor(site.config)
-    assert "STS could not confirm" in line(output, "aws credentials")
+    assert code == 1
+    credentials = line(output, "aws credentials")
+    assert credentials.startswith("✖") and "cannot reach the AWS endpoint" in credentials
+    for name in ("identity", "quota", "configuration set"):
+        assert status_of(output, name) == "skip"
+
+
+def test_an_operation_the_endpoint_lacks_is_could_not_check(
+    account: Account, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """moto implements GetEmailIdentity; make it answer as an endpoint without it does."""
+    from newsletter.doctor import aws
+
+    account.complete()
+    real_call = aws.Aws.call
+
+    def call(self, service, operation, **kwargs):  # type: ignore[no-untyped-def]
+        if operation == "get_email_identity":  # ask what moto lacks instead: a real 404
+            return real_call(self, "sesv2", "get_account")
+        return real_call(self, service, operation, **kwargs)
+
+    monkeypatch.setattr(aws.Aws, "call", call)
+    _, output = doctor(site.config)
     identity = line(output, "identity")
-    assert identity.startswith("⚠") and "could not check: cannot reach the AWS endpoint" in identity
-    for name in ("quota", "configuration set"):
-        assert "could not check" in line(output, name)
+    assert (
+        identity.startswith("⚠") and "could not check: the endpoint does not implement" in identity
+    )
+    assert status_of(output, "dkim") == "skip"
+    assert status_of(output, "configuration set") == "ok"
 
 
 def test_no_credentials_fails_once_and_skips_the_rest(
@@ -317,12 +345,20 @@ def test_last_edition_with_failed_rows_warns(account: Account, site: Site) -> No
         connection.execute(
             table.insert(),
             [
-                {"edition": e, "subscriber_id": s, "email": f"r{s}@example.com", "state": st,
-                 "attempts": 1, "created_at": now, "updated_at": now}
+                {
+                    "edition": e,
+                    "subscriber_id": s,
+                    "email": f"r{s}@example.com",
+                    "state": st,
+                    "attempts": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
                 for e, s, st in rows
             ],
         )
     code, output = doctor(site.config)
+    assert code == 0, output
     edition = line(output, "last edition")
     assert edition.startswith("⚠")
     assert "2026-01-02: 2 sent, 1 failed" in edition
