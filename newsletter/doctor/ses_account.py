@@ -109,6 +109,9 @@ def _sandbox(ctx: Context, aws: Aws, account: Account) -> Iterator[Check]:
     if ctx.active is None:
         yield warn(name, "in the SES sandbox; active subscribers unknown" + how, fix)
         return
+    if ctx.active == 0:
+        yield warn(name, "in the SES sandbox (no active subscribers yet)" + how, fix)
+        return
     unverified, looked = _unverified_recipients(ctx, aws)
     if isinstance(unverified, str):
         yield could_not_check(name, f"in the sandbox{how}; recipients: {unverified}", fix)
