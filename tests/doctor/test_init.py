@@ -49,10 +49,10 @@ def test_init_with_flags_then_doctor(
     assert len(secret) - len(KEY) - 1 >= 43  # 32 random bytes, base64url
     assert ".env" in (folder / ".gitignore").read_text().splitlines()
     # init ended by running doctor, which read the key from .env and asked moto.
-    assert "from .env" in line(result.output, "secret key")
-    assert status_of(result.output, "identity") == "ok"
-    assert status_of(result.output, "feedback subscription") == "ok"
-    assert "✖" not in result.output
+    assert "from .env" in line(result.stdout, "secret key")
+    assert status_of(result.stdout, "identity") == "ok"
+    assert status_of(result.stdout, "feedback subscription") == "ok"
+    assert "✖" not in result.stdout
     assert KEY not in os.environ  # the .env values are not left behind in this process
     code, output = doctor(folder / "newsletter.toml")
     assert code == 0, output
@@ -65,8 +65,8 @@ def test_init_without_flags_is_the_starter_and_points_at_the_placeholder(
     result = CliRunner().invoke(app, ["init", str(tmp_path)])  # stdin is not a terminal
     assert result.exit_code == 0, result.output
     assert (tmp_path / "newsletter.toml").read_text(encoding="utf-8") == STARTER_TOML
-    assert "starter's placeholder" in line(result.output, "feed Example News")
-    assert status_of(result.output, "secret key") == "ok"
+    assert "starter's placeholder" in line(result.stdout, "feed Example News")
+    assert status_of(result.stdout, "secret key") == "ok"
     assert "0 failed" in result.output
 
 
@@ -90,7 +90,7 @@ def test_init_asks_on_a_terminal(
     assert config["sender"]["from"] == "Tiny <tiny@example.org>"
     assert config["sender"]["transport"] == "outbox"
     assert [feed["url"] for feed in config["feeds"]] == [feed_server.url("/feed.xml")]
-    assert "7 entries" in line(result.output, f"feed {feed_server.url('/feed.xml')}")
+    assert "7 entries" in line(result.stdout, f"feed {feed_server.url('/feed.xml')}")
 
 
 @pytest.mark.parametrize(
