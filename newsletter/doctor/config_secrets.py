@@ -34,7 +34,9 @@ def load(explicit: str | os.PathLike[str] | None) -> tuple[Settings | None, Appl
     try:
         settings = load_settings(explicit)
     except ConfigError as exc:
-        return None, None, fail("config", str(exc), "fix the named key (see `newsletter init`)")
+        missing = "config file not found" in str(exc)
+        fix = "run `newsletter init`, or pass --config PATH" if missing else "fix the named key"
+        return None, None, fail("config", str(exc), fix)
     try:
         applied = apply_env_file(settings.root)
     except EnvFileError as exc:

@@ -194,3 +194,10 @@ def test_a_bug_in_a_check_is_one_failed_line(
     assert code == 1
     assert "could not check: internal error: KeyError" in line(output, "broken")
     assert "feed " in output  # the groups after it still ran
+
+
+def test_no_config_at_all_says_how_to_start(tmp_path: Path) -> None:
+    code, output = doctor(tmp_path / "newsletter.toml")
+    assert code == 1
+    assert "config file not found" in line(output, "config")
+    assert "run `newsletter init`" in line(output, "config")
