@@ -9,8 +9,8 @@ asking again — or says it was skipped because of the earlier failure.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -29,7 +29,6 @@ class Context:
     counts: dict[str, int] | None = None  # subscribers per status, once read
     aws: Aws | None = None
     aws_problem: str = ""  # why AWS checks cannot run (no credentials, …)
-    notes: dict[str, Any] = field(default_factory=dict)
 
     @property
     def uses_ses(self) -> bool:
