@@ -1,7 +1,14 @@
-"""`newsletter init`: a commented starter `newsletter.toml` that runs offline as written."""
+"""`newsletter init`: a commented starter `newsletter.toml` that runs offline as written,
+filled in with the answers of the guided start, and the secret key in a `.env` beside it."""
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import secrets
+import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 STARTER_TOML = """\
@@ -72,11 +79,139 @@ weight = 1.0                           # >1 to favour this feed's stories
 """
 
 
-def write_starter(directory: Path) -> Path:
+def write_starter(directory: Path, answers: Answers | None = None) -> Path:
     """Write `directory/newsletter.toml`; refuses to overwrite an existing file."""
-    directory.mkdir(parents=True, exist_ok=True)
     path = directory / "newsletter.toml"
     if path.exists():
         raise FileExistsError(f"{path} already exists; not overwritten")
-    path.write_text(STARTER_TOML, encoding="utf-8")
+    text = render_starter(answers) if answers is not None and answers.given() else STARTER_TOML
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(path, "x", encoding="utf-8") as handle:
+        handle.write(text)
+    return path
+
+
+@dataclass
+class Answers:
+    """What `newsletter init` asked for (or took from flags); None keeps the starter's value."""
+
+    name: str | None = None
+    language: str | None = None
+    sender: str | None = None
+    base_url: str | None = None
+    feeds: list[str] = field(default_factory=list)
+    transport: str | None = None
+
+    def given(self) -> bool:
+        return any(
+            (self.name, self.language, self.sender, self.base_url, self.feeds, self.transport)
+        )
+
+
+class StarterError(ValueError):
+    """An answer that cannot go into newsletter.toml; the message names it."""
+
+
+def render_starter(answers: Answers) -> str:
+    """STARTER_TOML with the answers filled in, comments and layout kept.
+
+    The result is validated exactly as `newsletter.toml` is loaded, so a bad
+    answer stops `init` before anything is written.
+    """
+    text = STARTER_TOML
+    for key, value, flag in (
+        ("name", answers.name, "--name"),
+        ("language", answers.language, "--language"),
+        ("base_url", answers.base_url, "--base-url"),
+        ("from", answers.sender, "--from"),
+        ("transport", answers.transport, "--transport"),
+    ):
+        if value is not None:
+            text = _set(text, key, _one_line(value, flag))
+    if answers.transport == "ses":
+        # The README's "Going live" creates a configuration set of this name.
+        text = text.replace(
+            '# configuration_set = "newsletter"         #',
+            'configuration_set = "newsletter"           #',
+        )
+    if answers.feeds:
+        head, _, _ = text.rpartition("[[feeds]]\n")
+        blocks = [
+            f"[[feeds]]\nurl = {_toml_string(_one_line(url, '--feed'))}\n"
+            'section = "tech"                       # ai, hardware, policy, funding, tools, …\n'
+            for url in answers.feeds
+        ]
+        text = head + "\n".join(blocks)
+    _validate(text)
+    return text
+
+
+def _set(text: str, key: str, value: str) -> str:
+    """Replace the first `key = "…"` line's value, keeping its comment in its column."""
+    pattern = re.compile(rf'^({re.escape(key)} = )("(?:[^"\\]|\\.)*")( *)(#.*)?$', re.MULTILINE)
+    match = pattern.search(text)
+    if match is None:  # the starter changed and this function was not told
+        raise AssertionError(f"starter has no {key} line")
+    new = _toml_string(value)
+    comment = match.group(4) or ""
+    pad = max(1, len(match.group(2)) + len(match.group(3)) - len(new)) if comment else 0
+    return text[: match.start()] + match.group(1) + new + " " * pad + comment + text[match.end() :]
+
+
+def _one_line(value: str, flag: str) -> str:
+    value = value.strip()
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise StarterError(f"{flag}: must be one line of text without control characters")
+    return value
+
+
+def _toml_string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+
+
+def _validate(text: str) -> None:
+    from newsletter.config import ConfigError, parse_settings
+
+    try:
+        parse_settings(tomllib.loads(text), Path("newsletter.toml"))
+    except (ConfigError, tomllib.TOMLDecodeError) as exc:
+        raise StarterError(str(exc)) from None
+
+
+def write_secret_env(directory: Path) -> tuple[Path, bool]:
+    """A fresh `NEWSLETTER_SECRET_KEY` in `directory/.env` (0600); False when one was kept."""
+    from newsletter.audience.tokens import SECRET_ENV
+    from newsletter.environment import ENV_FILE, read_env_file
+
+    path = directory / ENV_FILE
+    if SECRET_ENV in read_env_file(path):
+        return path, False
+    line = f"{SECRET_ENV}={secrets.token_urlsafe(32)}\n"
+    if path.exists():
+        existing = path.read_text(encoding="utf-8")
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(("" if existing.endswith("\n") or not existing else "\n") + line)
+        path.chmod(0o600)
+        return path, True
+    header = (
+        "# Secrets of this newsletter, read by every `newsletter` command from this folder.\n"
+        "# Never commit this file; the environment overrides any value here.\n"
+    )
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(header + line)
+    return path, True
+
+
+def ignore_in_git(directory: Path, name: str = ".env") -> Path | None:
+    """Add `name` to `directory/.gitignore` unless listed; the file changed, or None."""
+    path = directory / ".gitignore"
+    try:
+        existing = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        existing = ""
+    if {name, f"/{name}"} & {line.strip() for line in existing.splitlines()}:
+        return None
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(("\n" if existing and not existing.endswith("\n") else "") + name + "\n")
     return path

@@ -72,15 +72,34 @@ def _stage_error(exc: Exception) -> None:
 @app.command()
 def init(
     directory: Annotated[Path, typer.Argument(help="Where to write newsletter.toml.")] = Path("."),
+    name: Annotated[Optional[str], typer.Option("--name", help="Newsletter name.")] = None,  # noqa: UP045
+    language: Annotated[Optional[str], typer.Option("--language", help="ko | en.")] = None,  # noqa: UP045
+    sender: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--from", help='Sender, e.g. "Daily Briefing <briefing@example.com>".'),
+    ] = None,
+    base_url: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--base-url", help="Public https URL where `newsletter serve` runs."),
+    ] = None,
+    feed: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--feed", help="An RSS/Atom feed URL (repeatable)."),
+    ] = None,
+    transport: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--transport", help="outbox (write .eml files) | ses (send)."),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Ask nothing: flags and defaults only.")
+    ] = False,
 ) -> None:
-    """Write a commented starter newsletter.toml."""
-    from newsletter.starter import write_starter
+    """Guided start: write newsletter.toml and a secret key in .env, then run doctor."""
+    from newsletter.cli.init import guided_init
+    from newsletter.starter import Answers
 
-    try:
-        path = write_starter(directory)
-    except (FileExistsError, OSError) as exc:
-        fail(str(exc), EXIT_FAILED)
-    console.print(f"wrote [bold]{path}[/]; edit it, then run `newsletter daily`")
+    answers = Answers(name, language, sender, base_url, list(feed or []), transport)
+    guided_init(directory, answers, yes=yes)
 
 
 @app.command()
@@ -260,9 +279,13 @@ def serve(
 
 
 @app.command()
-def doctor(json: JsonOption = False) -> None:
-    """Check config, database, SES setup and feeds before going live."""
-    _later("doctor", "going-live issue")
+def doctor(ctx: typer.Context, json: JsonOption = False) -> None:
+    """Check config, database, SES setup and feeds before going live (exit 1 on a failure)."""
+    from newsletter.cli.doctor import run_doctor
+
+    report = run_doctor(ctx.ensure_object(dict).get("config"), as_json=json)
+    if report.failed:
+        raise typer.Exit(EXIT_FAILED)
 
 
 @feedback_app.command("poll")

@@ -31,15 +31,23 @@ def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
 
 
 def settings_from(ctx: typer.Context) -> Settings:
-    """The settings for this invocation, loaded once from `--config` (exit 2 on any problem)."""
+    """The settings for this invocation, loaded once from `--config` (exit 2 on any problem).
+
+    Variables from a `.env` file in the config's folder are set for the command's
+    duration unless the environment already has them (see `newsletter.environment`).
+    """
     from newsletter.config import ConfigError, load_settings
+    from newsletter.environment import EnvFileError, apply_env_file
 
     state: dict[str, Any] = ctx.ensure_object(dict)
     if "settings" not in state:
         try:
-            state["settings"] = load_settings(state.get("config"))
-        except ConfigError as exc:
+            settings = load_settings(state.get("config"))
+            # Secrets in a `.env` beside the config; taken back when the command ends.
+            ctx.call_on_close(apply_env_file(settings.root).undo)
+        except (ConfigError, EnvFileError) as exc:
             fail(str(exc), EXIT_USAGE)
+        state["settings"] = settings
     return state["settings"]
 
 

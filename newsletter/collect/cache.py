@@ -68,9 +68,11 @@ class CacheRow:
 class FeedCache:
     """Reads and writes the cache table; one instance per run, on the shared engine."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, migrate: bool = True) -> None:
+        """`migrate=False` only reads an existing table (`doctor` must not change the schema)."""
         self.engine = engine
-        db.ensure_schema(engine)
+        if migrate:
+            db.ensure_schema(engine)
 
     def load(self, feeds: list[str]) -> dict[str, CacheRow]:
         """The validators and bookkeeping for `feeds` (without the entry blobs: they are big)."""

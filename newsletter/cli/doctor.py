@@ -1,0 +1,64 @@
+"""Printing `doctor`'s checks: one line each, as they finish, and a summary.
+
+Lines stream as the checks run (the AWS and feed checks can take seconds), and
+every user-controlled text is printed without Rich markup, so a feed URL or an
+AWS error with brackets in it prints as it is.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from newsletter.cli.common import console, print_json
+
+if TYPE_CHECKING:
+    from newsletter.doctor import Check, Report
+
+SYMBOLS = {
+    "ok": ("✔", "green"),
+    "warn": ("⚠", "yellow"),
+    "fail": ("✖", "bold red"),
+    "skip": ("–", "dim"),
+}
+
+
+def check_line(check: Check) -> Text:
+    """`✔ name: message`, and for warnings and failures ` → fix`."""
+    symbol, style = SYMBOLS[check.status]
+    line = Text()
+    line.append(symbol, style=style)
+    line.append(f" {check.name}: ", style="bold" if check.status != "skip" else "dim")
+    line.append(check.message, style="dim" if check.status == "skip" else "")
+    if check.fix and check.status in ("warn", "fail"):
+        line.append(f" → {check.fix}", style="cyan")
+    return line
+
+
+def summary_line(report: Report) -> Text:
+    counts = report.counts()
+    parts = [
+        f"{counts['ok']} ok",
+        f"{counts['warn']} warning{'s' * (counts['warn'] != 1)}",
+        f"{counts['fail']} failed",
+        f"{counts['skip']} skipped",
+    ]
+    verdict = "not ready: fix the ✖ lines" if report.failed else "nothing failed"
+    return Text(f"{', '.join(parts)} — {verdict}", style="bold red" if report.failed else "bold")
+
+
+def run_doctor(config: str | os.PathLike[str] | None, *, as_json: bool) -> Report:
+    """Run every check and print it (lines, or one JSON document with `as_json`)."""
+    from newsletter.doctor import run
+
+    def show(check: Check) -> None:
+        console.print(check_line(check), soft_wrap=True, highlight=False)
+
+    report = run(config, on_check=None if as_json else show)
+    if as_json:
+        print_json(report.to_json())
+    else:
+        console.print(summary_line(report), highlight=False)
+    return report

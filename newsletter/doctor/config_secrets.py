@@ -1,0 +1,185 @@
+"""Checks of the configuration itself: the file, the signing key, the public URL, the transport."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import string
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from newsletter.doctor.check import Check, fail, ok, warn
+
+if TYPE_CHECKING:
+    from newsletter.config import Settings
+    from newsletter.doctor.context import Context
+    from newsletter.environment import Applied
+
+MIN_SECRET_BITS = 256  # 32 bytes, what `secrets.token_urlsafe(32)` gives
+GENERATE = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+_HEX = frozenset(string.hexdigits)
+_BASE64 = frozenset(string.ascii_letters + string.digits + "+/-_=")
+_CLASSES = (string.ascii_lowercase, string.ascii_uppercase, string.digits)
+_PUNCTUATION = frozenset(string.punctuation + " ")
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0")
+
+
+def load(explicit: str | os.PathLike[str] | None) -> tuple[Settings | None, Applied | None, Check]:
+    """The settings and `.env`, with the `config` check saying whether they could be read."""
+    from newsletter.config import ConfigError, load_settings
+    from newsletter.environment import EnvFileError, apply_env_file
+
+    try:
+        settings = load_settings(explicit)
+    except ConfigError as exc:
+        missing = "config file not found" in str(exc)
+        fix = "run `newsletter init`, or pass --config PATH" if missing else "fix the named key"
+        return None, None, fail("config", str(exc), fix)
+    try:
+        applied = apply_env_file(settings.root)
+    except EnvFileError as exc:
+        return settings, None, fail("config", str(exc), "each line must be KEY=value")
+    feeds = len(settings.feeds)
+    return (
+        settings,
+        applied,
+        ok(
+            "config",
+            f"{settings.path} is valid ({feeds} feed{'s' * (feeds != 1)}, "
+            f"transport {settings.sender.transport})",
+        ),
+    )
+
+
+def checks(ctx: Context) -> Iterator[Check]:
+    yield secret_key(ctx)
+    yield base_url(ctx.settings)
+    yield transport(ctx.settings)
+
+
+def secret_key(ctx: Context) -> Check:
+    from newsletter.audience.tokens import SECRET_ENV
+
+    name = "secret key"
+    key = os.environ.get(SECRET_ENV, "")
+    source = "from .env" if ctx.env is not None and SECRET_ENV in ctx.env.keys else "from env"
+    fix = f"put {SECRET_ENV}=<output of `{GENERATE}`> in {ctx.settings.root / '.env'}"
+    if not key:
+        if not ctx.uses_ses:
+            return warn(
+                name,
+                f"${SECRET_ENV} is not set: the outbox transport uses a local key, "
+                "but the web app and a real send need the same key from the environment",
+                fix,
+            )
+        return fail(name, f"${SECRET_ENV} is not set: unsubscribe links cannot be signed", fix)
+    bits, how = entropy_bits(key)
+    if bits < MIN_SECRET_BITS:
+        return fail(
+            name,
+            f"${SECRET_ENV} has about {bits} bits of entropy ({how}); at least "
+            f"{MIN_SECRET_BITS} (32 random bytes) are needed",
+            fix,
+        )
+    loose = _loose_env_file(ctx.env)
+    if loose:
+        return warn(name, f"${SECRET_ENV} is set ({source}) but {loose}", f"chmod 600 {loose}")
+    return ok(name, f"${SECRET_ENV} is set ({source}), about {bits} bits of entropy ({how})")
+
+
+def entropy_bits(key: str) -> tuple[int, str]:
+    """A reasonable estimate of how many random bits `key` holds, and how it was estimated.
+
+    No test on one string can measure randomness; we can only bound it by
+    length × log2(size of the alphabet the key seems drawn from), and catch the
+    real mistakes: short keys, words and placeholders, patterns.
+    - Generated keys are hex (single case: 4 bits a character) or base64/base64url
+      (6 bits a character, i.e. their decoded bytes × 8) that mixes at least two of
+      lower case, upper case and digits, as random base64 practically always does.
+    - Anything else is charged by the character classes it uses (26 lower, 26
+      upper, 10 digits, the 33 ASCII punctuation characters and space — or only the
+      distinct ones when fewer than four appear, so "change-me-please-…" counts as
+      27 symbols, not 59 — and 100 more for non-ASCII).
+    - A key made of few distinct characters ("aaaa…", "abab…") is a pattern and
+      is charged log2(distinct characters) each.
+    """
+    if not key:
+        return 0, "empty"
+    chars = set(key)
+    classes = [bool(chars & set(group)) for group in _CLASSES]
+    length = len(key)
+    if chars <= _HEX and not (chars & set("abcdef") and chars & set("ABCDEF")):
+        per_char, how = 4.0, "hex"
+    elif chars <= _BASE64 and sum(classes) >= 2:
+        length = len(key.rstrip("="))
+        per_char, how = 6.0, "base64"
+    else:
+        alphabet = sum(len(group) for group, used in zip(_CLASSES, classes, strict=True) if used)
+        punctuation = chars & _PUNCTUATION
+        alphabet += len(_PUNCTUATION) if len(punctuation) >= 4 else len(punctuation)
+        if any(ord(c) > 127 for c in chars):
+            alphabet += 100
+        per_char, how = math.log2(max(alphabet, 2)), "by character classes"
+    # A random string uses many distinct characters of its alphabet; few means a pattern.
+    if len(chars) < min(length, 2**per_char) / 4:
+        per_char, how = math.log2(max(len(chars), 2)), "repetitive: few distinct characters"
+    return int(length * per_char), how
+
+
+def _loose_env_file(applied: Applied | None) -> str:
+    """The `.env` path when other users may read it (it holds the key)."""
+    if applied is None or not applied.found or os.name != "posix":
+        return ""
+    try:
+        mode = applied.path.stat().st_mode
+    except OSError:
+        return ""
+    return f"{applied.path} is readable by other users" if mode & 0o077 else ""
+
+
+def base_url(settings: Settings) -> Check:
+    name = "base_url"
+    url = settings.newsletter.base_url
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    local = host in _LOCAL_HOSTS or host.endswith(".localhost")
+    live = settings.sender.transport == "ses"
+    if local and live:
+        return warn(
+            name,
+            f"{url} is on this machine: recipients' unsubscribe links will not work",
+            "set newsletter.base_url to the public https URL where `newsletter serve` runs",
+        )
+    if parts.scheme == "https" or local:
+        return ok(name, f"{url}")
+    return warn(
+        name,
+        f"{url} is plain http: unsubscribe links and SES notifications travel unencrypted",
+        "serve `newsletter serve` behind a TLS proxy and use its https URL (README: Going live)",
+    )
+
+
+def transport(settings: Settings) -> Check:
+    if settings.sender.transport == "ses":
+        return ok("transport", f"ses in {settings.sender.region}" + _endpoint(settings))
+    return warn(
+        "transport",
+        "outbox: editions are written as .eml files, nothing is delivered",
+        'set sender.transport = "ses" to send for real (the SES checks below are skipped)',
+    )
+
+
+def _endpoint(settings: Settings) -> str:
+    endpoint = settings.sender.endpoint_url
+    return f" (endpoint {endpoint})" if endpoint else ""
+
+
+def is_placeholder_host(url: str) -> bool:
+    """example.com/.net/.org and the .example/.test/.invalid names (RFC 2606): never real."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    return bool(
+        re.fullmatch(r"(.+\.)?example\.(com|net|org)", host)
+        or host.endswith((".example", ".test", ".invalid"))
+    )

@@ -1,0 +1,134 @@
+"""Does each feed answer? One line per feed, through the collector's own client.
+
+The request is exactly what `collect` sends (same client settings, user agent,
+redirect and size limits, and the feed cache's ETag/Last-Modified, so an
+unchanged feed costs a bodiless 304), only with a shorter timeout: `doctor` is
+interactive. A dead feed is a warning, not a failure: the edition still goes
+out with the others. The placeholder feed of the starter config is pointed out
+without being fetched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from newsletter.doctor.check import Check, fail, ok, warn
+from newsletter.doctor.config_secrets import is_placeholder_host
+
+if TYPE_CHECKING:
+    from newsletter.collect.cache import CacheRow
+    from newsletter.collect.fetch import Fetched, Limits
+    from newsletter.doctor.context import Context
+
+CONNECT_TIMEOUT = 3.0  # seconds, at most (the config's own value when smaller)
+TOTAL_TIMEOUT = 8.0
+
+
+def checks(ctx: Context) -> Iterator[Check]:
+    from newsletter.collect.fetch import Limits, default_user_agent
+    from newsletter.config import feed_location
+
+    settings = ctx.settings
+    if not settings.feeds:
+        yield fail("feeds", "no [[feeds]] in the config: editions would be empty", "add feeds")
+        return
+    collect = settings.collect
+    limits = Limits(
+        connect_timeout=min(collect.connect_timeout, CONNECT_TIMEOUT),
+        total_timeout=min(collect.total_timeout, TOTAL_TIMEOUT),
+        max_bytes=collect.max_bytes,
+        max_redirects=collect.max_redirects,
+        user_agent=collect.user_agent or default_user_agent(settings.newsletter.base_url),
+    )
+    locations = [feed_location(settings, feed) for feed in settings.feeds]
+    real = [loc for loc in dict.fromkeys(locations) if not is_placeholder_host(loc)]
+    rows = _cached_rows(ctx, real)
+    answers = asyncio.run(_probe_all(real, rows, limits, collect.concurrency)) if real else {}
+    for feed, location in zip(settings.feeds, locations, strict=True):
+        name = f"feed {feed.name or location}"
+        if is_placeholder_host(location):
+            yield warn(
+                name,
+                f"{location} is the starter's placeholder (example.com never serves a feed)",
+                "replace it with the feeds you want in newsletter.toml ([[feeds]] url)",
+            )
+            continue
+        yield answers[location].as_check(name, location if feed.name else "")
+
+
+class _Answer:
+    """A fetched feed and, when there was a body, whether it parsed as a feed."""
+
+    def __init__(self, fetched: Fetched, entries: int | None = None, problem: str = "") -> None:
+        self.fetched = fetched
+        self.entries = entries
+        self.problem = problem
+
+    def as_check(self, name: str, location: str) -> Check:
+        """The feed's line; `location` is repeated in the message only when `name` lacks it."""
+        fetched = self.fetched
+        where = f"{location}: " if location else ""
+        took = f"{fetched.seconds:.1f} s"
+        note = f"; {fetched.reason}" if fetched.reason else ""
+        if fetched.status == "not_modified":
+            return ok(name, f"{where}not modified since the last collect ({took}){note}")
+        if fetched.status == "ok" and self.problem:
+            return warn(name, f"{where}answers but is not a feed: {self.problem}", _FIX)
+        if fetched.status == "ok":
+            return ok(name, f"{where}{self.entries} entries ({took}){note}")
+        if fetched.status == "skipped":
+            return warn(name, f"{where}{fetched.reason}", "nothing to do: it is retried later")
+        return warn(name, f"{where}{fetched.reason}", _FIX)
+
+
+_FIX = "check the URL in a browser; fix or remove it in newsletter.toml"
+
+
+async def _probe_all(
+    locations: list[str], rows: dict[str, CacheRow], limits: Limits, concurrency: int
+) -> dict[str, _Answer]:
+    from newsletter.collect.fetch import fetch, make_client
+
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(client: object, location: str) -> tuple[str, _Answer]:
+        async with gate:
+            fetched = await fetch(client, location, rows.get(location), limits)  # type: ignore[arg-type]
+        if fetched.body is None:
+            return location, _Answer(fetched)
+        return location, await asyncio.to_thread(_parse, fetched)
+
+    async with make_client(limits, concurrency) as client:
+        return dict(await asyncio.gather(*(one(client, loc) for loc in locations)))
+
+
+def _parse(fetched: Fetched) -> _Answer:
+    from newsletter.collect.parse import ParseError, parse_feed
+
+    body, fetched.body = fetched.body or b"", None
+    try:
+        parsed = parse_feed(body, fetched.url, fetched.charset)
+    except ParseError as exc:
+        return _Answer(fetched, problem=str(exc))
+    except Exception as exc:  # a parser bug is reported, never raised
+        return _Answer(fetched, problem=f"parser failed: {type(exc).__name__}")
+    return _Answer(fetched, entries=len(parsed.entries))
+
+
+def _cached_rows(ctx: Context, locations: list[str]) -> dict[str, CacheRow]:
+    """The feed cache's validators, read without touching the schema; {} when unavailable."""
+    if ctx.engine is None or not ctx.schema_current or not locations:
+        return {}
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from newsletter.collect.cache import TABLE_NAME, FeedCache
+
+    try:
+        if not inspect(ctx.engine).has_table(TABLE_NAME):
+            return {}
+        return FeedCache(ctx.engine, migrate=False).load(locations)
+    except SQLAlchemyError:
+        return {}

@@ -1,0 +1,133 @@
+"""`newsletter init`: the guided start writes a valid config, a private .env, and runs doctor."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsletter.cli import app
+from newsletter.starter import STARTER_TOML
+from tests.doctor.conftest import BASE_URL, Account, FeedServer
+from tests.doctor.test_doctor_live import doctor, line, status_of
+
+KEY = "NEWSLETTER_SECRET_KEY"
+
+
+def test_init_with_flags_then_doctor(
+    account: Account,
+    feed_server: FeedServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    account.complete()
+    monkeypatch.delenv(KEY)  # the key must come from the .env that init writes
+    monkeypatch.setenv("AWS_ENDPOINT_URL", account.moto.url)  # boto3's own override
+    folder = tmp_path / "site"
+    feeds = [feed_server.url("/feed.xml"), feed_server.url("/feed.xml?second")]
+    args = ["init", str(folder), "--name", "Morning Bits", "--language", "ko"]
+    args += ["--from", "Morning Bits <bits@example.com>", "--base-url", BASE_URL]
+    args += ["--feed", feeds[0], "--feed", feeds[1], "--transport", "ses", "--yes"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    config = tomllib.loads((folder / "newsletter.toml").read_text(encoding="utf-8"))
+    assert config["newsletter"]["name"] == "Morning Bits"
+    assert config["newsletter"]["language"] == "ko"
+    assert config["newsletter"]["base_url"] == BASE_URL
+    assert config["sender"]["from"] == "Morning Bits <bits@example.com>"
+    assert config["sender"]["transport"] == "ses"
+    assert config["sender"]["configuration_set"] == "newsletter"
+    assert [feed["url"] for feed in config["feeds"]] == feeds
+    assert "# Secrets never go in this file" in (folder / "newsletter.toml").read_text()
+    env = folder / ".env"
+    assert stat.S_IMODE(env.stat().st_mode) == 0o600
+    [secret] = [row for row in env.read_text().splitlines() if row.startswith(f"{KEY}=")]
+    assert len(secret) - len(KEY) - 1 >= 43  # 32 random bytes, base64url
+    assert ".env" in (folder / ".gitignore").read_text().splitlines()
+    # init ended by running doctor, which read the key from .env and asked moto.
+    assert "from .env" in line(result.stdout, "secret key")
+    assert status_of(result.stdout, "identity") == "ok"
+    assert status_of(result.stdout, "feedback subscription") == "ok"
+    assert "✖" not in result.stdout
+    assert KEY not in os.environ  # the .env values are not left behind in this process
+    code, output = doctor(folder / "newsletter.toml")
+    assert code == 0, output
+    assert "from .env" in line(output, "secret key")
+
+
+def test_init_without_flags_is_the_starter_and_points_at_the_placeholder(
+    tmp_path: Path,
+) -> None:
+    result = CliRunner().invoke(app, ["init", str(tmp_path)])  # stdin is not a terminal
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "newsletter.toml").read_text(encoding="utf-8") == STARTER_TOML
+    assert "starter's placeholder" in line(result.stdout, "feed Example News")
+    assert status_of(result.stdout, "secret key") == "ok"
+    assert "0 failed" in result.output
+
+
+def test_init_asks_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, feed_server: FeedServer
+) -> None:
+    monkeypatch.setattr("newsletter.cli.init.stdin_is_tty", lambda: True)
+    answers = [
+        "Tiny News",
+        "en",
+        "Tiny <tiny@example.org>",
+        "http://127.0.0.1:8000",
+        feed_server.url("/feed.xml"),
+        "",
+        "outbox",
+    ]
+    result = CliRunner().invoke(app, ["init", str(tmp_path)], input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    config = tomllib.loads((tmp_path / "newsletter.toml").read_text(encoding="utf-8"))
+    assert config["newsletter"]["name"] == "Tiny News"
+    assert config["sender"]["from"] == "Tiny <tiny@example.org>"
+    assert config["sender"]["transport"] == "outbox"
+    assert [feed["url"] for feed in config["feeds"]] == [feed_server.url("/feed.xml")]
+    assert "7 entries" in line(result.stdout, f"feed {feed_server.url('/feed.xml')}")
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--language", "fr"], "--language must be one of ko, en"),
+        (["--transport", "smtp"], "--transport must be one of outbox, ses"),
+        (["--from", "nobody"], "sender.from must contain an email address"),
+        (["--base-url", "news.example.com"], "newsletter.base_url must be an http(s) URL"),
+        (["--name", "two\nlines"], "--name: must be one line"),
+    ],
+)
+def test_init_refuses_bad_answers_and_writes_nothing(
+    tmp_path: Path, flags: list[str], message: str
+) -> None:
+    result = CliRunner().invoke(app, ["init", str(tmp_path / "site"), "--yes", *flags])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "site" / "newsletter.toml").exists()
+    assert not (tmp_path / "site" / ".env").exists()
+
+
+def test_init_keeps_an_existing_key_and_gitignore_entry(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(f"OTHER=1\n{KEY}=kept-{'x' * 40}\n", encoding="utf-8")
+    (tmp_path / ".gitignore").write_text("/.env\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["init", str(tmp_path), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert f"{KEY}=kept-" in (tmp_path / ".env").read_text()
+    assert (tmp_path / ".gitignore").read_text() == "/.env\n"
+    assert "kept the NEWSLETTER_SECRET_KEY" in result.output
+
+
+def test_init_adds_a_key_to_an_env_file_without_one(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("AWS_PROFILE=news", encoding="utf-8")
+    result = CliRunner().invoke(app, ["init", str(tmp_path), "--yes"])
+    assert result.exit_code == 0, result.output
+    rows = (tmp_path / ".env").read_text().splitlines()
+    assert rows[0] == "AWS_PROFILE=news" and rows[1].startswith(f"{KEY}=")
+    assert stat.S_IMODE((tmp_path / ".env").stat().st_mode) == 0o600
