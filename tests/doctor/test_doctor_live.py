@@ -228,7 +228,7 @@ def test_feed_check_is_conditional_with_the_cache(account: Account, site: Site) 
     site.subscribe("reader@example.com")
     settings = load_settings(site.config)
     FeedCache(engine(database_url(settings))).save(
-        {site.feeds[0]: {"etag": '"v1"', "entries": b"x", "title": "T"}}, set()
+        site.feeds[0], {"etag": '"v1"', "entries": b"x", "title": "T"}, exists=False
     )
     code, output = doctor(site.config)
     assert code == 0, output
