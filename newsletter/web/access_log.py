@@ -34,7 +34,7 @@ class AccessLog:
 
     def __init__(self, app: Any, sink: Sink | None = None) -> None:
         self.app = app
-        self.sink = sink or _default_sink
+        self.sink = sink if sink is not None else _default_sink
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
