@@ -90,7 +90,7 @@ def _public_app(
         Route("/healthz", healthz, methods=["GET"]),
         Route("/u/{token}", pages.show, methods=["GET"]),
         Route("/u/{token}", pages.unsubscribe, methods=["POST"]),
-        Route("/feedback/ses", feedback, methods=["POST"]),
+        Route("/feedback/ses", feedback.handle, methods=["POST"]),
     ]
     app = Starlette(routes=routes)
     app.state.store = store

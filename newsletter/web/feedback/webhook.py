@@ -41,7 +41,7 @@ class SesFeedbackEndpoint:
         self.recorder = recorder
         self.offload = offload
 
-    async def __call__(self, request: Request) -> JSONResponse:
+    async def handle(self, request: Request) -> JSONResponse:
         try:
             body = await read_body(request, MAX_BODY)
         except BodyTooLarge:
