@@ -78,7 +78,6 @@ class Rendered:
     briefing: Briefing | None = None
     checks: list[CheckResult] = field(default_factory=list)
     error: str = ""
-    disk: str = ""  # how email.html on disk relates to this render
 
     @property
     def html_bytes(self) -> int:
@@ -146,11 +145,17 @@ class PreviewRenderer:
         rendered.edition = edition
         rendered.briefing = briefing
         rendered.checks = check_edition(edition, briefing)
-        rendered.disk = _disk_state(self.settings.edition_dir(day), edition)
         return rendered
 
 
-def _disk_state(directory: Path, edition: Edition) -> str:
+def disk_state(directory: Path, edition: Edition | None) -> str:
+    """How email.html on disk relates to the render shown: same | stale | missing.
+
+    Read on every page view (not cached with the render): `newsletter render`
+    changes the file without changing the preview's inputs.
+    """
+    if edition is None:
+        return ""
     path = directory / "email.html"
     try:
         on_disk = path.read_text(encoding="utf-8")
@@ -181,7 +186,7 @@ def page_context(settings: Settings, rendered: Rendered) -> dict[str, Any]:
         "over_limit": rendered.html_bytes > GMAIL_CLIP_BYTES,
         "checks": checks,
         "failed": len(failed),
-        "disk": rendered.disk,
+        "disk": disk_state(settings.edition_dir(rendered.day), rendered.edition),
         "edition_dir": str(settings.edition_dir(rendered.day)),
         "escape": html.escape,
     }

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from email import policy
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -240,3 +241,18 @@ def test_healthz_and_access_log(sent: Sent) -> None:
     assert all(r["client"] == "127.0.0.1" and r["ms"] >= 0 and r["bytes"] > 0 for r in records)
     token = link.rsplit("/", 1)[1]
     assert not any(token in line for line in sent.log), "tokens never reach the log"
+
+
+def test_button_in_a_real_browser(browser: Any, sent_ko: Sent, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": 375, "height": 700})
+    page.goto(sent_ko.links["alice@example.com"])
+    assert page.locator("h1").inner_text() == "Daily AI & Tech News 수신 거부"
+    page.screenshot(path=str(tmp_path / "unsubscribe-confirm.png"))
+    assert sent_ko.status("alice@example.com") == "active"
+    with page.expect_navigation():
+        page.locator("button").click()
+    assert page.locator("h1").inner_text() == "수신 거부되었습니다"
+    page.screenshot(path=str(tmp_path / "unsubscribe-done.png"))
+    assert sent_ko.status("alice@example.com") == "unsubscribed"
+    assert sent_ko.events("alice@example.com")[-1] == ("unsubscribed", "unsubscribe-link")
+    page.close()
