@@ -6,7 +6,8 @@
 - POST unsubscribes at once: the page's button, or a mail client's one-click
   POST with the body `List-Unsubscribe=One-Click`. It is idempotent (a second
   click changes nothing and answers the same page) and records an event whose
-  source says which of the two it was.
+  source says which of the two it was. Concurrent POSTs share a transaction
+  (`group_commit`); each is answered after its change is committed.
 - A token that is forged, altered, truncated, signed with another key or made
   for another list answers 400 with one neutral page and changes nothing.
   A valid token always gets the same answers whatever the subscriber's status
@@ -23,16 +24,16 @@ from urllib.parse import parse_qsl
 
 from starlette.responses import HTMLResponse, Response
 
-from newsletter.audience.store import RECEIVING
 from newsletter.audience.tokens import TokenError, read_unsubscribe_token
 from newsletter.web.bodies import BodyTooLarge, read_body
+from newsletter.web.group_commit import UnsubscribeBatcher
 from newsletter.web.labels import labels, mask_address
 from newsletter.web.pages import render_page
 
 if TYPE_CHECKING:
     from starlette.requests import Request
 
-    from newsletter.audience.store import Subscriber, SubscriberStore
+    from newsletter.audience.store import SubscriberStore
     from newsletter.config import Settings
     from newsletter.web.offload import Offload
 
@@ -82,6 +83,7 @@ class UnsubscribePages:
             200,
         )
         self.offload = offload
+        self.batcher = UnsubscribeBatcher(store, offload)
 
     def subscriber_id(self, token: str) -> int | None:
         try:
@@ -113,15 +115,8 @@ class UnsubscribePages:
         if subscriber_id is None:
             return self.invalid.response()
         source = ONE_CLICK if is_one_click(body) else LINK
-        await self.offload.write(self.record, subscriber_id, source)
+        await self.batcher.unsubscribe(subscriber_id, source)
         return self.done.response()
-
-    def record(self, subscriber_id: int, source: str) -> bool:
-        """True when this call unsubscribed somebody (False: already off the list, or gone)."""
-        subscriber: Subscriber | None = self.store.get_by_id(subscriber_id)
-        if subscriber is None or subscriber.status not in RECEIVING:
-            return False
-        return self.store.unsubscribe(subscriber_id, source=source)
 
     def _page(self, state: str, heading: str, message: str, status: int) -> _Page:
         html = render_page(
