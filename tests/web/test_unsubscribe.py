@@ -256,3 +256,27 @@ def test_button_in_a_real_browser(browser: Any, sent_ko: Sent, tmp_path: Path) -
     assert sent_ko.status("alice@example.com") == "unsubscribed"
     assert sent_ko.events("alice@example.com")[-1] == ("unsubscribed", "unsubscribe-link")
     page.close()
+
+
+def test_concurrent_clicks_are_recorded_exactly_once(sent: Sent) -> None:
+    """Many simultaneous one-click POSTs, some for the same person, share transactions."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ids = []
+    for index in range(60):
+        subscriber, _ = sent.store.add(f"crowd{index}@example.com")
+        ids.append(subscriber.id)
+    bounced = ids[-1]
+    sent.store.set_status(bounced, "bounced", source="bounce")
+    paths = [f"/u/{unsubscribe_token(SECRET, i, sent.settings.list_id)}" for i in ids] * 3
+
+    def click(path: str) -> int:
+        return httpx.post(f"{sent.url}{path}", content="List-Unsubscribe=One-Click").status_code
+
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        assert set(pool.map(click, paths)) == {200}
+    for subscriber_id in ids[:-1]:
+        events = [(e.status, e.source) for e in sent.store.events(subscriber_id)]
+        assert events == [("active", "cli"), ("unsubscribed", "one-click")], subscriber_id
+    assert sent.store.get_by_id(bounced).status == "bounced"
+    assert {sent.status(a) for a in PEOPLE} == {"active"}
