@@ -88,7 +88,7 @@ class Rendered:
         assert self.edition is not None
         page = self.edition.html.replace(UNSUBSCRIBE_PLACEHOLDER, PREVIEW_UNSUBSCRIBE)
         page = page.replace(NAME_PLACEHOLDER, "")
-        return re.sub(r"(<head[^>]*>)", r'\1<base target="_blank">', page, count=1)
+        return re.sub(r"(<head(?:\s[^>]*)?>)", r'\1<base target="_blank">', page, count=1)
 
     def text_for_display(self) -> str:
         assert self.edition is not None

@@ -257,3 +257,11 @@ def test_sns_host_rule() -> None:
     ):
         with pytest.raises(SnsRejected):
             check_sns_url(bad, "u")
+
+
+def test_unreachable_certificate_asks_sns_to_retry(endpoint: Endpoint) -> None:
+    url = "https://sns.ap-northeast-2.amazonaws.com/SimpleNotificationService-unreachable.pem"
+    signer = Signer(endpoint.signer.key, cert_url=url)  # the fetcher has nothing at this URL
+    answer = endpoint.post(signer.notification(bounce("ann@example.com"), TOPIC))
+    assert answer.status_code == 503
+    assert endpoint.status("ann@example.com") == "active"

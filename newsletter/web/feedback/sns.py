@@ -51,7 +51,8 @@ _MAX_CERTIFICATE = 64 * 1024
 
 
 class SnsRejected(Exception):
-    """The message is refused; `status` is the HTTP answer (400 malformed, 403 untrusted)."""
+    """The message is refused; `status` is the HTTP answer (400 malformed, 403 untrusted,
+    503 when the certificate could not be fetched just now)."""
 
     def __init__(self, reason: str, status: int = 403) -> None:
         super().__init__(reason)
@@ -176,7 +177,14 @@ class SnsVerifier:
             if url in self._keys:
                 self._keys.move_to_end(url)
                 return self._keys[url]
-        key = _load_key(self.fetch(url))
+        try:
+            pem = self.fetch(url)
+        except SnsRejected:
+            raise
+        except Exception as exc:
+            # a network problem on our side: 503 makes SNS deliver the message again later
+            raise SnsRejected(f"could not fetch the signing certificate: {exc}", 503) from None
+        key = _load_key(pem)
         with self._lock:
             self._keys[url] = key
             while len(self._keys) > self.cache_size:
