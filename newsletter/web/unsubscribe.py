@@ -55,12 +55,15 @@ HEADERS = {
 
 
 def is_one_click(body: bytes) -> bool:
-    """RFC 8058: the POST body is the form field `List-Unsubscribe=One-Click`."""
+    """RFC 8058: the POST carries the form field `List-Unsubscribe=One-Click`
+    (urlencoded as the RFC shows, or multipart as some mail clients send it)."""
     try:
         fields = parse_qsl(body.decode("ascii"), keep_blank_values=True)
     except UnicodeDecodeError:
-        return False
-    return ("List-Unsubscribe", "One-Click") in fields
+        fields = []
+    if ("List-Unsubscribe", "One-Click") in fields:
+        return True
+    return b'name="List-Unsubscribe"' in body and b"One-Click" in body
 
 
 class UnsubscribePages:

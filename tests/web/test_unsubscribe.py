@@ -132,6 +132,14 @@ def test_one_click_post_rfc8058(sent: Sent) -> None:
     assert len(sent.events("bob@example.org")) == 2
 
 
+def test_one_click_as_multipart(sent: Sent) -> None:
+    answer = httpx.post(
+        sent.links["carol@example.net"], files={"List-Unsubscribe": (None, "One-Click")}
+    )
+    assert answer.status_code == 200
+    assert sent.events("carol@example.net")[-1] == ("unsubscribed", "one-click")
+
+
 def tampered_tokens(link: str, settings: Settings) -> dict[str, str]:
     token = link.rsplit("/", 1)[1]
     flipped = token[:-3] + ("A" if token[-3] != "A" else "B") + token[-2:]
