@@ -94,6 +94,17 @@ class CollectSettings:
 
 
 @dataclass(frozen=True)
+class FeedbackSettings:
+    """SES bounce/complaint notifications: the SNS webhook of `serve` and `feedback poll`."""
+
+    transient_bounce_limit: int = 3  # soft bounces before an address counts as bounced
+    topic_arns: str = ""  # SNS topic ARN(s), comma-separated, whose messages are accepted
+    queue_url: str = ""  # the SQS queue `newsletter feedback poll` drains
+    region: str = ""  # default: sender.region
+    endpoint_url: str = ""  # a local SQS endpoint (tests)
+
+
+@dataclass(frozen=True)
 class FeedSettings:
     url: str
     section: str = "tech"
@@ -109,6 +120,7 @@ class Settings:
     brief: BriefSettings = field(default_factory=BriefSettings)
     bedrock: BedrockSettings = field(default_factory=BedrockSettings)
     collect: CollectSettings = field(default_factory=CollectSettings)
+    feedback: FeedbackSettings = field(default_factory=FeedbackSettings)
     feeds: list[FeedSettings] = field(default_factory=list)
     path: Path = Path(CONFIG_NAME)
 
@@ -157,6 +169,7 @@ _SECTIONS: dict[str, type] = {
     "brief": BriefSettings,
     "bedrock": BedrockSettings,
     "collect": CollectSettings,
+    "feedback": FeedbackSettings,
 }
 _CHOICES = {
     "newsletter.language": ("ko", "en"),
@@ -284,6 +297,8 @@ def _check_values(settings: Settings, path: Path) -> None:
         raise ConfigError(f"{path}: database.url must be sqlite:///… or postgresql://…")
     _check_bedrock(settings.bedrock, path)
     _check_collect(settings.collect, path)
+    if not 1 <= settings.feedback.transient_bounce_limit <= 100:
+        raise ConfigError(f"{path}: feedback.transient_bounce_limit must be between 1 and 100")
     for index, feed in enumerate(settings.feeds):
         if not feed.url.strip():
             raise ConfigError(f"{path}: feeds[{index}].url must not be empty")

@@ -70,6 +70,11 @@ max_per_section = 2                    # at most this many stories of one sectio
 # user_agent = ""                      # empty: a descriptive default naming this software
 # parse_workers = 0                    # processes parsing feeds; 0 = automatic
 
+# [feedback]                           # SES bounces and complaints (serve: SNS; poll: SQS)
+# topic_arns = "arn:aws:sns:us-east-1:123456789012:ses-feedback"   # SNS topics to accept
+# queue_url = ""                       # the SQS queue `newsletter feedback poll` drains
+# transient_bounce_limit = 3           # soft bounces before an address counts as bounced
+
 # One [[feeds]] table per feed: an http(s) URL or a local path.
 [[feeds]]
 url = "https://example.com/feed.xml"

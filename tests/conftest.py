@@ -1,3 +1,3 @@
 """Fixtures shared by every test package."""
 
-pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.ses"]
+pytest_plugins = ["tests.fixtures.browser", "tests.fixtures.postgres", "tests.fixtures.ses"]

@@ -31,7 +31,19 @@ CONTRACT = [
     ["subscribers", "import"],
     ["subscribers", "export"],
 ]
-HEAVY = ["sqlalchemy", "boto3", "botocore", "mjml", "premailer", "feedparser", "httpx", "nh3"]
+HEAVY = [
+    "sqlalchemy",
+    "boto3",
+    "botocore",
+    "mjml",
+    "premailer",
+    "feedparser",
+    "httpx",
+    "nh3",
+    "starlette",
+    "uvicorn",
+    "cryptography",
+]
 
 
 def test_every_contract_command_has_help() -> None:

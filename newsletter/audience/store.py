@@ -326,6 +326,47 @@ class SubscriberStore:
     def unsubscribe(self, subscriber_id: int, *, source: str, detail: str = "") -> bool:
         return self.set_status(subscriber_id, "unsubscribed", source=source, detail=detail)
 
+    def unsubscribe_many(
+        self, subscriber_ids: list[int], *, source: str, detail: str = ""
+    ) -> set[int]:
+        """Unsubscribe every receiving subscriber among `subscriber_ids` in one transaction;
+        the ids that changed. Suppressed ones keep their status (a bounce or complaint
+        says more than an unsubscribe), and an id given twice changes once.
+
+        The web app groups concurrent unsubscribe clicks into one call: on SQLite one
+        commit for a batch instead of one per click is what sustains a burst of them.
+        """
+        check_source(source)
+        ids = sorted(set(subscriber_ids))
+        if not ids:
+            return set()
+        table = schema.subscribers
+        now = datetime.now(UTC)
+        with self.engine.begin() as connection:
+            changed = set(
+                connection.scalars(
+                    update(table)
+                    .where(table.c.id.in_(ids), table.c.status.in_(RECEIVING))
+                    .values(status="unsubscribed", updated=now)
+                    .returning(table.c.id)
+                )
+            )
+            if changed:
+                connection.execute(
+                    schema.subscriber_events.insert(),
+                    [
+                        {
+                            "subscriber_id": subscriber_id,
+                            "time": now,
+                            "status": "unsubscribed",
+                            "source": source,
+                            "detail": detail,
+                        }
+                        for subscriber_id in sorted(changed)
+                    ],
+                )
+        return changed
+
     def forget(self, email: str) -> bool:
         """Erase a person (GDPR): their row, their events, and every row of any table
         with a `subscriber_id` column that names them (the send log keeps addresses),

@@ -249,12 +249,24 @@ def _later(command: str, issue: str) -> None:
 
 @app.command()
 def preview(
+    ctx: typer.Context,
     date: DateOption = None,
-    port: Annotated[int, typer.Option("--port")] = 8025,
-    no_open: Annotated[bool, typer.Option("--no-open")] = False,
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0: any free).")] = 8025,
+    no_open: Annotated[bool, typer.Option("--no-open", help="Do not open a browser.")] = False,
 ) -> None:
     """Serve the edition on 127.0.0.1 (desktop, phone, text) and open the browser."""
-    _later("preview", "web issue")
+    from newsletter.web.launch import LaunchError, run_preview
+
+    settings = settings_from(ctx)
+    day = edition_date(settings, date)
+    try:
+        run_preview(settings, day, port=port, open_browser=not no_open, say=_say)
+    except LaunchError as exc:
+        fail(str(exc), exc.code)
+
+
+def _say(line: str) -> None:
+    console.print(line, markup=False, highlight=False)
 
 
 @app.command()
@@ -271,11 +283,18 @@ def status(date: DateOption = None, json: JsonOption = False) -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port")] = 8000,
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
 ) -> None:
-    """Run the public web app: signup, unsubscribe, SES feedback."""
-    _later("serve", "web issue")
+    """Run the public web app: unsubscribe pages, SES feedback, /healthz."""
+    from newsletter.web.launch import LaunchError, run_serve
+
+    settings = settings_from(ctx)
+    try:
+        run_serve(settings, host=host, port=port, say=_say)
+    except LaunchError as exc:
+        fail(str(exc), exc.code)
 
 
 @app.command()
@@ -289,9 +308,27 @@ def doctor(ctx: typer.Context, json: JsonOption = False) -> None:
 
 
 @feedback_app.command("poll")
-def feedback_poll() -> None:
-    """Process SES bounce/complaint notifications from an SQS queue."""
-    _later("feedback poll", "web issue")
+def feedback_poll(ctx: typer.Context, json: JsonOption = False) -> None:
+    """Process SES bounce/complaint notifications from an SQS queue, then exit."""
+    from newsletter.web.feedback.sqs_poll import PollError, run_poll
+
+    settings = settings_from(ctx)
+    try:
+        report = run_poll(settings)
+    except PollError as exc:
+        fail(str(exc), exc.code)
+    if json:
+        print_json(report.to_json())
+    else:
+        console.print(
+            f"{report.received} received: {report.recorded} recorded, "
+            f"{report.duplicates} already seen, {report.ignored} ignored; "
+            f"{report.changed} subscribers changed"
+        )
+        for line in report.failed:
+            console.print(f"[yellow]left in the queue:[/] {line}", highlight=False)
+    if report.failed:
+        raise typer.Exit(EXIT_FAILED)
 
 
 def main() -> None:

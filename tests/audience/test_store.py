@@ -245,3 +245,20 @@ def test_concurrent_adds_of_the_same_addresses_from_two_processes(
     with store.engine.connect() as connection:
         events = connection.scalar(select(func.count()).select_from(schema.subscriber_events))
     assert events == len(addresses)
+
+
+def test_unsubscribe_many_changes_each_receiving_subscriber_once(store: SubscriberStore) -> None:
+    people = [store.add(f"p{i}@example.com")[0] for i in range(5)]
+    bounced = people[4]
+    store.set_status(bounced.id, "bounced", source="bounce")
+    ids = [p.id for p in people]
+    changed = store.unsubscribe_many([*ids, ids[0], 10_000], source="one-click")
+    assert changed == set(ids[:4])  # the bounced one keeps its status; unknown ids ignored
+    assert store.get_by_id(bounced.id).status == "bounced"
+    for person in people[:4]:
+        assert [(e.status, e.source) for e in store.events(person.id)] == [
+            ("active", "cli"),
+            ("unsubscribed", "one-click"),
+        ]
+    assert store.unsubscribe_many(ids, source="one-click") == set()  # idempotent
+    assert store.unsubscribe_many([], source="one-click") == set()

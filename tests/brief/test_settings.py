@@ -68,7 +68,7 @@ def test_bad_values_name_the_key(tmp_path: Path, extra: str, expected: str) -> N
 def test_starter_documents_every_brief_and_bedrock_key(tmp_path: Path) -> None:
     """Uncommenting the starter's examples gives a valid config using all of them."""
     text = re.sub(
-        r"^# (\[brief\.emoji\]|\[bedrock\]|\[collect\]|[a-z_0-9]+ = )",
+        r"^# (\[brief\.emoji\]|\[bedrock\]|\[collect\]|\[feedback\]|[a-z_0-9]+ = )",
         r"\1",
         STARTER_TOML,
         flags=re.M,

@@ -1,15 +1,12 @@
 """The HTML edition in a real browser (headless Chromium): phone, desktop, light and dark.
 
-Skips when Chromium or Playwright is missing, unless NEWSLETTER_REQUIRE_ALL=1 (CI),
-where a missing browser is a failure: this is the only test that looks at the
-edition the way a subscriber does.
+The `browser` fixture (tests/fixtures/browser.py) skips when Chromium or Playwright
+is missing, unless NEWSLETTER_REQUIRE_ALL=1 (CI), where a missing browser fails.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +14,6 @@ import pytest
 
 from newsletter.model import Briefing, Edition
 from newsletter.render import write_edition
-
-CHROMIUM = Path(os.environ.get("NEWSLETTER_CHROMIUM", "/usr/bin/chromium"))
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 # Every visible element that holds text directly: its font size and its box.
 TEXT_BOXES = """() => {
@@ -54,26 +40,6 @@ COLOURS = """() => {
           para: getComputedStyle(para).color, link: getComputedStyle(link).color,
           h2: getComputedStyle(h2).color};
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    missing = []
-    if not CHROMIUM.exists():
-        missing.append(f"{CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing.append("playwright (pip install playwright)")
-    if missing:
-        message = "real-browser check needs " + " and ".join(missing)
-        if os.environ.get("NEWSLETTER_REQUIRE_ALL") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def open_edition(browser: Any, html: Path, width: int, scheme: str) -> Any:

@@ -1,0 +1,118 @@
+"""The two web apps: the public one (`serve`) and the local edition preview (`preview`).
+
+They share nothing but the access log and `/healthz`, and they are separate
+apps on purpose: the preview renders whatever is in the data folder and must
+never be reachable from outside, while the public app has exactly three jobs
+(unsubscribe pages, SES feedback, health) and nothing else to attack.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from newsletter.web.access_log import AccessLog, Sink
+from newsletter.web.offload import Offload
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from starlette.requests import Request
+
+    from newsletter.audience.store import SubscriberStore
+    from newsletter.config import Settings
+    from newsletter.web.feedback.sns import SnsVerifier
+
+log = logging.getLogger("newsletter.web")
+LOCAL_HOSTS = ["127.0.0.1", "localhost"]
+
+
+def create_app(
+    settings: Settings,
+    *,
+    preview_day: date | None = None,
+    sns_verifier: SnsVerifier | None = None,
+    store: SubscriberStore | None = None,
+    secret: str | None = None,
+    access_log: Sink | None = None,
+) -> Any:
+    """The ASGI app: the preview of `preview_day` when given, else the public app.
+
+    `sns_verifier` replaces the production verifier (tests inject one whose
+    certificate fetcher serves a throw-away certificate); `store` and `secret`
+    default to the configured database and `$NEWSLETTER_SECRET_KEY`.
+    """
+    if preview_day is not None:
+        return AccessLog(_preview_app(settings, preview_day), access_log)
+    return AccessLog(_public_app(settings, sns_verifier, store, secret), access_log)
+
+
+def _public_app(
+    settings: Settings,
+    verifier: SnsVerifier | None,
+    store: SubscriberStore | None,
+    secret: str | None,
+) -> Starlette:
+    from newsletter.audience.store import SubscriberStore
+    from newsletter.audience.tokens import secret_key
+    from newsletter.web.feedback.ses_notifications import FeedbackRecorder
+    from newsletter.web.feedback.sns import SnsVerifier
+    from newsletter.web.feedback.webhook import SesFeedbackEndpoint
+    from newsletter.web.unsubscribe import UnsubscribePages
+
+    store = store or SubscriberStore.open(settings)
+    if secret is None:
+        secret = secret_key(transport=settings.sender.transport, data_dir=settings.data_dir)
+    offload = Offload(store.engine.dialect.name)
+    if verifier is None:
+        verifier = SnsVerifier(settings.feedback.topic_arns)
+    if not verifier.topics:
+        log.warning("feedback.topic_arns is not set: /feedback/ses refuses every SNS message")
+    recorder = FeedbackRecorder(store, settings.feedback.transient_bounce_limit)
+    pages = UnsubscribePages(settings, store, secret, offload)
+    feedback = SesFeedbackEndpoint(verifier, recorder, offload)
+
+    async def healthz(_: Request) -> JSONResponse:
+        try:
+            await offload.read(_ping, store)
+        except Exception as exc:
+            log.error("health check: database unavailable: %s", exc)
+            return JSONResponse({"status": "unavailable", "database": "error"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/u/{token}", pages.show, methods=["GET"]),
+        Route("/u/{token}", pages.unsubscribe, methods=["POST"]),
+        Route("/feedback/ses", feedback.handle, methods=["POST"]),
+    ]
+    app = Starlette(routes=routes)
+    app.state.store = store
+    app.state.recorder = recorder
+    return app
+
+
+def _ping(store: SubscriberStore) -> None:
+    from sqlalchemy import text
+
+    with store.engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+def _preview_app(settings: Settings, day: date) -> Starlette:
+    from newsletter.web.preview_routes import PreviewRoutes
+
+    preview = PreviewRoutes(settings, day, Offload("preview"))
+
+    async def healthz(_: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    # Only local names: a page on another site cannot reach the preview by DNS rebinding.
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=LOCAL_HOSTS)]
+    return Starlette(routes=[*preview.routes(), Route("/healthz", healthz)], middleware=middleware)

@@ -1,0 +1,1 @@
+"""SES bounce and complaint feedback: verified SNS webhook, SQS polling, and recording."""

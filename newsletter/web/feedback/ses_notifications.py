@@ -1,0 +1,253 @@
+"""SES bounce and complaint notifications → subscriber statuses, each notification once.
+
+The same notification arrives through the SNS webhook or an SQS queue, wrapped
+as SES "notifications" (`notificationType`) or as configuration-set events
+(`eventType`); both shapes carry the same `bounce` / `complaint` objects.
+
+Rules, chosen to protect the sender's reputation without losing information:
+- a permanent bounce makes a receiving subscriber `bounced`;
+- transient (and undetermined) bounces are counted per subscriber and make them
+  `bounced` at `feedback.transient_bounce_limit`;
+- a complaint makes any subscriber `complained` (the strongest signal: it also
+  overrides an earlier unsubscribe or bounce, never the reverse);
+- addresses that are not on the list are ignored, never added.
+
+Idempotency: status changes are idempotent by themselves (`set_status` returns
+False when nothing changes); the transient counters are bumped in the same
+transaction that records the message id, so a redelivered notification counts
+nothing twice, even when two deliveries race.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parseaddr
+from typing import TYPE_CHECKING, Any
+
+from newsletter.audience.store import RECEIVING, insert_ignoring_duplicates
+from newsletter.web.feedback import tables
+
+if TYPE_CHECKING:
+    from newsletter.audience.store import SubscriberStore
+
+PERMANENT = "Permanent"
+_DETAIL_LIMIT = 500
+
+
+class MalformedNotification(ValueError):
+    """The payload is not an SES notification we understand; the message says which part."""
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """One bounce or complaint notification, reduced to what changes a subscriber."""
+
+    kind: str  # "bounce" | "complaint"
+    recipients: tuple[str, ...]
+    bounce_type: str = ""  # Permanent | Transient | Undetermined (bounces only)
+    detail: str = ""
+    feedback_id: str = ""
+
+
+@dataclass
+class Outcome:
+    """What recording one notification did (for the HTTP answer, the poll report, logs)."""
+
+    duplicate: bool = False
+    changed: list[tuple[int, str]] = field(default_factory=list)  # (subscriber id, new status)
+    counted: list[tuple[int, int]] = field(default_factory=list)  # (subscriber id, soft bounces)
+    unknown: int = 0  # recipients not on the list
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": "duplicate" if self.duplicate else "recorded",
+            "changed": len(self.changed),
+            "counted": len(self.counted),
+            "unknown": self.unknown,
+        }
+
+
+def parse_notification(payload: str | dict[str, Any]) -> Feedback | None:
+    """The bounce/complaint inside an SES notification; None for other types (Delivery…)."""
+    if isinstance(payload, str):
+        try:
+            payload = json.loads(payload)
+        except ValueError:
+            raise MalformedNotification("the SES notification is not JSON") from None
+    if not isinstance(payload, dict):
+        raise MalformedNotification("the SES notification is not a JSON object")
+    kind = payload.get("notificationType") or payload.get("eventType")
+    if kind == "Bounce":
+        return _bounce(_object(payload, "bounce"))
+    if kind == "Complaint":
+        return _complaint(_object(payload, "complaint"))
+    if isinstance(kind, str):
+        return None
+    raise MalformedNotification("no notificationType or eventType")
+
+
+def _object(payload: dict[str, Any], key: str) -> dict[str, Any]:
+    value = payload.get(key)
+    if not isinstance(value, dict):
+        raise MalformedNotification(f"{key} is missing or not an object")
+    return value
+
+
+def _addresses(entries: Any, key: str) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
+    if not isinstance(entries, list) or not entries:
+        raise MalformedNotification(f"{key} is missing or empty")
+    addresses = []
+    kept = []
+    for index, entry in enumerate(entries):
+        raw = entry.get("emailAddress") if isinstance(entry, dict) else None
+        if not isinstance(raw, str):
+            raise MalformedNotification(f"{key}[{index}].emailAddress is missing")
+        address = parseaddr(raw)[1]
+        if "@" not in address:
+            raise MalformedNotification(f"{key}[{index}].emailAddress is not an address")
+        addresses.append(address)
+        kept.append(entry)
+    return tuple(addresses), kept
+
+
+def _bounce(bounce: dict[str, Any]) -> Feedback:
+    recipients, entries = _addresses(bounce.get("bouncedRecipients"), "bounce.bouncedRecipients")
+    bounce_type = str(bounce.get("bounceType") or "Undetermined")
+    parts = [f"{bounce_type}/{bounce.get('bounceSubType') or 'General'}"]
+    codes = {str(e.get("diagnosticCode") or e.get("status") or "") for e in entries} - {""}
+    parts.extend(sorted(codes))
+    return Feedback(
+        kind="bounce",
+        recipients=recipients,
+        bounce_type=bounce_type,
+        detail=": ".join(parts)[:_DETAIL_LIMIT],
+        feedback_id=str(bounce.get("feedbackId") or ""),
+    )
+
+
+def _complaint(complaint: dict[str, Any]) -> Feedback:
+    recipients, _ = _addresses(
+        complaint.get("complainedRecipients"), "complaint.complainedRecipients"
+    )
+    feedback_type = str(complaint.get("complaintFeedbackType") or "")
+    return Feedback(
+        kind="complaint",
+        recipients=recipients,
+        detail=(feedback_type or "complaint")[:_DETAIL_LIMIT],
+        feedback_id=str(complaint.get("feedbackId") or ""),
+    )
+
+
+class FeedbackRecorder:
+    """Applies notifications to the subscriber store, exactly once per message id."""
+
+    def __init__(self, store: SubscriberStore, transient_limit: int) -> None:
+        from newsletter.db import ensure_schema
+
+        tables.declare()
+        ensure_schema(store.engine)
+        self.store = store
+        self.engine = store.engine
+        self.transient_limit = transient_limit
+
+    def seen(self, message_id: str) -> bool:
+        from sqlalchemy import select
+
+        table = tables.feedback_messages()
+        with self.engine.connect() as connection:
+            found = connection.scalar(
+                select(table.c.message_id).where(table.c.message_id == message_id)
+            )
+        return found is not None
+
+    def record(self, message_id: str, feedback: Feedback | None, origin: str) -> Outcome:
+        """Apply `feedback` (None: a notification with nothing to do) under `message_id`."""
+        if not message_id:
+            raise MalformedNotification("no message id to make the notification idempotent")
+        if self.seen(message_id):
+            return Outcome(duplicate=True)
+        outcome = Outcome()
+        soft: list[int] = []
+        for address in feedback.recipients if feedback else ():
+            subscriber = self.store.get(address)
+            if subscriber is None:
+                outcome.unknown += 1
+                continue
+            assert feedback is not None
+            if feedback.kind == "complaint":
+                if subscriber.status != "complained":
+                    self._move(outcome, subscriber.id, "complained", "complaint", feedback.detail)
+            elif subscriber.status in RECEIVING:
+                if feedback.bounce_type == PERMANENT:
+                    self._move(outcome, subscriber.id, "bounced", "bounce", feedback.detail)
+                else:
+                    soft.append(subscriber.id)
+        counts = self._claim(message_id, origin, feedback, soft)
+        if counts is None:  # a concurrent delivery of the same message won the claim
+            outcome.duplicate = True
+            return outcome
+        for subscriber_id, count in counts:
+            outcome.counted.append((subscriber_id, count))
+            if count >= self.transient_limit:
+                detail = f"{count} transient bounces"
+                if feedback is not None and feedback.detail:
+                    detail = f"{detail}; last: {feedback.detail}"[:_DETAIL_LIMIT]
+                self._move(outcome, subscriber_id, "bounced", "bounce", detail)
+        return outcome
+
+    def transient_count(self, subscriber_id: int) -> int:
+        from sqlalchemy import select
+
+        table = tables.transient_bounces()
+        with self.engine.connect() as connection:
+            count = connection.scalar(
+                select(table.c.count).where(table.c.subscriber_id == subscriber_id)
+            )
+        return int(count or 0)
+
+    def _move(self, outcome: Outcome, subscriber_id: int, status: str, source: str, detail: str):
+        if self.store.set_status(subscriber_id, status, source=source, detail=detail):
+            outcome.changed.append((subscriber_id, status))
+
+    def _claim(
+        self, message_id: str, origin: str, feedback: Feedback | None, soft: list[int]
+    ) -> list[tuple[int, int]] | None:
+        """Record the message id and bump soft-bounce counters in one transaction."""
+        messages = tables.feedback_messages()
+        counters = tables.transient_bounces()
+        now = datetime.now(UTC)
+        with self.engine.begin() as connection:
+            claimed = connection.execute(
+                insert_ignoring_duplicates(connection, messages, "message_id"),
+                {
+                    "message_id": message_id[:200],
+                    "origin": origin,
+                    "kind": feedback.kind if feedback else "other",
+                    "received": now,
+                },
+            ).rowcount
+            if not claimed:
+                return None
+            counts = []
+            for subscriber_id in soft:
+                statement = _upsert(connection, counters).returning(counters.c.count)
+                count = connection.scalar(
+                    statement, {"subscriber_id": subscriber_id, "count": 1, "last": now}
+                )
+                counts.append((subscriber_id, int(count)))
+        return counts
+
+
+def _upsert(connection: Any, table: Any) -> Any:
+    """`INSERT … ON CONFLICT (subscriber_id) DO UPDATE SET count = count + 1`."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=["subscriber_id"],
+        set_={"count": table.c.count + 1, "last": statement.excluded.last},
+    )

@@ -1,0 +1,86 @@
+"""What `newsletter preview` and `newsletter serve` run: bind, build the app, serve.
+
+Kept out of `newsletter.cli` so the CLI stays a thin parser and Starlette and
+uvicorn load only when a server really starts.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from newsletter.web.server import bind, serve_forever, url_of
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from newsletter.config import Settings
+
+Say = Callable[[str], None]
+PREVIEW_HOST = "127.0.0.1"  # never 0.0.0.0: the preview shows unsent editions
+
+
+class LaunchError(Exception):
+    """The server cannot start; one line for the user (`code` is the exit status)."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def run_preview(settings: Settings, day: date, *, port: int, open_browser: bool, say: Say) -> None:
+    """Serve the preview of `day` on 127.0.0.1 until Ctrl-C."""
+    from newsletter.web.app import create_app
+    from newsletter.web.server import BindError
+
+    briefing = settings.edition_dir(day) / "briefing.json"
+    if not briefing.is_file():
+        raise LaunchError(f"{briefing}: not found; run `newsletter draft --date {day}` first")
+    try:
+        sock = bind(PREVIEW_HOST, port)
+    except BindError as exc:
+        raise LaunchError(f"{exc} (try another --port)") from None
+    app = create_app(settings, preview_day=day, access_log=lambda _line: None)
+    url = f"{url_of(sock)}/?date={day}"
+
+    def ready() -> None:
+        say(f"preview of {day}: {url}  (re-renders on save; Ctrl-C to stop)")
+        if open_browser:
+            import webbrowser
+
+            threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+
+    serve_forever(app, sock, on_ready=ready)
+
+
+def run_serve(settings: Settings, *, host: str, port: int, say: Say) -> None:
+    """Serve the public app (unsubscribe, SES feedback, health) until SIGTERM/Ctrl-C."""
+    from newsletter.audience.tokens import SecretKeyError
+    from newsletter.web.app import create_app
+    from newsletter.web.server import BindError
+
+    _log_to_stderr()
+    try:
+        app = create_app(settings)
+    except SecretKeyError as exc:
+        raise LaunchError(str(exc), code=2) from None
+    try:
+        sock = bind(host, port)
+    except BindError as exc:
+        raise LaunchError(str(exc)) from None
+    serve_forever(
+        app, sock, on_ready=lambda: say(f"serving {settings.newsletter.name} on {url_of(sock)}")
+    )
+
+
+def _log_to_stderr() -> None:
+    """Access log lines (JSON) and warnings on stderr, one line each, nothing else added."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("newsletter.web")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False

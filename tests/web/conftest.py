@@ -1,0 +1,110 @@
+"""Fixtures for the web tests: a temporary newsletter, its database, and a live uvicorn.
+
+Every app under test is served by uvicorn on 127.0.0.1 from a background thread
+and reached with real HTTP; the socket is bound before the config is written so
+that `base_url` (and therefore the unsubscribe links in sent messages) points
+at the very server under test.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsletter.config import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+BRIEFINGS = ROOT / "tests" / "render" / "data"
+DAY = "2026-02-07"
+SECRET = "test-secret-key-0123456789abcdef"
+TOPIC = "arn:aws:sns:us-east-1:123456789012:ses-feedback"
+
+CONFIG = """
+[newsletter]
+name = "{name}"
+language = "{language}"
+base_url = "{base_url}"
+data_dir = "data"
+postal_address = "1 Example Street, Springfield"
+list_id = "daily.example.com"
+
+[sender]
+from = "Daily Briefing <briefing@example.com>"
+transport = "outbox"
+
+[database]
+url = "sqlite:///data/newsletter.db"
+
+[feedback]
+transient_bounce_limit = 3
+topic_arns = "{topic}"
+{feedback}
+"""
+
+
+@pytest.fixture(autouse=True)
+def _secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSLETTER_SECRET_KEY", SECRET)
+
+
+@pytest.fixture
+def listener() -> Iterator[socket.socket]:
+    """A socket bound to 127.0.0.1 on a free port, handed to uvicorn later."""
+    from newsletter.web.server import bind
+
+    sock = bind("127.0.0.1", 0)
+    yield sock
+    sock.close()
+
+
+def write_config(
+    tmp_path: Path,
+    base_url: str,
+    *,
+    language: str = "en",
+    name: str = "Daily AI & Tech News",
+    feedback: str = "",
+) -> Settings:
+    path = tmp_path / "newsletter.toml"
+    path.write_text(
+        CONFIG.format(
+            name=name, language=language, base_url=base_url, topic=TOPIC, feedback=feedback
+        ),
+        encoding="utf-8",
+    )
+    return load_settings(path)
+
+
+def place_briefing(settings: Settings, language: str = "en") -> Path:
+    """The test briefing as editions/DAY/briefing.json (a person's edited draft)."""
+    directory = settings.edition_dir(DAY)
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / "briefing.json"
+    shutil.copyfile(BRIEFINGS / f"briefing-{language}.json", target)
+    return target
+
+
+@pytest.fixture
+def serve() -> Callable[..., AbstractContextManager[str]]:
+    """`with serve(app, sock) as url:` runs the app under uvicorn for the block."""
+    from newsletter.web.server import running
+
+    return running
+
+
+class LogLines(list):
+    """The access-log sink: every JSON line the app wrote."""
+
+    def __call__(self, line: str) -> None:
+        self.append(line)
+
+    def records(self) -> list[dict[str, Any]]:
+        import json
+
+        return [json.loads(line) for line in self]

@@ -1,0 +1,77 @@
+"""Recording SES feedback on SQLite and on a real PostgreSQL server (the upsert differs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsletter.audience.store import SubscriberStore
+from newsletter.db import engine
+from newsletter.web.feedback.ses_notifications import (
+    FeedbackRecorder,
+    MalformedNotification,
+    parse_notification,
+)
+from tests.web.sns_signing import bounce, complaint, delivery
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> SubscriberStore:
+    if request.param == "sqlite":
+        return SubscriberStore(engine(f"sqlite:///{tmp_path / 'newsletter.db'}"))
+    return SubscriberStore(engine(request.getfixturevalue("postgres_url")))
+
+
+def test_soft_bounces_count_once_per_message_and_suppress_at_the_limit(
+    store: SubscriberStore,
+) -> None:
+    recorder = FeedbackRecorder(store, transient_limit=2)
+    person, _ = store.add("soft@example.com")
+    soft = parse_notification(bounce("soft@example.com", "Transient"))
+    assert recorder.record("m-1", soft, "sns").counted == [(person.id, 1)]
+    assert recorder.record("m-1", soft, "sqs").duplicate  # same message, other path
+    assert recorder.transient_count(person.id) == 1
+    assert store.get_by_id(person.id).status == "active"
+    outcome = recorder.record("m-2", soft, "sns")
+    assert outcome.changed == [(person.id, "bounced")]
+    assert store.get_by_id(person.id).status == "bounced"
+    # a bounced address is not counted further
+    assert recorder.record("m-3", soft, "sns").counted == []
+    assert recorder.transient_count(person.id) == 2
+
+
+def test_complaint_wins_and_bounce_does_not_override_it(store: SubscriberStore) -> None:
+    recorder = FeedbackRecorder(store, transient_limit=3)
+    person, _ = store.add("angry@example.com")
+    recorder.record("c-1", parse_notification(complaint("Angry@Example.com")), "sns")
+    recorder.record("b-1", parse_notification(bounce("angry@example.com")), "sns")
+    assert store.get_by_id(person.id).status == "complained"
+    assert [(e.status, e.source) for e in store.events(person.id)] == [
+        ("active", "cli"),
+        ("complained", "complaint"),
+    ]
+
+
+def test_forget_erases_the_soft_bounce_count(store: SubscriberStore) -> None:
+    recorder = FeedbackRecorder(store, transient_limit=5)
+    person, _ = store.add("gone@example.com")
+    recorder.record("s-1", parse_notification(bounce("gone@example.com", "Transient")), "sns")
+    assert recorder.transient_count(person.id) == 1
+    assert store.forget("gone@example.com")
+    assert recorder.transient_count(person.id) == 0
+
+
+def test_notification_shapes() -> None:
+    event = bounce("x@example.com")
+    event["eventType"] = event.pop("notificationType")  # configuration-set event publishing
+    parsed = parse_notification(event)
+    assert parsed is not None and parsed.recipients == ("x@example.com",)
+    assert parse_notification(delivery("x@example.com")) is None
+    assert parse_notification({"notificationType": "AmazonSnsSubscriptionSucceeded"}) is None
+    named = bounce("x@example.com")
+    named["bounce"]["bouncedRecipients"][0]["emailAddress"] = '"X" <x@example.com>'
+    assert parse_notification(named).recipients == ("x@example.com",)
+    for bad in ("nope", "[]", {"bounce": {}}, {"notificationType": "Bounce"}):
+        with pytest.raises(MalformedNotification):
+            parse_notification(bad)

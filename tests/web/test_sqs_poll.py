@@ -1,0 +1,172 @@
+"""`newsletter feedback poll` against a real SQS API (moto server on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from newsletter.audience.store import SubscriberStore
+from newsletter.config import Settings
+from newsletter.web.feedback.ses_notifications import FeedbackRecorder
+from newsletter.web.feedback.sqs_poll import poll
+from tests.web.conftest import TOPIC, write_config
+from tests.web.sns_signing import bounce, complaint, delivery
+
+PEOPLE = ["ann@example.com", "ben@example.com", "cho@example.kr", "dan@example.com"]
+
+
+@dataclass
+class Queue:
+    url: str
+    client: Any
+    settings: Settings
+    store: SubscriberStore
+    recorder: FeedbackRecorder
+
+    def send(self, body: str) -> None:
+        self.client.send_message(QueueUrl=self.url, MessageBody=body)
+
+    def depth(self) -> tuple[int, int]:
+        """(visible, in flight): in flight = received, not deleted."""
+        attributes = self.client.get_queue_attributes(
+            QueueUrl=self.url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return (
+            int(attributes["ApproximateNumberOfMessages"]),
+            int(attributes["ApproximateNumberOfMessagesNotVisible"]),
+        )
+
+    def status(self, address: str) -> str:
+        subscriber = self.store.get(address)
+        assert subscriber is not None
+        return subscriber.status
+
+
+def envelope(payload: dict[str, Any], message_id: str = "") -> str:
+    """What SNS puts into SQS without raw message delivery."""
+    return json.dumps(
+        {
+            "Type": "Notification",
+            "MessageId": message_id or str(uuid.uuid4()),
+            "TopicArn": TOPIC,
+            "Message": json.dumps(payload),
+            "Timestamp": "2026-02-07T07:00:06.000Z",
+            "SignatureVersion": "1",
+            "Signature": "c2lnbmF0dXJl",
+            "SigningCertURL": "https://sns.us-east-1.amazonaws.com/x.pem",
+        }
+    )
+
+
+@pytest.fixture
+def queue(ses, tmp_path: Path) -> Queue:  # `ses`: an empty moto server and dummy credentials
+    client = ses.client("sqs")
+    url = client.create_queue(
+        QueueName=f"ses-feedback-{uuid.uuid4().hex[:8]}", Attributes={"VisibilityTimeout": "1"}
+    )["QueueUrl"]
+    settings = write_config(
+        tmp_path,
+        "http://127.0.0.1:8000",
+        feedback=f'queue_url = "{url}"\nendpoint_url = "{ses.url}"',
+    )
+    store = SubscriberStore.open(settings)
+    for address in PEOPLE:
+        store.add(address)
+    recorder = FeedbackRecorder(store, settings.feedback.transient_bounce_limit)
+    return Queue(url, client, settings, store, recorder)
+
+
+def test_each_notification_recorded_once_then_deleted(queue: Queue) -> None:
+    repeated = str(uuid.uuid4())
+    queue.send(envelope(bounce("ann@example.com"), repeated))
+    queue.send(envelope(bounce("ann@example.com"), repeated))  # SNS delivered it twice
+    queue.send(json.dumps(complaint("ben@example.com", feedback_id="fb-1")))  # raw delivery
+    queue.send(json.dumps(complaint("ben@example.com", feedback_id="fb-1")))
+    queue.send(envelope(bounce("cho@example.kr", "Transient")))
+    queue.send(envelope(delivery("dan@example.com")))
+
+    report = poll(queue.settings, queue.recorder, client=queue.client, wait_seconds=0)
+
+    assert report.received == 6
+    assert (report.recorded, report.duplicates, report.ignored) == (3, 2, 1)
+    assert report.failed == []
+    assert queue.status("ann@example.com") == "bounced"
+    assert queue.status("ben@example.com") == "complained"
+    assert queue.status("cho@example.kr") == "active"
+    assert queue.recorder.transient_count(queue.store.get("cho@example.kr").id) == 1
+    assert queue.status("dan@example.com") == "active"
+    assert queue.depth() == (0, 0), "every recorded message was deleted"
+
+    again = poll(queue.settings, queue.recorder, client=queue.client, wait_seconds=0)
+    assert again.received == 0
+    assert [e.source for e in queue.store.events(queue.store.get("ann@example.com").id)] == [
+        "cli",
+        "bounce",
+    ]
+
+
+def test_message_is_deleted_only_after_it_is_recorded(
+    queue: Queue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queue.send(envelope(bounce("ann@example.com", "Transient")))
+
+    def database_down(*_: Any) -> None:
+        raise RuntimeError("database is down")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(queue.recorder, "record", database_down)
+        with pytest.raises(RuntimeError):
+            poll(queue.settings, queue.recorder, client=queue.client, wait_seconds=0)
+    assert sum(queue.depth()) == 1, "the unrecorded message is still in the queue"
+
+    time.sleep(1.2)  # its visibility timeout
+    report = poll(queue.settings, queue.recorder, client=queue.client, wait_seconds=0)
+    assert report.recorded == 1
+    assert queue.recorder.transient_count(queue.store.get("ann@example.com").id) == 1
+    assert queue.depth() == (0, 0)
+
+
+def test_unreadable_message_stays_for_the_dead_letter_queue(queue: Queue) -> None:
+    queue.send("this is not json")
+    queue.send(envelope({"notificationType": "Bounce", "bounce": {"bounceType": "Permanent"}}))
+    queue.send(envelope(bounce("ann@example.com")))
+    report = poll(queue.settings, queue.recorder, client=queue.client, wait_seconds=0)
+    assert report.recorded == 1 and len(report.failed) == 2
+    assert "not JSON" in report.failed[0]
+    assert "bouncedRecipients" in report.failed[1]
+    assert sum(queue.depth()) == 2
+    assert queue.status("ann@example.com") == "bounced"
+
+
+def test_cli_feedback_poll(queue: Queue) -> None:
+    from newsletter.cli import app
+
+    queue.send(envelope(complaint("dan@example.com")))
+    config = str(queue.settings.path)
+    result = CliRunner().invoke(app, ["--config", config, "feedback", "poll", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["recorded"] == 1
+    assert queue.status("dan@example.com") == "complained"
+
+    queue.send("garbage")
+    result = CliRunner().invoke(app, ["--config", config, "feedback", "poll"])
+    assert result.exit_code == 1
+    assert "left in the queue" in result.output
+
+
+def test_cli_without_queue_url(tmp_path: Path) -> None:
+    from newsletter.cli import app
+
+    settings = write_config(tmp_path, "http://127.0.0.1:8000")
+    result = CliRunner().invoke(app, ["--config", str(settings.path), "feedback", "poll"])
+    assert result.exit_code == 2
+    assert "feedback.queue_url is not set" in result.output
+    assert "Traceback" not in result.output
