@@ -84,15 +84,15 @@ class MessageTemplate:
         self._text = edition.text
         self.boundary = "=_nl_" + secrets.token_hex(12)
         shared = [
-            ("From", formataddr((display, address), "utf-8")),
-            ("Subject", Header(clean_header(edition.subject, "subject"), "utf-8").encode()),
+            ("From", _mailbox(display, ascii_address(address))),
+            ("Subject", _encode_words(clean_header(edition.subject, "subject"))),
             ("List-Id", f"{_encode_phrase(list_name)} <{clean_header(list_id, 'list_id')}>"),
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
             ("MIME-Version", "1.0"),
             ("Content-Type", f'multipart/alternative; boundary="{self.boundary}"'),
         ]
         if reply_to:
-            shared.insert(1, ("Reply-To", clean_header(reply_to, "sender.reply_to")))
+            shared.insert(1, ("Reply-To", _reply_to(reply_to)))
         self._shared = "".join(f"{name}: {value}\r\n" for name, value in shared)
 
     def build(self, recipient: Recipient) -> bytes:
@@ -101,7 +101,7 @@ class MessageTemplate:
         name = clean_header(recipient.name, "recipient name")
         url = clean_header(recipient.unsubscribe_url, "unsubscribe URL")
         headers = (
-            f"To: {formataddr((name, email), 'utf-8')}\r\n"
+            f"To: {_mailbox(name, email)}\r\n"
             f"Date: {formatdate(time.time(), usegmt=True)}\r\n"
             f"Message-ID: {make_msgid(domain=self.domain)}\r\n"
             f"List-Unsubscribe: <{url}>, <{self.mailto}>\r\n"
@@ -128,9 +128,29 @@ def _b64(text: str) -> str:
     return base64.encodebytes(text.encode("utf-8")).decode("ascii").replace("\n", "\r\n")
 
 
+def _encode_words(text: str) -> str:
+    """RFC 2047 encoded words when `text` is not ASCII, folded with CRLF (never a bare LF)."""
+    charset = "us-ascii" if text.isascii() else "utf-8"
+    return Header(text, charset).encode(linesep="\r\n")
+
+
+def _mailbox(name: str, address: str) -> str:
+    """`Name <address>` with a non-ASCII name as encoded words of ≤ 75 characters each."""
+    if not name or name.isascii():
+        return formataddr((name, address))
+    return f"{_encode_words(name)} <{address}>"
+
+
+def _reply_to(value: str) -> str:
+    display, address = parseaddr(clean_header(value, "sender.reply_to"))
+    if "@" not in address:
+        raise HeaderInjection(f"sender.reply_to has no valid address: {value!r}")
+    return _mailbox(display, ascii_address(address))
+
+
 def _encode_phrase(phrase: str) -> str:
     """A display phrase for List-Id: quoted ASCII, or RFC 2047 when it is not ASCII."""
     clean_header(phrase, "newsletter.name")
     if phrase.isascii():
         return '"' + phrase.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return Header(phrase, "utf-8").encode()
+    return _encode_words(phrase)
