@@ -31,7 +31,13 @@ from newsletter.send.pool import PoolShape, run_pool
 from newsletter.send.ratelimit import RateLimiter
 from newsletter.send.retry import RetryPolicy
 from newsletter.send.sendlog import Outcome, SendLog
-from newsletter.send.transports.base import AccountError, SendQuota, TransientError, Transport
+from newsletter.send.transports.base import (
+    AccountError,
+    QuotaUnavailable,
+    SendQuota,
+    TransientError,
+    Transport,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -130,7 +136,7 @@ def campaign_limits(
     configured = settings.sender
     try:
         quota = _with_retries(transport.quota, policy)
-    except AccountError as exc:
+    except QuotaUnavailable as exc:
         if not (configured.max_rate and configured.daily_quota):
             raise
         quota = SendQuota(None, None, source=f"config (quota unreadable: {exc})")

@@ -30,6 +30,10 @@ class AccountError(DeliveryError):
     """Nothing can be sent (paused account, unverified sender, bad credentials): stop now."""
 
 
+class QuotaUnavailable(AccountError):
+    """The limits cannot be read (e.g. no permission for it); configured limits may stand in."""
+
+
 @dataclass(frozen=True)
 class SendQuota:
     """The provider's limits as it reports them; None means no limit of that kind."""

@@ -14,6 +14,7 @@ from typing import Any
 from newsletter.send.transports.base import (
     AccountError,
     PermanentError,
+    QuotaUnavailable,
     SendQuota,
     TransientError,
 )
@@ -69,7 +70,7 @@ class SesTransport:
         self._endpoint_url = endpoint_url or None
         self._config = Config(
             max_pool_connections=max_pool_connections,
-            retries={"max_attempts": 1, "mode": "standard"},  # the campaign retries, knowingly
+            retries={"total_max_attempts": 1, "mode": "standard"},  # the campaign retries
             connect_timeout=5,
             read_timeout=30,
         )
@@ -128,7 +129,7 @@ class SesTransport:
         except ClientError as exc:
             error = classify(exc)
             if isinstance(error, AccountError):
-                raise AccountError(
+                raise QuotaUnavailable(
                     f"cannot read the SES send quota ({first}; {exc}): allow ses:GetAccount, "
                     "or set sender.max_rate and sender.daily_quota"
                 ) from exc
