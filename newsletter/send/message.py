@@ -84,8 +84,8 @@ class MessageTemplate:
         self._text = edition.text
         self.boundary = "=_nl_" + secrets.token_hex(12)
         shared = [
-            ("From", _mailbox(display, ascii_address(address))),
-            ("Subject", _encode_words(clean_header(edition.subject, "subject"))),
+            ("From", _mailbox(display, ascii_address(address), "From")),
+            ("Subject", _encode_words(clean_header(edition.subject, "subject"), "Subject")),
             ("List-Id", f"{_encode_phrase(list_name)} <{clean_header(list_id, 'list_id')}>"),
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
             ("MIME-Version", "1.0"),
@@ -101,7 +101,7 @@ class MessageTemplate:
         name = clean_header(recipient.name, "recipient name")
         url = clean_header(recipient.unsubscribe_url, "unsubscribe URL")
         headers = (
-            f"To: {_mailbox(name, email)}\r\n"
+            f"To: {_mailbox(name, email, 'To')}\r\n"
             f"Date: {formatdate(time.time(), usegmt=True)}\r\n"
             f"Message-ID: {make_msgid(domain=self.domain)}\r\n"
             f"List-Unsubscribe: <{url}>, <{self.mailto}>\r\n"
@@ -128,24 +128,29 @@ def _b64(text: str) -> str:
     return base64.encodebytes(text.encode("utf-8")).decode("ascii").replace("\n", "\r\n")
 
 
-def _encode_words(text: str) -> str:
-    """RFC 2047 encoded words when `text` is not ASCII, folded with CRLF (never a bare LF)."""
+def _encode_words(text: str, field: str) -> str:
+    """RFC 2047 encoded words when `text` is not ASCII, folded with CRLF (never a bare LF)
+    to 78-character lines counting the `field: ` in front."""
     charset = "us-ascii" if text.isascii() else "utf-8"
-    return Header(text, charset).encode(linesep="\r\n")
+    return Header(text, charset, header_name=field).encode(linesep="\r\n")
 
 
-def _mailbox(name: str, address: str) -> str:
+def _mailbox(name: str, address: str, field: str) -> str:
     """`Name <address>` with a non-ASCII name as encoded words of ≤ 75 characters each."""
     if not name or name.isascii():
         return formataddr((name, address))
-    return f"{_encode_words(name)} <{address}>"
+    words = _encode_words(name, field)
+    last = words.rsplit("\r\n", 1)[-1]
+    if len(last) + len(address) + 3 + (0 if "\r\n" in words else len(field) + 2) > 78:
+        return f"{words}\r\n <{address}>"  # fold before the address
+    return f"{words} <{address}>"
 
 
 def _reply_to(value: str) -> str:
     display, address = parseaddr(clean_header(value, "sender.reply_to"))
     if "@" not in address:
         raise HeaderInjection(f"sender.reply_to has no valid address: {value!r}")
-    return _mailbox(display, ascii_address(address))
+    return _mailbox(display, ascii_address(address), "Reply-To")
 
 
 def _encode_phrase(phrase: str) -> str:
@@ -153,4 +158,4 @@ def _encode_phrase(phrase: str) -> str:
     clean_header(phrase, "newsletter.name")
     if phrase.isascii():
         return '"' + phrase.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return _encode_words(phrase)
+    return _encode_words(phrase, "List-Id")

@@ -112,10 +112,13 @@ class Newsletter:
 
     def state_count(self, state: str) -> int:
         with sqlite3.connect(self.root / "newsletter.db", timeout=30) as conn:
-            return conn.execute(
-                "SELECT count(*) FROM send_log WHERE edition = ? AND state = ?",
-                (DAY.isoformat(), state),
-            ).fetchone()[0]
+            try:
+                return conn.execute(
+                    "SELECT count(*) FROM send_log WHERE edition = ? AND state = ?",
+                    (DAY.isoformat(), state),
+                ).fetchone()[0]
+            except sqlite3.OperationalError:  # no send_log table before the first send
+                return 0
 
 
 def write_config(root: Path, endpoint: str, *, database: str = "", **sender: Any) -> Path:
