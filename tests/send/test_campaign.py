@@ -217,3 +217,76 @@ def test_unverified_sender_stops_with_one_line_and_loses_nothing(
     assert "20 stay pending, nothing lost" in lines[0]
     assert ses.sent_raw_messages() == []
     assert set(newsletter.rows().values()) == {"pending"}
+
+
+def test_progress_is_told_the_total_and_every_finished_row(
+    ses: MotoServer, make_newsletter: Callable[..., Newsletter]
+) -> None:
+    class Recorder:
+        total = 0
+        done = 0
+
+        def start(self, total: int) -> None:
+            self.total = total
+
+        def advance(self, done: int) -> None:
+            self.done += done
+
+    newsletter = make_newsletter(ses.url)
+    newsletter.subscribe(addresses(150))
+    newsletter.set_status(addresses(150)[7], "bounced")
+    recorder = Recorder()
+    summary = send(newsletter, progress=recorder)
+    assert recorder.total == recorder.done == summary.sent == 149
+
+
+def test_cli_summary_without_a_terminal_has_no_progress_bar(
+    ses: MotoServer, make_newsletter: Callable[..., Newsletter]
+) -> None:
+    newsletter = make_newsletter(ses.url)
+    newsletter.subscribe(addresses(40))
+    result = newsletter.run("send", "--date", DAY.isoformat())
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith("sent 40, failed 0, skipped 0 (2026-02-07) in ")
+    assert "msg/s" in lines[0]
+    assert lines[1].startswith("pace 5000/s")
+    assert "━" not in result.stdout and "ETA" not in result.stdout
+    again = newsletter.run("send", "--date", DAY.isoformat())
+    assert "nothing to send: 40 recipients already have 2026-02-07" in again.stdout
+
+
+def test_cli_on_a_terminal_shows_a_progress_bar_with_rate_and_eta(
+    ses: MotoServer, make_newsletter: Callable[..., Newsletter]
+) -> None:
+    import os
+    import pty
+    import subprocess
+
+    from tests.send.conftest import subprocess_env
+
+    newsletter = make_newsletter(ses.url, max_rate=100.0)
+    newsletter.subscribe(addresses(150))
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        newsletter.cli("send", "--date", DAY.isoformat()),
+        stdout=follower,
+        stderr=follower,
+        env={**subprocess_env(newsletter.root), "TERM": "xterm", "COLUMNS": "120"},
+    )
+    os.close(follower)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the process is gone
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(leader)
+    assert process.wait(timeout=30) == 0
+    screen = output.decode("utf-8", "replace")
+    assert "sending" in screen and "msg/s" in screen and "ETA" in screen
+    assert "/150" in screen
+    assert "sent 150, failed 0" in screen

@@ -98,3 +98,26 @@ def test_two_sending_processes_share_one_campaign(
     assert all(count > 100 for count in sent), sent
     assert sum(sent) == len(everyone)
     assert copies_per_recipient(ses.sent_raw_messages()) == dict.fromkeys(everyone, 1)
+
+
+def test_sigterm_stops_cleanly_and_hands_every_unsent_row_back(
+    ses: MotoServer, make_newsletter: Callable[..., Newsletter]
+) -> None:
+    newsletter = make_newsletter(ses.url, max_rate=200.0)
+    everyone = addresses(600)
+    newsletter.subscribe(everyone)
+    process = newsletter.popen("send", "--date", DAY.isoformat())
+    _wait_for(lambda: newsletter.state_count("sent") >= 100, process)
+
+    process.send_signal(signal.SIGTERM)  # what systemd or `docker stop` sends
+    _stdout, stderr = process.communicate(timeout=30)
+
+    assert process.returncode == 1
+    assert "Traceback" not in stderr
+    assert "campaign interrupted" in stderr and "nothing lost" in stderr
+    assert newsletter.state_count("sending") == 0, "an orderly stop leaves nothing ambiguous"
+    assert 0 < newsletter.state_count("pending") < 500
+    rerun = newsletter.run("send", "--date", DAY.isoformat())
+    assert rerun.returncode == 0, rerun.stderr
+    assert "may or may not have left" not in rerun.stdout
+    assert copies_per_recipient(ses.sent_raw_messages()) == dict.fromkeys(everyone, 1)
