@@ -41,6 +41,7 @@ _TRANSIENT_ERRORS = {
     "InternalServiceErrorException",
     "RequestTimeout",
     "RequestTimeoutException",
+    "LimitExceededException",
 }
 _UNVERIFIED_SENDER_HINTS = ("not verified", "identities failed", "authority to send")
 # SES answers a send over the 24-hour quota with a throttling code; retrying cannot help.
@@ -167,8 +168,6 @@ def classify(exc: Any) -> Exception:
     if any(hint in message.lower() for hint in _DAILY_QUOTA_HINTS):
         return AccountError(f"the SES 24-hour sending quota is used up ({line})")
     if code in _TRANSIENT_ERRORS or status >= 500 or status == 429:
-        return TransientError(line)
-    if code == "LimitExceededException":
         return TransientError(line)
     if code == "MessageRejected" and any(h in message.lower() for h in _UNVERIFIED_SENDER_HINTS):
         return AccountError(f"the sender is not a verified SES identity ({line})")
