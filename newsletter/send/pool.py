@@ -160,8 +160,9 @@ def _loop(
 
 def _flush(log: SendLog, state: _State, on_outcomes: Callable[[list[Outcome]], None]) -> None:
     if state.unwritten:
-        done, state.unwritten = state.unwritten, []
-        log.finish(done)
+        done = state.unwritten
+        log.finish(done)  # interrupted here: the outcomes stay unwritten for the next try
+        state.unwritten = []
         on_outcomes(done)
     state.last_flush = time.monotonic()
 
