@@ -37,12 +37,14 @@ class FaultySes:
         account: dict[str, Any] | None = None,
         paused_after: int | None = None,
         pause_code: str = "SendingPausedException",
+        deny_quota: bool = False,
     ) -> None:
         self.upstream = urlsplit(upstream)
         self.throttle, self.server_error, self.drop = throttle, server_error, drop
         self.account = account
         self.paused_after = paused_after
         self.pause_code = pause_code
+        self.deny_quota = deny_quota  # an IAM policy that only allows sending
         self.stats: Counter[str] = Counter()
         self.arrivals: list[float] = []  # monotonic time of each forwarded SendEmail
         self.requests: list[float] = []  # … and of every SendEmail request, faulted or not
@@ -108,6 +110,15 @@ class FaultySes:
 
             def _handle(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if proxy.deny_quota and self.path.startswith(ACCOUNT_PATH):
+                    proxy.stats["denied"] += 1
+                    denied = {"__type": "AccessDeniedException", "message": "not authorized"}
+                    self._answer(403, denied)
+                    return
+                if proxy.deny_quota and b"Action=GetSendQuota" in body:
+                    proxy.stats["denied"] += 1
+                    self._deny_v1()
+                    return
                 if self.path.startswith(ACCOUNT_PATH) and proxy.account is not None:
                     proxy.stats["account"] += 1
                     self._answer(200, proxy.account)
@@ -146,6 +157,18 @@ class FaultySes:
                         proxy.arrivals.append(arrived)
                         proxy.stats["forwarded"] += 1
                 self._forward(body)
+
+            def _deny_v1(self) -> None:
+                data = (
+                    b"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
+                    b"<Message>not authorized to perform ses:GetSendQuota</Message></Error>"
+                    b"<RequestId>1</RequestId></ErrorResponse>"
+                )
+                self.send_response(403)
+                self.send_header("Content-Type", "text/xml")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             def _forward(self, body: bytes) -> None:
                 upstream = http.client.HTTPConnection(

@@ -139,3 +139,21 @@ def test_sending_disabled_in_get_account_sends_nothing(
     assert "Traceback" not in result.stderr
     assert proxy.stats["forwarded"] == 0
     assert set(newsletter.rows().values()) == {"pending"}
+
+
+def test_a_policy_that_may_only_send_needs_both_limits_in_the_config(
+    ses: MotoServer, make_newsletter: Callable[..., Newsletter]
+) -> None:
+    with FaultySes(ses.url, deny_quota=True) as proxy:
+        configured = make_newsletter(proxy.url, max_rate=300.0, daily_quota=10_000)
+        configured.subscribe(addresses(5))
+        assert send(configured).sent == 5
+        assert proxy.stats["denied"] == 2  # v2 GetAccount, then v1 GetSendQuota
+
+        unconfigured = make_newsletter(proxy.url, max_rate=300.0, daily_quota=None)
+        unconfigured.subscribe(addresses(5, start=5))
+        result = unconfigured.run("send", "--date", DAY.isoformat())
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "campaign not started, nothing sent: cannot read the SES send quota" in result.stderr
+    assert "set sender.max_rate and sender.daily_quota" in result.stderr
+    assert copies_per_recipient(ses.sent_raw_messages()) == dict.fromkeys(addresses(5), 1)
