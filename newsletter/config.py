@@ -299,6 +299,7 @@ def _check_values(settings: Settings, path: Path) -> None:
     _check_collect(settings.collect, path)
     if not 1 <= settings.feedback.transient_bounce_limit <= 100:
         raise ConfigError(f"{path}: feedback.transient_bounce_limit must be between 1 and 100")
+    _check_sender(settings.sender, path)
     for index, feed in enumerate(settings.feeds):
         if not feed.url.strip():
             raise ConfigError(f"{path}: feeds[{index}].url must not be empty")
@@ -319,6 +320,17 @@ def _check_bedrock(bedrock: BedrockSettings, path: Path) -> None:
         raise ConfigError(f"{path}: bedrock.max_attempts must be between 1 and 10")
     if bedrock.price_input_per_1k < 0 or bedrock.price_output_per_1k < 0:
         raise ConfigError(f"{path}: bedrock prices must not be negative")
+
+
+def _check_sender(sender: SenderSettings, path: Path) -> None:
+    if not 1 <= sender.workers <= 256:
+        raise ConfigError(f"{path}: sender.workers must be between 1 and 256")
+    if sender.max_rate < 0:
+        raise ConfigError(f"{path}: sender.max_rate must not be negative (0: the account's rate)")
+    if sender.daily_quota < 0:
+        raise ConfigError(
+            f"{path}: sender.daily_quota must not be negative (0: the account's quota)"
+        )
 
 
 def _check_collect(collect: CollectSettings, path: Path) -> None:

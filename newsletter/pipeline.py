@@ -21,7 +21,7 @@ from newsletter.model import Briefing, Edition, ModelError, items_from_json, ite
 if TYPE_CHECKING:
     from newsletter.brief.report import DraftReport
     from newsletter.collect import CollectResult
-    from newsletter.send.campaign import CampaignSummary
+    from newsletter.send.campaign import CampaignSummary, Progress
 
 ITEMS_NAME = "items.json"
 FEEDS_REPORT_NAME = "feeds.json"
@@ -137,18 +137,27 @@ def load_rendered_edition(settings: Settings, day: date) -> Edition:
     return Edition(day, briefing.title, preheader, html, text, markdown)
 
 
-def send_stage(settings: Settings, day: date, *, resend_ambiguous: bool = False) -> CampaignSummary:
+def send_stage(
+    settings: Settings,
+    day: date,
+    *,
+    resend_ambiguous: bool = False,
+    progress: Progress | None = None,
+) -> CampaignSummary:
+    """Run the campaign; an early stop (paused account, quota, Ctrl-C) is one StageError line."""
     from newsletter.audience.tokens import SecretKeyError
     from newsletter.send.campaign import CampaignStopped, run_campaign
     from newsletter.send.message import HeaderInjection
 
     edition = load_rendered_edition(settings, day)
     try:
-        return run_campaign(settings, day, edition, resend_ambiguous=resend_ambiguous)
+        return run_campaign(
+            settings, day, edition, resend_ambiguous=resend_ambiguous, progress=progress
+        )
     except (SecretKeyError, HeaderInjection) as exc:
         raise StageError(str(exc), code=2) from None
     except CampaignStopped as exc:
-        raise StageError(f"campaign stopped, nothing lost, re-run to resume: {exc}") from None
+        raise StageError(str(exc)) from None
 
 
 @dataclass

@@ -182,6 +182,7 @@ def send(
     ] = False,
 ) -> None:
     """Deliver the rendered edition to every active subscriber (resumes a half-done send)."""
+    from newsletter.cli.sending import SendProgress, print_summary
     from newsletter.pipeline import StageError, load_rendered_edition, send_stage
 
     settings = settings_from(ctx)
@@ -190,41 +191,35 @@ def send(
         if to or dry_run:
             _trial(settings, day, load_rendered_edition(settings, day), to)
             return
-        summary = send_stage(settings, day, resend_ambiguous=resend_ambiguous)
+        with SendProgress() as progress:
+            summary = send_stage(
+                settings, day, resend_ambiguous=resend_ambiguous, progress=progress
+            )
     except StageError as exc:
         _stage_error(exc)
-    if summary.nothing_to_do:
-        console.print(f"nothing to send: {summary.already_sent} recipients already have {day}")
-    else:
-        console.print(
-            f"sent {summary.sent}, failed {summary.failed}, skipped {summary.skipped} ({day})"
-        )
-    if summary.ambiguous:
-        console.print(
-            f"[yellow]{summary.ambiguous} messages may or may not have left during an earlier "
-            "crash; not resent (use --resend-ambiguous)[/]"
-        )
+    print_summary(summary, day)
     if summary.failed:
         raise typer.Exit(EXIT_FAILED)
 
 
 def _trial(settings: Settings, day: date, edition: Edition, to: str | None) -> None:
-    from newsletter.send.message import HeaderInjection
+    from newsletter.audience.addresses import InvalidAddress
+    from newsletter.audience.tokens import SecretKeyError
+    from newsletter.cli.sending import print_dry_run
+    from newsletter.send.message import HeaderInjection, UnsupportedAddress
+    from newsletter.send.transports.base import DeliveryError
     from newsletter.send.trial import dry_run, send_test_copy
 
     try:
         if to:
             message_id = send_test_copy(settings, day, edition, to)
-            console.print(f"test copy sent to {to} ({message_id})")
+            console.print(f"test copy sent to {to} ({message_id})", highlight=False)
         else:
-            result = dry_run(settings, day, edition)
-            console.print(
-                f"dry run: {result.recipients} active recipients; "
-                f"HTML {result.html_bytes / 1024:.1f} KB; "
-                f"sample message: {result.sample or '(no recipients)'}"
-            )
-    except HeaderInjection as exc:
+            print_dry_run(dry_run(settings, day, edition))
+    except (HeaderInjection, InvalidAddress, UnsupportedAddress, SecretKeyError) as exc:
         fail(str(exc), EXIT_USAGE)
+    except DeliveryError as exc:
+        fail(f"test copy not sent: {exc}", EXIT_FAILED)
 
 
 @app.command()

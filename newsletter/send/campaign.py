@@ -1,37 +1,56 @@
-"""Deliver one edition to every active subscriber exactly once, resumably.
+"""Deliver one edition to every active subscriber exactly once, resumably, at the quota's pace.
 
-The campaign first writes a `pending` row per active subscriber into the send
-log (idempotent: a re-run adds only newcomers), then works through the pending
-rows. Because each row moves pending → sending → sent in the database, a re-run
-after a crash or a second `daily` skips everyone already served.
+A campaign (1) writes a `pending` row per active subscriber into the send log
+(idempotent: a re-run adds only newcomers), (2) reads the provider's limits,
+(3) runs the worker pool over the pending rows at most at the allowed rate and
+never past the 24-hour quota. Each row moves pending → sending → sent in the
+database, so a re-run after a crash — or a second `daily` — skips everyone
+already served, and rows a crash left in `sending` are reported, not resent.
+Any early stop (paused account, quota used up, Ctrl-C) hands unsent rows back
+to `pending` and says so in one line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import Any
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from email.utils import parseaddr
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from newsletter import db
-from newsletter.audience.store import SubscriberStore
 from newsletter.audience.tokens import secret_key, unsubscribe_token
 from newsletter.config import Settings, database_url
 from newsletter.model import Edition
-from newsletter.send.message import (
-    HeaderInjection,
-    MessageTemplate,
-    Recipient,
-    UnsupportedAddress,
+from newsletter.send.delivery import Delivery, Stop
+from newsletter.send.message import MessageTemplate
+from newsletter.send.pool import PoolShape, run_pool
+from newsletter.send.ratelimit import RateLimiter
+from newsletter.send.retry import RetryPolicy
+from newsletter.send.sendlog import Outcome, SendLog
+from newsletter.send.transports.base import (
+    AccountError,
+    QuotaUnavailable,
+    SendQuota,
+    TransientError,
+    Transport,
 )
-from newsletter.send.sendlog import send_log
-from newsletter.send.transports.base import AccountError, DeliveryError, Transport
 
-BATCH = 500
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+T = TypeVar("T")
 
 
-class CampaignStopped(Exception):
-    """An account-level failure stopped the campaign; everything unsent stays pending."""
+class Progress(Protocol):
+    """What the CLI's progress bar needs; the campaign calls it from one thread."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, done: int) -> None: ...
 
 
 @dataclass
@@ -41,12 +60,37 @@ class CampaignSummary:
     sent: int = 0
     failed: int = 0
     skipped: int = 0
-    ambiguous: int = 0
+    ambiguous: int = 0  # rows found `sending` at the start: an earlier run died mid-send
     already_sent: int = 0
+    pending: int = 0  # rows still pending at the end (stopped early, or quota reached)
+    retries: int = 0
+    seconds: float = 0.0
+    rate: float | None = None  # the pace used, messages/s (None: unlimited)
+    budget: int | None = None  # messages the 24-hour quota allowed this run
+    quota_source: str = ""
+    stopped: str = ""
+    failures: list[tuple[str, str]] = field(default_factory=list)  # some (email, error)
 
     @property
     def nothing_to_do(self) -> bool:
-        return self.sent == 0 and self.failed == 0 and self.skipped == 0
+        return self.sent == 0 and self.failed == 0 and self.skipped == 0 and not self.stopped
+
+    @property
+    def messages_per_second(self) -> float:
+        return self.sent / self.seconds if self.seconds > 0 else 0.0
+
+
+class CampaignStopped(Exception):
+    """The campaign stopped early; unsent rows are pending again. The message is one line."""
+
+    def __init__(self, message: str, summary: CampaignSummary) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+
+def sender_address(settings: Settings) -> str:
+    """The bare address of `sender.from`: what SES checks against verified identities."""
+    return parseaddr(settings.sender.from_)[1]
 
 
 def message_template(settings: Settings, edition: Edition) -> MessageTemplate:
@@ -75,9 +119,34 @@ def make_transport(settings: Settings, day: date) -> Transport:
         region=settings.sender.region,
         endpoint_url=settings.sender.endpoint_url,
         configuration_set=settings.sender.configuration_set,
-        sender=settings.sender.from_,
-        max_pool_connections=max(10, settings.sender.workers * 2),
+        sender=sender_address(settings),
+        max_pool_connections=max(10, settings.sender.workers + 2),
     )
+
+
+def campaign_limits(
+    settings: Settings, transport: Transport, policy: RetryPolicy
+) -> tuple[float | None, int | None, str]:
+    """(messages/s, messages this run may send, where the figures came from).
+
+    `sender.max_rate` and `sender.daily_quota` override the account's figures; the
+    account's count of messages sent in the last 24 hours still applies. When the
+    quota cannot be read but both are configured, the configured figures are used.
+    """
+    configured = settings.sender
+    try:
+        quota = _with_retries(transport.quota, policy)
+    except QuotaUnavailable as exc:
+        if not (configured.max_rate and configured.daily_quota):
+            raise
+        quota = SendQuota(None, None, source=f"config (quota unreadable: {exc})")
+    rate = configured.max_rate or quota.max_rate
+    maximum = configured.daily_quota or quota.max_24h
+    budget = None if maximum is None else max(maximum - quota.sent_24h, 0)
+    source = quota.source
+    if configured.max_rate or configured.daily_quota:
+        source += "; overridden by config"
+    return rate, budget, source
 
 
 def run_campaign(
@@ -87,157 +156,127 @@ def run_campaign(
     *,
     transport: Transport | None = None,
     resend_ambiguous: bool = False,
+    progress: Progress | None = None,
+    policy: RetryPolicy | None = None,
 ) -> CampaignSummary:
-    """Send `edition` to every active subscriber not yet served; safe to call again."""
-    engine = db.engine(database_url(settings))
-    store = SubscriberStore(engine)
-    table = send_log()
-    db.ensure_schema(engine)
+    """Send `edition` to every active subscriber not yet served; safe to call again.
+
+    Raises CampaignStopped (with the summary) when it stops before the end.
+    """
+    policy = policy or RetryPolicy()
     key = day.isoformat()
     summary = CampaignSummary(edition=key)
     secret = secret_key(transport=settings.sender.transport, data_dir=settings.data_dir)
     template = message_template(settings, edition)
+    log = SendLog(db.engine(database_url(settings)), key)
 
-    with engine.begin() as conn:
-        summary.ambiguous = _count(conn, table, key, "sending")
-        if resend_ambiguous and summary.ambiguous:
-            _move(conn, table, key, "sending", "pending")
-            summary.ambiguous = 0
-    summary.enqueued = _enqueue(engine, table, key, store)
-    with engine.begin() as conn:
-        summary.already_sent = _count(conn, table, key, "sent")
+    summary.ambiguous = log.counts()["sending"]
+    if resend_ambiguous and summary.ambiguous:
+        log.release("sending")
+        summary.ambiguous = 0
+    summary.enqueued = log.enqueue()
+    counts = log.counts()
+    summary.already_sent = counts["sent"]
+    if counts["pending"] == 0:
+        return summary
 
+    owned = transport is None
     transport = transport or make_transport(settings, day)
+    started = time.monotonic()
+    stop = Stop()
     try:
-        for row in _claim(engine, table, key):
-            subscriber = store.get_by_id(row.subscriber_id)
-            if subscriber is None or subscriber.status != "active":
-                _finish(engine, table, row.id, "skipped", error="no longer active")
-                summary.skipped += 1
-                continue
-            recipient = Recipient(
-                subscriber.email, subscriber.name, unsubscribe_url(settings, secret, subscriber.id)
+        try:
+            rate, budget, summary.quota_source = campaign_limits(settings, transport, policy)
+        except (AccountError, TransientError) as exc:  # nothing claimed yet: nothing to undo
+            summary.pending, summary.stopped = counts["pending"], str(exc)
+            raise CampaignStopped(
+                f"campaign not started, nothing sent: {exc}; re-run `newsletter send "
+                f"--date {key}` once it is fixed",
+                summary,
+            ) from None
+        summary.rate, summary.budget = rate, budget
+        deliver = Delivery(
+            template=template,
+            transport=transport,
+            limiter=RateLimiter(rate),
+            stop=stop,
+            unsubscribe_url=lambda subscriber_id: unsubscribe_url(settings, secret, subscriber_id),
+            tags={"edition": key},
+            policy=policy,
+        )
+        if progress is not None:
+            progress.start(counts["pending"] if budget is None else min(counts["pending"], budget))
+
+        def record(outcomes: list[Outcome]) -> None:
+            for outcome in outcomes:
+                if outcome.state in ("sent", "failed", "skipped"):
+                    setattr(summary, outcome.state, getattr(summary, outcome.state) + 1)
+            if progress is not None:
+                progress.advance(sum(1 for o in outcomes if o.state != "pending"))
+
+        with _sigterm_as_interrupt():
+            result = run_pool(
+                log,
+                deliver,
+                shape=PoolShape.for_rate(settings.sender.workers, rate),
+                stop=stop,
+                budget=budget,
+                on_outcomes=record,
             )
-            try:
-                raw = template.build(recipient)
-            except (HeaderInjection, UnsupportedAddress) as exc:
-                _finish(engine, table, row.id, "failed", error=str(exc))
-                summary.failed += 1
-                continue
-            try:
-                message_id = transport.send(raw, recipient=subscriber.email, tags={"edition": key})
-            except AccountError as exc:
-                _finish(engine, table, row.id, "pending", error=str(exc))
-                raise CampaignStopped(str(exc)) from exc
-            except DeliveryError as exc:
-                _finish(engine, table, row.id, "failed", error=str(exc))
-                summary.failed += 1
-                continue
-            _finish(engine, table, row.id, "sent", message_id=message_id)
-            summary.sent += 1
+        summary.retries = deliver.retries
     finally:
-        transport.close()
+        summary.seconds = time.monotonic() - started
+        if owned:
+            transport.close()
+    summary.pending = log.counts()["pending"]
+    if summary.failed:
+        summary.failures = log.failures()
+    if stop.is_set():
+        summary.stopped = stop.reason
+        raise CampaignStopped(_stopped_line(summary, stop), summary)
+    if result.budget_exhausted and summary.pending:
+        summary.stopped = "24-hour quota reached"
+        raise CampaignStopped(
+            f"the 24-hour sending quota is reached ({summary.sent} sent now, "
+            f"{summary.pending} stay pending, nothing lost): re-run `newsletter send --date {key}` "
+            "when the quota frees up, or raise sender.daily_quota",
+            summary,
+        )
     return summary
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _count(conn: Any, table: Any, edition: str, state: str) -> int:
-    from sqlalchemy import func, select
-
-    query = select(func.count()).where(table.c.edition == edition, table.c.state == state)
-    return int(conn.execute(query).scalar_one())
-
-
-def _move(conn: Any, table: Any, edition: str, old: str, new: str) -> None:
-    conn.execute(
-        table.update()
-        .where(table.c.edition == edition, table.c.state == old)
-        .values(state=new, updated_at=_now())
+def _stopped_line(summary: CampaignSummary, stop: Stop) -> str:
+    what = "interrupted" if stop.reason == "interrupted" else f"stopped: {stop.reason}"
+    return (
+        f"campaign {what} ({summary.sent} sent, {summary.pending} stay pending, nothing lost); "
+        f"re-run `newsletter send --date {summary.edition}` to resume"
     )
 
 
-def _enqueue(engine: Any, table: Any, edition: str, store: SubscriberStore) -> int:
-    """Add a pending row for each active subscriber that has none for this edition."""
-    if engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    added = 0
-    batch: list[dict[str, Any]] = []
-
-    def flush() -> int:
-        now = _now()
-        rows = [dict(r, created_at=now, updated_at=now) for r in batch]
-        statement = insert(table).on_conflict_do_nothing(
-            index_elements=["edition", "subscriber_id"]
-        )
-        with engine.begin() as conn:
-            result = conn.execute(statement, rows)
-        batch.clear()
-        return max(result.rowcount, 0)
-
-    for subscriber in store.iter_active(batch_size=BATCH):
-        batch.append(
-            {
-                "edition": edition,
-                "subscriber_id": subscriber.id,
-                "email": subscriber.email,
-                "state": "pending",
-                "attempts": 0,
-            }
-        )
-        if len(batch) >= BATCH:
-            added += flush()
-    if batch:
-        added += flush()
-    return added
+def _with_retries(call: Callable[[], T], policy: RetryPolicy) -> T:
+    """`call()`, retrying transient failures like a send would."""
+    for attempt in range(1, policy.attempts + 1):
+        try:
+            return call()
+        except TransientError:
+            if attempt == policy.attempts:
+                raise
+            time.sleep(policy.delay(attempt))
+    raise AssertionError("unreachable")
 
 
-def _claim(engine: Any, table: Any, edition: str) -> Iterator[Any]:
-    """Pending rows in order, each marked `sending` just before it is handed out.
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """A service manager's stop (SIGTERM) ends the send like Ctrl-C: cleanly, resumably."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
 
-    Marking one row at a time keeps the ambiguous window after a crash to the one
-    message in flight; a row another process claimed first is passed over.
-    """
-    from sqlalchemy import select
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
 
-    last_id = 0
-    while True:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                select(table.c.id, table.c.subscriber_id)
-                .where(
-                    table.c.edition == edition,
-                    table.c.state == "pending",
-                    table.c.id > last_id,
-                )
-                .order_by(table.c.id)
-                .limit(BATCH)
-            ).all()
-        if not rows:
-            return
-        for row in rows:
-            last_id = row.id
-            with engine.begin() as conn:
-                claimed = conn.execute(
-                    table.update()
-                    .where(table.c.id == row.id, table.c.state == "pending")
-                    .values(state="sending", attempts=table.c.attempts + 1, updated_at=_now())
-                ).rowcount
-            if claimed:
-                yield row
-
-
-def _finish(
-    engine: Any, table: Any, row_id: int, state: str, *, message_id: str = "", error: str = ""
-) -> None:
-    values: dict[str, Any] = {"state": state, "updated_at": _now()}
-    if message_id:
-        values["message_id"] = message_id
-    if error:
-        values["last_error"] = error[:1000]
-    with engine.begin() as conn:
-        conn.execute(table.update().where(table.c.id == row_id).values(**values))
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

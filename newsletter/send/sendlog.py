@@ -1,18 +1,32 @@
 """The send log: one row per (edition, subscriber), the memory that makes sends exactly-once.
 
-States: pending → sending → sent | failed | skipped. A row is marked `sending`
-before the message leaves and `sent` after the provider accepted it, so after a
-crash only rows still `sending` are ambiguous — at most the in-flight window.
+States: pending → sending → sent | failed | skipped. Rows are claimed in small
+batches by one statement that marks them `sending` before any of their messages
+leaves, and finished in batches after the provider answered, so after a crash
+only rows still `sending` are ambiguous — at most the claim window in flight.
+
+The claim is one statement so that several processes (on several machines with
+PostgreSQL) can share one campaign: `FOR UPDATE SKIP LOCKED` on PostgreSQL makes
+concurrent claimers take disjoint rows without waiting for each other; SQLite runs
+the `UPDATE … RETURNING` under its database write lock, so it is atomic too.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsletter import db
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
 STATES = ("pending", "sending", "sent", "failed", "skipped")
+ENQUEUE_CHUNK = 50_000  # subscriber ids per INSERT … SELECT: short write locks on SQLite
 
 
 @cache
@@ -36,3 +50,238 @@ def send_log() -> Any:
         UniqueConstraint("edition", "subscriber_id", name="uq_send_log_edition_subscriber"),
         Index("ix_send_log_edition_state", "edition", "state"),
     )
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row this process now owns (state `sending`) and the subscriber as it is now."""
+
+    row_id: int
+    subscriber_id: int
+    email: str
+    name: str
+    status: str  # the subscriber's status at claim time ("" when they were erased)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one claimed row ended: sent | failed | skipped, or pending (never left; retry later)."""
+
+    row_id: int
+    state: str
+    message_id: str = ""
+    error: str = ""
+    attempts: int = 0
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SendLog:
+    """The rows of one edition on one database."""
+
+    def __init__(self, engine: Engine, edition: str) -> None:
+        import newsletter.audience.schema  # noqa: F401 - the subscribers table joins the metadata
+
+        self.engine = engine
+        self.edition = edition
+        self.table = send_log()
+        db.ensure_schema(engine)
+
+    def counts(self) -> Counter[str]:
+        """Rows per state for this edition."""
+        from sqlalchemy import func, select
+
+        table = self.table
+        query = (
+            select(table.c.state, func.count())
+            .where(table.c.edition == self.edition)
+            .group_by(table.c.state)
+        )
+        with self.engine.connect() as conn:
+            return Counter({state: int(count) for state, count in conn.execute(query)})
+
+    def failures(self, limit: int = 5) -> list[tuple[str, str]]:
+        """(email, last error) of some failed rows, for the end-of-send report."""
+        from sqlalchemy import select
+
+        table = self.table
+        query = (
+            select(table.c.email, table.c.last_error)
+            .where(table.c.edition == self.edition, table.c.state == "failed")
+            .order_by(table.c.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [(row.email, row.last_error or "") for row in conn.execute(query)]
+
+    def would_send(self) -> int:
+        """Active subscribers without a finished or in-flight row: what a send would do now."""
+        from sqlalchemy import and_, exists, func, select
+
+        from newsletter.audience.schema import subscribers
+
+        table = self.table
+        done = exists().where(
+            and_(
+                table.c.edition == self.edition,
+                table.c.subscriber_id == subscribers.c.id,
+                table.c.state != "pending",
+            )
+        )
+        query = select(func.count()).where(subscribers.c.status == "active", ~done)
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def enqueue(self) -> int:
+        """A pending row for every active subscriber that has none yet; returns how many.
+
+        One `INSERT … SELECT … ON CONFLICT DO NOTHING` per chunk of subscriber ids:
+        no subscriber passes through Python, and the unique index — not a prior
+        read — decides when two processes enqueue at once.
+        """
+        from sqlalchemy import func, literal, select
+
+        from newsletter.audience.schema import subscribers
+
+        if self.engine.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        table = self.table
+        with self.engine.connect() as conn:
+            low, high = conn.execute(
+                select(func.min(subscribers.c.id), func.max(subscribers.c.id)).where(
+                    subscribers.c.status == "active"
+                )
+            ).one()
+        if low is None:
+            return 0
+        added = 0
+        start = low - 1
+        while start < high:
+            end = start + ENQUEUE_CHUNK
+            now = _now()
+            source = select(
+                literal(self.edition),
+                subscribers.c.id,
+                subscribers.c.email,
+                literal("pending"),
+                literal(0),
+                literal(now, type_=table.c.created_at.type),
+                literal(now, type_=table.c.updated_at.type),
+            ).where(
+                subscribers.c.status == "active",
+                subscribers.c.id > start,
+                subscribers.c.id <= end,
+            )
+            statement = (
+                insert(table)
+                .from_select(
+                    [
+                        "edition",
+                        "subscriber_id",
+                        "email",
+                        "state",
+                        "attempts",
+                        "created_at",
+                        "updated_at",
+                    ],
+                    source,
+                )
+                .on_conflict_do_nothing(index_elements=["edition", "subscriber_id"])
+            )
+            with self.engine.begin() as conn:
+                added += max(conn.execute(statement).rowcount, 0)
+            start = end
+        return added
+
+    def release(self, state: str = "sending") -> int:
+        """Move every row of `state` back to pending (`--resend-ambiguous`); returns how many."""
+        table = self.table
+        with self.engine.begin() as conn:
+            return int(
+                conn.execute(
+                    table.update()
+                    .where(table.c.edition == self.edition, table.c.state == state)
+                    .values(state="pending", updated_at=_now())
+                ).rowcount
+            )
+
+    def claim(self, limit: int) -> list[Claimed]:
+        """Up to `limit` pending rows, marked `sending` in one statement, with their subscribers."""
+        from sqlalchemy import select
+
+        from newsletter.audience.schema import subscribers
+
+        if limit <= 0:
+            return []
+        table = self.table
+        pick = (
+            select(table.c.id)
+            .where(table.c.edition == self.edition, table.c.state == "pending")
+            .limit(limit)
+        )
+        if self.engine.dialect.name == "postgresql":
+            pick = pick.with_for_update(skip_locked=True)
+        else:
+            pick = pick.order_by(table.c.id)
+        statement = (
+            table.update()
+            .where(table.c.id.in_(pick.scalar_subquery()))
+            .values(state="sending", updated_at=_now())
+            .returning(table.c.id, table.c.subscriber_id)
+        )
+        with self.engine.begin() as conn:
+            rows = sorted(conn.execute(statement).all())
+        if not rows:
+            return []
+        ids = [row.subscriber_id for row in rows]
+        query = select(
+            subscribers.c.id, subscribers.c.email, subscribers.c.name, subscribers.c.status
+        ).where(subscribers.c.id.in_(ids))
+        with self.engine.connect() as conn:
+            people = {row.id: row for row in conn.execute(query)}
+        claimed = []
+        for row_id, subscriber_id in rows:
+            person = people.get(subscriber_id)
+            if person is None:
+                claimed.append(Claimed(row_id, subscriber_id, "", "", ""))
+            else:
+                claimed.append(
+                    Claimed(row_id, subscriber_id, person.email, person.name or "", person.status)
+                )
+        return claimed
+
+    def finish(self, outcomes: Iterable[Outcome]) -> None:
+        """Record outcomes in one transaction (one executemany); a `sent` row is never undone."""
+        from sqlalchemy import bindparam
+
+        table = self.table
+        params = [
+            {
+                "row_id": outcome.row_id,
+                "new_state": outcome.state,
+                "new_message_id": outcome.message_id or None,
+                "new_error": outcome.error[:1000] or None,
+                "tries": outcome.attempts,
+                "now": _now(),
+            }
+            for outcome in outcomes
+        ]
+        if not params:
+            return
+        statement = (
+            table.update()
+            .where(table.c.id == bindparam("row_id"), table.c.state != "sent")
+            .values(
+                state=bindparam("new_state"),
+                message_id=bindparam("new_message_id"),
+                last_error=bindparam("new_error"),
+                attempts=table.c.attempts + bindparam("tries"),
+                updated_at=bindparam("now"),
+            )
+        )
+        with self.engine.begin() as conn:
+            conn.execute(statement, params)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 from datetime import date
 from email import policy
+from email.header import decode_header, make_header
 
 import pytest
 
@@ -108,3 +109,37 @@ def test_injected_subject_is_rejected_at_build_time() -> None:
     bad = Edition(EDITION.date, "Hi\r\nBcc: all@example.com", "", "<p/>", "x", "")
     with pytest.raises(HeaderInjection, match="subject"):
         MessageTemplate(bad, sender="a@example.com", list_id="l.example.com", list_name="L")
+
+
+def test_long_non_ascii_headers_fold_with_crlf_and_decode() -> None:
+    subject = "2026-02-07 데일리 테크 브리핑: " + "에이전트가 만든 C 컴파일러와 반도체 소식 " * 4
+    edition = Edition(EDITION.date, subject, "", EDITION.html, EDITION.text, "")
+    raw = MessageTemplate(
+        edition,
+        sender="데일리 테크 브리핑 데일리 테크 브리핑 데일리 테크 브리핑 <briefing@example.com>",
+        list_id="daily.example.com",
+        list_name="데일리 테크 브리핑",
+        reply_to="편집장 김민지 <editor@example.com>",
+    ).build(
+        Recipient("a@example.com", "아주 긴 이름을 가진 구독자 " * 3, "https://x.example.com/u/1")
+    )
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert b"\n" not in head.replace(b"\r\n", b""), "a bare LF would break the message"
+    encoded = [line for line in head.split(b"\r\n") if b"=?utf-8?" in line]
+    assert len(encoded) > 8 and all(len(line) <= 78 for line in encoded)
+    message = parse(raw)
+    assert message["Subject"] == subject
+    assert message["Reply-To"].addresses[0].display_name == "편집장 김민지"
+    assert message["From"].addresses[0].addr_spec == "briefing@example.com"
+    # RFC 2047: the folding space between encoded words is not part of the name. (CPython's
+    # structured-header parser inserts spaces there, for its own output too; the classic
+    # decoder gets it right, as mail clients do.)
+    raw_to = email.message_from_bytes(raw)["To"]
+    name = ("아주 긴 이름을 가진 구독자 " * 3).strip()
+    decoded = " ".join(str(make_header(decode_header(raw_to))).split())
+    assert decoded == f"{name} <a@example.com>"
+
+
+def test_reply_to_cannot_inject_either() -> None:
+    with pytest.raises(HeaderInjection, match="reply_to"):
+        template(reply_to="a@example.com\r\nBcc: x@example.com")

@@ -7,8 +7,8 @@ from email import policy
 
 import pytest
 
-from newsletter.send.transports.base import AccountError
-from newsletter.send.transports.ses import SesTransport
+from newsletter.send.transports.base import AccountError, PermanentError, TransientError
+from newsletter.send.transports.ses import SesTransport, classify
 from tests.fixtures.ses import REGION, MotoServer
 
 RAW = (
@@ -37,3 +37,35 @@ def test_unverified_sender_is_an_account_error(ses: MotoServer) -> None:
             recipient="reader@example.net",
             tags={},
         )
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "message", "expected"),
+    [
+        (429, "TooManyRequestsException", "Maximum sending rate exceeded.", TransientError),
+        (400, "Throttling", "Maximum sending rate exceeded.", TransientError),
+        (400, "Throttling", "Daily message quota exceeded.", AccountError),
+        (400, "LimitExceededException", "Daily message quota exceeded", AccountError),
+        (500, "InternalFailure", "", TransientError),
+        (503, "ServiceUnavailable", "", TransientError),
+        (400, "SendingPausedException", "paused", AccountError),
+        (403, "AccountSuspendedException", "", AccountError),
+        (403, "UnrecognizedClientException", "bad token", AccountError),
+        (400, "MessageRejected", "Email address is not verified.", AccountError),
+        (400, "MessageRejected", "Illegal address", PermanentError),
+        (400, "BadRequestException", "Missing final '@domain'", PermanentError),
+    ],
+)
+def test_errors_are_classified_by_what_the_campaign_must_do(
+    status: int, code: str, message: str, expected: type
+) -> None:
+    from botocore.exceptions import ClientError
+
+    error = ClientError(
+        {
+            "Error": {"Code": code, "Message": message},
+            "ResponseMetadata": {"HTTPStatusCode": status},
+        },
+        "SendEmail",
+    )
+    assert type(classify(error)) is expected

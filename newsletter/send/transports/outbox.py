@@ -11,6 +11,8 @@ import os
 import re
 from pathlib import Path
 
+from newsletter.send.transports.base import SendQuota
+
 
 class OutboxTransport:
     name = "outbox"
@@ -25,6 +27,9 @@ class OutboxTransport:
         temporary.write_bytes(raw)
         os.replace(temporary, path)
         return f"outbox:{path.name}"
+
+    def quota(self) -> SendQuota:
+        return SendQuota(max_rate=None, max_24h=None, source="outbox (no limits)")
 
     def close(self) -> None:
         return None

@@ -3,13 +3,21 @@
 Raw content is the only way to send our own headers (List-Unsubscribe,
 List-Unsubscribe-Post, Message-ID). SES errors are mapped onto the campaign's
 three failure classes so a throttle is retried and a paused account stops the run.
+The client is shared by every worker thread (boto3 clients are thread-safe) with
+a connection pool at least as large as the pool of workers.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from newsletter.send.transports.base import AccountError, PermanentError, TransientError
+from newsletter.send.transports.base import (
+    AccountError,
+    PermanentError,
+    QuotaUnavailable,
+    SendQuota,
+    TransientError,
+)
 
 _ACCOUNT_ERRORS = {
     "AccountSuspendedException",
@@ -21,18 +29,25 @@ _ACCOUNT_ERRORS = {
     "InvalidClientTokenId",
     "SignatureDoesNotMatch",
     "ExpiredTokenException",
+    "ExpiredToken",
+    "MissingAuthenticationToken",
 }
 _TRANSIENT_ERRORS = {
     "TooManyRequestsException",
     "Throttling",
     "ThrottlingException",
-    "LimitExceededException",
     "ServiceUnavailable",
     "InternalFailure",
     "InternalServiceErrorException",
     "RequestTimeout",
+    "RequestTimeoutException",
+    "LimitExceededException",
 }
 _UNVERIFIED_SENDER_HINTS = ("not verified", "identities failed", "authority to send")
+# SES answers a send over the 24-hour quota with a throttling code; retrying cannot help.
+_DAILY_QUOTA_HINTS = ("daily message quota", "24 hour", "max24hoursend")
+# GetAccount missing (moto answers 404) or not allowed by the policy: try v1 GetSendQuota.
+_QUOTA_FALLBACK_CODES = {"404", "UnknownOperationException", "NotFoundException"}
 
 
 class SesTransport:
@@ -52,14 +67,16 @@ class SesTransport:
 
         self.sender = sender
         self.configuration_set = configuration_set
-        config = Config(
+        self._region = region
+        self._endpoint_url = endpoint_url or None
+        self._config = Config(
             max_pool_connections=max_pool_connections,
-            retries={"max_attempts": 1, "mode": "standard"},  # the campaign retries, knowingly
+            retries={"total_max_attempts": 1, "mode": "standard"},  # the campaign retries
             connect_timeout=5,
             read_timeout=30,
         )
         self.client = boto3.client(
-            "sesv2", region_name=region, endpoint_url=endpoint_url or None, config=config
+            "sesv2", region_name=region, endpoint_url=self._endpoint_url, config=self._config
         )
 
     def send(self, raw: bytes, *, recipient: str, tags: dict[str, str]) -> str:
@@ -81,8 +98,62 @@ class SesTransport:
         except BotoCoreError as exc:  # connection reset, timeout, endpoint unreachable
             raise TransientError(f"{type(exc).__name__}: {exc}") from exc
 
+    def quota(self) -> SendQuota:
+        """SES v2 GetAccount; where the endpoint lacks it (moto) or may not call it, v1."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            account = self.client.get_account()
+        except ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            if code in _QUOTA_FALLBACK_CODES or "AccessDenied" in code:
+                return self._quota_v1(first=exc)
+            raise classify(exc) from exc
+        except BotoCoreError as exc:
+            raise TransientError(f"{type(exc).__name__}: {exc}") from exc
+        if account.get("SendingEnabled") is False:
+            raise AccountError(
+                "sending is paused for this SES account (GetAccount: SendingEnabled is false)"
+            )
+        figures = account.get("SendQuota", {})
+        return _quota(figures, "SES v2 GetAccount")
+
+    def _quota_v1(self, *, first: Exception) -> SendQuota:
+        import boto3
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        client = boto3.client(
+            "ses", region_name=self._region, endpoint_url=self._endpoint_url, config=self._config
+        )
+        try:
+            return _quota(client.get_send_quota(), "SES v1 GetSendQuota")
+        except ClientError as exc:
+            error = classify(exc)
+            if isinstance(error, AccountError):
+                raise QuotaUnavailable(
+                    f"cannot read the SES send quota ({first}; {exc}): allow ses:GetAccount, "
+                    "or set sender.max_rate and sender.daily_quota"
+                ) from exc
+            raise error from exc
+        except BotoCoreError as exc:
+            raise TransientError(f"{type(exc).__name__}: {exc}") from exc
+        finally:
+            client.close()
+
     def close(self) -> None:
         self.client.close()
+
+
+def _quota(figures: dict[str, Any], source: str) -> SendQuota:
+    """SendQuota from SES figures; a negative Max24HourSend means unlimited."""
+    rate = float(figures.get("MaxSendRate") or 0)
+    daily = float(figures.get("Max24HourSend") if figures.get("Max24HourSend") is not None else -1)
+    return SendQuota(
+        max_rate=rate if rate > 0 else None,
+        max_24h=int(daily) if daily >= 0 else None,
+        sent_24h=int(float(figures.get("SentLast24Hours") or 0)),
+        source=source,
+    )
 
 
 def classify(exc: Any) -> Exception:
@@ -94,6 +165,8 @@ def classify(exc: Any) -> Exception:
     line = f"{code}: {message}"
     if code in _ACCOUNT_ERRORS:
         return AccountError(line)
+    if any(hint in message.lower() for hint in _DAILY_QUOTA_HINTS):
+        return AccountError(f"the SES 24-hour sending quota is used up ({line})")
     if code in _TRANSIENT_ERRORS or status >= 500 or status == 429:
         return TransientError(line)
     if code == "MessageRejected" and any(h in message.lower() for h in _UNVERIFIED_SENDER_HINTS):

@@ -1,0 +1,368 @@
+"""Send benchmark (issue 7): how fast one process delivers, what it costs, how much memory.
+
+Two loopback SES endpoints, each in its own process:
+  - `stub`: a minimal HTTP server answering SES v2 SendEmail (and GetAccount) at once,
+    so that what is measured is our client: message build, boto3, the send log;
+  - `moto`: moto server, the endpoint the tests use (about one core of its own).
+Runs, each in a fresh client process with the rate limit off (config max_rate far
+above what either endpoint can take), the real rendered 5-story Korean edition,
+the SQLite send log in WAL mode:
+  stub 5,000 · stub 100,000 · moto 5,000 recipients: messages/s, client CPU ms per
+  message (getrusage of the client process around the campaign), peak RSS;
+  1,000,000 subscribers: `newsletter send --dry-run` (a CLI process) and the enqueue
+  of a real send (one pending row each) for time and peak RSS.
+
+Targets: ≥ 500 msg/s against the stub from one process, client CPU ≤ 2 ms/msg,
+≥ 200 msg/s against moto, peak RSS ≤ 200 MB at 1,000,000 recipients.
+
+    python bench/send.py [--quick] [--workers N]
+
+Prints a table and writes bench/results/send.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+RESULTS = ROOT / "bench" / "results" / "send.json"
+BRIEFING = ROOT / "tests" / "render" / "data" / "briefing-ko.json"
+DAY = date(2026, 2, 7)
+SECRET = "bench-secret-key-0123456789abcdef"
+ENV = {
+    "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "NEWSLETTER_SECRET_KEY": SECRET,
+    "PYTHONPATH": str(ROOT),
+}
+TARGETS = {"stub_rate": 500.0, "cpu_ms": 2.0, "moto_rate": 200.0, "rss_mb_1m": 200.0}
+
+
+# -- the client (runs in its own process) ---------------------------------------------
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak RSS (VmHWM). Not ru_maxrss: after fork+exec that also
+    counts the parent's memory at the time of the fork, i.e. the benchmark's own."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_client(config: Path) -> None:
+    """One campaign; prints JSON with wall time, CPU and peak RSS of this process."""
+    from newsletter.config import load_settings
+    from newsletter.pipeline import load_rendered_edition
+    from newsletter.send.campaign import run_campaign
+
+    settings = load_settings(config)
+    edition = load_rendered_edition(settings, DAY)
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.perf_counter()
+    summary = run_campaign(settings, DAY, edition)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    print(
+        json.dumps(
+            {
+                "sent": summary.sent,
+                "failed": summary.failed,
+                "wall_s": wall,
+                "cpu_s": cpu,
+                "peak_rss_mb": peak_rss_mb(),
+                "retries": summary.retries,
+            }
+        )
+    )
+
+
+def run_enqueue(config: Path) -> None:
+    """The first step of a real send at scale: a pending row per subscriber."""
+    from newsletter import db
+    from newsletter.config import database_url, load_settings
+    from newsletter.send.sendlog import SendLog
+
+    settings = load_settings(config)
+    started = time.perf_counter()
+    added = SendLog(db.engine(database_url(settings)), DAY.isoformat()).enqueue()
+    wall = time.perf_counter() - started
+    print(json.dumps({"added": added, "wall_s": wall, "peak_rss_mb": peak_rss_mb()}))
+
+
+def run_cli(args: list[str]) -> None:
+    """`newsletter ARGS` in this process, then its peak RSS on stderr's last line."""
+    import atexit
+
+    from newsletter.cli import main as newsletter
+
+    atexit.register(lambda: print(f"\nPEAK_RSS_MB {peak_rss_mb():.1f}", file=sys.stderr))
+    sys.argv = ["newsletter", *args]
+    newsletter()
+
+
+# -- orchestration ----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_listening(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def start_endpoint(kind: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    if kind == "stub":
+        command = [sys.executable, str(Path(__file__).with_name("ses_stub.py")), str(port)]
+    else:
+        command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_listening(port)
+    url = f"http://127.0.0.1:{port}"
+    if kind == "moto":
+        import boto3
+
+        boto3.client(
+            "sesv2",
+            region_name="us-east-1",
+            endpoint_url=url,
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench",
+        ).create_email_identity(EmailIdentity="example.com")
+    return process, url
+
+
+def make_newsletter(root: Path, endpoint: str, workers: int) -> Path:
+    """Config, the real rendered edition, and the schema (no subscribers yet)."""
+    from newsletter.brief.briefing_file import save_briefing
+    from newsletter.config import load_settings
+    from newsletter.model import Briefing
+    from newsletter.pipeline import render_stage
+
+    root.mkdir(parents=True)
+    config = root / "newsletter.toml"
+    config.write_text(
+        "\n".join(
+            [
+                "[newsletter]",
+                'name = "데일리 테크 브리핑"',
+                'base_url = "https://news.example.com"',
+                'data_dir = "data"',
+                "[sender]",
+                'from = "데일리 테크 브리핑 <briefing@example.com>"',
+                'transport = "ses"',
+                f'endpoint_url = "{endpoint}"',
+                "max_rate = 1000000.0  # the limiter is off: measure the client",
+                "daily_quota = 100000000",
+                f"workers = {workers}",
+                "[database]",
+                'url = "sqlite:///newsletter.db"',
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(config)
+    save_briefing(
+        Briefing.from_json(BRIEFING.read_text(encoding="utf-8")), settings.edition_dir(DAY)
+    )
+    render_stage(settings, DAY)
+    return config
+
+
+def populate(config: Path, count: int) -> float:
+    """`count` active subscribers by direct inserts (the importer validates; this is setup)."""
+    from newsletter.audience.store import SubscriberStore
+    from newsletter.config import load_settings
+
+    SubscriberStore.open(load_settings(config))  # creates the schema
+    started = time.perf_counter()
+    now = "2026-02-06 12:00:00.000000"
+    with sqlite3.connect(config.parent / "newsletter.db") as conn:
+        conn.execute("PRAGMA synchronous=OFF")
+        chunk = 50_000
+        for start in range(0, count, chunk):
+            rows = [
+                (f"reader{i:07d}@example.net", f"reader{i:07d}@example.net", f"독자 {i}", now)
+                for i in range(start, min(count, start + chunk))
+            ]
+            conn.executemany(
+                "INSERT INTO subscribers (email, email_key, name, status, created, updated, "
+                "attributes) VALUES (?, ?, ?, 'active', ?4, ?4, '{}')",
+                rows,
+            )
+    return time.perf_counter() - started
+
+
+def child(*args: str) -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, __file__, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **ENV},
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr[-2000:])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def cli_dry_run(config: Path) -> dict[str, Any]:
+    """`newsletter send --dry-run` through the CLI's own entry point, in a fresh process."""
+    started = time.perf_counter()
+    command = [sys.executable, __file__, "--cli", "--config", str(config)]
+    command += ["send", "--date", DAY.isoformat(), "--dry-run"]
+    result = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **ENV},
+        check=False,
+    )
+    wall = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(result.stdout + result.stderr)
+    peak = float(result.stderr.rsplit("PEAK_RSS_MB", 1)[1])
+    return {"wall_s": wall, "peak_rss_mb": peak, "output": " ".join(result.stdout.split())}
+
+
+def send_run(endpoint: str, recipients: int, workers: int, work: Path) -> dict[str, Any]:
+    process, url = start_endpoint(endpoint)
+    try:
+        config = make_newsletter(work / f"{endpoint}-{recipients}", url, workers)
+        populate(config, recipients)
+        measured = child("--client", str(config))
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    if measured["sent"] != recipients:
+        raise RuntimeError(f"sent {measured['sent']} of {recipients}: {measured}")
+    return {
+        "endpoint": endpoint,
+        "recipients": recipients,
+        "workers": workers,
+        "msgs_per_s": recipients / measured["wall_s"],
+        "cpu_ms_per_msg": measured["cpu_s"] * 1000 / recipients,
+        **measured,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--quick", action="store_true", help="smaller runs (a smoke test)")
+    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--client", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--enqueue", type=Path, help=argparse.SUPPRESS)
+    if sys.argv[1:2] == ["--cli"]:
+        run_cli(sys.argv[2:])
+        return
+    args = parser.parse_args()
+    if args.client:
+        run_client(args.client)
+        return
+    if args.enqueue:
+        run_enqueue(args.enqueue)
+        return
+
+    small, large, huge = (500, 5_000, 50_000) if args.quick else (5_000, 100_000, 1_000_000)
+    runs: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-send-") as temp:
+        work = Path(temp)
+        for endpoint, recipients in (("stub", small), ("stub", large), ("moto", small)):
+            print(f"… {endpoint} {recipients:,}", file=sys.stderr)
+            runs.append(send_run(endpoint, recipients, args.workers, work))
+        print(f"… dry run and enqueue at {huge:,}", file=sys.stderr)
+        config = make_newsletter(work / "huge", "http://127.0.0.1:9", args.workers)
+        populate_s = populate(config, huge)
+        dry = cli_dry_run(config)
+        enqueue = child("--enqueue", str(config))
+
+    stub_small, stub_large, moto = runs
+    checks = {
+        f"stub ≥ {TARGETS['stub_rate']:.0f} msg/s": min(
+            stub_small["msgs_per_s"], stub_large["msgs_per_s"]
+        )
+        >= TARGETS["stub_rate"],
+        f"client CPU ≤ {TARGETS['cpu_ms']} ms/msg": max(r["cpu_ms_per_msg"] for r in runs)
+        <= TARGETS["cpu_ms"],
+        f"moto ≥ {TARGETS['moto_rate']:.0f} msg/s": moto["msgs_per_s"] >= TARGETS["moto_rate"],
+        f"peak RSS ≤ {TARGETS['rss_mb_1m']:.0f} MB at {huge:,}": max(
+            dry["peak_rss_mb"], enqueue["peak_rss_mb"]
+        )
+        <= TARGETS["rss_mb_1m"],
+    }
+    print()
+    print(f"{'run':<28}{'msg/s':>9}{'CPU ms/msg':>12}{'peak RSS MB':>13}{'wall s':>9}")
+    for run in runs:
+        name = f"{run['endpoint']} {run['recipients']:,} ({run['workers']} workers)"
+        print(
+            f"{name:<28}{run['msgs_per_s']:>9.0f}{run['cpu_ms_per_msg']:>12.2f}"
+            f"{run['peak_rss_mb']:>13.0f}{run['wall_s']:>9.1f}"
+        )
+    print(
+        f"{f'dry run {huge:,} (CLI)':<28}{'':>9}{'':>12}{dry['peak_rss_mb']:>13.0f}"
+        f"{dry['wall_s']:>9.1f}"
+    )
+    print(
+        f"{f'enqueue {huge:,}':<28}{'':>9}{'':>12}{enqueue['peak_rss_mb']:>13.0f}"
+        f"{enqueue['wall_s']:>9.1f}"
+    )
+    print()
+    for name, ok in checks.items():
+        # --quick runs are smoke tests: start-up costs dominate 500 messages
+        verdict = "n/a (quick)" if args.quick else ("PASS" if ok else "MISS")
+        print(f"{verdict}  {name}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "machine": {
+                    "python": platform.python_version(),
+                    "cpus": os.cpu_count(),
+                    "platform": platform.platform(),
+                },
+                "quick": args.quick,
+                "runs": runs,
+                "dry_run": {"subscribers": huge, "populate_s": populate_s, **dry},
+                "enqueue": {"subscribers": huge, **enqueue},
+                "targets": TARGETS,
+                "checks": checks,
+            },
+            indent=2,
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    print(f"\nwrote {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
