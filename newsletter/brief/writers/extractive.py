@@ -31,6 +31,9 @@ MAX_TAKEAWAY = 200
 MIN_SENTENCE = 12  # shorter "sentences" are captions, datelines and link texts
 SENTENCES_PER_ITEM = 15  # news states the key facts first; this bounds the O(n²) ranking
 MAX_TITLE = 90
+#: Two sentences sharing this share of the shorter one's bigrams say the same thing
+#: (two feeds reporting one story often open with near-identical sentences).
+REDUNDANT = 0.6
 _HANGUL = re.compile(r"[가-힣]")
 #: Feed furniture that is not part of the story.
 _BOILERPLATE = re.compile(
@@ -66,6 +69,22 @@ class ExtractiveWriter:
         pool = _pool(cluster)
         texts = [s.text for s in pool]
         lengths = [len(t) for t in texts]
+        grams = [_bigrams(t) for t in texts]
+
+        def take(
+            order: list[int],
+            budget: int,
+            allowed: Callable[[int], bool],
+            chosen: list[int],
+            also: tuple[int, ...] = (),
+        ) -> list[int]:
+            def fresh(index: int, taken: list[int]) -> bool:
+                return allowed(index) and not any(
+                    _overlap(grams[index], grams[j]) >= REDUNDANT for j in (*taken, *also)
+                )
+
+            return _take(order, lengths, budget, fresh, chosen)
+
         scores = centrality(texts, [s.position for s in pool])
         ranked = sorted(range(len(pool)), key=lambda i: (-scores[i], i))
         impact = {i for i, t in enumerate(texts) if carries_impact(t)}
@@ -75,22 +94,25 @@ class ExtractiveWriter:
         # each source gets its best sentence in first, then the strongest of the rest
         firsts = [next(i for i in ranked if pool[i].item == k) for k in _items_of(pool)]
         order = firsts + [i for i in ranked if i not in firsts]
-        summary = _take(order, lengths, summary_budget, lambda i: i not in impact, [])
+        summary = take(order, summary_budget, lambda i: i not in impact, [])
         if len(summary) < 2:  # too few plain facts: use impact sentences, keep the best for "why"
             reserve = next((i for i in ranked if i in impact), -1)
-            summary = _take(order, lengths, summary_budget, lambda i: i != reserve, summary)
+            summary = take(order, summary_budget, lambda i: i != reserve, summary)
         clipped = ""
         if not summary:  # even the best sentence is over budget: clip it at a word
             summary, clipped = [order[0]], clip(texts[order[0]], summary_budget)
 
         why_budget = self.why_budget or WHY_BUDGET[script]
-        why = _take(ranked, lengths, why_budget, lambda i: i in impact and i not in summary, [])
-        used = set(summary) | set(why)
+        why = take(ranked, why_budget, lambda i: i in impact and i not in summary, [], (*summary,))
+        used = [*summary, *why]
         takeaway = next(
             (
                 texts[i]
                 for i in ranked
-                if i not in used and 20 <= lengths[i] <= MAX_TAKEAWAY and not texts[i].endswith("?")
+                if i not in used
+                and 20 <= lengths[i] <= MAX_TAKEAWAY
+                and not texts[i].endswith("?")
+                and not any(_overlap(grams[i], grams[j]) >= REDUNDANT for j in used)
             ),
             "",
         )
@@ -195,7 +217,7 @@ def _take(
     order: list[int],
     lengths: list[int],
     budget: int,
-    allowed: Callable[[int], bool],
+    allowed: Callable[[int, list[int]], bool],
     chosen: list[int],
     limit: int = 3,
 ) -> list[int]:
@@ -205,7 +227,7 @@ def _take(
     for index in order:
         if len(chosen) >= limit:
             break
-        if index in chosen or not allowed(index) or used + lengths[index] > budget:
+        if index in chosen or used + lengths[index] > budget or not allowed(index, chosen):
             continue
         chosen.append(index)
         used += lengths[index] + 1
@@ -228,6 +250,11 @@ def _items_of(pool: list[_Sentence]) -> list[int]:
 def _bigrams(sentence: str) -> frozenset[str]:
     words = re.sub(r"[^\w]+", " ", sentence.lower()).split()
     return frozenset(w[i : i + 2] for w in words for i in range(max(1, len(w) - 1)))
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Shared bigrams as a share of the shorter sentence's: 1.0 when one restates the other."""
+    return len(a & b) / (min(len(a), len(b)) or 1)
 
 
 def _key(text: str) -> str:
