@@ -26,8 +26,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import (
+    BadSignature,
+    SignatureExpired,
+    TimestampSigner,
+    URLSafeSerializer,
+    URLSafeTimedSerializer,
+)
 
 SECRET_ENV = "NEWSLETTER_SECRET_KEY"
 _UNSUBSCRIBE_SALT = "newsletter.unsubscribe.v1"
