@@ -19,11 +19,11 @@ def parse_form(content_type: str, body: bytes) -> dict[str, str]:
     kind = content_type.split(";", 1)[0].strip().lower()
     if kind in ("", "application/x-www-form-urlencoded"):
         try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
+            pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError:  # a raw or percent-encoded byte that is not UTF-8
             raise FormError('the form is not UTF-8 (add accept-charset="utf-8")') from None
         fields: dict[str, str] = {}
-        for name, value in parse_qsl(text, keep_blank_values=True):
+        for name, value in pairs:
             fields.setdefault(name, value)
         return fields
     if kind == "multipart/form-data":
