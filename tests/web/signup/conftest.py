@@ -32,6 +32,7 @@ from newsletter.web.signup.service import SignupService
 from tests.web.conftest import SECRET, write_config
 
 START = datetime(2026, 2, 7, 9, 0, tzinfo=UTC)
+ROOT_README = Path(__file__).resolve().parents[3] / "README.md"
 LINK = re.compile(r"https?://[^\s\"<>]+/confirm/[A-Za-z0-9._-]+")
 
 
