@@ -226,13 +226,17 @@ class SubscriberStore:
             ]
 
     def is_forgotten(self, email: str) -> bool:
+        return self.forgotten_at(email) is not None
+
+    def forgotten_at(self, email: str) -> datetime | None:
+        """When the address was erased (its tombstone's time); None if it is not."""
         key = parse_address(email).key
         table = schema.subscriber_tombstones
         with self.engine.connect() as connection:
             found = connection.scalar(
-                select(table.c.email_hash).where(table.c.email_hash == tombstone_hash(key))
+                select(table.c.forgotten).where(table.c.email_hash == tombstone_hash(key))
             )
-        return found is not None
+        return None if found is None else utc(found)
 
     # -- writing -------------------------------------------------------------------
 

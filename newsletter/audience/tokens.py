@@ -8,9 +8,10 @@ or subscribe somebody else. Each kind has its own salt, so an unsubscribe token
 is never accepted as a confirmation and the other way round.
 
 A confirmation token also carries the time it was made (checked against a
-maximum age) and the subscriber's `updated` time at that moment (`stamp`): a
-status change after the mail went out (an unsubscribe, a bounce) makes every
-earlier confirmation link stale, so coming back always takes a fresh one.
+maximum age) and the time of the address's last change at that moment
+(`stamp`: the subscriber's `updated`, or when a forgotten address was erased):
+a change after the mail went out (an unsubscribe, a bounce, an erasure) makes
+every earlier confirmation link stale, so coming back always takes a fresh one.
 """
 
 from __future__ import annotations
@@ -105,8 +106,9 @@ class ConfirmClaims:
     """What a valid confirmation token says.
 
     `stamp` is the subscriber's `updated` time in microseconds when the link was
-    made, or 0 when no subscriber existed (a forgotten address: nothing is stored
-    until the person confirms, so `name` travels in the token for that case only).
+    made or, when no subscriber existed (a forgotten address: nothing is stored
+    until the person confirms, so `name` travels in the token for that case
+    only), the time the address was erased.
     """
 
     email: str

@@ -116,7 +116,7 @@ class SignupService:
         subscriber = self.store.get(address.email)
         if subscriber is not None and subscriber.status == "active":
             return Prepared(ALREADY_ACTIVE, status="active")
-        forgotten = subscriber is None and self.store.is_forgotten(address.email)
+        forgotten = None if subscriber else self.store.forgotten_at(address.email)
         if forgotten and source != "signup":
             return Prepared(REFUSED)
         key = limit_key(self.secret, "address", address.key)
@@ -137,7 +137,8 @@ class SignupService:
             if subscriber.status == "active":  # somebody confirmed in between
                 return Prepared(ALREADY_ACTIVE, status="active")
         if subscriber is None:
-            stamp, email_in_link, name_in_link = 0, address.email, name
+            assert forgotten is not None
+            stamp, email_in_link, name_in_link = stamp_of(forgotten), address.email, name
         else:
             stamp, email_in_link, name_in_link = stamp_of(subscriber.updated), subscriber.email, ""
         token = confirmation_token(
@@ -188,7 +189,10 @@ class SignupService:
         detail = _consent_detail(origin, requested=claims.issued, confirmed=self.now())
         subscriber = self.store.get(claims.email)
         if subscriber is None:
-            if claims.stamp != 0:  # the pending signup is gone (purged)
+            # a forgotten address comes back, unless it was erased (again) after the link
+            # was made or the link was for a pending signup purged since
+            erased = self.store.forgotten_at(claims.email)
+            if erased is None or stamp_of(erased) != claims.stamp:
                 return STALE
             try:
                 subscriber, created = self.store.add(

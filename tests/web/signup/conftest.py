@@ -29,7 +29,7 @@ from newsletter.web.server import url_of
 from newsletter.web.signup.limits import SignupLimits
 from newsletter.web.signup.routes import SignupPages
 from newsletter.web.signup.service import SignupService
-from tests.web.conftest import SECRET, write_config
+from tests.web.conftest import SECRET, LogLines, write_config
 
 START = datetime(2026, 2, 7, 9, 0, tzinfo=UTC)
 ROOT_README = Path(__file__).resolve().parents[3] / "README.md"
@@ -58,6 +58,7 @@ class Site:
     pages: SignupPages
     clock: Clock
     app: Any
+    log: LogLines
 
     def post(self, address: str, name: str = "", **fields: str) -> httpx.Response:
         """POST the form as a browser would (urlencoded); extra fields and headers allowed."""
@@ -137,9 +138,10 @@ def start_site(
         clock=clock,
         transport_factory=transport_factory,
     )
-    app = create_app(settings, access_log=lambda _line: None, signup=service)
+    log = LogLines()
+    app = create_app(settings, access_log=log, signup=service)
     with serve(app, listener) as url:
-        yield Site(url, settings, store, service, app.app.state.signup, clock, app)
+        yield Site(url, settings, store, service, app.app.state.signup, clock, app, log)
 
 
 @pytest.fixture

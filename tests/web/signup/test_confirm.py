@@ -185,6 +185,23 @@ def test_forgotten_person_comes_back_only_by_confirming(site: Site) -> None:
     assert (event.status, event.source) == ("active", "signup")
     assert json.loads(event.detail)["ip"] == "127.0.0.1"
 
+    # erased again later: the old link must not bring them back a second time
+    site.store.forget("gone@example.com")
+    stale = httpx.post(link)
+    assert stale.status_code == 409
+    assert site.status("gone@example.com") == "absent"
+    assert site.store.is_forgotten("gone@example.com")
+
+
+def test_confirmation_tokens_never_reach_the_access_log(site: Site) -> None:
+    link = signed_up(site, "kim@example.com")
+    token = link.rsplit("/", 1)[1]
+    httpx.get(link)
+    httpx.post(link)
+    paths = [record["path"] for record in site.log.records()]
+    assert paths.count("/confirm/…") == 2
+    assert not any(token in line for line in site.log)
+
 
 def test_purged_signup_link_is_stale(site: Site) -> None:
     link = signed_up(site, "kim@example.com")
