@@ -35,6 +35,7 @@ from newsletter.audience.tokens import (
     read_confirmation_token,
     stamp_of,
 )
+from newsletter.send.message import ascii_address
 from newsletter.web.signup.limits import DAY, HOUR, Limiter, SignupLimits, limit_key, network_of
 from newsletter.web.signup.mail import Confirmation, confirmation_message
 
@@ -158,7 +159,7 @@ class SignupService:
         raw = confirmation_message(self.settings, confirmation, now)
         return Prepared(
             SENT,
-            recipient=address.email,
+            recipient=ascii_address(address.email),  # an IDN domain as punycode, as in To
             raw=raw,
             status=subscriber.status if subscriber else "",
         )
