@@ -176,6 +176,9 @@ def daily(settings: Settings, day: date, *, say: Say = _quiet) -> DailyReport:
         report.steps.append(line)
         say(line)
 
+    purged = purge_signups(settings)
+    if purged:
+        step(f"signup: deleted {purged} unconfirmed signups older than 30 days")
     if (directory / ITEMS_NAME).exists():
         step(f"collect: {ITEMS_NAME} exists, kept")
     else:
@@ -206,6 +209,19 @@ def daily(settings: Settings, day: date, *, say: Say = _quiet) -> DailyReport:
     else:
         step(f"send: {summary.sent} sent, {summary.failed} failed, {summary.skipped} skipped")
     return report
+
+
+def purge_signups(settings: Settings) -> int:
+    """Unconfirmed signups are personal data nobody agreed to keep: gone after 30 days."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from newsletter.web.signup.service import purge_unconfirmed
+
+    try:
+        return purge_unconfirmed(settings)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise StageError(f"database: {reason}") from None
 
 
 def _render_is_current(directory: Path) -> bool:

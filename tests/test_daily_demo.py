@@ -45,9 +45,14 @@ def test_daily_end_to_end_and_idempotent(demo: Path) -> None:
         if line.strip()
     ]
 
+    stale, fresh = add_pending_signups(demo)
+
     first = newsletter(demo, "daily", "--date", DEMO_DATE)
     assert first.returncode == 0, first.stdout + first.stderr
     assert "Traceback" not in first.stderr
+    assert "signup: deleted 1 unconfirmed signups older than 30 days" in first.stdout
+    assert status_of(demo, stale) is None  # never confirmed in 31 days: gone
+    assert status_of(demo, fresh) == "pending"  # kept, and not sent the edition (below)
 
     edition = demo / "data" / "editions" / DEMO_DATE
     for name in ("items.json", "feeds.json", "briefing.json", "email.html", "email.txt", "post.md"):
@@ -84,6 +89,36 @@ def test_daily_end_to_end_and_idempotent(demo: Path) -> None:
     assert second.returncode == 0, second.stderr
     assert "nothing to send" in second.stdout
     assert len(list((demo / "data" / "outbox" / DEMO_DATE).glob("*.eml"))) == len(subscribers)
+
+
+def add_pending_signups(demo: Path) -> tuple[str, str]:
+    """Two signups nobody confirmed: one 31 days old, one from yesterday."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from newsletter.audience import schema
+    from newsletter.audience.store import SubscriberStore
+    from newsletter.config import load_settings
+
+    store = SubscriberStore.open(load_settings(demo / "newsletter.toml"))
+    for address, age in [("stale@example.org", 31), ("fresh@example.org", 1)]:
+        subscriber, _ = store.add(address, source="signup", status="pending")
+        with store.engine.begin() as connection:
+            connection.execute(
+                update(schema.subscribers)
+                .where(schema.subscribers.c.id == subscriber.id)
+                .values(created=datetime.now(UTC) - timedelta(days=age))
+            )
+    return "stale@example.org", "fresh@example.org"
+
+
+def status_of(demo: Path, address: str) -> str | None:
+    from newsletter.audience.store import SubscriberStore
+    from newsletter.config import load_settings
+
+    subscriber = SubscriberStore.open(load_settings(demo / "newsletter.toml")).get(address)
+    return subscriber.status if subscriber else None
 
 
 def test_hand_edited_briefing_survives_a_rerun(demo: Path) -> None:

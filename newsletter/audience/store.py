@@ -8,7 +8,8 @@ rules live here and nowhere else:
 - every status change appends an event (time, status, source, detail);
 - nothing moves from `unsubscribed`/`bounced`/`complained` back to receiving mail
   except an explicit operator action (`cli`) or the person's own signup (`signup`);
-- nothing is deleted except by `forget`, which leaves a hashed tombstone.
+- nothing is deleted except by `forget`, which leaves a hashed tombstone, and by
+  `purge_pending`, which drops signups that were never confirmed (never sent to).
 
 Every method is its own short transaction, so the web app can record an
 unsubscribe while a send walks the list.
@@ -225,13 +226,17 @@ class SubscriberStore:
             ]
 
     def is_forgotten(self, email: str) -> bool:
+        return self.forgotten_at(email) is not None
+
+    def forgotten_at(self, email: str) -> datetime | None:
+        """When the address was erased (its tombstone's time); None if it is not."""
         key = parse_address(email).key
         table = schema.subscriber_tombstones
         with self.engine.connect() as connection:
             found = connection.scalar(
-                select(table.c.email_hash).where(table.c.email_hash == tombstone_hash(key))
+                select(table.c.forgotten).where(table.c.email_hash == tombstone_hash(key))
             )
-        return found is not None
+        return None if found is None else utc(found)
 
     # -- writing -------------------------------------------------------------------
 
@@ -292,21 +297,37 @@ class SubscriberStore:
         assert created is not None
         return created, True
 
-    def set_status(self, subscriber_id: int, status: str, *, source: str, detail: str = "") -> bool:
+    def set_status(
+        self,
+        subscriber_id: int,
+        status: str,
+        *,
+        source: str,
+        detail: str = "",
+        unchanged_since: datetime | None = None,
+    ) -> bool:
         """Move a subscriber to `status` and record why. False when it is already there
         (or the subscriber no longer exists): the web and feedback handlers may safely
-        run twice for one click or one notification.
+        run twice for one click or one notification. With `unchanged_since`, only if the
+        subscriber's `updated` is still exactly that: a signup confirmation link made
+        before a later unsubscribe or bounce must not undo it.
         """
         check_status(status)
         check_source(source)
         table = schema.subscribers
         while True:
             with self.engine.begin() as connection:
-                current = connection.scalar(
-                    select(table.c.status).where(table.c.id == subscriber_id)
-                )
+                row = connection.execute(
+                    select(table.c.status, table.c.updated).where(table.c.id == subscriber_id)
+                ).first()
+                current = None if row is None else row.status
                 if current is None or current == status:
                     return False
+                guard = [table.c.status == current]
+                if unchanged_since is not None:
+                    if utc(row.updated) != unchanged_since:
+                        return False
+                    guard.append(table.c.updated == row.updated)
                 if current in SUPPRESSED and status in RECEIVING and source not in _MAY_RESUBSCRIBE:
                     raise ValueError(
                         f"subscriber {subscriber_id} is {current}; source {source!r} may not "
@@ -315,12 +336,14 @@ class SubscriberStore:
                 now = datetime.now(UTC)
                 changed = connection.execute(
                     update(table)
-                    .where(table.c.id == subscriber_id, table.c.status == current)
+                    .where(table.c.id == subscriber_id, *guard)
                     .values(status=status, updated=now)
                 ).rowcount
                 if changed:
                     self._event(connection, subscriber_id, now, status, source, detail)
                     return True
+                if unchanged_since is not None:
+                    return False
             # Somebody changed the status between our read and our write: look again.
 
     def unsubscribe(self, subscriber_id: int, *, source: str, detail: str = "") -> bool:
@@ -376,8 +399,6 @@ class SubscriberStore:
         Tables are found in the database itself, not in the metadata, because the
         package that owns them may not be imported in this process.
         """
-        from sqlalchemy import inspect, text
-
         address = parse_address(email)
         table = schema.subscribers
         tombstones = schema.subscriber_tombstones
@@ -391,21 +412,39 @@ class SubscriberStore:
             )
             if subscriber_id is None:
                 return False
-            inspector = inspect(connection)
-            preparer = connection.dialect.identifier_preparer
-            for name in inspector.get_table_names():
-                if name == table.name:
-                    continue
-                if any(column["name"] == PERSON_COLUMN for column in inspector.get_columns(name)):
-                    connection.execute(
-                        text(
-                            f"DELETE FROM {preparer.quote(name)} "
-                            f"WHERE {PERSON_COLUMN} = :subscriber_id"
-                        ),
-                        {"subscriber_id": subscriber_id},
-                    )
+            _erase_related(connection, [subscriber_id])
             connection.execute(delete(table).where(table.c.id == subscriber_id))
         return True
+
+    def purge_pending(self, older_than: datetime) -> int:
+        """Delete signups that were never confirmed and began before `older_than`; how many.
+
+        Only rows still `pending` whose history holds nothing but `pending` go: the
+        person never confirmed, was never sent the newsletter, and keeping their
+        address would keep data nobody agreed to. A pending signup that bounced or
+        was complained about is no longer pending and stays (it suppresses the
+        address). Nothing is recorded: there is nobody left to record it about. No
+        tombstone either: a forgotten address never becomes a pending row (its
+        confirmation link carries the address instead), so none is lost here.
+        """
+        table = schema.subscribers
+        events = schema.subscriber_events
+        confirmed_once = (
+            select(events.c.id)
+            .where(events.c.subscriber_id == table.c.id, events.c.status != "pending")
+            .exists()
+        )
+        # One DELETE decides row by row, so a confirmation landing meanwhile wins.
+        statement = (
+            delete(table)
+            .where(table.c.status == "pending", table.c.created < older_than, ~confirmed_once)
+            .returning(table.c.id)
+        )
+        with self.engine.begin() as connection:
+            ids = list(connection.scalars(statement))
+            for start in range(0, len(ids), 500):
+                _erase_related(connection, ids[start : start + 500])
+        return len(ids)
 
     # -- internals -----------------------------------------------------------------
 
@@ -437,3 +476,25 @@ class SubscriberStore:
                 "detail": detail,
             },
         )
+
+
+def _erase_related(connection: Connection, ids: list[int]) -> None:
+    """Delete every row of any table with a `subscriber_id` column naming one of `ids`.
+
+    Tables are found in the database itself, not in the metadata, because the
+    package that owns them may not be imported in this process.
+    """
+    from sqlalchemy import bindparam, inspect, text
+
+    if not ids:
+        return
+    inspector = inspect(connection)
+    preparer = connection.dialect.identifier_preparer
+    for name in inspector.get_table_names():
+        if name == schema.subscribers.name:
+            continue
+        if any(column["name"] == PERSON_COLUMN for column in inspector.get_columns(name)):
+            statement = text(
+                f"DELETE FROM {preparer.quote(name)} WHERE {PERSON_COLUMN} IN :ids"
+            ).bindparams(bindparam("ids", expanding=True))
+            connection.execute(statement, {"ids": ids})

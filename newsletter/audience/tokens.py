@@ -1,9 +1,17 @@
-"""Signed tokens for the links in a message (unsubscribe now; confirmation later).
+"""Signed tokens for the links in a message: unsubscribe, and signup confirmation.
 
-A token names a subscriber and a list and carries an HMAC-SHA256 signature made
-with `NEWSLETTER_SECRET_KEY` (itsdangerous, which compares in constant time).
-Nothing secret is inside: the signature only proves that *we* made the link, so
-a guessed or altered URL can never unsubscribe somebody else.
+A token names a subscriber (or, for a confirmation, an address) and a list and
+carries an HMAC-SHA256 signature made with `NEWSLETTER_SECRET_KEY` (itsdangerous,
+which compares in constant time). Nothing secret is inside: the signature only
+proves that *we* made the link, so a guessed or altered URL can never unsubscribe
+or subscribe somebody else. Each kind has its own salt, so an unsubscribe token
+is never accepted as a confirmation and the other way round.
+
+A confirmation token also carries the time it was made (checked against a
+maximum age) and the time of the address's last change at that moment
+(`stamp`: the subscriber's `updated`, or when a forgotten address was erased):
+a change after the mail went out (an unsubscribe, a bounce, an erasure) makes
+every earlier confirmation link stale, so coming back always takes a fresh one.
 """
 
 from __future__ import annotations
@@ -12,19 +20,36 @@ import hashlib
 import os
 import secrets
 import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from itsdangerous import BadSignature, Serializer, URLSafeSerializer
+from itsdangerous import (
+    BadSignature,
+    Serializer,
+    SignatureExpired,
+    TimestampSigner,
+    URLSafeSerializer,
+    URLSafeTimedSerializer,
+)
 from itsdangerous.encoding import base64_encode
 
 SECRET_ENV = "NEWSLETTER_SECRET_KEY"
 _UNSUBSCRIBE_SALT = "newsletter.unsubscribe.v1"
+_CONFIRM_SALT = "newsletter.confirm.v1"
+CONFIRM_MAX_AGE = timedelta(days=7)
 
 
 class TokenError(ValueError):
     """A token was forged, altered, truncated or made for another list."""
+
+
+class TokenExpired(TokenError):
+    """A genuine confirmation token, but older than its maximum age."""
 
 
 class SecretKeyError(RuntimeError):
@@ -94,3 +119,88 @@ def read_unsubscribe_token(secret: str, token: str, list_id: str) -> int:
     if token_list != list_id or not isinstance(subscriber_id, int):
         raise TokenError("invalid unsubscribe token")
     return subscriber_id
+
+
+@dataclass(frozen=True)
+class ConfirmClaims:
+    """What a valid confirmation token says.
+
+    `stamp` is the subscriber's `updated` time in microseconds when the link was
+    made or, when no subscriber existed (a forgotten address: nothing is stored
+    until the person confirms, so `name` travels in the token for that case
+    only), the time the address was erased.
+    """
+
+    email: str
+    name: str
+    stamp: int
+    issued: datetime
+
+
+class _ClockSigner(TimestampSigner):
+    """A TimestampSigner whose "now" can be injected (tests sign in the past)."""
+
+    def __init__(self, *args: Any, clock: Callable[[], float] = time.time, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clock = clock
+
+    def get_timestamp(self) -> int:
+        return int(self.clock())
+
+
+def _timed(secret: str, clock: Callable[[], float]) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(
+        secret,
+        salt=_CONFIRM_SALT,
+        signer=_ClockSigner,
+        signer_kwargs={"digest_method": hashlib.sha256, "clock": clock},
+    )
+
+
+def confirmation_token(
+    secret: str,
+    list_id: str,
+    email: str,
+    *,
+    stamp: int,
+    name: str = "",
+    clock: Callable[[], float] = time.time,
+) -> str:
+    """A URL-safe, expiring token for `/confirm/{token}`."""
+    return _timed(secret, clock).dumps([list_id, email, name, stamp])
+
+
+def read_confirmation_token(
+    secret: str,
+    token: str,
+    list_id: str,
+    *,
+    max_age: timedelta = CONFIRM_MAX_AGE,
+    clock: Callable[[], float] = time.time,
+) -> ConfirmClaims:
+    """The claims of a valid, unexpired token of this list; `TokenExpired` for a genuine
+    token past `max_age`, `TokenError` for anything else."""
+    try:
+        payload, issued = _timed(secret, clock).loads(
+            token, max_age=int(max_age.total_seconds()), return_timestamp=True
+        )
+    except SignatureExpired:
+        raise TokenExpired("confirmation link expired") from None
+    except (BadSignature, ValueError, TypeError):
+        raise TokenError("invalid confirmation token") from None
+    if not (isinstance(payload, list) and len(payload) == 4):
+        raise TokenError("invalid confirmation token")
+    token_list, email, name, stamp = payload
+    if (
+        token_list != list_id
+        or not isinstance(email, str)
+        or not isinstance(name, str)
+        or not isinstance(stamp, int)
+    ):
+        raise TokenError("invalid confirmation token")
+    return ConfirmClaims(email, name, stamp, issued.astimezone(UTC))
+
+
+def stamp_of(moment: datetime) -> int:
+    """`moment` as whole microseconds since the epoch: exact, unlike a float timestamp."""
+    return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)

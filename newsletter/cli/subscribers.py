@@ -92,11 +92,19 @@ def add(
     ctx: typer.Context,
     email: str = typer.Argument(..., help="The address to subscribe."),
     name: str = typer.Option("", "--name", help="The subscriber's name."),
+    confirm: bool = typer.Option(
+        False, "--confirm", help="Send a confirmation link instead; active once they press it."
+    ),
 ) -> None:
     """Subscribe an address (active at once). An existing address is never changed."""
     from newsletter.audience.store import ForgottenAddress, InvalidAddress
 
     store = open_store(ctx)
+    if confirm:
+        from newsletter.cli.confirm import send_confirmation
+
+        send_confirmation(settings_from(ctx), store, email, name)
+        return
     try:
         subscriber, created = store.add(email, name, source="cli")
     except ForgottenAddress as exc:

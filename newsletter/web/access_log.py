@@ -2,7 +2,9 @@
 
 The unsubscribe token in `/u/{token}` is a capability (whoever holds it can
 unsubscribe that person) and it names a subscriber, so it never reaches a log:
-the path is logged as `/u/…`. Query strings are dropped for the same reason.
+the path is logged as `/u/…`; a signup confirmation token (`/confirm/{token}`)
+carries the address and subscribes it, so it is logged as `/confirm/…`. Query
+strings are dropped for the same reason.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 LOGGER_NAME = "newsletter.web.access"
-_TOKEN_PATH = re.compile(r"^/u/[^/]+")
+_TOKEN_PATH = re.compile(r"^/(u|confirm)/[^/]+")
 
 Sink = Callable[[str], None]
 
@@ -26,7 +28,7 @@ def _default_sink(line: str) -> None:
 
 
 def redact(path: str) -> str:
-    return _TOKEN_PATH.sub("/u/…", path)
+    return _TOKEN_PATH.sub(lambda match: f"/{match.group(1)}/…", path)
 
 
 class AccessLog:

@@ -2,8 +2,9 @@
 
 They share nothing but the access log and `/healthz`, and they are separate
 apps on purpose: the preview renders whatever is in the data folder and must
-never be reachable from outside, while the public app has exactly three jobs
-(unsubscribe pages, SES feedback, health) and nothing else to attack.
+never be reachable from outside, while the public app has exactly four jobs
+(signup with confirmation, unsubscribe pages, SES feedback, health) and nothing
+else to attack.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from newsletter.audience.store import SubscriberStore
     from newsletter.config import Settings
     from newsletter.web.feedback.sns import SnsVerifier
+    from newsletter.web.signup.service import SignupService
 
 log = logging.getLogger("newsletter.web")
 LOCAL_HOSTS = ["127.0.0.1", "localhost"]
@@ -41,16 +43,18 @@ def create_app(
     store: SubscriberStore | None = None,
     secret: str | None = None,
     access_log: Sink | None = None,
+    signup: SignupService | None = None,
 ) -> Any:
     """The ASGI app: the preview of `preview_day` when given, else the public app.
 
     `sns_verifier` replaces the production verifier (tests inject one whose
     certificate fetcher serves a throw-away certificate); `store` and `secret`
-    default to the configured database and `$NEWSLETTER_SECRET_KEY`.
+    default to the configured database and `$NEWSLETTER_SECRET_KEY`; `signup`
+    replaces the signup rules (tests inject a clock, limits or a transport).
     """
     if preview_day is not None:
         return AccessLog(_preview_app(settings, preview_day), access_log)
-    return AccessLog(_public_app(settings, sns_verifier, store, secret), access_log)
+    return AccessLog(_public_app(settings, sns_verifier, store, secret, signup), access_log)
 
 
 def _public_app(
@@ -58,15 +62,18 @@ def _public_app(
     verifier: SnsVerifier | None,
     store: SubscriberStore | None,
     secret: str | None,
+    signup: SignupService | None,
 ) -> Starlette:
     from newsletter.audience.store import SubscriberStore
     from newsletter.audience.tokens import secret_key
     from newsletter.web.feedback.ses_notifications import FeedbackRecorder
     from newsletter.web.feedback.sns import SnsVerifier
     from newsletter.web.feedback.webhook import SesFeedbackEndpoint
+    from newsletter.web.signup.routes import SignupPages
+    from newsletter.web.signup.service import SignupService
     from newsletter.web.unsubscribe import UnsubscribePages
 
-    store = store or SubscriberStore.open(settings)
+    store = signup.store if signup is not None else store or SubscriberStore.open(settings)
     if secret is None:
         secret = secret_key(transport=settings.sender.transport, data_dir=settings.data_dir)
     offload = Offload(store.engine.dialect.name)
@@ -77,6 +84,7 @@ def _public_app(
     recorder = FeedbackRecorder(store, settings.feedback.transient_bounce_limit)
     pages = UnsubscribePages(settings, store, secret, offload)
     feedback = SesFeedbackEndpoint(verifier, recorder, offload)
+    signup_pages = SignupPages(settings, signup or SignupService(settings, store, secret), offload)
 
     async def healthz(_: Request) -> JSONResponse:
         try:
@@ -91,10 +99,12 @@ def _public_app(
         Route("/u/{token}", pages.show, methods=["GET"]),
         Route("/u/{token}", pages.unsubscribe, methods=["POST"]),
         Route("/feedback/ses", feedback.handle, methods=["POST"]),
+        *signup_pages.routes(),
     ]
     app = Starlette(routes=routes)
     app.state.store = store
     app.state.recorder = recorder
+    app.state.signup = signup_pages
     return app
 
 

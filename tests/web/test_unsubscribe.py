@@ -228,8 +228,9 @@ def test_no_state_changing_get_anywhere(sent: Sent) -> None:
         if {"POST", "PUT", "DELETE", "PATCH"} & set(route.methods or ())
     }
     readable = {route.path for route in app.routes if "GET" in (route.methods or ())}
-    assert changing == {"/u/{token}", "/feedback/ses"}
-    assert readable == {"/u/{token}", "/healthz"}
+    assert changing == {"/u/{token}", "/feedback/ses", "/subscribe", "/confirm/{token}"}
+    # GET /subscribe is the form; GET /confirm/{token} only shows a button (tests/web/signup)
+    assert readable == {"/u/{token}", "/healthz", "/subscribe", "/confirm/{token}"}
     assert httpx.get(f"{sent.url}/feedback/ses").status_code == 405
 
 

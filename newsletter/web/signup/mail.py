@@ -1,0 +1,94 @@
+"""The confirmation message: one per signup, built with the standard library's `email`.
+
+Speed does not matter here (the edition's per-recipient builder exists for
+that); correctness does: RFC 2047 for Korean names and subjects, an IDN domain
+in its punycode form, and no header value with a line break (checked by
+`clean_header` before the stdlib would refuse it with a less useful error).
+It is a transactional message, not a list message: no List-Unsubscribe, and
+`Auto-Submitted` so that auto-responders stay quiet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from newsletter.send.message import ascii_address, clean_header
+from newsletter.web.pages import render_page
+from newsletter.web.signup.words import words
+
+if TYPE_CHECKING:
+    from newsletter.config import Settings
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    email: str
+    name: str
+    url: str
+    expires: datetime  # aware
+
+
+def promise(settings: Settings) -> str:
+    """The one line that says what arrives and when."""
+    newsletter = settings.newsletter
+    return words(newsletter.language)["promise"].format(
+        time=newsletter.send_time, zone=newsletter.timezone, list=newsletter.name
+    )
+
+
+def confirmation_message(settings: Settings, confirmation: Confirmation, now: datetime) -> bytes:
+    """The complete message (CRLF, 7-bit clean) for one confirmation."""
+    from email.headerregistry import Address
+    from email.message import EmailMessage
+    from email.policy import SMTP
+    from email.utils import format_datetime, make_msgid, parseaddr
+
+    newsletter = settings.newsletter
+    said = words(newsletter.language)
+    display, sender = parseaddr(clean_header(settings.sender.from_, "sender.from"))
+    if "@" not in sender:
+        raise ValueError(f"sender.from has no valid address: {settings.sender.from_!r}")
+    name = clean_header(confirmation.name, "signup name")
+    url = clean_header(confirmation.url, "confirmation URL")
+    recipient = ascii_address(clean_header(confirmation.email, "signup email"))
+    local, _, domain = recipient.rpartition("@")
+
+    message = EmailMessage(policy=SMTP)
+    message["From"] = Address(display, addr_spec=sender)
+    message["To"] = Address(name, local, domain)
+    message["Subject"] = clean_header(said["subject"].format(list=newsletter.name), "subject")
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[1])
+    message["Auto-Submitted"] = "auto-generated"
+    if settings.sender.reply_to:
+        message["Reply-To"] = clean_header(settings.sender.reply_to, "sender.reply_to")
+
+    local_expiry = confirmation.expires.astimezone(settings.zone)
+    lines = {
+        "hello": said["mail_hello"].format(name=name) if name else said["mail_hello_anonymous"],
+        "intro": said["mail_intro"].format(list=newsletter.name),
+        "promise": promise(settings),
+        "button": said["mail_button"],
+        "expires": said["mail_expires"].format(
+            expires=f"{local_expiry:%Y-%m-%d %H:%M} ({newsletter.timezone})"
+        ),
+        "ignore": said["mail_ignore"],
+    }
+    text = (
+        f"{lines['hello']}\n\n{lines['intro']}\n{lines['promise']}\n\n"
+        f"{lines['button']}:\n{url}\n\n{lines['expires']}\n\n{lines['ignore']}\n"
+    )
+    page = render_page(
+        "confirmation-email.html.j2",
+        language=newsletter.language,
+        list_name=newsletter.name,
+        url=url,
+        **lines,
+    )
+    # quoted-printable keeps English readable in an .eml; it triples Hangul, base64 does not
+    encoding = "quoted-printable" if text.isascii() else "base64"
+    message.set_content(text, cte=encoding)
+    message.add_alternative(page, subtype="html", cte=encoding)
+    return message.as_bytes()

@@ -1,0 +1,210 @@
+"""`/subscribe` and `/confirm/{token}`: the Starlette side of signing up (rules in `service`).
+
+The answer to `POST /subscribe` is decided before the address is looked at:
+a bad form, a full per-IP allowance or an invalid address each get their own
+page, and every other POST — including a filled honeypot — gets the same
+"check your inbox" page. The work that depends on the address runs as a
+background task after that page has been sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup, escape
+from starlette.background import BackgroundTask
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from newsletter.audience.addresses import InvalidAddress, clean_name, parse_address
+from newsletter.audience.tokens import TokenError, TokenExpired
+from newsletter.send.message import UnsupportedAddress, ascii_address
+from newsletter.web.bodies import BodyTooLarge, read_body
+from newsletter.web.labels import mask_address
+from newsletter.web.pages import render_page
+from newsletter.web.signup.forms import FormError, parse_form
+from newsletter.web.signup.mail import promise
+from newsletter.web.signup.service import ACTIVATED, ALREADY, SENT, Origin
+from newsletter.web.signup.words import words
+from newsletter.web.unsubscribe import HEADERS
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from newsletter.config import Settings
+    from newsletter.web.offload import Offload
+    from newsletter.web.signup.service import SignupService
+
+log = logging.getLogger("newsletter.web.signup")
+MAX_BODY = 8192
+TRAP = "website"  # the honeypot: hidden from people, filled in by form-spamming bots
+
+
+class SignupPages:
+    def __init__(self, settings: Settings, service: SignupService, offload: Offload) -> None:
+        self.service = service
+        self.offload = offload
+        self.language = settings.newsletter.language
+        self.list_name = settings.newsletter.name
+        self.words = words(self.language)
+        self.promise = promise(settings)
+        self.form_url = f"{settings.newsletter.base_url.rstrip('/')}/subscribe"
+        self.days = max(1, service.limits.confirm_max_age.days)
+        self.finished = 0  # background signups done (success or not): tests wait on it
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/subscribe", self.form, methods=["GET"]),
+            Route("/subscribe", self.subscribe, methods=["POST"]),
+            Route("/confirm/{token}", self.show_confirm, methods=["GET"]),
+            Route("/confirm/{token}", self.confirm, methods=["POST"]),
+        ]
+
+    # -- /subscribe --------------------------------------------------------------
+
+    async def form(self, _: Request) -> Response:
+        return self._form()
+
+    async def subscribe(self, request: Request) -> Response:
+        try:
+            body = await read_body(request, MAX_BODY)
+        except BodyTooLarge:
+            return Response("request body too large", status_code=413, headers=HEADERS)
+        try:
+            fields = parse_form(request.headers.get("content-type", ""), body)
+        except FormError:
+            return self._notice("bad_form", 400)
+        origin = _origin(request)
+        if not await self.offload.write(self.service.allow_ip, origin.ip):
+            response = self._notice("busy", 429)
+            response.headers["Retry-After"] = "3600"
+            return response
+        email = fields.get("email", "").strip()
+        name = clean_name(fields.get("name", ""))
+        if fields.get(TRAP, ""):
+            return self._sent(email)  # the same page, and nothing is done
+        error = self._check(email)
+        if error:
+            return self._form(error=error, email=email, name=name, status=400)
+        return self._sent(email, BackgroundTask(self._ask, email, name, origin))
+
+    async def _ask(self, email: str, name: str, origin: Origin) -> None:
+        try:
+            prepared = await self.offload.write(
+                partial(self.service.prepare, email, name, source="signup", origin=origin)
+            )
+            if prepared.outcome == SENT:
+                await self.offload.read(self.service.deliver, prepared)
+        except Exception as exc:  # nobody is waiting for this answer: log it
+            log.error("signup: no confirmation sent: %s: %s", type(exc).__name__, exc)
+        finally:
+            self.finished += 1
+
+    def _check(self, email: str) -> str:
+        """Why the address cannot be used (empty for a good one); from the text alone."""
+        if not email:
+            return self.words["empty_address"]
+        try:
+            ascii_address(parse_address(email).email)
+        except InvalidAddress as exc:
+            return self.words["bad_address"].format(reason=exc)
+        except UnsupportedAddress:
+            return self.words["unsupported_address"]
+        return ""
+
+    # -- /confirm/{token} --------------------------------------------------------
+
+    async def show_confirm(self, request: Request) -> Response:
+        try:
+            claims = self.service.read(request.path_params["token"])
+        except TokenExpired:
+            return self._notice("expired", 410)
+        except TokenError:
+            return self._notice("invalid", 400)
+        message = self.words["confirm_body"].format(
+            list=self.list_name, address=mask_address(claims.email)
+        )
+        return self._page(
+            "confirm", self.words["confirm_title"], message, button=self.words["confirm_button"]
+        )
+
+    async def confirm(self, request: Request) -> Response:
+        try:
+            await read_body(request, 4096)
+        except BodyTooLarge:
+            return Response("request body too large", status_code=413, headers=HEADERS)
+        try:
+            claims = self.service.read(request.path_params["token"])
+        except TokenExpired:
+            return self._notice("expired", 410)
+        except TokenError:
+            return self._notice("invalid", 400)
+        outcome = await self.offload.write(self.service.confirm, claims, _origin(request))
+        if outcome in (ACTIVATED, ALREADY):
+            body = self.words["done_body"].format(list=self.list_name, promise=self.promise)
+            return self._page("done", self.words["done_title"], body)
+        return self._notice("stale", 409)
+
+    # -- pages -------------------------------------------------------------------
+
+    def _sent(self, email: str, background: BackgroundTask | None = None) -> Response:
+        message = self.words["sent_body"].format(address=email, list=self.list_name, days=self.days)
+        return self._page("sent", self.words["sent_title"], message, background=background)
+
+    def _notice(self, kind: str, status: int) -> Response:
+        """A page that explains a problem and links to the form to start again."""
+        link = Markup('<a href="{0}">{0}</a>').format(self.form_url)
+        message = escape(self.words[f"{kind}_body"]).format(url=link, days=self.days)
+        return self._page(kind, self.words[f"{kind}_title"], message, status=status)
+
+    def _form(
+        self, *, error: str = "", email: str = "", name: str = "", status: int = 200
+    ) -> Response:
+        said = self.words
+        return self._page(
+            "form",
+            said["form_title"].format(list=self.list_name),
+            "",
+            status=status,
+            promise=self.promise,
+            error=error,
+            email_value=email,
+            name_value=name,
+            email_label=said["email_label"],
+            name_label=said["name_label"],
+            trap_label=said["trap_label"],
+            button=said["subscribe_button"],
+            note=said["privacy"],
+        )
+
+    def _page(
+        self,
+        state: str,
+        heading: str,
+        message: str,
+        *,
+        status: int = 200,
+        background: BackgroundTask | None = None,
+        **extra: Any,
+    ) -> Response:
+        html = render_page(
+            "signup.html.j2",
+            language=self.language,
+            list_name=self.list_name,
+            state=state,
+            heading=heading,
+            message=message,
+            **extra,
+        )
+        return HTMLResponse(html, status_code=status, headers=HEADERS, background=background)
+
+
+def _origin(request: Request) -> Origin:
+    """The client as uvicorn reports it (X-Forwarded-For applied only from trusted proxies)."""
+    client = request.client
+    return Origin(
+        ip=client.host if client else "",
+        user_agent=request.headers.get("user-agent", ""),
+    )
