@@ -141,11 +141,9 @@ def test_forget_requires_yes_and_blocks_reimport(run, tmp_path: Path) -> None:  
 
 
 def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
-    import socket
+    from tests.fixtures.network import free_port
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]  # closed again below: nothing listens there
+    port = free_port()  # nothing listens there
     path = tmp_path / "newsletter.toml"
     path.write_text(
         '[newsletter]\nname = "T"\n[sender]\nfrom = "t@example.com"\n'

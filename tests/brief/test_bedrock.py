@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from newsletter.model import Briefing
 from newsletter.pipeline import draft_stage
 from tests.brief.converse_stub import Answer, ConverseStub, story_fields, story_reply, throttle
 from tests.brief.factory import DAY, demo_items, item, write_config, write_items
+from tests.fixtures.network import free_port
 
 COMPILER_HEADLINE = "Sixteen Claude agents built a C compiler"
 
@@ -254,9 +254,7 @@ def test_timeout_falls_back_and_the_next_story_still_tries(
 
 
 def test_outage_stops_calling_after_two_failures(tmp_path: Path) -> None:
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # nobody listens there
     settings = bedrock_config(tmp_path, f"http://127.0.0.1:{port}")
     report = DraftReport()
     briefing = draft_briefing(demo_items(), settings, DAY, report)

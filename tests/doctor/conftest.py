@@ -10,7 +10,6 @@ method, so each test can leave out exactly the piece it is about.
 from __future__ import annotations
 
 import secrets
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures.network import free_port
 from tests.fixtures.ses import REGION, MotoServer
 
 DEMO_FEED = Path(__file__).resolve().parents[2] / "examples" / "demo" / "feeds" / "techwire.xml"
@@ -82,11 +82,7 @@ def feed_server() -> Iterator[FeedServer]:
         server.close()
 
 
-def closed_port() -> int:
-    """A 127.0.0.1 port with nothing listening (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+closed_port = free_port  # bound, then released: nothing listens there
 
 
 @dataclass
