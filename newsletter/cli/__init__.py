@@ -178,7 +178,7 @@ def send(
     to: Annotated[Optional[str], typer.Option("--to", help="Send one test copy to ADDR.")] = None,  # noqa: UP045
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count and write a sample.")] = False,
     resend_ambiguous: Annotated[
-        bool, typer.Option("--resend-ambiguous", help="Resend rows left 'sending' by a crash.")
+        bool, typer.Option("--resend-ambiguous", help="Resend rows a crashed send left 'sending'.")
     ] = False,
 ) -> None:
     """Deliver the rendered edition to every active subscriber (resumes a half-done send)."""
