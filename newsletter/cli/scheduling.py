@@ -26,13 +26,6 @@ def run_schedule(settings: Settings, config: Path | None) -> None:
     def log(line: str) -> None:
         console.print(line, markup=False, highlight=False, soft_wrap=True)
 
-    def on_signal(signum: int, _frame: object) -> None:
-        if stop.is_set():
-            raise KeyboardInterrupt
-        log(f"{signal.Signals(signum).name}: stopping (a send stops at the next batch)")
-        stop.set()
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     news = settings.newsletter
     plan = Plan.parse(news.timezone, news.send_time, news.catch_up_minutes)
     scheduler = Scheduler(
@@ -42,6 +35,14 @@ def run_schedule(settings: Settings, config: Path | None) -> None:
         log=log,
         done=lambda day: _already_sent(settings, day),
     )
+
+    def on_signal(signum: int, _frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        scheduler.log(f"{signal.Signals(signum).name}: stopping (a send stops at the next batch)")
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     scheduler.log(
         f"schedule: the daily edition at {news.send_time} {news.timezone} "
         f"(catch up within {news.catch_up_minutes} min)"

@@ -100,7 +100,7 @@ class Scheduler:
 
     def serve(self) -> None:
         self._catch_up()
-        while True:
+        while not self.wait(0):
             day, fire = self.plan.next_after(self.clock())
             self.log(f"next: the edition of {day} at {self.plan.local(fire)}")
             if not self._sleep_until(fire):
@@ -113,8 +113,6 @@ class Scheduler:
                 )
                 continue
             self._run(day)
-            if self.wait(0):
-                return
 
     def _catch_up(self) -> None:
         """The last send time passed before we started: send it now if not too late."""
@@ -161,4 +159,4 @@ class Scheduler:
 
 def _minutes(delta: timedelta) -> str:
     minutes = delta.total_seconds() / 60
-    return f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
+    return f"{minutes:.0f} min" if minutes < 180 else f"{minutes / 60:.1f} h"

@@ -22,7 +22,9 @@ from typing import Any
 import pytest
 
 from newsletter.config import Settings, database_url, load_settings
-from tests.send.conftest import SECRET, addresses, subprocess_env
+from tests.send.conftest import SECRET, addresses, make_newsletter, subprocess_env
+
+__all__ = ["make_newsletter"]  # the send tests' fixture: a config and a small edition
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_DATE = "2026-02-07"
