@@ -117,6 +117,7 @@ def send_process(config: Path) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
         env={**ENV, "HOME": str(config.parent)},
+        cwd=config.parent,  # not the checkout: `-m` would import the package from the cwd
     )
 
 
