@@ -69,15 +69,32 @@ def edition_statuses(
 
 
 def _recent(engine: Engine, limit: int) -> list[str]:
-    from sqlalchemy import select, union
+    """The newest editions with a row or a send log. The send log's are found by repeated
+    `max(edition) < last` on its index: a few lookups, not a scan of millions of rows."""
+    from sqlalchemy import func, select
 
     from newsletter.operations.editions import editions_table
     from newsletter.send.sendlog import send_log
 
-    both = union(select(editions_table().c.edition), select(send_log().c.edition)).subquery()
-    query = select(both.c.edition).order_by(both.c.edition.desc()).limit(limit)
+    table = editions_table()
+    column = send_log().c.edition
     with engine.connect() as conn:
-        return [str(row[0]) for row in conn.execute(query)]
+        found = {
+            str(row[0])
+            for row in conn.execute(
+                select(table.c.edition).order_by(table.c.edition.desc()).limit(limit)
+            )
+        }
+        last = None
+        for _ in range(limit):
+            query = select(func.max(column))
+            if last is not None:
+                query = query.where(column < last)
+            last = conn.execute(query).scalar()
+            if last is None:
+                break
+            found.add(str(last))
+    return sorted(found, reverse=True)[:limit]
 
 
 def _status(engine: Engine, edition: str, record: EditionRecord | None) -> EditionStatus:

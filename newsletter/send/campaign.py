@@ -64,7 +64,7 @@ class CampaignSummary:
     failed: int = 0
     skipped: int = 0
     ambiguous: int = 0  # rows a dead process left `sending`: it died mid-send
-    elsewhere: int = 0  # rows claimed or sending by other live send processes at the start
+    elsewhere: int = 0  # rows claimed or sending by other live send processes, at the end
     recovered: int = 0  # rows a dead process had claimed, pending again
     already_sent: int = 0
     pending: int = 0  # rows still pending at the end (stopped early, or quota reached)
@@ -250,6 +250,7 @@ def run_campaign(
         if owned:
             transport.close()
     summary.pending = log.counts()["pending"]
+    summary.ambiguous, summary.elsewhere = ambiguity(log)
     if summary.failed:
         summary.failures = log.failures()
     if stop.is_set():

@@ -242,10 +242,13 @@ class Lease:
         self._stop.set()
         self._thread.join(timeout=10)
         table = workers_table()
-        with self.engine.begin() as conn:
-            conn.execute(
-                table.update().where(table.c.owner == self.owner).values(stopped_at=_now())
-            )
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    table.update().where(table.c.owner == self.owner).values(stopped_at=_now())
+                )
+        except Exception:  # the database is away: the lease simply expires
+            return
 
     def _set_share(self, count: int) -> None:
         share = None if self.rate is None else self.rate / max(count, 1)
