@@ -270,7 +270,14 @@ def schedule(ctx: typer.Context) -> None:
 
 
 @app.command()
-def status(ctx: typer.Context, date: DateOption = None, json: JsonOption = False) -> None:
+def status(
+    ctx: typer.Context,
+    date: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--date", help="Only the edition of YYYY-MM-DD (default: the last 7)."),
+    ] = None,
+    json: JsonOption = False,
+) -> None:
     """Stage, sent / failed / pending / ambiguous, pace, unsubscribes and bounces per edition
     (the last 7 without --date); exit 1 when the newest one failed."""
     from newsletter.cli.status import print_statuses
