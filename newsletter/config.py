@@ -33,6 +33,7 @@ class NewsletterSettings:
     language: str = "ko"
     timezone: str = "Asia/Seoul"
     send_time: str = "07:00"
+    catch_up_minutes: int = 120  # `schedule` started this late after send_time still sends
     base_url: str = "http://127.0.0.1:8000"
     data_dir: str = "."
     postal_address: str = ""
@@ -285,6 +286,8 @@ def _check_values(settings: Settings, path: Path) -> None:
         raise ConfigError(
             f"{path}: newsletter.send_time must be HH:MM, found {settings.newsletter.send_time!r}"
         )
+    if not 0 <= settings.newsletter.catch_up_minutes <= 1440:
+        raise ConfigError(f"{path}: newsletter.catch_up_minutes must be between 0 and 1440")
     if not re.match(r"https?://[^/\s]+", settings.newsletter.base_url):
         raise ConfigError(f"{path}: newsletter.base_url must be an http(s) URL")
     if "@" not in settings.sender.from_:

@@ -9,8 +9,8 @@ exactly-once by the send log, so running `daily` twice sends nothing twice.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +21,7 @@ from newsletter.model import Briefing, Edition, ModelError, items_from_json, ite
 if TYPE_CHECKING:
     from newsletter.brief.report import DraftReport
     from newsletter.collect import CollectResult
+    from newsletter.operations.daily import DailyReport
     from newsletter.send.campaign import CampaignSummary, Progress
 
 ITEMS_NAME = "items.json"
@@ -120,7 +121,7 @@ def load_rendered_edition(settings: Settings, day: date) -> Edition:
     """The edition as rendered on disk: what `send` delivers, never re-rendered per recipient."""
     briefing = load_valid_briefing(settings, day)
     directory = settings.edition_dir(day)
-    if (directory / "email.html").exists() and not _render_is_current(directory):
+    if (directory / "email.html").exists() and not render_is_current(directory):
         raise StageError(
             f"{directory / 'briefing.json'} changed after the last render; "
             f"run `newsletter render --date {day}` first"
@@ -143,72 +144,48 @@ def send_stage(
     *,
     resend_ambiguous: bool = False,
     progress: Progress | None = None,
+    cancel: threading.Event | None = None,
 ) -> CampaignSummary:
-    """Run the campaign; an early stop (paused account, quota, Ctrl-C) is one StageError line."""
+    """Run the campaign; an early stop (paused account, quota, Ctrl-C) is one StageError line.
+
+    The edition's row records `sending`, then `sent` once no recipient is left to
+    anyone — with several send processes on one campaign, the last one says so.
+    """
     from newsletter.audience.tokens import SecretKeyError
+    from newsletter.operations.editions import EditionLog
     from newsletter.send.campaign import CampaignStopped, run_campaign
     from newsletter.send.message import HeaderInjection
 
-    edition = load_rendered_edition(settings, day)
-    try:
-        return run_campaign(
-            settings, day, edition, resend_ambiguous=resend_ambiguous, progress=progress
-        )
-    except (SecretKeyError, HeaderInjection) as exc:
-        raise StageError(str(exc), code=2) from None
-    except CampaignStopped as exc:
-        raise StageError(str(exc)) from None
+    editions = EditionLog.open(settings)
+    with editions.recording(day, "send"):
+        edition = load_rendered_edition(settings, day)
+        editions.advance(day, "sending")
+        try:
+            summary = run_campaign(
+                settings,
+                day,
+                edition,
+                resend_ambiguous=resend_ambiguous,
+                progress=progress,
+                cancel=cancel,
+            )
+        except (SecretKeyError, HeaderInjection) as exc:
+            raise StageError(str(exc), code=2) from None
+        except CampaignStopped as exc:
+            raise StageError(str(exc)) from None
+    if summary.pending == 0 and summary.elsewhere == 0:
+        editions.advance(day, "sent")
+    return summary
 
 
-@dataclass
-class DailyReport:
-    day: date
-    steps: list[str] = field(default_factory=list)
-    summary: CampaignSummary | None = None
+def daily(
+    settings: Settings, day: date, *, say: Say = _quiet, cancel: threading.Event | None = None
+) -> DailyReport:
+    """collect → draft → render → send for `day`, skipping what is done and still valid;
+    one run per date at a time, each step recorded (see `newsletter.operations.daily`)."""
+    from newsletter.operations.daily import run_daily
 
-
-def daily(settings: Settings, day: date, *, say: Say = _quiet) -> DailyReport:
-    """collect → draft → render → send for `day`, skipping what is already done."""
-    report = DailyReport(day)
-    directory = settings.edition_dir(day)
-
-    def step(line: str) -> None:
-        report.steps.append(line)
-        say(line)
-
-    purged = purge_signups(settings)
-    if purged:
-        step(f"signup: deleted {purged} unconfirmed signups older than 30 days")
-    if (directory / ITEMS_NAME).exists():
-        step(f"collect: {ITEMS_NAME} exists, kept")
-    else:
-        result = collect_stage(settings, day)
-        working = sum(1 for feed in result.feeds if feed.status != "error")
-        if not result.ok:
-            raise StageError(f"every feed failed for {day}; see {directory / FEEDS_REPORT_NAME}")
-        step(f"collect: {len(result.items)} items from {working}/{len(result.feeds)} feeds")
-    if (directory / "briefing.json").exists():
-        step("draft: briefing.json exists, kept (edit it freely; re-draft with `draft --force`)")
-    else:
-        from newsletter.brief.report import DraftReport
-
-        drafted = DraftReport()
-        briefing = draft_stage(settings, day, report=drafted)
-        step(f"draft: {len(briefing.stories)} stories")
-        for line in drafted.lines():
-            step(f"draft: {line}")
-    if _render_is_current(directory):
-        step("render: email.html, email.txt and post.md are up to date")
-    else:
-        edition = render_stage(settings, day)
-        step(f"render: email.html ({len(edition.html.encode()) / 1024:.1f} KB), email.txt, post.md")
-    summary = send_stage(settings, day)
-    report.summary = summary
-    if summary.nothing_to_do:
-        step(f"send: nothing to send, {summary.already_sent} recipients already have {day}")
-    else:
-        step(f"send: {summary.sent} sent, {summary.failed} failed, {summary.skipped} skipped")
-    return report
+    return run_daily(settings, day, say=say, cancel=cancel)
 
 
 def purge_signups(settings: Settings) -> int:
@@ -224,7 +201,8 @@ def purge_signups(settings: Settings) -> int:
         raise StageError(f"database: {reason}") from None
 
 
-def _render_is_current(directory: Path) -> bool:
+def render_is_current(directory: Path) -> bool:
+    """email.html, email.txt and post.md exist and are newer than briefing.json."""
     outputs = [directory / name for name in ("email.html", "email.txt", "post.md")]
     if not all(path.exists() for path in outputs):
         return False

@@ -22,6 +22,7 @@ name = "Daily AI & Tech News"          # shown in the masthead, subject and List
 language = "en"                        # ko | en: labels, intro and outro
 timezone = "Asia/Seoul"                # IANA zone of the send time and edition dates
 send_time = "07:00"                    # when `newsletter schedule` sends (HH:MM)
+catch_up_minutes = 120                 # `schedule` started up to this late still sends today's
 base_url = "http://127.0.0.1:8000"     # where `newsletter serve` is reachable (https in production)
 data_dir = "."                         # editions/ and outbox/ live here (relative to this file)
 postal_address = ""                    # your postal/sender line for the footer (CAN-SPAM)

@@ -178,7 +178,7 @@ def send(
     to: Annotated[Optional[str], typer.Option("--to", help="Send one test copy to ADDR.")] = None,  # noqa: UP045
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count and write a sample.")] = False,
     resend_ambiguous: Annotated[
-        bool, typer.Option("--resend-ambiguous", help="Resend rows left 'sending' by a crash.")
+        bool, typer.Option("--resend-ambiguous", help="Resend rows a crashed send left 'sending'.")
     ] = False,
 ) -> None:
     """Deliver the rendered edition to every active subscriber (resumes a half-done send)."""
@@ -238,10 +238,6 @@ def daily(ctx: typer.Context, date: DateOption = None) -> None:
         raise typer.Exit(EXIT_FAILED)
 
 
-def _later(command: str, issue: str) -> None:
-    fail(f"`newsletter {command}` is not implemented yet ({issue})", EXIT_FAILED)
-
-
 @app.command()
 def preview(
     ctx: typer.Context,
@@ -265,15 +261,34 @@ def _say(line: str) -> None:
 
 
 @app.command()
-def schedule() -> None:
+def schedule(ctx: typer.Context) -> None:
     """Run `daily` every day at send_time (foreground, for systemd/containers)."""
-    _later("schedule", "operations issue")
+    from newsletter.cli.scheduling import run_schedule
+
+    settings = settings_from(ctx)
+    run_schedule(settings, ctx.ensure_object(dict).get("config"))
 
 
 @app.command()
-def status(date: DateOption = None, json: JsonOption = False) -> None:
-    """Sent / failed / pending / unsubscribed / bounced per edition."""
-    _later("status", "operations issue")
+def status(
+    ctx: typer.Context,
+    date: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--date", help="Only the edition of YYYY-MM-DD (default: the last 7)."),
+    ] = None,
+    json: JsonOption = False,
+) -> None:
+    """Stage, sent / failed / pending / ambiguous, pace, unsubscribes and bounces per edition
+    (the last 7 without --date); exit 1 when the newest one failed."""
+    from newsletter.cli.status import print_statuses
+    from newsletter.operations.status import edition_statuses
+
+    settings = settings_from(ctx)
+    day = edition_date(settings, date) if date else None
+    statuses = edition_statuses(settings, day)
+    print_statuses(statuses, settings.zone, as_json=json)
+    if statuses and statuses[0].has_failed:
+        raise typer.Exit(EXIT_FAILED)
 
 
 @app.command()

@@ -84,8 +84,12 @@ def print_summary(summary: CampaignSummary, day: date) -> None:
     if summary.ambiguous:
         console.print(
             f"[yellow]{summary.ambiguous:,} messages may or may not have left during an earlier "
-            "run that stopped abruptly (or are in flight in another running send); not resent "
-            "(use --resend-ambiguous once no other send is running)[/]"
+            "run that stopped abruptly; not resent (--resend-ambiguous to resend them)[/]"
+        )
+    if summary.elsewhere:
+        console.print(
+            f"[dim]{summary.elsewhere:,} messages were being sent by another running send "
+            "process; left to it[/]"
         )
 
 
@@ -93,7 +97,11 @@ def print_dry_run(result: DryRun) -> None:
     console.print(
         f"dry run: {result.recipients:,} active subscribers; {result.would_send:,} would be sent "
         f"now, {result.already_sent:,} already sent"
-        + (f", {result.ambiguous:,} ambiguous (left 'sending')" if result.ambiguous else "")
+        + (
+            f", {result.ambiguous:,} ambiguous (left 'sending' by a crash)"
+            if result.ambiguous
+            else ""
+        )
         + f"; HTML {result.html_bytes / 1024:.1f} KB; "
         f"sample message: {result.sample or '(no recipients)'}",
         highlight=False,

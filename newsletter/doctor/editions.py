@@ -46,10 +46,10 @@ def checks(ctx: Context) -> Iterator[Check]:
 
 
 def _verdict(ctx: Context, edition: str, counts: dict[str, int]) -> Check:
-    order = ("sent", "failed", "pending", "sending", "skipped")
+    order = ("sent", "failed", "pending", "claimed", "sending", "skipped")
     shown = ", ".join(f"{counts.get(state, 0)} {state}" for state in order if counts.get(state))
     summary = f"{edition}: {shown or 'no rows'}"
-    unfinished = counts.get("pending", 0) + counts.get("sending", 0)
+    unfinished = sum(counts.get(state, 0) for state in ("pending", "claimed", "sending"))
     if counts.get("failed", 0):
         return warn(
             NAME,

@@ -3,11 +3,13 @@
 A campaign (1) writes a `pending` row per active subscriber into the send log
 (idempotent: a re-run adds only newcomers), (2) reads the provider's limits,
 (3) runs the worker pool over the pending rows at most at the allowed rate and
-never past the 24-hour quota. Each row moves pending → sending → sent in the
-database, so a re-run after a crash — or a second `daily` — skips everyone
-already served, and rows a crash left in `sending` are reported, not resent.
-Any early stop (paused account, quota used up, Ctrl-C) hands unsent rows back
-to `pending` and says so in one line.
+never past the 24-hour quota. Each row moves pending → claimed → sending → sent
+in the database, so a re-run after a crash — or a second `daily` — skips everyone
+already served; rows a dead process had only claimed are sent by the next run,
+and rows it left in `sending` are reported, not resent. Rows of another send
+process that is still running are its business (see `leases`), and the rate is
+shared with it. Any early stop (paused account, quota used up, Ctrl-C, SIGTERM,
+the scheduler stopping) hands unsent rows back to `pending` and says so in one line.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from newsletter.audience.tokens import secret_key, unsubscribe_token
 from newsletter.config import Settings, database_url
 from newsletter.model import Edition
 from newsletter.send.delivery import Delivery, Stop
+from newsletter.send.leases import Lease, ambiguity, recover, release_ambiguous
 from newsletter.send.message import MessageTemplate
-from newsletter.send.pool import PoolShape, run_pool
+from newsletter.send.pool import PoolResult, PoolShape, run_pool
 from newsletter.send.ratelimit import RateLimiter
 from newsletter.send.retry import RetryPolicy
 from newsletter.send.sendlog import Outcome, SendLog
@@ -60,7 +63,9 @@ class CampaignSummary:
     sent: int = 0
     failed: int = 0
     skipped: int = 0
-    ambiguous: int = 0  # rows found `sending` at the start: an earlier run died mid-send
+    ambiguous: int = 0  # rows a dead process left `sending`: it died mid-send
+    elsewhere: int = 0  # rows claimed or sending by other live send processes, at the end
+    recovered: int = 0  # rows a dead process had claimed, pending again
     already_sent: int = 0
     pending: int = 0  # rows still pending at the end (stopped early, or quota reached)
     retries: int = 0
@@ -158,10 +163,13 @@ def run_campaign(
     resend_ambiguous: bool = False,
     progress: Progress | None = None,
     policy: RetryPolicy | None = None,
+    cancel: threading.Event | None = None,
 ) -> CampaignSummary:
     """Send `edition` to every active subscriber not yet served; safe to call again.
 
-    Raises CampaignStopped (with the summary) when it stops before the end.
+    Raises CampaignStopped (with the summary) when it stops before the end. With
+    `cancel`, the caller owns the signals and sets the event to stop the campaign
+    at a batch boundary; without it, SIGTERM is handled here like Ctrl-C.
     """
     policy = policy or RetryPolicy()
     key = day.isoformat()
@@ -170,9 +178,10 @@ def run_campaign(
     template = message_template(settings, edition)
     log = SendLog(db.engine(database_url(settings)), key)
 
-    summary.ambiguous = log.counts()["sending"]
+    summary.recovered = recover(log)
+    summary.ambiguous, summary.elsewhere = ambiguity(log)
     if resend_ambiguous and summary.ambiguous:
-        log.release("sending")
+        release_ambiguous(log)
         summary.ambiguous = 0
     summary.enqueued = log.enqueue()
     counts = log.counts()
@@ -183,7 +192,7 @@ def run_campaign(
     owned = transport is None
     transport = transport or make_transport(settings, day)
     started = time.monotonic()
-    stop = Stop()
+    stop = Stop(cancel=cancel)
     try:
         try:
             rate, budget, summary.quota_source = campaign_limits(settings, transport, policy)
@@ -195,10 +204,11 @@ def run_campaign(
                 summary,
             ) from None
         summary.rate, summary.budget = rate, budget
+        limiter = RateLimiter(rate)
         deliver = Delivery(
             template=template,
             transport=transport,
-            limiter=RateLimiter(rate),
+            limiter=limiter,
             stop=stop,
             unsubscribe_url=lambda subscriber_id: unsubscribe_url(settings, secret, subscriber_id),
             tags={"edition": key},
@@ -214,21 +224,33 @@ def run_campaign(
             if progress is not None:
                 progress.advance(sum(1 for o in outcomes if o.state != "pending"))
 
-        with _sigterm_as_interrupt():
-            result = run_pool(
-                log,
-                deliver,
-                shape=PoolShape.for_rate(settings.sender.workers, rate),
-                stop=stop,
-                budget=budget,
-                on_outcomes=record,
-            )
+        result = PoolResult()
+        with (
+            Lease(log.engine, key, rate, on_share=limiter.set_rate) as lease,
+            _sigterm_as_interrupt(enabled=cancel is None),
+        ):
+            try:
+                lease.settle(stop.is_set)
+            except KeyboardInterrupt:
+                stop.set("interrupted")
+            if not stop.is_set():
+                result = run_pool(
+                    log,
+                    deliver,
+                    owner=lease.owner,
+                    shape=PoolShape.for_rate(settings.sender.workers, lease.share),
+                    stop=stop,
+                    budget=budget,
+                    on_outcomes=record,
+                    recover=lambda: recover(log),
+                )
         summary.retries = deliver.retries
     finally:
         summary.seconds = time.monotonic() - started
         if owned:
             transport.close()
     summary.pending = log.counts()["pending"]
+    summary.ambiguous, summary.elsewhere = ambiguity(log)
     if summary.failed:
         summary.failures = log.failures()
     if stop.is_set():
@@ -266,9 +288,9 @@ def _with_retries(call: Callable[[], T], policy: RetryPolicy) -> T:
 
 
 @contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
+def _sigterm_as_interrupt(*, enabled: bool = True) -> Iterator[None]:
     """A service manager's stop (SIGTERM) ends the send like Ctrl-C: cleanly, resumably."""
-    if threading.current_thread() is not threading.main_thread():
+    if not enabled or threading.current_thread() is not threading.main_thread():
         yield
         return
 

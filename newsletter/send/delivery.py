@@ -34,6 +34,7 @@ class Stop:
     reason: str = ""
     account: bool = False
     crash: BaseException | None = None
+    cancel: threading.Event | None = None  # set from outside (the scheduler's SIGTERM)
 
     def set(self, reason: str, *, account: bool = False) -> None:
         if not self.event.is_set():
@@ -41,6 +42,8 @@ class Stop:
         self.event.set()
 
     def is_set(self) -> bool:
+        if self.cancel is not None and self.cancel.is_set() and not self.event.is_set():
+            self.set("interrupted")
         return self.event.is_set()
 
 

@@ -1,14 +1,15 @@
 """The worker pool: claim rows in batches, deliver them on threads, record outcomes in batches.
 
-Only the calling (main) thread talks to the database: it claims a batch when the
-rows in flight run low, hands the rows to the workers through a queue, and
-writes the outcomes back every `batch` rows or every fraction of a second. So a
-message costs a fraction of a database round-trip, while a crash leaves at most
-`window` rows plus one unwritten batch in `sending` — the ambiguous ones.
+Only the calling (main) thread talks to the database. It keeps a buffer of rows
+`claimed` for this process (nothing has left for them: a crash hands them back),
+and whenever the threads run low on work it marks the next few `sending` — in
+the same transaction that records the outcomes so far — and only then queues
+them. So a message costs a fraction of a database round-trip, while a crash
+leaves at most `armed` rows (about two per thread) in `sending`: the ambiguous ones.
 
-When the stop is set (account error, Ctrl-C, SIGTERM) no new rows are claimed,
-messages already with SES finish, and every claimed row that never left goes
-back to `pending`: nothing is lost and a re-run resumes.
+When the stop is set (account error, Ctrl-C, SIGTERM, the scheduler stopping) no
+new rows are armed, messages already with SES finish, and every claimed row that
+never left goes back to `pending`: nothing is lost and a re-run resumes.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import math
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,23 +30,31 @@ FLUSH_SECONDS = 0.2
 
 @dataclass(frozen=True)
 class PoolShape:
-    """How many threads, how many rows per claim, and how many rows may be in flight."""
+    """Threads; rows per claim; rows held (claimed + in flight); rows `sending` at most,
+    and how few may be left in flight before the next ones are armed."""
 
     workers: int
     batch: int
     window: int
+    armed: int
+    refill: int
 
     @classmethod
     def for_rate(cls, workers: int, rate: float | None) -> PoolShape:
-        """Unlimited: claims big enough to amortise the round-trip. Rate-limited: about one
-        second of sending in flight, so claimed rows do not wait long behind the limiter."""
+        """Unlimited: claims big enough to amortise the round-trip, one row armed per thread
+        and half as many ready behind them. Rate-limited: about a second of sending held
+        and at most a quarter second armed, so that rows do not wait behind the limiter
+        while marked `sending`."""
         workers = max(1, workers)
         largest = min(100, 4 * workers)
+        most = workers + max(1, workers // 2)
         if not rate:
-            return cls(workers, largest, workers + largest)
-        batch = max(1, min(largest, math.ceil(rate / 2)))
-        window = max(batch, min(workers + batch, math.ceil(rate)))
-        return cls(workers, batch, window)
+            batch, armed = largest, most
+        else:
+            batch = max(1, min(largest, math.ceil(rate / 2)))
+            armed = max(1, min(most, math.ceil(rate / 4)))
+        refill = workers if armed > workers else armed // 2
+        return cls(workers, batch, 2 * armed + batch, armed, refill)
 
 
 @dataclass
@@ -57,12 +67,18 @@ def run_pool(
     log: SendLog,
     deliver: Callable[[Claimed], Outcome],
     *,
+    owner: str,
     shape: PoolShape,
     stop: Stop,
     budget: int | None,
     on_outcomes: Callable[[list[Outcome]], None],
+    recover: Callable[[], int] | None = None,
 ) -> PoolResult:
-    """Send every pending row of `log` (at most `budget` of them) until done or stopped."""
+    """Send every pending row of `log` (at most `budget` of them) until done or stopped.
+
+    `recover()` is asked, when no pending row is left, to hand back rows that dead
+    processes had claimed; the pool goes on while it finds some.
+    """
     work: queue.Queue[Claimed | None] = queue.Queue()
     results: queue.Queue[Outcome] = queue.Queue()
     threads = [
@@ -73,13 +89,13 @@ def run_pool(
     ]
     for thread in threads:
         thread.start()
-    state = _State(budget)
+    state = _State(log, owner, budget, recover)
     try:
         try:
-            _loop(log, shape, stop, state, work, results, on_outcomes)
+            _loop(shape, stop, state, work, results, on_outcomes)
         except KeyboardInterrupt:
             stop.set("interrupted")
-            _loop(log, shape, stop, state, work, results, on_outcomes)  # hand rows back
+            _loop(shape, stop, state, work, results, on_outcomes)  # hand rows back
         except BaseException as exc:
             stop.set(f"{type(exc).__name__}: {exc}")
             stop.crash = stop.crash or exc
@@ -91,17 +107,24 @@ def run_pool(
             thread.join(timeout=60)
         while not results.empty():  # only after an error: rows the loop did not wait for
             state.unwritten.append(results.get_nowait())
-        _flush(log, state, on_outcomes)
+        _flush(state, on_outcomes)
+        log.release_claimed(owner)
     if stop.crash is not None:
         raise stop.crash
     return PoolResult(claimed=state.claimed, budget_exhausted=state.budget_exhausted)
 
 
 class _State:
-    def __init__(self, budget: int | None) -> None:
+    def __init__(
+        self, log: SendLog, owner: str, budget: int | None, recover: Callable[[], int] | None
+    ) -> None:
+        self.log = log
+        self.owner = owner
         self.budget = budget
+        self.recover = recover
         self.claimed = 0
-        self.in_flight = 0
+        self.buffer: deque[Claimed] = deque()  # claimed, not yet armed
+        self.active = 0  # armed and queued or with a worker
         self.exhausted = False
         self.budget_exhausted = False
         self.unwritten: list[Outcome] = []
@@ -109,7 +132,6 @@ class _State:
 
 
 def _loop(
-    log: SendLog,
     shape: PoolShape,
     stop: Stop,
     state: _State,
@@ -118,50 +140,82 @@ def _loop(
     on_outcomes: Callable[[list[Outcome]], None],
 ) -> None:
     while True:
-        while not stop.is_set() and not state.exhausted:
-            if state.in_flight + shape.batch > shape.window:
-                break
-            want = shape.batch
-            if state.budget is not None:
-                want = min(want, state.budget - state.claimed)
-                if want <= 0:
-                    state.exhausted = state.budget_exhausted = True
-                    break
-            rows = log.claim(want)
-            if not rows:
-                state.exhausted = True
-                break
-            for row in rows:
-                if row.status != "active":
-                    reason = f"subscriber is {row.status}" if row.status else "subscriber erased"
-                    state.unwritten.append(Outcome(row.row_id, "skipped", error=reason))
-                    continue
-                state.claimed += 1
-                state.in_flight += 1
-                work.put(row)
-        if state.in_flight == 0 and (state.exhausted or stop.is_set()):
+        _fill(shape, stop, state)
+        if state.buffer and not stop.is_set() and state.active <= shape.refill:
+            _arm(shape, state, work, on_outcomes)
+        if state.active == 0 and (stop.is_set() or (state.exhausted and not state.buffer)):
             return
-        timeout = FLUSH_SECONDS if state.in_flight else 0.0
+        timeout = FLUSH_SECONDS if state.active else 0.0
         try:
             state.unwritten.append(results.get(timeout=timeout))
-            state.in_flight -= 1
+            state.active -= 1
             while True:
                 state.unwritten.append(results.get_nowait())
-                state.in_flight -= 1
+                state.active -= 1
         except queue.Empty:
             pass
         if state.unwritten and (
             len(state.unwritten) >= shape.batch
             or time.monotonic() - state.last_flush >= FLUSH_SECONDS
-            or state.in_flight == 0
+            or state.active == 0
         ):
-            _flush(log, state, on_outcomes)
+            _flush(state, on_outcomes)
 
 
-def _flush(log: SendLog, state: _State, on_outcomes: Callable[[list[Outcome]], None]) -> None:
+def _fill(shape: PoolShape, stop: Stop, state: _State) -> None:
+    """Claim batches while the buffer is low and the rows held stay within the window."""
+    while not stop.is_set() and not state.exhausted and len(state.buffer) <= shape.armed:
+        if len(state.buffer) + state.active + shape.batch > shape.window:
+            return
+        want = shape.batch
+        if state.budget is not None:
+            want = min(want, state.budget - state.claimed)
+            if want <= 0:
+                state.exhausted = state.budget_exhausted = True
+                return
+        rows = state.log.claim(want, state.owner)
+        if not rows:
+            if state.recover is not None and state.recover():
+                continue  # a dead sender's claimed rows are pending again
+            state.exhausted = True
+            return
+        for row in rows:
+            if row.status != "active":
+                reason = f"subscriber is {row.status}" if row.status else "subscriber erased"
+                state.unwritten.append(Outcome(row.row_id, "skipped", error=reason))
+                continue
+            state.claimed += 1
+            state.buffer.append(row)
+
+
+def _arm(
+    shape: PoolShape,
+    state: _State,
+    work: queue.Queue[Claimed | None],
+    on_outcomes: Callable[[list[Outcome]], None],
+) -> None:
+    """Mark the next rows `sending` (recording outcomes in the same transaction), then queue
+    them: a row is never with a worker before the database says it may have left."""
+    count = min(len(state.buffer), shape.armed - state.active)
+    rows = [state.buffer.popleft() for _ in range(count)]
+    done = state.unwritten
+    moved = state.log.arm([row.row_id for row in rows], state.owner, done)
+    state.unwritten = []
+    state.last_flush = time.monotonic()
+    if done:
+        on_outcomes(done)
+    for row in rows:
+        if row.row_id in moved:
+            state.active += 1
+            work.put(row)
+        else:  # recovery gave it to another sender while this one looked dead
+            state.claimed -= 1
+
+
+def _flush(state: _State, on_outcomes: Callable[[list[Outcome]], None]) -> None:
     if state.unwritten:
         done = state.unwritten
-        log.finish(done)  # interrupted here: the outcomes stay unwritten for the next try
+        state.log.finish(done)  # interrupted here: the outcomes stay unwritten for the next try
         state.unwritten = []
         on_outcomes(done)
     state.last_flush = time.monotonic()

@@ -34,6 +34,14 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._next = 0.0
 
+    def set_rate(self, rate: float | None) -> None:
+        """A new pace from now on (the process's share changed as senders came and went)."""
+        if rate is not None and rate <= 0:
+            raise ValueError("rate must be positive (or None for no limit)")
+        with self._lock:
+            self.rate = rate
+            self._interval = 1.0 / rate if rate else 0.0
+
     def acquire(self) -> None:
         if not self._interval:
             return

@@ -1,14 +1,18 @@
 """The send log: one row per (edition, subscriber), the memory that makes sends exactly-once.
 
-States: pending → sending → sent | failed | skipped. Rows are claimed in small
-batches by one statement that marks them `sending` before any of their messages
-leaves, and finished in batches after the provider answered, so after a crash
-only rows still `sending` are ambiguous — at most the claim window in flight.
+States: pending → claimed → sending → sent | failed | skipped. A process claims
+rows in batches (`claimed`, with itself as `owner`): nothing has left for them, so
+when the owner dies they simply go back to `pending`. Just before its workers hand
+rows to the provider it marks a few of them `sending` (`arm`, in the same
+transaction that records the outcomes so far), so after a crash only the rows in
+that small in-flight window are ambiguous — at most about two per worker thread.
 
 The claim is one statement so that several processes (on several machines with
 PostgreSQL) can share one campaign: `FOR UPDATE SKIP LOCKED` on PostgreSQL makes
 concurrent claimers take disjoint rows without waiting for each other; SQLite runs
-the `UPDATE … RETURNING` under its database write lock, so it is atomic too.
+the `UPDATE … RETURNING` under its database write lock, so it is atomic too. The
+`arm` statement only moves rows the process still owns: rows a dead-looking
+owner lost to recovery (see `leases`) are never sent by it afterwards.
 """
 
 from __future__ import annotations
@@ -23,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 from newsletter import db
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
 
-STATES = ("pending", "sending", "sent", "failed", "skipped")
+STATES = ("pending", "claimed", "sending", "sent", "failed", "skipped")
 ENQUEUE_CHUNK = 50_000  # subscriber ids per INSERT … SELECT: short write locks on SQLite
 
 
@@ -42,6 +46,7 @@ def send_log() -> Any:
         Column("subscriber_id", Integer, nullable=False),
         Column("email", String(320), nullable=False),
         Column("state", String(10), nullable=False, default="pending"),
+        Column("owner", String(120)),  # the process holding a claimed/sending row (v0002)
         Column("message_id", String(200)),
         Column("attempts", Integer, nullable=False, default=0),
         Column("last_error", Text),
@@ -54,7 +59,7 @@ def send_log() -> Any:
 
 @dataclass(frozen=True)
 class Claimed:
-    """A row this process now owns (state `sending`) and the subscriber as it is now."""
+    """A row this process now owns (state `claimed`) and the subscriber as it is now."""
 
     row_id: int
     subscriber_id: int
@@ -83,7 +88,9 @@ class SendLog:
 
     def __init__(self, engine: Engine, edition: str) -> None:
         import newsletter.audience.schema  # noqa: F401 - the subscribers table joins the metadata
+        from newsletter.send.leases import workers_table
 
+        workers_table()  # declared before the schema is ensured, so it is created with it
         self.engine = engine
         self.edition = edition
         self.table = send_log()
@@ -197,20 +204,24 @@ class SendLog:
             start = end
         return added
 
-    def release(self, state: str = "sending") -> int:
-        """Move every row of `state` back to pending (`--resend-ambiguous`); returns how many."""
+    def release_claimed(self, owner: str) -> int:
+        """Hand this owner's claimed rows (never given to the provider) back to `pending`."""
         table = self.table
         with self.engine.begin() as conn:
             return int(
                 conn.execute(
                     table.update()
-                    .where(table.c.edition == self.edition, table.c.state == state)
-                    .values(state="pending", updated_at=_now())
+                    .where(
+                        table.c.edition == self.edition,
+                        table.c.state == "claimed",
+                        table.c.owner == owner,
+                    )
+                    .values(state="pending", owner=None, updated_at=_now())
                 ).rowcount
             )
 
-    def claim(self, limit: int) -> list[Claimed]:
-        """Up to `limit` pending rows, marked `sending` in one statement, with their subscribers."""
+    def claim(self, limit: int, owner: str) -> list[Claimed]:
+        """Up to `limit` pending rows, marked `claimed` by `owner` in one statement."""
         from sqlalchemy import select
 
         from newsletter.audience.schema import subscribers
@@ -230,7 +241,7 @@ class SendLog:
         statement = (
             table.update()
             .where(table.c.id.in_(pick.scalar_subquery()))
-            .values(state="sending", updated_at=_now())
+            .values(state="claimed", owner=owner, updated_at=_now())
             .returning(table.c.id, table.c.subscriber_id)
         )
         with self.engine.begin() as conn:
@@ -254,8 +265,33 @@ class SendLog:
                 )
         return claimed
 
+    def arm(self, row_ids: list[int], owner: str, outcomes: Iterable[Outcome] = ()) -> set[int]:
+        """Record `outcomes` and mark `row_ids` `sending`, in one transaction; returns the ids
+        moved. Only rows still `claimed` by `owner` move: the fence against sending a row
+        that recovery handed to another process while this one looked dead."""
+        table = self.table
+        with self.engine.begin() as conn:
+            self._finish(conn, outcomes)
+            if not row_ids:
+                return set()
+            moved = conn.execute(
+                table.update()
+                .where(
+                    table.c.id.in_(row_ids),
+                    table.c.owner == owner,
+                    table.c.state == "claimed",
+                )
+                .values(state="sending", updated_at=_now())
+                .returning(table.c.id)
+            )
+            return {row.id for row in moved}
+
     def finish(self, outcomes: Iterable[Outcome]) -> None:
         """Record outcomes in one transaction (one executemany); a `sent` row is never undone."""
+        with self.engine.begin() as conn:
+            self._finish(conn, outcomes)
+
+    def _finish(self, conn: Connection, outcomes: Iterable[Outcome]) -> None:
         from sqlalchemy import bindparam
 
         table = self.table
@@ -283,5 +319,4 @@ class SendLog:
                 updated_at=bindparam("now"),
             )
         )
-        with self.engine.begin() as conn:
-            conn.execute(statement, params)
+        conn.execute(statement, params)

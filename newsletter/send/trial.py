@@ -17,6 +17,7 @@ from newsletter.audience.tokens import secret_key
 from newsletter.config import Settings, database_url
 from newsletter.model import Edition
 from newsletter.send.campaign import make_transport, message_template, unsubscribe_url
+from newsletter.send.leases import ambiguity
 from newsletter.send.message import Recipient, clean_header
 from newsletter.send.sendlog import SendLog
 
@@ -28,7 +29,7 @@ class DryRun:
     recipients: int  # active subscribers
     would_send: int  # of them, those a `send` now would deliver to
     already_sent: int  # rows of this edition already sent
-    ambiguous: int  # rows left `sending` by an earlier crash (not resent by default)
+    ambiguous: int  # rows a dead process left `sending` (not resent by default)
     sample: Path | None
     html_bytes: int
 
@@ -59,7 +60,7 @@ def dry_run(settings: Settings, day: date, edition: Edition) -> DryRun:
         recipients=recipients,
         would_send=log.would_send(),
         already_sent=counts["sent"],
-        ambiguous=counts["sending"],
+        ambiguous=ambiguity(log)[0],
         sample=sample,
         html_bytes=len(edition.html.encode("utf-8")),
     )

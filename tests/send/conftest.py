@@ -110,12 +110,12 @@ class Newsletter:
                 ).fetchall()
             )
 
-    def state_count(self, state: str) -> int:
+    def state_count(self, state: str, day: date = DAY) -> int:
         with sqlite3.connect(self.root / "newsletter.db", timeout=30) as conn:
             try:
                 return conn.execute(
                     "SELECT count(*) FROM send_log WHERE edition = ? AND state = ?",
-                    (DAY.isoformat(), state),
+                    (day.isoformat(), state),
                 ).fetchone()[0]
             except sqlite3.OperationalError:  # no send_log table before the first send
                 return 0
@@ -151,10 +151,10 @@ def write_config(root: Path, endpoint: str, *, database: str = "", **sender: Any
     return path
 
 
-def small_edition(settings: Settings) -> None:
+def small_edition(settings: Settings, day: date = DAY) -> None:
     """A tiny hand-written edition (moto parses every message; thousands must stay light)."""
     briefing = Briefing(
-        date=DAY,
+        date=day,
         title=SUBJECT,
         language="ko",
         intro=["오늘의 소식입니다."],
@@ -168,7 +168,7 @@ def small_edition(settings: Settings) -> None:
             )
         ],
     )
-    directory = settings.edition_dir(DAY)
+    directory = settings.edition_dir(day)
     directory.mkdir(parents=True, exist_ok=True)
     save_briefing(briefing, directory)
     (directory / "email.html").write_text(

@@ -1,0 +1,85 @@
+"""`newsletter schedule` wired to the real world: the wall clock, signals, and `daily`.
+
+SIGTERM (systemd, `docker stop`) and SIGINT (Ctrl-C) set one stop event: a
+sleeping scheduler exits at once; a running `daily` stops between steps, or in
+the send at a batch boundary with every unsent row back to `pending`. A second
+signal interrupts whatever is running (a send still hands its rows back).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from newsletter.cli.common import console
+from newsletter.config import Settings
+
+
+def run_schedule(settings: Settings, config: Path | None) -> None:
+    from newsletter.operations.schedule import Plan, Scheduler
+
+    stop = threading.Event()
+
+    def log(line: str) -> None:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+    news = settings.newsletter
+    plan = Plan.parse(news.timezone, news.send_time, news.catch_up_minutes)
+    scheduler = Scheduler(
+        plan,
+        lambda day: _daily(config, day, stop, log),
+        wait=stop.wait,
+        log=log,
+        done=lambda day: _already_sent(settings, day),
+    )
+
+    def on_signal(signum: int, _frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        scheduler.log(f"{signal.Signals(signum).name}: stopping (a send stops at the next batch)")
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    scheduler.log(
+        f"schedule: the daily edition at {news.send_time} {news.timezone} "
+        f"(catch up within {news.catch_up_minutes} min)"
+    )
+    try:
+        scheduler.serve()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    scheduler.log("schedule: stopped")
+
+
+def _daily(
+    config: Path | None, day: date, stop: threading.Event, say: Callable[[str], None]
+) -> int:
+    """One run with the config as it is now (edits apply from the next run on)."""
+    from newsletter.config import ConfigError, load_settings
+    from newsletter.pipeline import StageError, daily
+
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        say(f"daily {day}: {exc}")
+        return 2
+    try:
+        report = daily(settings, day, say=lambda line: say(f"  {line}"), cancel=stop)
+    except StageError as exc:
+        say(f"  {exc}")
+        return exc.code
+    return 1 if report.summary and report.summary.failed else 0
+
+
+def _already_sent(settings: Settings, day: date) -> bool:
+    from newsletter.operations.editions import EditionLog
+
+    try:
+        record = EditionLog.open(settings).get(day)
+    except Exception:  # the database is away: the run itself will say why
+        return False
+    return record is not None and record.stage == "sent"

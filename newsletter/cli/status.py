@@ -1,0 +1,87 @@
+"""How `newsletter status` looks: a Rich table of editions, or JSON for monitoring."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from newsletter.cli.common import console, print_json
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from newsletter.operations.status import EditionStatus
+
+STAGE_STYLE = {"sent": "green", "failed": "bold red", "interrupted": "bold red", "sending": "cyan"}
+
+
+def print_statuses(statuses: list[EditionStatus], zone: ZoneInfo, *, as_json: bool) -> None:
+    if as_json:
+        print_json([status.to_json() for status in statuses])
+        return
+    if not statuses:
+        console.print("no edition yet: run `newsletter daily`")
+        return
+    table = Table(box=None, header_style="bold", pad_edge=False, collapse_padding=True)
+    table.add_column("edition")
+    table.add_column("stage")
+    for name in ("sent", "failed", "pending", "ambig.", "rate", "started", "took"):
+        table.add_column(name, justify="right")
+    for name in ("unsub.", "bounced", "compl."):
+        table.add_column(name, justify="right")
+    for status in statuses:
+        style = STAGE_STYLE.get(status.stage, "")
+        stage = f"[{style}]{status.stage}[/]" if style else status.stage
+        if status.running and status.stage != "sending":
+            stage += " (running)"
+        pending = f"{status.pending:,}"
+        if status.in_flight:
+            pending += f" +{status.in_flight:,} in flight"
+        table.add_row(
+            status.edition,
+            stage,
+            f"{status.sent:,}",
+            f"{status.failed:,}",
+            pending,
+            f"{status.ambiguous:,}",
+            _rate(status.rate),
+            status.started.astimezone(zone).strftime("%m-%d %H:%M") if status.started else "–",
+            _took(status.started, status.finished),
+            f"{status.unsubscribed:,}",
+            f"{status.bounced:,}",
+            f"{status.complained:,}",
+        )
+    # cron mail and log files are not 80 columns wide: do not squeeze the table there
+    out = console if console.is_terminal else Console(width=max(console.width, 120))
+    out.print(table)
+    for status in statuses:
+        if status.reason:
+            step = f" ({status.failed_step})" if status.failed_step else ""
+            out.print(
+                f"[red]{status.edition} {status.stage}{step}:[/] {escape(status.reason)}",
+                highlight=False,
+                soft_wrap=True,
+            )
+    out.print(
+        "[dim]unsub. / bounced / compl.: recorded since the edition began to go out; "
+        "times in the newsletter's zone[/]"
+    )
+
+
+def _rate(rate: float | None) -> str:
+    if not rate:
+        return "–"
+    return f"{rate:,.0f}/s" if rate >= 10 else f"{rate:.1f}/s"
+
+
+def _took(started: datetime | None, finished: datetime | None) -> str:
+    if not (started and finished):
+        return "–"
+    seconds = (finished - started).total_seconds()
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 7200 else f"{seconds / 3600:.1f} h"

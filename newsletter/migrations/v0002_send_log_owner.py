@@ -1,0 +1,20 @@
+"""Version 2: `send_log.owner`, the send process that claimed a row.
+
+A row is `claimed` by one process (owner = host:pid:random) before it is marked
+`sending`, so after a crash the rows of a dead owner that never reached SES go
+back to `pending`, and only its `sending` rows stay ambiguous. Rows written by
+version 1 have no owner: a `sending` one among them is ambiguous, as it was.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from newsletter.migrations import add_column
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+
+def upgrade(connection: Connection) -> None:
+    add_column(connection, "send_log", "owner", "VARCHAR(120)")

@@ -1,0 +1,151 @@
+"""The daily job: collect → draft → render → send for one date, safe to run again.
+
+Each step is skipped when its output exists and is still valid (items collected
+and not empty, the briefing loads, the render is newer than the briefing; the
+send log skips everyone already served), so a re-run — by hand, by the timer's
+catch-up, or after a crash — starts at the first step not done. The edition's
+row in `editions` records every step and, on failure, which one and why. A lock
+per date makes a second concurrent run stop at once instead of racing the first.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from newsletter.config import Settings
+from newsletter.model import ModelError, items_from_json
+from newsletter.pipeline import (
+    FEEDS_REPORT_NAME,
+    ITEMS_NAME,
+    Say,
+    StageError,
+    collect_stage,
+    draft_stage,
+    load_valid_briefing,
+    purge_signups,
+    render_is_current,
+    render_stage,
+    send_stage,
+)
+
+if TYPE_CHECKING:
+    from newsletter.operations.editions import EditionLog
+    from newsletter.send.campaign import CampaignSummary
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+@dataclass
+class DailyReport:
+    day: date
+    steps: list[str] = field(default_factory=list)
+    summary: CampaignSummary | None = None
+
+
+def run_daily(
+    settings: Settings, day: date, *, say: Say = _quiet, cancel: threading.Event | None = None
+) -> DailyReport:
+    """collect → draft → render → send for `day`, skipping what is done and still valid.
+
+    Only one run per date at a time (the second raises StageError naming the
+    first); each step's success or failure is recorded on the edition's row, so a
+    re-run starts again at the step that failed. `cancel` (the scheduler's stop)
+    ends the run between steps, or within the send at a batch boundary.
+    """
+    from newsletter.operations.editions import EditionLog
+    from newsletter.operations.lock import LockHeld, daily_lock
+
+    editions = EditionLog.open(settings)
+    try:
+        with daily_lock(settings, day, editions):
+            return _daily_steps(settings, day, editions, say, cancel)
+    except LockHeld as exc:
+        raise StageError(str(exc)) from None
+
+
+def _daily_steps(
+    settings: Settings,
+    day: date,
+    editions: EditionLog,
+    say: Say,
+    cancel: threading.Event | None,
+) -> DailyReport:
+    report = DailyReport(day)
+    directory = settings.edition_dir(day)
+
+    def step(line: str) -> None:
+        report.steps.append(line)
+        say(line)
+
+    def begin(name: str) -> None:
+        if cancel is not None and cancel.is_set():
+            raise StageError(f"stopped before {name} of {day}; the next run continues from there")
+
+    purged = purge_signups(settings)
+    if purged:
+        step(f"signup: deleted {purged} unconfirmed signups older than 30 days")
+    with editions.recording(day, "collect"):
+        begin("collect")
+        if _items_are_valid(directory):
+            step(f"collect: {ITEMS_NAME} exists, kept")
+        else:
+            result = collect_stage(settings, day)
+            working = sum(1 for feed in result.feeds if feed.status != "error")
+            if not result.ok:
+                raise StageError(
+                    f"every feed failed for {day}; see {directory / FEEDS_REPORT_NAME}"
+                )
+            step(f"collect: {len(result.items)} items from {working}/{len(result.feeds)} feeds")
+    editions.advance(day, "collected")
+    with editions.recording(day, "draft"):
+        begin("draft")
+        if (directory / "briefing.json").exists():
+            load_valid_briefing(settings, day)
+            step(
+                "draft: briefing.json exists, kept (edit it freely; re-draft with `draft --force`)"
+            )
+        else:
+            from newsletter.brief.report import DraftReport
+
+            drafted = DraftReport()
+            briefing = draft_stage(settings, day, report=drafted)
+            step(f"draft: {len(briefing.stories)} stories")
+            for line in drafted.lines():
+                step(f"draft: {line}")
+    editions.advance(day, "drafted")
+    with editions.recording(day, "render"):
+        begin("render")
+        if render_is_current(directory):
+            step("render: email.html, email.txt and post.md are up to date")
+        else:
+            edition = render_stage(settings, day)
+            size = len(edition.html.encode()) / 1024
+            step(f"render: email.html ({size:.1f} KB), email.txt, post.md")
+    editions.advance(day, "rendered")
+    with editions.recording(day, "send"):
+        begin("send")
+    summary = send_stage(settings, day, cancel=cancel)
+    report.summary = summary
+    if summary.nothing_to_do:
+        step(f"send: nothing to send, {summary.already_sent} recipients already have {day}")
+    else:
+        step(f"send: {summary.sent} sent, {summary.failed} failed, {summary.skipped} skipped")
+    return report
+
+
+def _items_are_valid(directory: Path) -> bool:
+    """Collected and usable: `items.json` parses and has items (an empty day is collected
+    again on the next run — the feeds may have news by then)."""
+    path = directory / ITEMS_NAME
+    if not path.exists():
+        return False
+    try:
+        return bool(items_from_json(path.read_text(encoding="utf-8")))
+    except (ModelError, ValueError):
+        return False

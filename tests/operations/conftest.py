@@ -1,0 +1,151 @@
+"""The bundled demo, sending through SES (moto server) instead of the outbox.
+
+The daily job runs for real: `python -m newsletter --config … daily` collects the
+demo's local feed files, drafts and renders the edition and sends it to moto,
+whose record of raw messages tells how many copies each subscriber got. The
+database is the demo's SQLite file or a fresh PostgreSQL database.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsletter.config import Settings, database_url, load_settings
+from tests.send.conftest import SECRET, addresses, make_newsletter, subprocess_env
+
+__all__ = ["make_newsletter"]  # the send tests' fixture: a config and a small edition
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_DATE = "2026-02-07"
+
+
+@dataclass
+class Demo:
+    root: Path
+    config: Path
+
+    @property
+    def settings(self) -> Settings:
+        return load_settings(self.config)
+
+    def cli(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "newsletter", "--config", str(self.config), *args]
+
+    def run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            self.cli(*args),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=subprocess_env(self.root),
+        )
+
+    def popen(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            self.cli(*args),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=subprocess_env(self.root),
+        )
+
+    def subscribe(self, count: int) -> list[str]:
+        from newsletter.audience.importer import import_csv
+        from newsletter.audience.store import SubscriberStore
+
+        emails = addresses(count)
+        path = self.root / "readers.csv"
+        path.write_text("email\n" + "\n".join(emails) + "\n", encoding="utf-8")
+        import_csv(SubscriberStore.open(self.settings), path)
+        return emails
+
+    def query(self, sql: str, **params: Any) -> list[Any]:
+        from sqlalchemy import text
+
+        from newsletter import db
+
+        with db.engine(database_url(self.settings)).connect() as conn:
+            return list(conn.execute(text(sql), params))
+
+    def states(self, day: str = DEMO_DATE) -> Counter[str]:
+        """Send-log rows per state (empty before the first send made the table)."""
+        try:
+            rows = self.query(
+                "SELECT state, count(*) FROM send_log WHERE edition = :day GROUP BY state",
+                day=day,
+            )
+        except Exception:  # no send_log table yet
+            return Counter()
+        return Counter({state: count for state, count in rows})
+
+    def stage(self, day: str = DEMO_DATE) -> tuple[str, str | None, str | None] | None:
+        try:
+            rows = self.query(
+                "SELECT stage, failed_step, reason FROM editions WHERE edition = :day", day=day
+            )
+        except Exception:
+            return None
+        return tuple(rows[0]) if rows else None  # type: ignore[return-value]
+
+    def edition_dir(self, day: str = DEMO_DATE) -> Path:
+        return self.root / "data" / "editions" / day
+
+
+def write_demo_config(root: Path, endpoint: str, *, database: str = "", **sender: Any) -> None:
+    """The demo's own config with [sender] pointed at `endpoint` (SES) and `database`."""
+    text = (root / "newsletter.toml").read_text(encoding="utf-8")
+    values = {
+        "from": "데일리 테크 브리핑 <briefing@example.com>",
+        "transport": "ses",
+        "region": "us-east-1",
+        "endpoint_url": endpoint,
+        "max_rate": 5000.0,
+        "daily_quota": 1_000_000,
+        "workers": 8,
+        **sender,
+    }
+    lines = ["[sender]"]
+    for key, value in values.items():
+        lines.append(f'{key} = "{value}"' if isinstance(value, str) else f"{key} = {value!r}")
+    text = re.sub(r"\[sender\]\n(?:[^\[\n][^\n]*\n|\n)*", "\n".join(lines) + "\n\n", text)
+    if database:
+        text = text.replace('url = "sqlite:///data/newsletter.db"', f'url = "{database}"')
+    (root / "newsletter.toml").write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def make_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Demo]:
+    """`make_demo(endpoint, database="", **sender)`: a private copy of examples/demo."""
+    monkeypatch.setenv("NEWSLETTER_SECRET_KEY", SECRET)
+    made = 0
+
+    def make(endpoint: str, *, database: str = "", **sender: Any) -> Demo:
+        nonlocal made
+        made += 1
+        root = tmp_path / f"demo-{made}"
+        shutil.copytree(
+            ROOT / "examples" / "demo", root, ignore=shutil.ignore_patterns("data", "*.csv")
+        )
+        write_demo_config(root, endpoint, database=database, **sender)
+        return Demo(root, root / "newsletter.toml")
+
+    return make
+
+
+def wait_for(condition: Callable[[], bool], process: subprocess.Popen[str], timeout: float = 60):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
