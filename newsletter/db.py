@@ -94,3 +94,12 @@ def ensure_schema(bind: Engine) -> None:
 
 
 _ensured: weakref.WeakKeyDictionary[Engine, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def insert_ignoring_duplicates(connection: Any, table: Any, *index_elements: str) -> Any:
+    """`INSERT … ON CONFLICT DO NOTHING`: the unique index, not a prior SELECT, decides races."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing(index_elements=list(index_elements))

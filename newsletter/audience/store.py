@@ -18,23 +18,31 @@ unsubscribe while a send walks the list.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select, update
 
-from newsletter.audience import schema
-from newsletter.audience.addresses import (
-    InvalidAddress,
-    clean_name,
-    parse_address,
-    tombstone_hash,
+from newsletter.audience import erasure, schema
+from newsletter.audience.addresses import InvalidAddress, clean_name, parse_address, tombstone_hash
+from newsletter.audience.records import (
+    MAY_RESUBSCRIBE,
+    RECEIVING,
+    SOURCES,
+    STATUSES,
+    SUPPRESSED,
+    Event,
+    ForgottenAddress,
+    Subscriber,
+    check_source,
+    check_status,
+    subscriber_from_row,
+    utc,
 )
-from newsletter.db import ensure_schema
+from newsletter.db import ensure_schema, insert_ignoring_duplicates
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection, Engine, Row
+    from sqlalchemy import Connection, Engine
 
     from newsletter.config import Settings
 
@@ -49,95 +57,6 @@ __all__ = [
     "Subscriber",
     "SubscriberStore",
 ]
-
-STATUSES = ("pending", "active", "unsubscribed", "bounced", "complained")
-RECEIVING = ("pending", "active")
-SUPPRESSED = ("unsubscribed", "bounced", "complained")
-SOURCES = ("cli", "import", "unsubscribe-link", "one-click", "bounce", "complaint", "signup")
-# Who may move a suppressed address back to receiving: the operator, or the person.
-_MAY_RESUBSCRIBE = ("cli", "signup")
-# A column of this name in any table marks rows about one subscriber; `forget` erases them.
-PERSON_COLUMN = "subscriber_id"
-
-
-class ForgottenAddress(InvalidAddress):
-    """The address was erased on request (`forget`); it may only come back by signing up."""
-
-
-@dataclass(frozen=True)
-class Subscriber:
-    id: int
-    email: str
-    name: str
-    status: str
-    created: datetime
-    updated: datetime
-    attributes: dict = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "email": self.email,
-            "name": self.name,
-            "status": self.status,
-            "created": self.created.isoformat(),
-            "updated": self.updated.isoformat(),
-            "attributes": self.attributes,
-        }
-
-
-@dataclass(frozen=True)
-class Event:
-    time: datetime
-    status: str
-    source: str
-    detail: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "time": self.time.isoformat(),
-            "status": self.status,
-            "source": self.source,
-            "detail": self.detail,
-        }
-
-
-def utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes (we store UTC); PostgreSQL aware ones."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
-def subscriber_from_row(row: Row[Any]) -> Subscriber:
-    return Subscriber(
-        id=row.id,
-        email=row.email,
-        name=row.name,
-        status=row.status,
-        created=utc(row.created),
-        updated=utc(row.updated),
-        attributes=dict(row.attributes or {}),
-    )
-
-
-def check_status(status: str) -> None:
-    if status not in STATUSES:
-        raise ValueError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
-
-
-def check_source(source: str) -> None:
-    if source not in SOURCES:
-        raise ValueError(f"unknown event source {source!r}; expected one of {', '.join(SOURCES)}")
-
-
-def insert_ignoring_duplicates(connection: Connection, table: Any, *index_elements: str) -> Any:
-    """`INSERT … ON CONFLICT DO NOTHING`: the unique index, not a prior SELECT, decides races."""
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table).on_conflict_do_nothing(index_elements=list(index_elements))
 
 
 class SubscriberStore:
@@ -328,7 +247,7 @@ class SubscriberStore:
                     if utc(row.updated) != unchanged_since:
                         return False
                     guard.append(table.c.updated == row.updated)
-                if current in SUPPRESSED and status in RECEIVING and source not in _MAY_RESUBSCRIBE:
+                if current in SUPPRESSED and status in RECEIVING and source not in MAY_RESUBSCRIBE:
                     raise ValueError(
                         f"subscriber {subscriber_id} is {current}; source {source!r} may not "
                         f"make them {status} (only an operator or the person can)"
@@ -391,60 +310,12 @@ class SubscriberStore:
         return changed
 
     def forget(self, email: str) -> bool:
-        """Erase a person (GDPR): their row, their events, and every row of any table
-        with a `subscriber_id` column that names them (the send log keeps addresses),
-        keeping only a hashed tombstone so no later import re-adds them. True when
-        there was a subscriber to erase; the tombstone is written either way.
-
-        Tables are found in the database itself, not in the metadata, because the
-        package that owns them may not be imported in this process.
-        """
-        address = parse_address(email)
-        table = schema.subscribers
-        tombstones = schema.subscriber_tombstones
-        with self.engine.begin() as connection:
-            connection.execute(
-                insert_ignoring_duplicates(connection, tombstones, "email_hash"),
-                {"email_hash": tombstone_hash(address.key), "forgotten": datetime.now(UTC)},
-            )
-            subscriber_id = connection.scalar(
-                select(table.c.id).where(table.c.email_key == address.key)
-            )
-            if subscriber_id is None:
-                return False
-            _erase_related(connection, [subscriber_id])
-            connection.execute(delete(table).where(table.c.id == subscriber_id))
-        return True
+        """Erase a person (GDPR), keeping only a hashed tombstone; see `erasure.forget`."""
+        return erasure.forget(self.engine, email)
 
     def purge_pending(self, older_than: datetime) -> int:
-        """Delete signups that were never confirmed and began before `older_than`; how many.
-
-        Only rows still `pending` whose history holds nothing but `pending` go: the
-        person never confirmed, was never sent the newsletter, and keeping their
-        address would keep data nobody agreed to. A pending signup that bounced or
-        was complained about is no longer pending and stays (it suppresses the
-        address). Nothing is recorded: there is nobody left to record it about. No
-        tombstone either: a forgotten address never becomes a pending row (its
-        confirmation link carries the address instead), so none is lost here.
-        """
-        table = schema.subscribers
-        events = schema.subscriber_events
-        confirmed_once = (
-            select(events.c.id)
-            .where(events.c.subscriber_id == table.c.id, events.c.status != "pending")
-            .exists()
-        )
-        # One DELETE decides row by row, so a confirmation landing meanwhile wins.
-        statement = (
-            delete(table)
-            .where(table.c.status == "pending", table.c.created < older_than, ~confirmed_once)
-            .returning(table.c.id)
-        )
-        with self.engine.begin() as connection:
-            ids = list(connection.scalars(statement))
-            for start in range(0, len(ids), 500):
-                _erase_related(connection, ids[start : start + 500])
-        return len(ids)
+        """Delete never-confirmed signups begun before `older_than`; see `erasure`."""
+        return erasure.purge_pending(self.engine, older_than)
 
     # -- internals -----------------------------------------------------------------
 
@@ -476,25 +347,3 @@ class SubscriberStore:
                 "detail": detail,
             },
         )
-
-
-def _erase_related(connection: Connection, ids: list[int]) -> None:
-    """Delete every row of any table with a `subscriber_id` column naming one of `ids`.
-
-    Tables are found in the database itself, not in the metadata, because the
-    package that owns them may not be imported in this process.
-    """
-    from sqlalchemy import bindparam, inspect, text
-
-    if not ids:
-        return
-    inspector = inspect(connection)
-    preparer = connection.dialect.identifier_preparer
-    for name in inspector.get_table_names():
-        if name == schema.subscribers.name:
-            continue
-        if any(column["name"] == PERSON_COLUMN for column in inspector.get_columns(name)):
-            statement = text(
-                f"DELETE FROM {preparer.quote(name)} WHERE {PERSON_COLUMN} IN :ids"
-            ).bindparams(bindparam("ids", expanding=True))
-            connection.execute(statement, {"ids": ids})

@@ -26,7 +26,8 @@ from datetime import UTC, datetime
 from email.utils import parseaddr
 from typing import TYPE_CHECKING, Any
 
-from newsletter.audience.store import RECEIVING, insert_ignoring_duplicates
+from newsletter.audience.records import RECEIVING
+from newsletter.db import insert_ignoring_duplicates
 from newsletter.web.feedback import tables
 
 if TYPE_CHECKING:

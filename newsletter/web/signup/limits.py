@@ -99,7 +99,7 @@ class Limiter:
         `interval` since the last use; False (and nothing counted) otherwise."""
         from sqlalchemy import case, or_, update
 
-        from newsletter.audience.store import insert_ignoring_duplicates
+        from newsletter.db import insert_ignoring_duplicates
 
         if cap < 1:
             return False
