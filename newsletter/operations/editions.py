@@ -157,10 +157,8 @@ class EditionLog:
         """A transaction with the edition's row created if missing, and its current values."""
         from sqlalchemy import select
 
-        if self.engine.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
+        from newsletter.db import insert_ignoring_duplicates
+
         with self.engine.begin() as conn:
             current = (
                 conn.execute(select(self.table).where(self.table.c.edition == str(day)))
@@ -169,9 +167,9 @@ class EditionLog:
             )
             if current is None:
                 conn.execute(
-                    insert(self.table)
-                    .values(edition=str(day), stage="started", updated_at=_now())
-                    .on_conflict_do_nothing(index_elements=["edition"])
+                    insert_ignoring_duplicates(conn, self.table, "edition").values(
+                        edition=str(day), stage="started", updated_at=_now()
+                    )
                 )
             yield conn, current
 
