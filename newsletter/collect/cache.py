@@ -6,27 +6,27 @@ downloading the body again. It also remembers when an undated entry was first
 seen (so its date is stable across runs instead of "now" every morning) and
 until when a publisher asked us to stay away (`Retry-After`).
 
-Entries are stored as zlib-compressed JSON of `RawEntry` rows (unsanitised, as
-the feed gave them): sanitising runs on every use, so a fix to `clean` applies
-to cached entries too. `FORMAT` guards the row layout; an old row is ignored.
+Entries are stored as a blob (see `stored`): cleaned entries for what an edition
+used, raw ones for the rest. The row's `format` names the blob layout and the
+cleaning rules; a row of another format is ignored (no validators are sent, so
+the feed is fetched in full and the row rewritten): a fix to `clean` reaches
+cached feeds on their next run.
 """
 
 from __future__ import annotations
 
 import json
-import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, Float, Integer, LargeBinary, String, Table, Text, select
 
 from newsletter import db
-from newsletter.collect.parse import RawEntry, unpack
+from newsletter.collect.stored import FORMAT
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-FORMAT = 1
 TABLE_NAME = "collect_feed_cache"
 
 
@@ -105,21 +105,17 @@ class FeedCache:
                     )
         return rows
 
-    def entries(self, feeds: list[str]) -> dict[str, list[RawEntry]]:
-        """The stored entries of `feeds` (for 304s and skipped feeds)."""
+    def blob(self, feed: str) -> bytes | None:
+        """The stored entries of one feed (for a 304 or a skipped feed), still packed.
+
+        Read per feed, when its answer is known, so only blobs that are used are read
+        and a feed's blob is in memory only while its items are made."""
         t = feed_cache
-        found: dict[str, list[RawEntry]] = {}
+        query = select(t.c.entries).where(
+            t.c.feed == feed, t.c.format == FORMAT, t.c.entries.isnot(None)
+        )
         with self.engine.connect() as conn:
-            for chunk in _chunks(feeds, 200):
-                query = select(t.c.feed, t.c.entries).where(
-                    t.c.feed.in_(chunk), t.c.format == FORMAT, t.c.entries.isnot(None)
-                )
-                for feed, blob in conn.execute(query):
-                    try:
-                        found[feed] = unpack(blob)
-                    except (zlib.error, ValueError, TypeError):
-                        continue  # a damaged row is a cache miss, never a crash
-        return found
+            return conn.execute(query).scalar()
 
     def save(self, feed: str, values: dict[str, object], exists: bool) -> None:
         """Write one feed's row as soon as it is known, so its entry blob leaves memory.

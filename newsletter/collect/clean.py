@@ -19,6 +19,11 @@ from urllib.parse import parse_qsl, unquote_plus, urlencode, urljoin, urlsplit, 
 
 import nh3
 
+# Bump when the output of this module (or of `entries`' use of it) changes: the feed
+# cache keeps cleaned entries under this version, and rows of another version are
+# re-fetched and cleaned again, so a sanitiser fix reaches cached feeds too.
+CLEANING = 1
+
 SUMMARY_LIMIT = 5000
 TITLE_LIMIT = 300
 
@@ -78,6 +83,10 @@ _DROPPED = set(DROPPED_WITH_CONTENT)
 _SCHEMES = set(URL_SCHEMES)
 _TAG_HINT = re.compile(r"<[a-zA-Z/!]|&[#a-zA-Z0-9]+;")
 _PARAGRAPH_BREAK = re.compile(r"[\n\u2029][^\S\n\u2029]*[\n\u2029]\s*")
+# A root-relative reference that `urljoin` would return as origin + reference unchanged:
+# no "//" or dot segment in the path, no tab/CR/LF (urlsplit drops those), and a query or
+# fragment only when non-empty (urljoin drops an empty "?" or "#").
+_PLAIN_ROOT_RELATIVE = re.compile(r"/(?!/)[^?#\t\r\n]*(?:\?[^#\t\r\n]+)?(?:#[^\t\r\n]+)?")
 
 
 def sanitize_html(fragment: str, base: str = "") -> str:
@@ -85,12 +94,17 @@ def sanitize_html(fragment: str, base: str = "") -> str:
     if not fragment.strip():
         return ""
     resolvable = base if base.startswith(("http://", "https://")) else ""
+    origin = _origin(resolvable)
 
     def absolute(tag: str, attribute: str, value: str) -> str | None:
         if attribute not in ("href", "src"):
             return value
         value = value.strip()
-        if not value.startswith(("https://", "http://")):  # the common case needs no parsing
+        if value.startswith(("https://", "http://")):
+            pass  # the common case needs no parsing
+        elif origin and _PLAIN_ROOT_RELATIVE.fullmatch(value) and "/." not in value:
+            value = origin + value  # "/path?query": what urljoin gives, without its cost
+        else:
             try:
                 value = urljoin(resolvable, value) if resolvable else value
                 if urlsplit(value).scheme.lower() not in URL_SCHEMES:
@@ -111,6 +125,17 @@ def sanitize_html(fragment: str, base: str = "") -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     ).strip()
+
+
+def _origin(base: str) -> str:
+    """The `scheme://netloc` of an http(s) base, as `urljoin` would reuse them; "" if none."""
+    if not base:
+        return ""
+    try:
+        parts = urlsplit(base)
+    except ValueError:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
 
 
 def html_to_text(fragment: str, limit: int = SUMMARY_LIMIT) -> str:
@@ -193,7 +218,7 @@ def clean_url(url: str, base: str = "") -> str:
     if not url:
         return ""
     try:
-        if base:
+        if base and not url.startswith(("https://", "http://")):  # absolute: nothing to join
             url = urljoin(base, url)
         parts = urlsplit(url)
         scheme, host, port = parts.scheme.lower(), parts.hostname, parts.port

@@ -13,7 +13,9 @@ a cluster is every item reachable through similar pairs; within one feed,
 similar titles are a series ("Weekly roundup #12/#13"), not one story. There is
 no translation: an English and a Korean report of the same news stay apart.
 Candidate pairs come from an inverted index on title features, so a day of
-thousands of items is not a quadratic loop.
+thousands of items is not a quadratic loop. Each item's features can be made
+ahead (`item_features`, in the parse workers or while other feeds are still
+downloading) and handed to `cluster`, which then only compares.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ just now more than up out your you we our vs via"""
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 
+Features = tuple[list[str], list[str]]  # an item's title features, its lead's features
+
+
 def features(text: str) -> list[str]:
     """Comparable features of a title or lead, English and Korean alike."""
     text = unicodedata.normalize("NFKC", text).lower()
@@ -56,6 +61,11 @@ def features(text: str) -> list[str]:
     return found
 
 
+def item_features(item: Item) -> Features:
+    """What `cluster` compares of one item; pure, so it can be computed anywhere ahead."""
+    return features(item.title), features(item.summary[:LEAD_CHARS])
+
+
 def dedupe(items: list[Item]) -> list[Item]:
     """Drop repeats of the same article (same id); the first occurrence wins."""
     seen: set[str] = set()
@@ -67,12 +77,20 @@ def dedupe(items: list[Item]) -> list[Item]:
     return unique
 
 
-def cluster(items: list[Item], threshold: float = DEFAULT_THRESHOLD) -> list[Item]:
-    """Items with `cluster` set: the id of the cluster's first-published item."""
+def cluster(
+    items: list[Item],
+    threshold: float = DEFAULT_THRESHOLD,
+    known: dict[str, Features] | None = None,
+) -> list[Item]:
+    """Items with `cluster` set: the id of the cluster's first-published item.
+
+    `known` holds `item_features` by item id, made ahead; the others are made here."""
     if len(items) < 2:
-        return [replace(item, cluster=item.id) for item in items]
-    titles = [set(features(item.title)) for item in items]
-    vectors = _vectors(items, titles)
+        return [_labelled(item, item.id) for item in items]
+    known = known or {}
+    made = [known.get(item.id) or item_features(item) for item in items]
+    titles = [set(title) for title, _ in made]
+    vectors = _vectors([lead for _, lead in made], titles)
     parent = list(range(len(items)))
 
     def root(i: int) -> int:
@@ -93,14 +111,18 @@ def cluster(items: list[Item], threshold: float = DEFAULT_THRESHOLD) -> list[Ite
     for members in groups.values():
         first = min(members, key=lambda k: (items[k].published, items[k].id))
         for k in members:
-            labelled[k] = replace(items[k], cluster=items[first].id)
+            labelled[k] = _labelled(items[k], items[first].id)
     return labelled
 
 
-def _vectors(items: list[Item], titles: list[set[str]]) -> list[dict[str, float]]:
+def _labelled(item: Item, cluster_id: str) -> Item:
+    return item if item.cluster == cluster_id else replace(item, cluster=cluster_id)
+
+
+def _vectors(leads: list[list[str]], titles: list[set[str]]) -> list[dict[str, float]]:
     bags = []
-    for item, title in zip(items, titles, strict=True):
-        bag: Counter[str] = Counter(features(item.summary[:LEAD_CHARS]))
+    for lead, title in zip(leads, titles, strict=True):
+        bag: Counter[str] = Counter(lead)
         for feature in title:
             bag[feature] += TITLE_WEIGHT
         bags.append(bag)

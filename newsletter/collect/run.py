@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from newsletter import db
 from newsletter.collect import dedupe as dedupe_mod
 from newsletter.collect.cache import CacheRow, FeedCache, dump_seen
+from newsletter.collect.dedupe import Features
 from newsletter.collect.fetch import Fetched, Limits, default_user_agent, fetch, make_client
 from newsletter.collect.pool import CpuPool, worker_count
 from newsletter.collect.progress import progress_bar
@@ -72,6 +73,7 @@ def collect_edition(
         )
     outcomes = _run_async(_collect_all(settings, jobs, rows, cache, progress))
     items, reports = [], []
+    known: dict[str, Features] = {}  # dedupe features made by the workers, first item wins
     for index, location in enumerate(locations):
         if first[location] != index:
             name = settings.feeds[index].name or _host(location)
@@ -82,8 +84,11 @@ def collect_edition(
         report = _report(jobs[location], out)
         if out.work is not None and out.work.selection is not None:
             items.extend(out.work.selection.items)
+            for item, made in zip(out.work.selection.items, out.work.features, strict=False):
+                known.setdefault(item.id, made)
         reports.append(report)
-    clustered = dedupe_mod.cluster(dedupe_mod.dedupe(items), settings.collect.dedupe_threshold)
+    unique = dedupe_mod.dedupe(items)
+    clustered = dedupe_mod.cluster(unique, settings.collect.dedupe_threshold, known)
     clustered.sort(key=lambda item: (-item.published.timestamp(), item.feed_url, item.id))
     return CollectResult(
         items=clustered,
@@ -156,13 +161,19 @@ async def _collect_all(
 
 
 def _from_cache(cache: FeedCache, location: str, job: Job) -> WorkResult | None:
+    """The items from the feed's cached entries; None when they cannot be read."""
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
-        entries = cache.entries([location]).get(location)
+        blob = cache.blob(location)
     except SQLAlchemyError:
         return None
-    return from_cache(entries, job) if entries is not None else None
+    if blob is None:
+        return None
+    try:
+        return from_cache(blob, job)
+    except (ValueError, TypeError, AttributeError):
+        return None  # a damaged row is a cache miss, never a crash
 
 
 def _save(cache: FeedCache, location: str, values: dict[str, object], row: CacheRow | None) -> str:
@@ -213,7 +224,7 @@ def _update(out: _Outcome, row: CacheRow | None, now: float) -> dict[str, object
     """The cache row's new values for this feed (empty: nothing to write)."""
     fetched, work = out.fetched, out.work
     values: dict[str, object] = {"checked_at": now}
-    if work is not None and work.blob is not None:
+    if fetched.status == "ok" and work is not None and work.blob is not None:
         values.update(
             etag=fetched.etag,
             last_modified=fetched.last_modified,
@@ -230,6 +241,8 @@ def _update(out: _Outcome, row: CacheRow | None, now: float) -> dict[str, object
         values["retry_until"] = fetched.retry_until
     elif row is None:
         return {}  # nothing worth remembering about a feed that has never worked
+    if fetched.status != "ok" and work is not None and work.blob is not None:
+        values["entries"] = work.blob  # cached entries the window reached are now cleaned
     selection = work.selection if work else None
     if selection is not None and (row is None or selection.first_seen != row.first_seen):
         values["first_seen"] = dump_seen(selection.first_seen)
