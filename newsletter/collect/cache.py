@@ -105,36 +105,57 @@ class FeedCache:
                     )
         return rows
 
-    def blob(self, feed: str) -> bytes | None:
-        """The stored entries of one feed (for a 304 or a skipped feed), still packed.
-
-        Read per feed, when its answer is known, so only blobs that are used are read
-        and a feed's blob is in memory only while its items are made."""
+    def blobs(self, feeds: list[str]) -> dict[str, bytes]:
+        """The stored entries of `feeds` that have any (for 304s and skipped feeds), packed."""
         t = feed_cache
-        query = select(t.c.entries).where(
-            t.c.feed == feed, t.c.format == FORMAT, t.c.entries.isnot(None)
-        )
+        found: dict[str, bytes] = {}
         with self.engine.connect() as conn:
-            return conn.execute(query).scalar()
+            for chunk in _chunks(feeds, 500):
+                query = select(t.c.feed, t.c.entries).where(
+                    t.c.feed.in_(chunk), t.c.format == FORMAT, t.c.entries.isnot(None)
+                )
+                found.update((feed, blob) for feed, blob in conn.execute(query))
+        return found
 
     def save(self, feed: str, values: dict[str, object], exists: bool) -> None:
-        """Write one feed's row as soon as it is known, so its entry blob leaves memory.
+        self.save_many([(feed, values, exists)])
 
-        A row inserted meanwhile by a concurrent run (two collects at once) is updated."""
+    def save_many(self, rows: list[tuple[str, dict[str, object], bool]]) -> None:
+        """Write feeds' rows in one transaction: `(feed, values, exists)` each.
+
+        Rows with the same columns go in one `executemany`. A row inserted meanwhile by a
+        concurrent run (two collects at once) is updated instead."""
+        from sqlalchemy import bindparam
         from sqlalchemy.exc import IntegrityError
 
         t = feed_cache
-        values = {"format": FORMAT, **values}
-        update = t.update().where(t.c.feed == feed).values(**values)
+        groups: dict[tuple[bool, tuple[str, ...]], list[dict[str, object]]] = {}
+        for feed, values, exists in rows:
+            row = {"format": FORMAT, **values}
+            groups.setdefault((exists, tuple(sorted(row))), []).append({"feed": feed, **row})
+        update = t.update().where(t.c.feed == bindparam("the_feed"))
         with self.engine.begin() as conn:
-            if exists:
-                conn.execute(update)
-                return
-            try:
-                with conn.begin_nested():
-                    conn.execute(t.insert().values(feed=feed, **values))
-            except IntegrityError:
-                conn.execute(update)
+            for (exists, _), params in groups.items():
+                if exists:
+                    conn.execute(update, [_keyed(p) for p in params])
+                    continue
+                try:
+                    with conn.begin_nested():
+                        conn.execute(t.insert(), params)
+                except IntegrityError:
+                    for p in params:
+                        try:
+                            with conn.begin_nested():
+                                conn.execute(t.insert(), [p])
+                        except IntegrityError:
+                            conn.execute(update, [_keyed(p)])
+
+
+def _keyed(params: dict[str, object]) -> dict[str, object]:
+    """Update parameters: the row's key under the WHERE clause's name, not as a SET column."""
+    keyed = dict(params)
+    keyed["the_feed"] = keyed.pop("feed")
+    return keyed
 
 
 def _seen(text: str) -> dict[str, float]:

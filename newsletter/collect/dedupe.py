@@ -41,24 +41,45 @@ STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 
 Features = tuple[list[str], list[str]]  # an item's title features, its lead's features
+# Bump when `features` changes: the feed cache keeps features made by this version.
+FEATURES = 1
 
 
 def features(text: str) -> list[str]:
     """Comparable features of a title or lead, English and Korean alike."""
     text = unicodedata.normalize("NFKC", text).lower()
+    memo = _TOKENS
     found: list[str] = []
     for token in _WORD.findall(text):
-        if token not in STOP_WORDS and (len(token) > 1 or token.isdigit()):
-            token = token.replace("'", "")
-            if len(token) > 3 and token[-1] == "s" and token[-2] != "s":
-                token = token[:-1]
-            found.append(token)
-    for run in _SYLLABLES.findall(text):
-        if len(run) == 1:
-            found.append(run)
-        else:
-            found.extend([run[i : i + 2] for i in range(len(run) - 1)])
+        feature = memo.get(token)
+        if feature is None:
+            if len(memo) >= _TOKENS_KEPT:
+                memo.clear()
+            feature = memo[token] = _feature(token)
+        if feature:
+            found.append(feature)
+    if not text.isascii():
+        for run in _SYLLABLES.findall(text):
+            if len(run) == 1:
+                found.append(run)
+            else:
+                found.extend([run[i : i + 2] for i in range(len(run) - 1)])
     return found
+
+
+# A day's items use a few thousand distinct words: each is reduced to its feature once.
+_TOKENS: dict[str, str] = {}
+_TOKENS_KEPT = 100_000
+
+
+def _feature(token: str) -> str:
+    """A word's feature ("" when it does not count): stop words out, plural `s` off."""
+    if token in STOP_WORDS or (len(token) < 2 and not token.isdigit()):
+        return ""
+    token = token.replace("'", "")
+    if len(token) > 3 and token[-1] == "s" and token[-2] != "s":
+        token = token[:-1]
+    return token
 
 
 def item_features(item: Item) -> Features:
@@ -90,7 +111,10 @@ def cluster(
     known = known or {}
     made = [known.get(item.id) or item_features(item) for item in items]
     titles = [set(title) for title, _ in made]
-    vectors = _vectors([lead for _, lead in made], titles)
+    # Pairs from different feeds only; weights (IDF over all items) only for their members:
+    # on most days few items have a candidate at all.
+    pairs = [(i, j) for i, j in _candidates(titles) if items[i].feed_url != items[j].feed_url]
+    vectors = _vectors([lead for _, lead in made], titles, {k for pair in pairs for k in pair})
     parent = list(range(len(items)))
 
     def root(i: int) -> int:
@@ -99,9 +123,7 @@ def cluster(
             i = parent[i]
         return i
 
-    for i, j in _candidates(titles):
-        if items[i].feed_url == items[j].feed_url:
-            continue  # one feed's "Weekly roundup #12/#13" are a series, not one story
+    for i, j in pairs:  # one feed's "Weekly roundup #12/#13" are a series, not one story
         if root(i) != root(j) and _cosine(vectors[i], vectors[j]) >= threshold:
             parent[root(i)] = root(j)
     groups: dict[int, list[int]] = defaultdict(list)
@@ -119,23 +141,27 @@ def _labelled(item: Item, cluster_id: str) -> Item:
     return item if item.cluster == cluster_id else replace(item, cluster=cluster_id)
 
 
-def _vectors(leads: list[list[str]], titles: list[set[str]]) -> list[dict[str, float]]:
-    bags = []
-    for lead, title in zip(leads, titles, strict=True):
-        bag: Counter[str] = Counter(lead)
-        for feature in title:
-            bag[feature] += TITLE_WEIGHT
-        bags.append(bag)
+def _vectors(
+    leads: list[list[str]], titles: list[set[str]], wanted: set[int]
+) -> dict[int, dict[str, float]]:
+    """Unit TF-IDF vectors of the `wanted` items; document frequencies count every item."""
+    if not wanted:
+        return {}
     frequency: Counter[str] = Counter()
-    for bag in bags:
-        frequency.update(bag.keys())
-    total = len(bags)
-    idf = {f: math.log((total + 1) / (n + 1)) + 1.0 for f, n in frequency.items()}
-    vectors = []
-    for bag in bags:
-        vector = {f: (1.0 + math.log(count)) * idf[f] for f, count in bag.items()}
+    for lead, title in zip(leads, titles, strict=True):
+        frequency.update(title.union(lead))
+    total = len(titles)
+    vectors = {}
+    for k in wanted:
+        bag: Counter[str] = Counter(leads[k])
+        for feature in titles[k]:
+            bag[feature] += TITLE_WEIGHT
+        vector = {
+            f: (1.0 + math.log(count)) * (math.log((total + 1) / (frequency[f] + 1)) + 1.0)
+            for f, count in bag.items()
+        }
         norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
-        vectors.append({f: v / norm for f, v in vector.items()})
+        vectors[k] = {f: v / norm for f, v in vector.items()}
     return vectors
 
 

@@ -8,9 +8,10 @@ feed cache so it does not look brand new again tomorrow.
 
 An entry that was cleaned becomes a `CleanEntry`, and that is what the feed
 cache keeps of it: when the feed answers 304, its items are rebuilt from the
-cleaned text without running feedparser, nh3 or the URL rules again. Everything
-an Item takes from the configuration (feed title, section, weight) or from the
-run (the first-seen date) is applied afresh each time, never cached.
+cleaned text without running feedparser, nh3, the URL rules or the dedupe
+feature extraction again. Everything an Item takes from the configuration (feed
+title, section, weight) or from the run (the first-seen date) is applied afresh
+each time, never cached.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from newsletter.collect.clean import (
     sanitize_html,
     text_from_safe_html,
 )
+from newsletter.collect.dedupe import LEAD_CHARS, Features, features
 from newsletter.collect.parse import RawEntry
 from newsletter.model import Item
 
@@ -44,6 +46,8 @@ class CleanEntry:
     summary: str
     author: str
     guid_text: str  # the GUID as plain text, for the Item
+    title_features: list[str]  # what dedupe compares (see dedupe.features)
+    lead_features: list[str]
 
     def to_list(self) -> list[object]:
         return [
@@ -56,6 +60,8 @@ class CleanEntry:
             self.summary,
             self.author,
             self.guid_text,
+            self.title_features,
+            self.lead_features,
         ]
 
 
@@ -75,6 +81,7 @@ class FeedContext:
 @dataclass
 class Selection:
     items: list[Item] = field(default_factory=list)
+    features: list[Features] = field(default_factory=list)  # one per item, for dedupe
     first_seen: dict[str, float] = field(default_factory=dict)  # for the cache
     without_link: int = 0
     duplicates: int = 0
@@ -136,6 +143,7 @@ def select_entries(
             selection.entries[index] = entry
             selection.cleaned += 1
         selection.items.append(to_item(entry, published, context))
+        selection.features.append((entry.title_features, entry.lead_features))
     return selection
 
 
@@ -156,6 +164,8 @@ def clean_entry(raw: RawEntry, url: str, identity: str) -> CleanEntry:
         summary=summary,
         author=plain_line(raw.author, is_html=False, limit=200),
         guid_text=plain_line(raw.guid, is_html=False, limit=1000),
+        title_features=features(title),
+        lead_features=features(summary[:LEAD_CHARS]),
     )
 
 

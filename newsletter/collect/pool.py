@@ -44,6 +44,16 @@ class CpuPool:
         self.thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="collect-cpu")
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
 
+    def start(self) -> None:
+        """Start the worker processes now rather than at the first body: a run that will
+        surely parse many feeds (an empty cache) then has them ready when the first
+        downloads arrive instead of ~0.1 s later."""
+        if self.processes:
+            try:
+                self._processes()
+            except (OSError, RuntimeError):
+                self.processes = 0
+
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
         if self.processes:

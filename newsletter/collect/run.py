@@ -21,9 +21,10 @@ from urllib.parse import urlsplit
 from newsletter import db
 from newsletter.collect import dedupe as dedupe_mod
 from newsletter.collect.cache import CacheRow, FeedCache, dump_seen
+from newsletter.collect.cache_io import CacheIO
 from newsletter.collect.dedupe import Features
-from newsletter.collect.fetch import Fetched, Limits, default_user_agent, fetch, make_client
-from newsletter.collect.pool import CpuPool, worker_count
+from newsletter.collect.fetch import Fetched, Lanes, Limits, default_user_agent, fetch
+from newsletter.collect.pool import AUTO_PROCESS_FEEDS, CpuPool, worker_count
 from newsletter.collect.progress import progress_bar
 from newsletter.collect.report import CollectError, CollectResult, FeedReport
 from newsletter.collect.work import Job, WorkResult, from_body, from_cache
@@ -84,7 +85,8 @@ def collect_edition(
         report = _report(jobs[location], out)
         if out.work is not None and out.work.selection is not None:
             items.extend(out.work.selection.items)
-            for item, made in zip(out.work.selection.items, out.work.features, strict=False):
+            selection = out.work.selection
+            for item, made in zip(selection.items, selection.features, strict=True):
                 known.setdefault(item.id, made)
         reports.append(report)
     unique = dedupe_mod.dedupe(items)
@@ -116,14 +118,13 @@ async def _collect_all(
         user_agent=collect.user_agent or default_user_agent(settings.newsletter.base_url),
     )
     workers = worker_count(collect.parse_workers, len(jobs))
-    fetching = asyncio.Semaphore(collect.concurrency)
     # Bodies in memory: those downloading plus a short queue for the parsers.
     in_memory = asyncio.Semaphore(collect.concurrency + 2 * workers)
     bar = progress_bar(len(jobs)) if progress else None
 
-    async def one(client: Any, cpu: CpuPool, location: str) -> tuple[str, _Outcome]:
+    async def one(lanes: Lanes, cpu: CpuPool, io: CacheIO, location: str) -> tuple[str, _Outcome]:
         try:
-            outcome = await each(client, cpu, location)
+            outcome = await each(lanes, cpu, io, location)
         except Exception as exc:  # a bug on one feed's path must not lose the others
             reason = f"internal error: {type(exc).__name__}: {_first_line(exc)}"
             outcome = _Outcome(Fetched(location, "error", reason=reason))
@@ -131,10 +132,10 @@ async def _collect_all(
             bar.advance()
         return location, outcome
 
-    async def each(client: Any, cpu: CpuPool, location: str) -> _Outcome:
+    async def each(lanes: Lanes, cpu: CpuPool, io: CacheIO, location: str) -> _Outcome:
         row, job = rows.get(location), jobs[location]
         async with in_memory:
-            async with fetching:
+            async with lanes.slot() as client:  # the fetch pool: `concurrency` at a time
                 fetched = await fetch(client, location, row, limits)
             outcome = _Outcome(fetched)
             if fetched.body is not None:
@@ -142,48 +143,37 @@ async def _collect_all(
                 outcome.work = await cpu.run(from_body, body, fetched.url, fetched.charset, job)
                 del body
             elif fetched.status in ("not_modified", "skipped") and row and row.has_entries:
-                outcome.work = await cpu.run_in_thread(_from_cache, cache, location, job)
+                blob = await io.blob(location)
+                if blob is not None:
+                    outcome.work = await cpu.run_in_thread(_from_cache, blob, job)
                 outcome.cache_lost = outcome.work is None and fetched.status == "not_modified"
             values = _update(outcome, row, job.now)
             if values:
-                outcome.cache_error = await cpu.run_in_thread(_save, cache, location, values, row)
+                outcome.cache_error = await io.save(location, values, row is not None)
             if outcome.work is not None:
                 outcome.work.blob = None  # stored: let it go
         return outcome
 
     try:
-        async with CpuPool(workers) as cpu, make_client(limits, collect.concurrency) as client:
-            done = await asyncio.gather(*(one(client, cpu, loc) for loc in jobs))
+        async with CpuPool(workers) as cpu, Lanes(limits, collect.concurrency) as lanes:
+            io = CacheIO(cache, cpu.run_in_thread)
+            # Feeds without validators cannot answer 304: they will be parsed.
+            unknown = sum(1 for loc in jobs if not (loc in rows and rows[loc].has_entries))
+            if unknown >= AUTO_PROCESS_FEEDS:
+                cpu.start()
+            done = await asyncio.gather(*(one(lanes, cpu, io, loc) for loc in jobs))
     finally:
         if bar is not None:
             bar.stop()
     return dict(done)
 
 
-def _from_cache(cache: FeedCache, location: str, job: Job) -> WorkResult | None:
+def _from_cache(blob: bytes, job: Job) -> WorkResult | None:
     """The items from the feed's cached entries; None when they cannot be read."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    try:
-        blob = cache.blob(location)
-    except SQLAlchemyError:
-        return None
-    if blob is None:
-        return None
     try:
         return from_cache(blob, job)
     except (ValueError, TypeError, AttributeError):
         return None  # a damaged row is a cache miss, never a crash
-
-
-def _save(cache: FeedCache, location: str, values: dict[str, object], row: CacheRow | None) -> str:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    try:
-        cache.save(location, values, exists=row is not None)
-    except SQLAlchemyError as exc:
-        return f"feed cache not updated: {_first_line(exc)}"
-    return ""
 
 
 def _report(job: Job, out: _Outcome) -> FeedReport:

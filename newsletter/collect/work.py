@@ -5,16 +5,15 @@ feedparser costs ~10 ms per 50-entry feed in pure Python, and on a machine with
 more than one core the parse of a hundred feeds should not queue behind one
 GIL. This module therefore imports only the light parts (feedparser, nh3, the
 model), never httpx or SQLAlchemy, and everything it takes and returns pickles.
-The items' dedupe features are made here too, so the cross-feed clustering at
-the end of a run only compares.
+The items' dedupe features are made here too (see `entries`), so the cross-feed
+clustering at the end of a run only compares.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from newsletter.collect.dedupe import Features, item_features
 from newsletter.collect.entries import Entry, FeedContext, Selection, select_entries
 from newsletter.collect.parse import ParseError, parse_feed
 from newsletter.collect.stored import pack, unpack
@@ -44,7 +43,6 @@ class WorkResult:
     warning: str = ""
     error: str = ""
     selection: Selection | None = None
-    features: list[Features] = field(default_factory=list)  # one per selected item
     seconds: float = 0.0
 
 
@@ -95,10 +93,7 @@ def _select(entries: list[Entry], job: Job, title: str) -> WorkResult:
     feed_title = job.name or title or job.fallback_title
     context = FeedContext(job.feed_url, feed_title, job.section, job.weight)
     selection = select_entries(entries, context, job.seen_before, job.now, job.window)
-    features = [item_features(item) for item in selection.items]
-    result = WorkResult(feed_title=feed_title, entries=len(entries), selection=selection)
-    result.features = features
-    return result
+    return WorkResult(feed_title=feed_title, entries=len(entries), selection=selection)
 
 
 def warm_up() -> bool:
