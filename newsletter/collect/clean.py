@@ -84,9 +84,10 @@ _SCHEMES = set(URL_SCHEMES)
 _TAG_HINT = re.compile(r"<[a-zA-Z/!]|&[#a-zA-Z0-9]+;")
 _PARAGRAPH_BREAK = re.compile(r"[\n\u2029][^\S\n\u2029]*[\n\u2029]\s*")
 # A root-relative reference that `urljoin` would return as origin + reference unchanged:
-# no "//" or dot segment in the path, no tab/CR/LF (urlsplit drops those), and a query or
-# fragment only when non-empty (urljoin drops an empty "?" or "#").
-_PLAIN_ROOT_RELATIVE = re.compile(r"/(?!/)[^?#\t\r\n]*(?:\?[^#\t\r\n]+)?(?:#[^\t\r\n]+)?")
+# not "//" (a host), no dot segment in the path (checked apart), no ";" in it (urljoin
+# drops empty parameters), no tab/CR/LF (urlsplit drops those), and a query or fragment
+# only when non-empty (urljoin drops an empty "?" or "#").
+_PLAIN_ROOT_RELATIVE = re.compile(r"/(?!/)[^?#;\t\r\n]*(?:\?[^#\t\r\n]+)?(?:#[^\t\r\n]+)?")
 
 
 def sanitize_html(fragment: str, base: str = "") -> str:
@@ -99,21 +100,10 @@ def sanitize_html(fragment: str, base: str = "") -> str:
     def absolute(tag: str, attribute: str, value: str) -> str | None:
         if attribute not in ("href", "src"):
             return value
-        value = value.strip()
-        if value.startswith(("https://", "http://")):
-            pass  # the common case needs no parsing
-        elif origin and _PLAIN_ROOT_RELATIVE.fullmatch(value) and "/." not in value:
-            value = origin + value  # "/path?query": what urljoin gives, without its cost
-        else:
-            try:
-                value = urljoin(resolvable, value) if resolvable else value
-                if urlsplit(value).scheme.lower() not in URL_SCHEMES:
-                    return None
-            except ValueError:
-                return None
-        if attribute == "href" and _TRACKING_HINT.search(value):
-            return strip_tracking(value)
-        return value
+        link = resolve_link(value.strip(), resolvable, origin)
+        if link and attribute == "href" and _TRACKING_HINT.search(link):
+            return strip_tracking(link)
+        return link
 
     return nh3.clean(
         fragment,
@@ -125,6 +115,24 @@ def sanitize_html(fragment: str, base: str = "") -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     ).strip()
+
+
+def resolve_link(value: str, base: str, origin: str = "") -> str | None:
+    """A link from feed HTML made absolute against `base`; None unless http(s) or mailto.
+
+    `origin` (`_origin(base)`, computed once per fragment) enables the fast path for
+    "/path?query", the usual relative link, which then needs no URL parsing at all."""
+    if value.startswith(("https://", "http://")):
+        return value  # the common case needs no parsing
+    if origin and _PLAIN_ROOT_RELATIVE.fullmatch(value) and "/." not in value:
+        return origin + value  # exactly what urljoin gives, without its cost
+    try:
+        value = urljoin(base, value) if base else value
+        if urlsplit(value).scheme.lower() not in URL_SCHEMES:
+            return None
+    except ValueError:
+        return None
+    return value
 
 
 def _origin(base: str) -> str:
@@ -218,7 +226,8 @@ def clean_url(url: str, base: str = "") -> str:
     if not url:
         return ""
     try:
-        if base and not url.startswith(("https://", "http://")):  # absolute: nothing to join
+        # An absolute link needs no joining (unless it has ";": urljoin drops empty params).
+        if base and (";" in url or not url.startswith(("https://", "http://"))):
             url = urljoin(base, url)
         parts = urlsplit(url)
         scheme, host, port = parts.scheme.lower(), parts.hostname, parts.port

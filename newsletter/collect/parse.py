@@ -10,11 +10,11 @@ detector decide. feedparser then gets clean UTF-8 and is told so.
 `RawEntry` is deliberately small and JSON-able: the feed cache keeps it (see
 `stored`), so a 304 costs a decompress and not a re-parse. Sanitising and
 resolving links inside content happens later in `clean`, so feedparser's own
-(slower) sanitiser and resolver are switched off, and feedparser is not told the
-feed's URL either: with a base URI it runs `urljoin` on every start tag (a
-quarter of its time), and it would also "resolve" a non-URL GUID like `post-7`
-into a link. Relative links are resolved against the feed URL in `clean`; a
-document's own `xml:base` is still honoured by feedparser.
+(slower) sanitiser and resolver are switched off. feedparser is told the feed's
+URL only when the document sets a base of its own (`xml:base`): with a base URI
+it runs `urljoin` on every start tag, a quarter of its time, and without any
+`xml:base` the links it returns are simply relative to the feed URL, which
+`_entry` and `clean` resolve themselves.
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ _FEED_LINK = re.compile(
     r"""<link\b[^>]*type\s*=\s*["']application/(?:rss|atom)\+xml["'][^>]*>""", re.IGNORECASE
 )
 _HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+# An attribute feedparser takes as a base (`xml:base`, `base`); may also match inside
+# content, which only costs the slower, always-right path.
+_BASE_ATTRIBUTE = re.compile(rb"[\s:]base\s*=", re.IGNORECASE)
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -162,11 +165,11 @@ def parse_feed(body: bytes, base_url: str, http_charset: str = "") -> ParsedFeed
     declaration = _XML_DECL.match(utf8)
     if declaration:
         utf8 = b'<?xml version="1.0" encoding="utf-8"?>' + utf8[declaration.end() :]
+    headers = {"content-type": "application/xml; charset=utf-8"}
+    if _BASE_ATTRIBUTE.search(utf8):
+        headers["content-location"] = base_url  # feedparser chains the document's bases
     parsed = feedparser.parse(
-        utf8,
-        response_headers={"content-type": "application/xml; charset=utf-8"},
-        sanitize_html=False,
-        resolve_relative_uris=False,
+        utf8, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
     )
     entries = [_entry(raw, base_url) for raw in parsed.entries]
     title = str(parsed.feed.get("title", "") or "")
@@ -199,9 +202,14 @@ def _entry(raw: Any, base_url: str) -> RawEntry:
             published = float(calendar.timegm(moment))
         except (TypeError, ValueError, OverflowError):
             published = None
+    # Without a base URI feedparser leaves these relative to the feed URL.
+    link = _absolute_base(base_url, str(get(raw, "link", "") or ""))
+    guid = str(get(raw, "id", "") or "")
+    if get(raw, "guidislink"):  # an RSS permalink GUID is a URL (and the link without one)
+        guid = _absolute_base(base_url, guid)
     return RawEntry(
-        guid=str(get(raw, "id", "") or ""),
-        link=str(get(raw, "link", "") or ""),
+        guid=guid,
+        link=link,
         title=str(get(raw, "title", "") or ""),
         title_html=get(title_detail, "type", "text/html") in _HTML_TYPES,
         content=content,
@@ -234,15 +242,16 @@ def _content(raw: Any, base_url: str) -> tuple[str, str]:
     return "", base_url
 
 
-def _absolute_base(base_url: str, base: str) -> str:
-    if base.startswith(("http://", "https://")):
-        return base
+def _absolute_base(base_url: str, reference: str) -> str:
+    """`reference` made absolute against the feed URL (unchanged when that fails)."""
+    if not reference or reference.startswith(("http://", "https://")):
+        return reference
     from urllib.parse import urljoin
 
     try:
-        return urljoin(base_url, base)
+        return urljoin(base_url, reference)
     except ValueError:
-        return base_url
+        return reference
 
 
 def _describe(exc: Any) -> str:
