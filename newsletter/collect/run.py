@@ -1,11 +1,13 @@
 """One collect run: fetch every feed concurrently, turn each into items, dedupe, report.
 
-Fetching is asynchronous (one httpx client, a bounded pool). As soon as a feed
-arrives its CPU work starts (`work`, in a worker process or thread, see `pool`),
-so parsing overlaps the downloads still in flight, and a 304's cached entries
-are read and selected while other feeds are still on the wire. A second
-semaphore bounds how many downloaded bodies wait in memory. Every per-feed step
-ends in a report line for that feed: nothing one feed does can stop the others.
+Fetching is asynchronous (a bounded pool of kept-alive connections, see
+`fetch.Lanes`). As soon as a feed arrives its CPU work starts (`work`, in a
+worker process or thread, see `pool`), so parsing overlaps the downloads still
+in flight, and a 304's cached entries are read and selected while other feeds
+are still on the wire (the reads and writes of the feed cache go in batches,
+see `cache_io`). A semaphore bounds how many downloaded bodies wait in memory.
+Every per-feed step ends in a report line for that feed: nothing one feed does
+can stop the others.
 """
 
 from __future__ import annotations
@@ -83,9 +85,9 @@ def collect_edition(
             continue
         out = outcomes[location]
         report = _report(jobs[location], out)
-        if out.work is not None and out.work.selection is not None:
-            items.extend(out.work.selection.items)
-            selection = out.work.selection
+        selection = out.work.selection if out.work is not None else None
+        if selection is not None:
+            items.extend(selection.items)
             for item, made in zip(selection.items, selection.features, strict=True):
                 known.setdefault(item.id, made)
         reports.append(report)
