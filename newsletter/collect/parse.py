@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import calendar
 import codecs
+import io
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -168,8 +169,10 @@ def parse_feed(body: bytes, base_url: str, http_charset: str = "") -> ParsedFeed
     headers = {"content-type": "application/xml; charset=utf-8"}
     if _BASE_ATTRIBUTE.search(utf8):
         headers["content-location"] = base_url  # feedparser chains the document's bases
+    # A stream, never bytes: feedparser tries bytes as a *file name* first, so a body
+    # reading "/etc/passwd" or "/dev/zero" would make it read that local file.
     parsed = feedparser.parse(
-        utf8, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+        io.BytesIO(utf8), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
     )
     entries = [_entry(raw, base_url) for raw in parsed.entries]
     title = str(parsed.feed.get("title", "") or "")

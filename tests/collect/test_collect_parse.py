@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 
 import pytest
-from feedserver import Reply
+from feedserver import Reply, simple_feed
 
 from newsletter.collect import collect_edition
 from newsletter.collect.parse import ParseError, decode, parse_feed
@@ -192,3 +192,11 @@ def test_parse_feed_raises_a_one_line_reason():
 
 def test_decode_short_latin_text_prefers_windows_1252():
     assert decode(FRENCH.encode("cp1252"), "utf-8")[0] == FRENCH
+
+
+def test_a_body_naming_a_local_file_is_not_read_from_disk(tmp_path):
+    """feedparser takes bytes as a file name first; a feed must never make us read a file."""
+    local = tmp_path / "secret.xml"
+    local.write_bytes(simple_feed("secret", 2))
+    with pytest.raises(ParseError, match="not an RSS/Atom feed"):
+        parse_feed(str(local).encode(), "https://evil.example/feed")
