@@ -162,7 +162,10 @@ def parse_feed(body: bytes, base_url: str, http_charset: str = "") -> ParsedFeed
     text, encoding = decode(body, http_charset)
     if _HTML_START.match(text[:4096]):
         raise ParseError(_html_reason(text, base_url))
-    utf8 = text.encode("utf-8")
+    # Valid UTF-8 without a BOM is already what feedparser gets: no second encoding pass.
+    plain = encoding == "utf-8" and not body.startswith(codecs.BOM_UTF8)
+    utf8 = body if plain else text.encode("utf-8")
+    del text
     declaration = _XML_DECL.match(utf8)
     if declaration:
         utf8 = b'<?xml version="1.0" encoding="utf-8"?>' + utf8[declaration.end() :]
