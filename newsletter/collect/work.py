@@ -89,6 +89,14 @@ def from_cache(blob: bytes, job: Job) -> WorkResult:
     return result
 
 
+def from_cache_or_none(blob: bytes, job: Job) -> WorkResult | None:
+    """`from_cache`, with None for a blob that cannot be read: a cache miss, never a crash."""
+    try:
+        return from_cache(blob, job)
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
 def _select(entries: list[Entry], job: Job, title: str) -> WorkResult:
     feed_title = job.name or title or job.fallback_title
     context = FeedContext(job.feed_url, feed_title, job.section, job.weight)
