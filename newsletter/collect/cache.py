@@ -7,8 +7,8 @@ seen (so its date is stable across runs instead of "now" every morning) and
 until when a publisher asked us to stay away (`Retry-After`).
 
 Entries are stored as a blob (see `stored`): cleaned entries for what an edition
-used, raw ones for the rest. The row's `format` names the blob layout and the
-cleaning rules; a row of another format is ignored (no validators are sent, so
+used, raw ones for the rest. The row's `format` names the blob layout and the rules
+its values were made by; a row of another format is ignored (no validators are sent, so
 the feed is fetched in full and the row rewritten): a fix to `clean` reaches
 cached feeds on their next run.
 """

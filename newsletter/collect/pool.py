@@ -1,7 +1,7 @@
 """Where the CPU work of a collect runs: worker processes for many feeds, a thread otherwise.
 
 Downloads wait on the network; parsing and cleaning wait on the CPU. With a
-hundred feeds the parse work (~15 ms per 50-entry feed in feedparser) is larger
+hundred feeds the parse work (~10 ms per 50-entry feed in feedparser) is larger
 than the network time, so on a multi-core machine it goes to a few worker
 processes started on demand (forkserver: they do not inherit our sockets or
 threads). For a handful of feeds a process start costs more than it saves, so
