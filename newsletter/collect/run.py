@@ -13,6 +13,8 @@ can stop the others.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import ssl
 import threading
 from collections.abc import Coroutine
 from dataclasses import dataclass
@@ -25,7 +27,14 @@ from newsletter.collect import dedupe as dedupe_mod
 from newsletter.collect.cache import CacheRow, FeedCache, dump_seen
 from newsletter.collect.cache_io import CacheIO
 from newsletter.collect.dedupe import Features
-from newsletter.collect.fetch import Fetched, Lanes, Limits, default_user_agent, fetch
+from newsletter.collect.fetch import (
+    Fetched,
+    Lanes,
+    Limits,
+    default_user_agent,
+    fetch,
+    tls_context_soon,
+)
 from newsletter.collect.pool import AUTO_PROCESS_FEEDS, CpuPool, worker_count
 from newsletter.collect.progress import progress_bar
 from newsletter.collect.report import CollectError, CollectResult, FeedReport
@@ -49,6 +58,7 @@ def collect_edition(
     """The cleaned, windowed, deduplicated items of `day`'s edition and a per-feed report."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    tls = tls_context_soon()  # while the feed cache opens
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     end = settings.send_moment(day).astimezone(UTC)
     start = end - timedelta(hours=settings.brief.window_hours)
@@ -74,7 +84,7 @@ def collect_edition(
             now=moment.timestamp(),
             window=(start.timestamp(), end.timestamp()),
         )
-    outcomes = _run_async(_collect_all(settings, jobs, rows, cache, progress))
+    outcomes = _run_async(_collect_all(settings, jobs, rows, cache, tls, progress))
     items, reports = [], []
     known: dict[str, Features] = {}  # dedupe features made by the workers, first item wins
     for index, location in enumerate(locations):
@@ -109,6 +119,7 @@ async def _collect_all(
     jobs: dict[str, Job],
     rows: dict[str, CacheRow],
     cache: FeedCache,
+    tls: concurrent.futures.Future[ssl.SSLContext],
     progress: bool,
 ) -> dict[str, _Outcome]:
     collect = settings.collect
@@ -160,13 +171,18 @@ async def _collect_all(
         return outcome
 
     try:
-        async with CpuPool(workers) as cpu, Lanes(limits, collect.concurrency) as lanes:
-            io = CacheIO(cache, cpu.run_in_thread)
+        async with CpuPool(workers) as cpu:
             # Feeds without validators cannot answer 304: they will be parsed.
             unknown = sum(1 for loc in jobs if not (loc in rows and rows[loc].has_entries))
             if unknown >= AUTO_PROCESS_FEEDS:
                 cpu.start()
-            done = await asyncio.gather(*(one(lanes, cpu, io, loc) for loc in jobs))
+            try:
+                context: ssl.SSLContext | None = await asyncio.wrap_future(tls)
+            except Exception:  # it failed in the thread: Lanes tries again, and raises
+                context = None
+            async with Lanes(limits, collect.concurrency, tls=context) as lanes:
+                io = CacheIO(cache, cpu.run_in_thread)
+                done = await asyncio.gather(*(one(lanes, cpu, io, loc) for loc in jobs))
     finally:
         if bar is not None:
             bar.stop()
