@@ -6,27 +6,27 @@ downloading the body again. It also remembers when an undated entry was first
 seen (so its date is stable across runs instead of "now" every morning) and
 until when a publisher asked us to stay away (`Retry-After`).
 
-Entries are stored as zlib-compressed JSON of `RawEntry` rows (unsanitised, as
-the feed gave them): sanitising runs on every use, so a fix to `clean` applies
-to cached entries too. `FORMAT` guards the row layout; an old row is ignored.
+Entries are stored as a blob (see `stored`): cleaned entries for what an edition
+used, raw ones for the rest. The row's `format` names the blob layout and the rules
+its values were made by; a row of another format is ignored (no validators are sent, so
+the feed is fetched in full and the row rewritten): a fix to `clean` reaches
+cached feeds on their next run.
 """
 
 from __future__ import annotations
 
 import json
-import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, Float, Integer, LargeBinary, String, Table, Text, select
 
 from newsletter import db
-from newsletter.collect.parse import RawEntry, unpack
+from newsletter.collect.stored import FORMAT
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-FORMAT = 1
 TABLE_NAME = "collect_feed_cache"
 
 
@@ -105,40 +105,57 @@ class FeedCache:
                     )
         return rows
 
-    def entries(self, feeds: list[str]) -> dict[str, list[RawEntry]]:
-        """The stored entries of `feeds` (for 304s and skipped feeds)."""
+    def blobs(self, feeds: list[str]) -> dict[str, bytes]:
+        """The stored entries of `feeds` that have any (for 304s and skipped feeds), packed."""
         t = feed_cache
-        found: dict[str, list[RawEntry]] = {}
+        found: dict[str, bytes] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(feeds, 200):
+            for chunk in _chunks(feeds, 500):
                 query = select(t.c.feed, t.c.entries).where(
                     t.c.feed.in_(chunk), t.c.format == FORMAT, t.c.entries.isnot(None)
                 )
-                for feed, blob in conn.execute(query):
-                    try:
-                        found[feed] = unpack(blob)
-                    except (zlib.error, ValueError, TypeError):
-                        continue  # a damaged row is a cache miss, never a crash
+                found.update((feed, blob) for feed, blob in conn.execute(query))
         return found
 
     def save(self, feed: str, values: dict[str, object], exists: bool) -> None:
-        """Write one feed's row as soon as it is known, so its entry blob leaves memory.
+        self.save_many([(feed, values, exists)])
 
-        A row inserted meanwhile by a concurrent run (two collects at once) is updated."""
+    def save_many(self, rows: list[tuple[str, dict[str, object], bool]]) -> None:
+        """Write feeds' rows in one transaction: `(feed, values, exists)` each.
+
+        Rows with the same columns go in one `executemany`. A row inserted meanwhile by a
+        concurrent run (two collects at once) is updated instead."""
+        from sqlalchemy import bindparam
         from sqlalchemy.exc import IntegrityError
 
         t = feed_cache
-        values = {"format": FORMAT, **values}
-        update = t.update().where(t.c.feed == feed).values(**values)
+        groups: dict[tuple[bool, tuple[str, ...]], list[dict[str, object]]] = {}
+        for feed, values, exists in rows:
+            row = {"format": FORMAT, **values}
+            groups.setdefault((exists, tuple(sorted(row))), []).append({"feed": feed, **row})
+        update = t.update().where(t.c.feed == bindparam("the_feed"))
         with self.engine.begin() as conn:
-            if exists:
-                conn.execute(update)
-                return
-            try:
-                with conn.begin_nested():
-                    conn.execute(t.insert().values(feed=feed, **values))
-            except IntegrityError:
-                conn.execute(update)
+            for (exists, _), params in groups.items():
+                if exists:
+                    conn.execute(update, [_keyed(p) for p in params])
+                    continue
+                try:
+                    with conn.begin_nested():
+                        conn.execute(t.insert(), params)
+                except IntegrityError:
+                    for p in params:
+                        try:
+                            with conn.begin_nested():
+                                conn.execute(t.insert(), [p])
+                        except IntegrityError:
+                            conn.execute(update, [_keyed(p)])
+
+
+def _keyed(params: dict[str, object]) -> dict[str, object]:
+    """Update parameters: the row's key under the WHERE clause's name, not as a SET column."""
+    keyed = dict(params)
+    keyed["the_feed"] = keyed.pop("feed")
+    return keyed
 
 
 def _seen(text: str) -> dict[str, float]:

@@ -19,6 +19,11 @@ from urllib.parse import parse_qsl, unquote_plus, urlencode, urljoin, urlsplit, 
 
 import nh3
 
+# Bump when the output of this module (or of `entries`' use of it) changes: the feed
+# cache keeps cleaned entries under this version, and rows of another version are
+# re-fetched and cleaned again, so a sanitiser fix reaches cached feeds too.
+CLEANING = 1
+
 SUMMARY_LIMIT = 5000
 TITLE_LIMIT = 300
 
@@ -78,6 +83,11 @@ _DROPPED = set(DROPPED_WITH_CONTENT)
 _SCHEMES = set(URL_SCHEMES)
 _TAG_HINT = re.compile(r"<[a-zA-Z/!]|&[#a-zA-Z0-9]+;")
 _PARAGRAPH_BREAK = re.compile(r"[\n\u2029][^\S\n\u2029]*[\n\u2029]\s*")
+# A root-relative reference that `urljoin` would return as origin + reference unchanged:
+# not "//" (a host), no dot segment in the path (checked apart), no ";" in it (urljoin
+# drops empty parameters), no tab/CR/LF (urlsplit drops those), and a query or fragment
+# only when non-empty (urljoin drops an empty "?" or "#").
+_PLAIN_ROOT_RELATIVE = re.compile(r"/(?!/)[^?#;\t\r\n]*(?:\?[^#\t\r\n]+)?(?:#[^\t\r\n]+)?")
 
 
 def sanitize_html(fragment: str, base: str = "") -> str:
@@ -85,21 +95,15 @@ def sanitize_html(fragment: str, base: str = "") -> str:
     if not fragment.strip():
         return ""
     resolvable = base if base.startswith(("http://", "https://")) else ""
+    origin = _origin(resolvable)
 
     def absolute(tag: str, attribute: str, value: str) -> str | None:
         if attribute not in ("href", "src"):
             return value
-        value = value.strip()
-        if not value.startswith(("https://", "http://")):  # the common case needs no parsing
-            try:
-                value = urljoin(resolvable, value) if resolvable else value
-                if urlsplit(value).scheme.lower() not in URL_SCHEMES:
-                    return None
-            except ValueError:
-                return None
-        if attribute == "href" and _TRACKING_HINT.search(value):
-            return strip_tracking(value)
-        return value
+        link = resolve_link(value.strip(), resolvable, origin)
+        if link and attribute == "href" and _TRACKING_HINT.search(link):
+            return strip_tracking(link)
+        return link
 
     return nh3.clean(
         fragment,
@@ -111,6 +115,35 @@ def sanitize_html(fragment: str, base: str = "") -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     ).strip()
+
+
+def resolve_link(value: str, base: str, origin: str = "") -> str | None:
+    """A link from feed HTML made absolute against `base`; None unless http(s) or mailto.
+
+    `origin` (`_origin(base)`, computed once per fragment) enables the fast path for
+    "/path?query", the usual relative link, which then needs no URL parsing at all."""
+    if value.startswith(("https://", "http://")):
+        return value  # the common case needs no parsing
+    if origin and _PLAIN_ROOT_RELATIVE.fullmatch(value) and "/." not in value:
+        return origin + value  # exactly what urljoin gives, without its cost
+    try:
+        value = urljoin(base, value) if base else value
+        if urlsplit(value).scheme.lower() not in URL_SCHEMES:
+            return None
+    except ValueError:
+        return None
+    return value
+
+
+def _origin(base: str) -> str:
+    """The `scheme://netloc` of an http(s) base, as `urljoin` would reuse them; "" if none."""
+    if not base:
+        return ""
+    try:
+        parts = urlsplit(base)
+    except ValueError:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
 
 
 def html_to_text(fragment: str, limit: int = SUMMARY_LIMIT) -> str:
@@ -193,7 +226,8 @@ def clean_url(url: str, base: str = "") -> str:
     if not url:
         return ""
     try:
-        if base:
+        # An absolute link needs no joining (unless it has ";": urljoin drops empty params).
+        if base and (";" in url or not url.startswith(("https://", "http://"))):
             url = urljoin(base, url)
         parts = urlsplit(url)
         scheme, host, port = parts.scheme.lower(), parts.hostname, parts.port

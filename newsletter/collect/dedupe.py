@@ -13,7 +13,9 @@ a cluster is every item reachable through similar pairs; within one feed,
 similar titles are a series ("Weekly roundup #12/#13"), not one story. There is
 no translation: an English and a Korean report of the same news stay apart.
 Candidate pairs come from an inverted index on title features, so a day of
-thousands of items is not a quadratic loop.
+thousands of items is not a quadratic loop. Each item's features can be made
+ahead (`item_features`, in the parse workers or while other feeds are still
+downloading) and handed to `cluster`, which then only compares.
 """
 
 from __future__ import annotations
@@ -38,22 +40,51 @@ just now more than up out your you we our vs via"""
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 
+Features = tuple[list[str], list[str]]  # an item's title features, its lead's features
+# Bump when `features` changes: the feed cache keeps features made by this version.
+FEATURES = 1
+
+
 def features(text: str) -> list[str]:
     """Comparable features of a title or lead, English and Korean alike."""
     text = unicodedata.normalize("NFKC", text).lower()
+    memo = _TOKENS
     found: list[str] = []
     for token in _WORD.findall(text):
-        if token not in STOP_WORDS and (len(token) > 1 or token.isdigit()):
-            token = token.replace("'", "")
-            if len(token) > 3 and token[-1] == "s" and token[-2] != "s":
-                token = token[:-1]
-            found.append(token)
-    for run in _SYLLABLES.findall(text):
-        if len(run) == 1:
-            found.append(run)
-        else:
-            found.extend([run[i : i + 2] for i in range(len(run) - 1)])
+        feature = memo.get(token)
+        if feature is None:
+            if len(memo) >= _TOKENS_KEPT:
+                memo.clear()
+            feature = memo[token] = _feature(token)
+        if feature:
+            found.append(feature)
+    if not text.isascii():
+        for run in _SYLLABLES.findall(text):
+            if len(run) == 1:
+                found.append(run)
+            else:
+                found.extend([run[i : i + 2] for i in range(len(run) - 1)])
     return found
+
+
+# A day's items use a few thousand distinct words: each is reduced to its feature once.
+_TOKENS: dict[str, str] = {}
+_TOKENS_KEPT = 100_000
+
+
+def _feature(token: str) -> str:
+    """A word's feature ("" when it does not count): stop words out, plural `s` off."""
+    if token in STOP_WORDS or (len(token) < 2 and not token.isdigit()):
+        return ""
+    token = token.replace("'", "")
+    if len(token) > 3 and token[-1] == "s" and token[-2] != "s":
+        token = token[:-1]
+    return token
+
+
+def item_features(item: Item) -> Features:
+    """What `cluster` compares of one item; pure, so it can be computed anywhere ahead."""
+    return features(item.title), features(item.summary[:LEAD_CHARS])
 
 
 def dedupe(items: list[Item]) -> list[Item]:
@@ -67,12 +98,23 @@ def dedupe(items: list[Item]) -> list[Item]:
     return unique
 
 
-def cluster(items: list[Item], threshold: float = DEFAULT_THRESHOLD) -> list[Item]:
-    """Items with `cluster` set: the id of the cluster's first-published item."""
+def cluster(
+    items: list[Item],
+    threshold: float = DEFAULT_THRESHOLD,
+    known: dict[str, Features] | None = None,
+) -> list[Item]:
+    """Items with `cluster` set: the id of the cluster's first-published item.
+
+    `known` holds `item_features` by item id, made ahead; the others are made here."""
     if len(items) < 2:
-        return [replace(item, cluster=item.id) for item in items]
-    titles = [set(features(item.title)) for item in items]
-    vectors = _vectors(items, titles)
+        return [_labelled(item, item.id) for item in items]
+    known = known or {}
+    made = [known.get(item.id) or item_features(item) for item in items]
+    titles = [set(title) for title, _ in made]
+    # Pairs from different feeds only; weights (IDF over all items) only for their members:
+    # on most days few items have a candidate at all.
+    pairs = [(i, j) for i, j in _candidates(titles) if items[i].feed_url != items[j].feed_url]
+    vectors = _vectors([lead for _, lead in made], titles, {k for pair in pairs for k in pair})
     parent = list(range(len(items)))
 
     def root(i: int) -> int:
@@ -81,9 +123,7 @@ def cluster(items: list[Item], threshold: float = DEFAULT_THRESHOLD) -> list[Ite
             i = parent[i]
         return i
 
-    for i, j in _candidates(titles):
-        if items[i].feed_url == items[j].feed_url:
-            continue  # one feed's "Weekly roundup #12/#13" are a series, not one story
+    for i, j in pairs:  # one feed's "Weekly roundup #12/#13" are a series, not one story
         if root(i) != root(j) and _cosine(vectors[i], vectors[j]) >= threshold:
             parent[root(i)] = root(j)
     groups: dict[int, list[int]] = defaultdict(list)
@@ -93,27 +133,35 @@ def cluster(items: list[Item], threshold: float = DEFAULT_THRESHOLD) -> list[Ite
     for members in groups.values():
         first = min(members, key=lambda k: (items[k].published, items[k].id))
         for k in members:
-            labelled[k] = replace(items[k], cluster=items[first].id)
+            labelled[k] = _labelled(items[k], items[first].id)
     return labelled
 
 
-def _vectors(items: list[Item], titles: list[set[str]]) -> list[dict[str, float]]:
-    bags = []
-    for item, title in zip(items, titles, strict=True):
-        bag: Counter[str] = Counter(features(item.summary[:LEAD_CHARS]))
-        for feature in title:
-            bag[feature] += TITLE_WEIGHT
-        bags.append(bag)
+def _labelled(item: Item, cluster_id: str) -> Item:
+    return item if item.cluster == cluster_id else replace(item, cluster=cluster_id)
+
+
+def _vectors(
+    leads: list[list[str]], titles: list[set[str]], wanted: set[int]
+) -> dict[int, dict[str, float]]:
+    """Unit TF-IDF vectors of the `wanted` items; document frequencies count every item."""
+    if not wanted:
+        return {}
     frequency: Counter[str] = Counter()
-    for bag in bags:
-        frequency.update(bag.keys())
-    total = len(bags)
-    idf = {f: math.log((total + 1) / (n + 1)) + 1.0 for f, n in frequency.items()}
-    vectors = []
-    for bag in bags:
-        vector = {f: (1.0 + math.log(count)) * idf[f] for f, count in bag.items()}
+    for lead, title in zip(leads, titles, strict=True):
+        frequency.update(title.union(lead))
+    total = len(titles)
+    vectors = {}
+    for k in wanted:
+        bag: Counter[str] = Counter(leads[k])
+        for feature in titles[k]:
+            bag[feature] += TITLE_WEIGHT
+        vector = {
+            f: (1.0 + math.log(count)) * (math.log((total + 1) / (frequency[f] + 1)) + 1.0)
+            for f, count in bag.items()
+        }
         norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
-        vectors.append({f: v / norm for f, v in vector.items()})
+        vectors[k] = {f: v / norm for f, v in vector.items()}
     return vectors
 
 

@@ -1,10 +1,17 @@
-"""One feed's raw entries → the edition's Items: dates, first-seen, window, cleaning.
+"""One feed's entries → the edition's Items: dates, first-seen, window, cleaning.
 
 The window is applied *before* cleaning, because a feed carries weeks of
 entries and only a day's worth reach the edition: sanitising the rest would be
 wasted work. An entry without a date (or dated in the future — a publisher's
 clock or time zone is wrong) gets the time we first saw it, remembered in the
 feed cache so it does not look brand new again tomorrow.
+
+An entry that was cleaned becomes a `CleanEntry`, and that is what the feed
+cache keeps of it: when the feed answers 304, its items are rebuilt from the
+cleaned text without running feedparser, nh3, the URL rules or the dedupe
+feature extraction again. Everything an Item takes from the configuration (feed
+title, section, weight) or from the run (the first-seen date) is applied afresh
+each time, never cached.
 """
 
 from __future__ import annotations
@@ -19,10 +26,46 @@ from newsletter.collect.clean import (
     sanitize_html,
     text_from_safe_html,
 )
+from newsletter.collect.dedupe import LEAD_CHARS, Features, features
 from newsletter.collect.parse import RawEntry
 from newsletter.model import Item
 
 FUTURE_SLACK = 600.0  # seconds: small clock differences are not "in the future"
+
+
+@dataclass(slots=True)
+class CleanEntry:
+    """An entry after cleaning: all of an Item that depends on the entry alone."""
+
+    published: float | None  # as the feed gave it (POSIX seconds, UTC)
+    guid: str  # as the feed gave it: duplicate GUIDs inside one feed are dropped
+    url: str
+    identity: str
+    title: str
+    content_html: str
+    summary: str
+    author: str
+    guid_text: str  # the GUID as plain text, for the Item
+    title_features: list[str]  # what dedupe compares (see dedupe.features)
+    lead_features: list[str]
+
+    def to_list(self) -> list[object]:
+        return [
+            self.published,
+            self.guid,
+            self.url,
+            self.identity,
+            self.title,
+            self.content_html,
+            self.summary,
+            self.author,
+            self.guid_text,
+            self.title_features,
+            self.lead_features,
+        ]
+
+
+Entry = RawEntry | CleanEntry
 
 
 @dataclass
@@ -38,13 +81,18 @@ class FeedContext:
 @dataclass
 class Selection:
     items: list[Item] = field(default_factory=list)
+    features: list[Features] = field(default_factory=list)  # one per item, for dedupe
     first_seen: dict[str, float] = field(default_factory=dict)  # for the cache
     without_link: int = 0
     duplicates: int = 0
+    # The feed's entries with those cleaned now replaced by their CleanEntry: what the
+    # cache should keep. `cleaned` counts the replacements (0: the input is as good).
+    entries: list[Entry] = field(default_factory=list)
+    cleaned: int = 0
 
 
 def select_entries(
-    entries: list[RawEntry],
+    entries: list[Entry],
     context: FeedContext,
     seen_before: dict[str, float],
     now: float,
@@ -58,57 +106,83 @@ def select_entries(
     so the cache row stays the size of the feed.
     """
     start, end = window
-    selection = Selection()
+    selection = Selection(entries=list(entries))
     guids: set[str] = set()
     ids: set[str] = set()
-    for raw in entries:
-        dated = raw.published is not None and raw.published <= now + FUTURE_SLACK
-        if dated and not start < raw.published <= end:  # type: ignore[operator]
+    for index, entry in enumerate(entries):
+        moment = entry.published
+        dated = moment is not None and moment <= now + FUTURE_SLACK
+        if dated and not start < moment <= end:  # type: ignore[operator]
             continue  # most of a feed: decided before any URL or HTML work
-        url = clean_url(raw.link, raw.base) or _guid_link(raw.guid)
+        if isinstance(entry, CleanEntry):
+            url, identity = entry.url, entry.identity
+        else:
+            url = clean_url(entry.link, entry.base) or _guid_link(entry.guid)
+            identity = item_id(url, entry.guid, context.feed_url) if url else ""
         if not url:
             selection.without_link += 1
             continue
-        identity = item_id(url, raw.guid, context.feed_url)
-        if identity in ids or (raw.guid and raw.guid in guids):
+        if identity in ids or (entry.guid and entry.guid in guids):
             selection.duplicates += 1
             continue
         ids.add(identity)
-        if raw.guid:
-            guids.add(raw.guid)
+        if entry.guid:
+            guids.add(entry.guid)
         remembered = seen_before.get(identity)
-        if remembered is not None or not dated or raw.published is None:
+        if remembered is not None or not dated or moment is None:
             # Once an entry is dated by first sight, it keeps that date (also when a
             # future date it carried has since become the past): dates never jump.
             published = now if remembered is None else remembered
             selection.first_seen[identity] = published
         else:
-            published = raw.published
+            published = moment
         if not start < published <= end:
             continue
-        selection.items.append(_item(raw, url, identity, published, context))
+        if not isinstance(entry, CleanEntry):
+            entry = clean_entry(entry, url, identity)
+            selection.entries[index] = entry
+            selection.cleaned += 1
+        selection.items.append(to_item(entry, published, context))
+        selection.features.append((entry.title_features, entry.lead_features))
     return selection
 
 
-def _item(raw: RawEntry, url: str, identity: str, published: float, context: FeedContext) -> Item:
+def clean_entry(raw: RawEntry, url: str, identity: str) -> CleanEntry:
+    """The sanitised, plain-text form of an entry whose link is `url`."""
     title = plain_line(raw.title, raw.title_html)
     content_html = sanitize_html(raw.content, raw.base)
     summary = text_from_safe_html(content_html)
     if not title:
         title = plain_line(summary, is_html=False, limit=120) or url
+    return CleanEntry(
+        published=raw.published,
+        guid=raw.guid,
+        url=url,
+        identity=identity,
+        title=title,
+        content_html=content_html,
+        summary=summary,
+        author=plain_line(raw.author, is_html=False, limit=200),
+        guid_text=plain_line(raw.guid, is_html=False, limit=1000),
+        title_features=features(title),
+        lead_features=features(summary[:LEAD_CHARS]),
+    )
+
+
+def to_item(entry: CleanEntry, published: float, context: FeedContext) -> Item:
     return Item(
-        id=identity,
+        id=entry.identity,
         feed_url=context.feed_url,
         feed_title=context.feed_title,
         section=context.section,
-        title=title,
-        url=url,
+        title=entry.title,
+        url=entry.url,
         published=datetime.fromtimestamp(published, UTC),
-        summary=summary,
-        content_html=content_html,
-        author=plain_line(raw.author, is_html=False, limit=200),
-        guid=plain_line(raw.guid, is_html=False, limit=1000),
-        cluster=identity,
+        summary=entry.summary,
+        content_html=entry.content_html,
+        author=entry.author,
+        guid=entry.guid_text,
+        cluster=entry.identity,
         weight=context.weight,
     )
 

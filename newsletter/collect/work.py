@@ -1,10 +1,12 @@
 """The CPU half of collecting one feed: bytes or cached entries → the feed's Items.
 
 It is separate from `run` so it can execute in another process: parsing with
-feedparser costs ~15 ms per 50-entry feed in pure Python, and on a machine with
+feedparser costs ~10 ms per 50-entry feed in pure Python, and on a machine with
 more than one core the parse of a hundred feeds should not queue behind one
 GIL. This module therefore imports only the light parts (feedparser, nh3, the
 model), never httpx or SQLAlchemy, and everything it takes and returns pickles.
+The items' dedupe features are made here too (see `entries`), so the cross-feed
+clustering at the end of a run only compares.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from newsletter.collect.entries import FeedContext, Selection, select_entries
-from newsletter.collect.parse import ParseError, RawEntry, pack, parse_feed
+from newsletter.collect.entries import Entry, FeedContext, Selection, select_entries
+from newsletter.collect.parse import ParseError, parse_feed
+from newsletter.collect.stored import pack, unpack
 
 
 @dataclass
@@ -34,7 +37,8 @@ class Job:
 class WorkResult:
     title: str = ""  # the feed's own title, when it was parsed now
     feed_title: str = ""  # what the items carry
-    blob: bytes | None = None  # the entries for the cache (only after a fresh parse)
+    # Entries for the cache: after a fresh parse, or when cached entries were cleaned now.
+    blob: bytes | None = None
     entries: int = 0
     warning: str = ""
     error: str = ""
@@ -60,21 +64,40 @@ def from_body(body: bytes, url: str, charset: str, job: Job) -> WorkResult:
         text = " ".join(str(exc).split())[:160]
         return WorkResult(error=f"could not read entries: {type(exc).__name__}: {text}")
     result.title = parsed.title
-    result.blob = pack(parsed.entries)
+    selection = result.selection
+    if selection is not None:
+        result.blob = pack(selection.entries)
+        selection.entries = []  # packed: not sent back to the main process
     result.warning = parsed.warning
     result.seconds = time.monotonic() - started
     return result
 
 
-def from_cache(entries: list[RawEntry], job: Job) -> WorkResult:
-    """Select the edition's items from the entries the cache kept (304, Retry-After)."""
+def from_cache(blob: bytes, job: Job) -> WorkResult:
+    """Select the edition's items from the entries the cache kept (304, Retry-After).
+
+    Raises ValueError when the blob is unreadable. Entries the window reaches for the
+    first time are cleaned now, and the blob comes back updated for the cache."""
     started = time.monotonic()
-    result = _select(entries, job, "")
+    result = _select(unpack(blob), job, "")
+    selection = result.selection
+    if selection is not None:
+        if selection.cleaned:
+            result.blob = pack(selection.entries)
+        selection.entries = []
     result.seconds = time.monotonic() - started
     return result
 
 
-def _select(entries: list[RawEntry], job: Job, title: str) -> WorkResult:
+def from_cache_or_none(blob: bytes, job: Job) -> WorkResult | None:
+    """`from_cache`, with None for a blob that cannot be read: a cache miss, never a crash."""
+    try:
+        return from_cache(blob, job)
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def _select(entries: list[Entry], job: Job, title: str) -> WorkResult:
     feed_title = job.name or title or job.fallback_title
     context = FeedContext(job.feed_url, feed_title, job.section, job.weight)
     selection = select_entries(entries, context, job.seen_before, job.now, job.window)

@@ -26,6 +26,7 @@ class Logged:
     status: int
     headers: dict[str, str]
     body_bytes: int
+    client_port: int = 0  # one per TCP connection: tells kept-alive connections apart
 
 
 @dataclass
@@ -90,7 +91,7 @@ class FeedServer:
         status, body = reply.status, reply.body
         if reply.etag and headers.get("if-none-match") == reply.etag:
             status, body = 304, b""
-        logged = Logged(request.path, status, headers, 0)
+        logged = Logged(request.path, status, headers, 0, request.client_address[1])
         self.log.append(logged)  # before answering: the client may look as soon as it has it
         request.send_response(status)
         for key, value in (reply.headers or {}).items():

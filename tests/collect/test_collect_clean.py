@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from feedserver import Reply
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsletter.collect import collect_edition
 from newsletter.collect.clean import (
@@ -144,3 +146,39 @@ def test_urls_are_normalised_and_tracking_removed():
     assert strip_tracking("https://x.example/p?utm_source=a#s") == "https://x.example/p#s"
     assert strip_tracking("https://x.example/?a=1&UTM%5FSOURCE=x&b") == "https://x.example/?a=1&b"
     assert clean_url("http://[2001:db8::1]:8080/a?fbclid=1") == "http://[2001:db8::1]:8080/a"
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    base=st.sampled_from(
+        [
+            "https://a.example/feed/rss.xml",
+            "http://b.example:8080/x/y",
+            "https://u:p@C.example",
+            "HTTPS://d.example/?q=1#f",
+        ]
+    ),
+    reference=st.text(alphabet="/.?#=&a%:;@ \t\n", max_size=24).map(lambda s: "/" + s),
+)
+def test_the_root_relative_fast_path_agrees_with_urljoin(base, reference):
+    from newsletter.collect.clean import _origin, resolve_link
+
+    assert resolve_link(reference, base, _origin(base)) == resolve_link(reference, base)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    url=st.text(alphabet="/.?#=&a%:;@[]1 ", max_size=20).map(lambda s: "https://h.example" + s),
+    base=st.sampled_from(["https://feed.example/a/b", "http://other.example/"]),
+)
+def test_an_absolute_link_is_cleaned_as_if_joined_with_the_base(url, base):
+    from urllib.parse import urljoin
+
+    from newsletter.collect.clean import _CONTROL
+
+    prepared = _CONTROL.sub("", url.strip()).replace(" ", "%20")  # what clean_url does first
+    try:
+        joined = urljoin(base, prepared)
+    except ValueError:
+        joined = ""
+    assert clean_url(url, base) == clean_url(joined)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 
 import pytest
-from feedserver import Reply
+from feedserver import Reply, simple_feed
 
 from newsletter.collect import collect_edition
 from newsletter.collect.parse import ParseError, decode, parse_feed
@@ -151,6 +151,31 @@ def test_atom_and_rss1_are_read(feed_server, make_settings, feeds):
     assert by_title["RDF item"].url == "https://rdf.example/1"
 
 
+def test_a_relative_xml_base_and_guid_links_resolve_against_the_feed_url(
+    feed_server, make_settings, feeds
+):
+    """feedparser is not told the feed URL (see parse): relative bases are finished by us."""
+    atom = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="blog/">
+  <title>Relative base</title><id>urn:r</id><updated>2026-02-02T12:00:00Z</updated>
+  <entry xml:base="2026/"><title>Nested</title><id>urn:r1</id>
+    <link rel="alternate" href="post.html"/><updated>2026-02-02T12:00:00Z</updated>
+    <content type="html">&lt;a href="img/a.png"&gt;pic&lt;/a&gt;</content>
+  </entry>
+</feed>"""
+    guid_only = feeds.rss([{"title": "Permalink GUID"}])
+    guid_only = guid_only.replace("GUID</title>", "GUID</title><guid>items/7</guid>")
+    a = feed_server.route("/site/atom.xml", Reply(body=atom))
+    b = feed_server.route("/site/rss.xml", Reply(body=guid_only.encode()))
+    result = collect_edition(make_settings([a, b]), feeds.day, now=feeds.now)
+    by_title = {item.title: item for item in result.items}
+    nested = by_title["Nested"]
+    assert nested.url == f"{feed_server.base}/site/blog/2026/post.html"
+    assert f'href="{feed_server.base}/site/blog/2026/img/a.png"' in nested.content_html
+    # An RSS <guid> is a permalink unless it says otherwise: with no <link>, it is the link.
+    assert by_title["Permalink GUID"].url == f"{feed_server.base}/site/items/7"
+
+
 def test_decode_prefers_valid_utf8_and_falls_back_to_detection():
     assert decode("한국어".encode())[0] == "한국어"
     assert (
@@ -167,3 +192,11 @@ def test_parse_feed_raises_a_one_line_reason():
 
 def test_decode_short_latin_text_prefers_windows_1252():
     assert decode(FRENCH.encode("cp1252"), "utf-8")[0] == FRENCH
+
+
+def test_a_body_naming_a_local_file_is_not_read_from_disk(tmp_path):
+    """feedparser takes bytes as a file name first; a feed must never make us read a file."""
+    local = tmp_path / "secret.xml"
+    local.write_bytes(simple_feed("secret", 2))
+    with pytest.raises(ParseError, match="not an RSS/Atom feed"):
+        parse_feed(str(local).encode(), "https://evil.example/feed")
