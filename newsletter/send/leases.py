@@ -119,20 +119,7 @@ def live_clause(owner: ColumnElement[Any], dead: list[str]) -> ColumnElement[boo
 
 def recover(log: SendLog) -> int:
     """Rows `claimed` by dead owners go back to `pending`; returns how many."""
-    table = log.table
-    dead = dead_here(log.engine)
-    with log.engine.begin() as conn:
-        return int(
-            conn.execute(
-                table.update()
-                .where(
-                    table.c.edition == log.edition,
-                    table.c.state == "claimed",
-                    ~live_clause(table.c.owner, dead),
-                )
-                .values(state="pending", owner=None, updated_at=_now())
-            ).rowcount
-        )
+    return _return_dead_rows(log, "claimed")
 
 
 def ambiguity(log: SendLog) -> tuple[int, int]:
@@ -152,6 +139,11 @@ def ambiguity(log: SendLog) -> tuple[int, int]:
 
 def release_ambiguous(log: SendLog) -> int:
     """`--resend-ambiguous`: rows `sending` of dead owners back to `pending`."""
+    return _return_dead_rows(log, "sending")
+
+
+def _return_dead_rows(log: SendLog, state: str) -> int:
+    """Rows in `state` whose owner is dead become `pending` again; returns how many."""
     table = log.table
     dead = dead_here(log.engine)
     with log.engine.begin() as conn:
@@ -160,7 +152,7 @@ def release_ambiguous(log: SendLog) -> int:
                 table.update()
                 .where(
                     table.c.edition == log.edition,
-                    table.c.state == "sending",
+                    table.c.state == state,
                     ~live_clause(table.c.owner, dead),
                 )
                 .values(state="pending", owner=None, updated_at=_now())
