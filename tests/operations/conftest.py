@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -22,7 +21,8 @@ from typing import Any
 import pytest
 
 from newsletter.config import Settings, database_url, load_settings
-from tests.send.conftest import SECRET, addresses, make_newsletter, subprocess_env
+from tests.fixtures.command import SECRET, CommandLine
+from tests.send.conftest import addresses, make_newsletter
 
 __all__ = ["make_newsletter"]  # the send tests' fixture: a config and a small edition
 
@@ -31,34 +31,13 @@ DEMO_DATE = "2026-02-07"
 
 
 @dataclass
-class Demo:
+class Demo(CommandLine):
     root: Path
     config: Path
 
     @property
     def settings(self) -> Settings:
         return load_settings(self.config)
-
-    def cli(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "newsletter", "--config", str(self.config), *args]
-
-    def run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            self.cli(*args),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env=subprocess_env(self.root),
-        )
-
-    def popen(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            self.cli(*args),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=subprocess_env(self.root),
-        )
 
     def subscribe(self, count: int) -> list[str]:
         from newsletter.audience.importer import import_csv

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import email
 import sqlite3
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -28,27 +26,15 @@ from newsletter.audience.store import SubscriberStore
 from newsletter.brief.briefing_file import save_briefing
 from newsletter.config import Settings, load_settings
 from newsletter.model import NAME_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, Briefing, Source, Story
+from tests.fixtures.command import SECRET, CommandLine
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = date(2026, 2, 7)
 SUBJECT = "2026-02-07 데일리 테크 브리핑: 에이전트가 만든 C 컴파일러"
-SECRET = "test-secret-key-0123456789abcdef"
-
-
-def subprocess_env(home: Path) -> dict[str, str]:
-    return {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(home),
-        "PYTHONPATH": str(ROOT),
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "NEWSLETTER_SECRET_KEY": SECRET,
-    }
 
 
 @dataclass
-class Newsletter:
+class Newsletter(CommandLine):
     root: Path
     config: Path
     endpoint: str = ""
@@ -79,27 +65,6 @@ class Newsletter:
         assert subscriber is not None
         source = {"unsubscribed": "one-click", "bounced": "bounce", "complained": "complaint"}
         store.set_status(subscriber.id, status, source=source.get(status, "cli"))
-
-    def cli(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "newsletter", "--config", str(self.config), *args]
-
-    def run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            self.cli(*args),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env=subprocess_env(self.root),
-        )
-
-    def popen(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            self.cli(*args),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=subprocess_env(self.root),
-        )
 
     def rows(self) -> dict[str, str]:
         """email → send-log state for the edition (SQLite only)."""

@@ -263,7 +263,7 @@ def test_cli_on_a_terminal_shows_a_progress_bar_with_rate_and_eta(
     import pty
     import subprocess
 
-    from tests.send.conftest import subprocess_env
+    from tests.fixtures.command import subprocess_env
 
     newsletter = make_newsletter(ses.url, max_rate=100.0)
     newsletter.subscribe(addresses(150))
