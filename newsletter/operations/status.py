@@ -119,7 +119,8 @@ def _status(engine: Engine, edition: str, record: EditionRecord | None) -> Editi
     started = (record.sending_at if record else None) or first
     done = counts["sent"] + counts["failed"]
     rate = None
-    if started and last and last > started and counts["sent"]:
+    # under a second the clock resolution, not the sender, would make the figure
+    if started and last and (last - started).total_seconds() >= 1 and counts["sent"]:
         rate = counts["sent"] / (last - started).total_seconds()
     running = in_flight > 0 or _sending_now(engine, edition)
     stage = _stage(record, running, pending, ambiguous, done + counts["skipped"])
