@@ -39,6 +39,9 @@ from itsdangerous import (
 from itsdangerous.encoding import base64_encode
 
 SECRET_ENV = "NEWSLETTER_SECRET_KEY"
+#: Keys retired by a rotation, comma-separated: links signed with them still verify,
+#: new links are signed with the current key only.
+PREVIOUS_SECRETS_ENV = "NEWSLETTER_PREVIOUS_SECRET_KEYS"
 _UNSUBSCRIBE_SALT = "newsletter.unsubscribe.v1"
 _CONFIRM_SALT = "newsletter.confirm.v1"
 CONFIRM_MAX_AGE = timedelta(days=7)
@@ -98,10 +101,27 @@ class _LinkSerializer(URLSafeSerializer):
         return base64_encode(payload)
 
 
-@lru_cache(maxsize=4)
+def previous_secrets() -> tuple[str, ...]:
+    """Retired keys from `$NEWSLETTER_PREVIOUS_SECRET_KEYS`, so a rotation keeps old links working.
+
+    An unsubscribe link in a message sent last year must still work: RFC 8058 and
+    the law expect it to, whatever happened to our key since.
+    """
+    raw = os.environ.get(PREVIOUS_SECRETS_ENV, "")
+    return tuple(key.strip() for key in raw.split(",") if key.strip())
+
+
 def _serializer(secret: str) -> URLSafeSerializer:
+    return _link_serializer(secret, previous_secrets())
+
+
+@lru_cache(maxsize=4)
+def _link_serializer(secret: str, previous: tuple[str, ...]) -> URLSafeSerializer:
+    # itsdangerous signs with the last key and accepts any of them
     return _LinkSerializer(
-        secret, salt=_UNSUBSCRIBE_SALT, signer_kwargs={"digest_method": hashlib.sha256}
+        [*previous, secret],
+        salt=_UNSUBSCRIBE_SALT,
+        signer_kwargs={"digest_method": hashlib.sha256},
     )
 
 
@@ -150,7 +170,7 @@ class _ClockSigner(TimestampSigner):
 
 def _timed(secret: str, clock: Callable[[], float]) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(
-        secret,
+        [*previous_secrets(), secret],
         salt=_CONFIRM_SALT,
         signer=_ClockSigner,
         signer_kwargs={"digest_method": hashlib.sha256, "clock": clock},
