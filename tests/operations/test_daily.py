@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.fixtures.postgres import PostgresCluster
+from tests.fixtures.postgres import database_url_for
 from tests.fixtures.ses import MotoServer
 from tests.operations.conftest import DEMO_DATE, Demo, wait_for
 from tests.send.conftest import copies_per_recipient
@@ -26,10 +26,7 @@ def test_two_daily_runs_at_once_send_once_and_the_second_names_the_first(
     make_demo: Callable[..., Demo],
     request: pytest.FixtureRequest,
 ) -> None:
-    url = ""
-    if database == "postgresql":
-        cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
-        url = cluster.create_database()
+    url = database_url_for(database, request)
     demo = make_demo(ses.url, database=url, max_rate=100.0)  # 300 messages: ≈3 s of sending
     everyone = demo.subscribe(300)
 

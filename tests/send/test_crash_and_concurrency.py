@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pytest
 
 from newsletter.send.pool import PoolShape
-from tests.fixtures.postgres import PostgresCluster
+from tests.fixtures.postgres import database_url_for
 from tests.fixtures.ses import MotoServer
 from tests.send.conftest import DAY, Newsletter, addresses, copies_per_recipient
 
@@ -80,10 +80,7 @@ def test_two_sending_processes_share_one_campaign(
     make_newsletter: Callable[..., Newsletter],
     request: pytest.FixtureRequest,
 ) -> None:
-    url = ""
-    if database == "postgresql":
-        cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
-        url = cluster.create_database()
+    url = database_url_for(database, request)
     # each process alone would need 1200/150 = 8 s: both are still sending when the other starts
     newsletter = make_newsletter(ses.url, database=url, max_rate=150.0)
     everyone = addresses(1200)

@@ -21,7 +21,7 @@ from newsletter.send.leases import (
     workers_table,
 )
 from newsletter.send.sendlog import SendLog
-from tests.fixtures.postgres import PostgresCluster
+from tests.fixtures.postgres import database_url_for
 from tests.send.conftest import DAY, Newsletter, addresses
 
 
@@ -29,10 +29,7 @@ from tests.send.conftest import DAY, Newsletter, addresses
 def log(
     request: pytest.FixtureRequest, make_newsletter: Callable[..., Newsletter]
 ) -> Iterator[SendLog]:
-    url = ""
-    if request.param == "postgresql":
-        cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
-        url = cluster.create_database()
+    url = database_url_for(request.param, request)
     newsletter = make_newsletter("http://127.0.0.1:9", database=url)
     newsletter.subscribe(addresses(10))
     from newsletter.config import database_url
