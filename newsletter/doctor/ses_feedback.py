@@ -167,10 +167,10 @@ def _subscription(ctx: Context, aws: Aws, topics: list[str]) -> Check:
                 protocol in ("https", "http") and _same_url(endpoint, expected)
             )
             if ours and confirmed:
-                where = f"SQS queue {endpoint} (drain it with `newsletter feedback poll`)"
-                if protocol != "sqs":
-                    where = endpoint
-                return ok(name, f"{topic} → {where}")
+                if protocol == "sqs":
+                    where = f"SQS queue {endpoint} (drain it with `newsletter feedback poll`)"
+                    return ok(name, f"{topic} → {where}")
+                return _accepted(ctx, name, topic, endpoint)
             if ours:
                 pending.append(endpoint)
             seen.append(f"{protocol}:{endpoint}")
@@ -188,6 +188,21 @@ def _subscription(ctx: Context, aws: Aws, topics: list[str]) -> Check:
         "queue",
         f"subscribe {expected} (https) to the topic, or an SQS queue for `newsletter feedback "
         f"poll` ({GUIDE})",
+    )
+
+
+def _accepted(ctx: Context, name: str, topic: str, endpoint: str) -> Check:
+    """The webhook only trusts topics listed in `feedback.topic_arns` (any AWS account can
+    sign a valid SNS message), so a subscribed topic missing there is dropped on arrival."""
+    from newsletter.web.feedback.sns import parse_topics
+
+    if topic in parse_topics(ctx.settings.feedback.topic_arns):
+        return ok(name, f"{topic} → {endpoint}")
+    return fail(
+        name,
+        f"{topic} → {endpoint}, but the webhook refuses it: the topic is not in "
+        "feedback.topic_arns",
+        f'add topic_arns = "{topic}" under [feedback] in the config',
     )
 
 

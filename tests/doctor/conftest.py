@@ -166,6 +166,8 @@ class Site:
     database: str = ""
     base_url: str = BASE_URL
     sender: str = "Daily Briefing <briefing@example.com>"
+    # the README's guide lists the feedback topic in the config; moto's default account id
+    topic_arns: str = f"arn:aws:sns:{REGION}:123456789012:ses-feedback"
 
     @property
     def config(self) -> Path:
@@ -186,6 +188,8 @@ class Site:
         if self.configuration_set:
             lines.append(f'configuration_set = "{self.configuration_set}"')
         lines += ["max_rate = 1", "[database]", f'url = "{self.database or "sqlite:///list.db"}"']
+        if self.topic_arns:
+            lines += ["[feedback]", f'topic_arns = "{self.topic_arns}"']
         for url in self.feeds:
             lines += ["[[feeds]]", f'url = "{url}"', 'section = "tech"']
         self.config.write_text("\n".join(lines) + "\n", encoding="utf-8")

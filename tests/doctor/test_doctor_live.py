@@ -235,6 +235,19 @@ def test_feed_check_is_conditional_with_the_cache(account: Account, site: Site) 
     assert "not modified since the last collect" in line(output, f"feed {site.feeds[0]}")
 
 
+def test_feedback_topic_missing_from_config_fails(account: Account, site: Site) -> None:
+    """SNS delivers to our endpoint, but the webhook would refuse an unlisted topic."""
+    account.complete()
+    site.topic_arns = ""
+    site.write()
+    code, output = doctor(site.config)
+    assert code == 1
+    row = line(output, "feedback subscription")
+    assert status_of(output, "feedback subscription") == "fail"
+    assert "not in feedback.topic_arns" in row
+    assert account.topic_arn in row
+
+
 def test_sandbox_names_unverified_subscribers(account: Account, site: Site) -> None:
     account.complete()
     site.subscribe("reader@example.com", "stranger@elsewhere.org")

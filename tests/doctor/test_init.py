@@ -51,12 +51,19 @@ def test_init_with_flags_then_doctor(
     # init ended by running doctor, which read the key from .env and asked moto.
     assert "from .env" in line(result.stdout, "secret key")
     assert status_of(result.stdout, "identity") == "ok"
-    assert status_of(result.stdout, "feedback subscription") == "ok"
-    assert "✖" not in result.stdout
+    # the topic delivers to us, but a fresh config does not list it yet: the webhook would
+    # refuse every notification, and doctor says what to add
+    feedback = line(result.stdout, "feedback subscription")
+    assert status_of(result.stdout, "feedback subscription") == "fail"
+    assert f'topic_arns = "{account.topic_arn}"' in feedback
+    assert [row for row in result.stdout.splitlines() if row.startswith("✖")] == [feedback]
     assert KEY not in os.environ  # the .env values are not left behind in this process
+    with (folder / "newsletter.toml").open("a", encoding="utf-8") as config_file:
+        config_file.write(f'\n[feedback]\ntopic_arns = "{account.topic_arn}"\n')
     code, output = doctor(folder / "newsletter.toml")
     assert code == 0, output
     assert "from .env" in line(output, "secret key")
+    assert status_of(output, "feedback subscription") == "ok"
 
 
 def test_init_without_flags_is_the_starter_and_points_at_the_placeholder(
