@@ -140,18 +140,10 @@ class Account:
 
 
 @pytest.fixture
-def account(moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Account:
+def account(empty_aws: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Account:
     """An empty AWS account on the moto server, dummy credentials, a strong secret key."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(name, value)
     monkeypatch.setenv("NEWSLETTER_SECRET_KEY", secrets.token_urlsafe(32))
-    moto_server.reset()
-    return Account(moto_server)
+    return Account(empty_aws)
 
 
 @dataclass
