@@ -1,12 +1,16 @@
 """Collector benchmark: sequential feedparser baseline vs our cold and warm collect.
 
-    python bench/collect.py [--repeats 3] [--feeds 100] [--items 50] [--rss-items 1000]
+    python bench/collect.py [--repeats 3] [--feeds 100] [--hosts 50] [--items 50]
+                            [--rss-items 1000] [--connections 64] [--extra-connections 16]
 
 A loopback server (its own process, so it does not share our GIL or be counted in
 our memory) serves N feeds × M items and waits 100 ms before every response, the
-way a real publisher's round trip does. It honours `If-None-Match` and gzips when
-asked, and it counts the body bytes it sends, so "warm transfers zero bodies" is
-measured at the server, not assumed.
+way a real publisher's round trip does. The feeds are spread over H loopback
+addresses (127.0.0.2, 127.0.0.3, …: default 50 hosts, two feeds each), because a
+hundred feeds come from many publishers, and the collector limits requests per
+host (`collect.per_host`) as well as in total (`collect.connections`). It honours
+`If-None-Match` and gzips when asked, and it counts the body bytes it sends, so
+"warm transfers zero bodies" is measured at the server, not assumed.
 
   (a) baseline: `feedparser.parse(url)` for each feed in turn (what rss2email does)
   (b) cold: `collect_edition` with an empty feed cache
@@ -94,7 +98,14 @@ def make_feed(index: int, items: int, seed: int = 7) -> bytes:
 # -- the server (own process) --------------------------------------------------------------------
 
 
-def serve(port_out: multiprocessing.Queue, feeds: int, items: int, latency: float) -> None:
+def host(index: int, hosts: int) -> str:
+    """The loopback address feed `index` is served from."""
+    return f"127.0.0.{2 + index % hosts}"
+
+
+def serve(
+    port_out: multiprocessing.Queue, feeds: int, hosts: int, items: int, latency: float
+) -> None:
     bodies = {f"/feed/{i}.xml": make_feed(i, items) for i in range(feeds)}
     zipped = {path: gzip.compress(body, 5) for path, body in bodies.items()}
     stats = {"requests": 0, "bodies": 0, "body_bytes": 0, "not_modified": 0}
@@ -156,28 +167,32 @@ def serve(port_out: multiprocessing.Queue, feeds: int, items: int, latency: floa
         daemon_threads = True
         request_queue_size = 256
 
-    httpd = Server(("127.0.0.1", 0), Handler)
-    port_out.put(httpd.server_address[1])
-    httpd.serve_forever()
+    first = Server((host(0, hosts), 0), Handler)
+    port = first.server_address[1]
+    servers = [first] + [Server((host(i, hosts), port), Handler) for i in range(1, hosts)]
+    for server in servers[1:]:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    port_out.put(port)
+    first.serve_forever()
 
 
 class FeedServer:
-    def __init__(self, feeds: int, items: int, latency: float = LATENCY) -> None:
+    def __init__(self, feeds: int, hosts: int, items: int, latency: float = LATENCY) -> None:
         queue: multiprocessing.Queue = multiprocessing.Queue()
         self.process = multiprocessing.Process(
-            target=serve, args=(queue, feeds, items, latency), daemon=True
+            target=serve, args=(queue, feeds, hosts, items, latency), daemon=True
         )
         self.process.start()
         self.port = queue.get(timeout=300)
-        self.feeds = feeds
+        self.feeds, self.hosts = feeds, hosts
 
     def urls(self) -> list[str]:
-        return [f"http://127.0.0.1:{self.port}/feed/{i}.xml" for i in range(self.feeds)]
+        return feed_urls(self.port, self.feeds, self.hosts)
 
     def stats(self) -> dict[str, int]:
         import urllib.request
 
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_stats") as response:
+        with urllib.request.urlopen(f"http://{host(0, 1)}:{self.port}/_stats") as response:
             return json.loads(response.read())
 
     def stop(self) -> None:
@@ -185,17 +200,22 @@ class FeedServer:
         self.process.join()
 
 
+def feed_urls(port: int, feeds: int, hosts: int) -> list[str]:
+    return [f"http://{host(i, hosts)}:{port}/feed/{i}.xml" for i in range(feeds)]
+
+
 # -- the runs ------------------------------------------------------------------------------------
 
 
-def settings_for(urls: list[str], folder: Path, concurrency: int = 16):
+def settings_for(urls: list[str], folder: Path, connections: int = 0):
+    """The collector's defaults, except the request limit when `connections` is given."""
     from newsletter.config import parse_settings
 
     raw = {
         "newsletter": {"name": "Bench", "timezone": "Asia/Seoul", "send_time": "07:00"},
         "sender": {"from": "bench@example.com", "transport": "outbox"},
         "database": {"url": "sqlite:///feedcache.db"},
-        "collect": {"concurrency": concurrency},
+        "collect": {"connections": connections} if connections else {},
         "feeds": [{"url": url} for url in urls],
     }
     return parse_settings(raw, folder / "newsletter.toml")
@@ -247,15 +267,14 @@ def tree_rss_kb(root: int) -> int:
     return total
 
 
-def rss_child(port: int, feeds: int, folder: str) -> None:
+def rss_child(port: int, feeds: int, hosts: int, folder: str) -> None:
     """Run in a fresh interpreter: one cold collect of the big feeds, then report peak RSS.
 
     Peak RSS is sampled for the whole process tree every 20 ms (the parse workers are
     separate processes), and the main process's own `ru_maxrss` is reported beside it."""
     import resource
 
-    urls = [f"http://127.0.0.1:{port}/feed/{i}.xml" for i in range(feeds)]
-    settings = settings_for(urls, Path(folder))
+    settings = settings_for(feed_urls(port, feeds, hosts), Path(folder))
     peak = [0]
     done = threading.Event()
 
@@ -286,24 +305,31 @@ def rss_child(port: int, feeds: int, folder: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--feeds", type=int, default=100)
+    parser.add_argument("--hosts", type=int, default=50, help="loopback addresses serving them")
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--rss-items", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument(
-        "--extra-concurrency",
-        type=int,
-        default=64,
-        help="also time cold/warm with this pool size (0: skip) to show the pool's share",
+        "--connections", type=int, default=0, help="collect.connections (0: the default)"
     )
-    parser.add_argument("--rss-child", nargs=3, metavar=("PORT", "FEEDS", "DIR"))
+    parser.add_argument(
+        "--extra-connections",
+        type=int,
+        default=16,
+        help="also time cold/warm with this request limit (0: skip); 16 was the one-pool design",
+    )
+    parser.add_argument("--rss-child", nargs=4, metavar=("PORT", "FEEDS", "HOSTS", "DIR"))
     args = parser.parse_args()
     if args.rss_child:
-        port, feeds, folder = args.rss_child
-        rss_child(int(port), int(feeds), folder)
+        port, feeds, hosts, folder = args.rss_child
+        rss_child(int(port), int(feeds), int(hosts), folder)
         return
 
-    server = FeedServer(args.feeds, args.items)
+    from newsletter.config import CollectSettings
+
+    defaults = CollectSettings()
+    connections = args.connections or defaults.connections
+    server = FeedServer(args.feeds, args.hosts, args.items)
     urls = server.urls()
     base_times, cold_times, warm_times, warm_bodies = [], [], [], []
     extra_cold, extra_warm = [], []
@@ -315,16 +341,16 @@ def main() -> None:
             base_times.append(seconds)
             server.stats()
             with tempfile.TemporaryDirectory() as folder:
-                settings = settings_for(urls, Path(folder), args.concurrency)
+                settings = settings_for(urls, Path(folder), args.connections)
                 seconds, items, statuses["cold"] = ours(settings)
                 cold_times.append(seconds)
                 server.stats()
                 seconds, _, statuses["warm"] = ours(settings)
                 warm_times.append(seconds)
                 warm_bodies.append(server.stats()["bodies"])
-            if args.extra_concurrency:
+            if args.extra_connections:
                 with tempfile.TemporaryDirectory() as folder:
-                    settings = settings_for(urls, Path(folder), args.extra_concurrency)
+                    settings = settings_for(urls, Path(folder), args.extra_connections)
                     extra_cold.append(ours(settings)[0])
                     extra_warm.append(ours(settings)[0])
                     server.stats()
@@ -336,11 +362,12 @@ def main() -> None:
     finally:
         server.stop()
 
-    big = FeedServer(args.feeds, args.rss_items, latency=0.0)
+    big = FeedServer(args.feeds, args.hosts, args.rss_items, latency=0.0)
     try:
         with tempfile.TemporaryDirectory() as folder:
+            child_args = [str(big.port), str(args.feeds), str(args.hosts), folder]
             child = subprocess.run(
-                [sys.executable, __file__, "--rss-child", str(big.port), str(args.feeds), folder],
+                [sys.executable, __file__, "--rss-child", *child_args],
                 capture_output=True,
                 text=True,
                 check=True,
@@ -355,26 +382,29 @@ def main() -> None:
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
         "setup": {
             "feeds": args.feeds,
+            "hosts": args.hosts,
             "items_per_feed": args.items,
             "latency_ms": LATENCY * 1000,
-            "concurrency": args.concurrency,
+            "connections": connections,
+            "per_host": defaults.per_host,
+            "bodies_in_memory": defaults.concurrency,
             "repeats": args.repeats,
         },
         "baseline_s": base_times,
         "cold_s": cold_times,
         "warm_s": warm_times,
         "median": {"baseline_s": base, "cold_s": cold, "warm_s": warm},
-        "extra_pool": {
-            "concurrency": args.extra_concurrency,
+        "extra_connections": {
+            "connections": args.extra_connections,
             "cold_s": extra_cold,
             "warm_s": extra_warm,
             "median_cold_s": statistics.median(extra_cold) if extra_cold else None,
             "median_warm_s": statistics.median(extra_warm) if extra_warm else None,
         },
-        # The least time any run can take: ceil(feeds / pool) waves of one latency each.
+        # The least time a warm run can take: ceil(feeds / connections) round trips.
         "network_floor_s": {
             str(pool): -(-args.feeds // pool) * LATENCY
-            for pool in (args.concurrency, args.extra_concurrency)
+            for pool in (connections, args.extra_connections)
             if pool
         },
         "load_average": os.getloadavg(),
@@ -400,9 +430,9 @@ def main() -> None:
 def print_table(r: dict) -> None:
     m, s, p = r["median"], r["setup"], r["peak_rss"]
     print(
-        f"\ncollect benchmark: {s['feeds']} feeds x {s['items_per_feed']} items, "
-        f"{s['latency_ms']:.0f} ms latency, pool {s['concurrency']}, "
-        f"median of {s['repeats']}"
+        f"\ncollect benchmark: {s['feeds']} feeds on {s['hosts']} hosts x {s['items_per_feed']} "
+        f"items, {s['latency_ms']:.0f} ms latency; connections {s['connections']}, per host "
+        f"{s['per_host']}, bodies in memory {s['bodies_in_memory']}; median of {s['repeats']}"
     )
     rows = [
         ("baseline: sequential feedparser.parse(url)", f"{m['baseline_s']:.2f} s", "1.0x"),
@@ -423,12 +453,12 @@ def print_table(r: dict) -> None:
             f"{p['seconds']:.1f} s, {p['items']} items in window",
         ),
     ]
-    extra = r["extra_pool"]
+    extra = r["extra_connections"]
     if extra["median_cold_s"]:
         cold_x, warm_x = extra["median_cold_s"], extra["median_warm_s"]
         rows.append(
             (
-                f"ours, cold / warm, pool {extra['concurrency']}",
+                f"ours, cold / warm, connections {extra['connections']}",
                 f"{cold_x:.2f} s",
                 f"{m['baseline_s'] / cold_x:.1f}x faster; warm {warm_x:.2f} s "
                 f"= {warm_x / cold_x:.2f} of cold",
@@ -437,8 +467,8 @@ def print_table(r: dict) -> None:
     width = max(len(row[0]) for row in rows)
     for label, value, note in rows:
         print(f"  {label:<{width}}  {value:>9}  {note}")
-    floors = ", ".join(f"pool {k} {v:.2f} s" for k, v in r["network_floor_s"].items())
-    print(f"  network floor (ceil(feeds/pool) x latency): {floors}")
+    floors = ", ".join(f"connections {k} {v:.2f} s" for k, v in r["network_floor_s"].items())
+    print(f"  warm floor (ceil(feeds/connections) x latency): {floors}")
     load = ", ".join(f"{x:.2f}" for x in r["load_average"])
     print(f"  machine: {r['machine']['cpus']} CPUs, load average at the end {load}")
     print("  targets: " + ", ".join(f"{k}={'yes' if v else 'NO'}" for k, v in r["targets"].items()))

@@ -84,7 +84,9 @@ class BedrockSettings:
 
 @dataclass(frozen=True)
 class CollectSettings:
-    concurrency: int = 16
+    concurrency: int = 16  # feed bodies downloading or waiting to be parsed
+    connections: int = 100  # requests waiting on servers (httpx's and aiohttp's default too)
+    per_host: int = 4  # requests to one host
     connect_timeout: float = 5.0
     total_timeout: float = 20.0
     max_bytes: int = 10_000_000
@@ -339,6 +341,8 @@ def _check_sender(sender: SenderSettings, path: Path) -> None:
 def _check_collect(collect: CollectSettings, path: Path) -> None:
     if collect.concurrency < 1:
         raise ConfigError(f"{path}: collect.concurrency must be at least 1")
+    if collect.connections < 1 or collect.per_host < 1:
+        raise ConfigError(f"{path}: collect.connections and per_host must be at least 1")
     if collect.connect_timeout <= 0 or collect.total_timeout <= 0:
         raise ConfigError(f"{path}: collect.connect_timeout and total_timeout must be positive")
     if collect.max_bytes < 1024:

@@ -62,7 +62,9 @@ max_per_section = 2                    # at most this many stories of one sectio
 # price_output_per_1k = 0.00125
 
 # [collect]                            # how feeds are fetched (defaults shown)
-# concurrency = 16                     # feeds fetched at once
+# concurrency = 16                     # feed bodies downloading at once (bounds memory)
+# connections = 100                    # requests waiting on servers at once (a 304 needs no body)
+# per_host = 4                         # requests to one host at once
 # connect_timeout = 5.0                # seconds
 # total_timeout = 20.0                 # seconds per feed, body included
 # max_bytes = 10000000                 # a larger body is abandoned while streaming

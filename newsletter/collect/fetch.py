@@ -15,8 +15,6 @@ import concurrent.futures
 import ssl
 import threading
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -32,11 +30,6 @@ ACCEPT = (
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
 MAX_RETRY_AFTER = 7 * 24 * 3600.0
-# Connections per httpx client. httpcore's pool scans all of its connections, for each
-# waiting request, every time a request starts or ends (encode/httpcore#1035): with 64
-# connections in one client that bookkeeping outweighs the HTTP work. `Lanes` therefore
-# spreads the fetch pool over several small clients.
-LANE_SIZE = 8
 
 
 @dataclass(frozen=True)
@@ -107,80 +100,93 @@ def tls_context_soon() -> concurrent.futures.Future[ssl.SSLContext]:
     return future
 
 
-class Lanes:
-    """The fetch pool: `concurrency` slots over clients of at most LANE_SIZE connections.
-
-    `async with lanes.slot() as client` waits for a free slot, so no more than
-    `concurrency` fetches run at once, and no client has more requests in flight than
-    connections (its pool never queues). A slot returns to the back of the line, so
-    kept-alive connections are reused round the clients.
-    """
-
-    def __init__(
-        self,
-        limits: Limits,
-        concurrency: int,
-        lane_size: int = LANE_SIZE,
-        tls: ssl.SSLContext | None = None,
-    ) -> None:
-        count = -(-concurrency // lane_size)
-        sizes = [concurrency // count + (i < concurrency % count) for i in range(count)]
-        tls = tls or httpx.create_ssl_context(trust_env=False)  # one for all the clients
-        self.clients = [make_client(limits, size, tls) for size in sizes]
-        self._free: asyncio.Queue[httpx.AsyncClient] = asyncio.Queue()
-        for _ in range(max(sizes)):
-            for client, size in zip(self.clients, sizes, strict=True):
-                if size > 0:
-                    self._free.put_nowait(client)
-            sizes = [size - 1 for size in sizes]
-
-    @asynccontextmanager
-    async def slot(self) -> AsyncIterator[httpx.AsyncClient]:
-        client = await self._free.get()
-        try:
-            yield client
-        finally:
-            self._free.put_nowait(client)
-
-    async def __aenter__(self) -> Lanes:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await asyncio.gather(*(client.aclose() for client in self.clients))
-
-
 async def fetch(
-    client: httpx.AsyncClient, feed: str, row: CacheRow | None, limits: Limits
+    client: httpx.AsyncClient,
+    feed: str,
+    row: CacheRow | None,
+    limits: Limits,
+    bodies: asyncio.Semaphore | None = None,
 ) -> Fetched:
-    """Fetch one feed; never raises (except cancellation)."""
+    """Fetch one feed; never raises (except cancellation).
+
+    `bodies` bounds the feed bodies in memory (see `slots`): one is taken before a
+    body's first byte is read. When the result has a body, the caller owns that one
+    and gives it back (`bodies.release()`) once the body is parsed."""
     started = time.monotonic()
     now = time.time()
-    if row is not None and row.retry_until and row.retry_until > now:
-        until = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(row.retry_until))
-        result = Fetched(feed, "skipped", reason=f"server asked us to wait until {until}")
-        result.retry_until = row.retry_until
-    elif is_local(feed):
-        result = await asyncio.to_thread(_read_file, feed, row, limits)
-    else:
-        try:
-            async with asyncio.timeout(limits.total_timeout):
-                result = await _get(client, feed, row, limits)
-        except TimeoutError:
-            result = Fetched(feed, "error", reason=f"timed out after {limits.total_timeout:g} s")
-        except _TooLarge:
-            result = Fetched(feed, "error", reason=_too_large(limits))
-        except httpx.HTTPError as exc:
-            result = Fetched(feed, "error", reason=_describe(exc, limits))
-        except httpx.InvalidURL as exc:
-            result = Fetched(feed, "error", reason=f"invalid URL: {_one_line(exc)}")
-        except Exception as exc:  # one feed must never stop the others
-            result = Fetched(feed, "error", reason=f"{type(exc).__name__}: {_one_line(exc)}")
+    slot = _BodySlot(bodies)
+    result: Fetched | None = None
+    try:
+        if row is not None and row.retry_until and row.retry_until > now:
+            until = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(row.retry_until))
+            result = Fetched(feed, "skipped", reason=f"server asked us to wait until {until}")
+            result.retry_until = row.retry_until
+        elif is_local(feed):
+            await slot.take()
+            result = await asyncio.to_thread(_read_file, feed, row, limits)
+        else:
+            result = await _get_within_limits(client, feed, row, limits, slot)
+    finally:
+        if slot.taken and (result is None or result.body is None):
+            slot.give_back()
+    assert result is not None  # every branch sets it or raises
     result.seconds = time.monotonic() - started
     return result
 
 
+class _BodySlot:
+    """One of `fetch`'s `bodies`, taken at most once."""
+
+    def __init__(self, bodies: asyncio.Semaphore | None) -> None:
+        self.bodies = bodies
+        self.taken = False
+
+    async def take(self, deadline: asyncio.Timeout | None = None) -> None:
+        """Wait for a slot. Waiting for memory is our doing, not the publisher's slowness:
+        the deadline stops while we wait and resumes with the budget it had left."""
+        if self.bodies is None or self.taken:
+            return
+        loop = asyncio.get_running_loop()
+        when = deadline.when() if deadline is not None else None
+        if deadline is not None and when is not None:
+            left = when - loop.time()
+            deadline.reschedule(None)
+        await self.bodies.acquire()
+        self.taken = True
+        if deadline is not None and when is not None:
+            deadline.reschedule(loop.time() + left)
+
+    def give_back(self) -> None:
+        if self.bodies is not None and self.taken:
+            self.taken = False
+            self.bodies.release()
+
+
+async def _get_within_limits(
+    client: httpx.AsyncClient, feed: str, row: CacheRow | None, limits: Limits, slot: _BodySlot
+) -> Fetched:
+    try:
+        async with asyncio.timeout(limits.total_timeout) as deadline:
+            return await _get(client, feed, row, limits, slot, deadline)
+    except TimeoutError:
+        return Fetched(feed, "error", reason=f"timed out after {limits.total_timeout:g} s")
+    except _TooLarge:
+        return Fetched(feed, "error", reason=_too_large(limits))
+    except httpx.HTTPError as exc:
+        return Fetched(feed, "error", reason=_describe(exc, limits))
+    except httpx.InvalidURL as exc:
+        return Fetched(feed, "error", reason=f"invalid URL: {_one_line(exc)}")
+    except Exception as exc:  # one feed must never stop the others
+        return Fetched(feed, "error", reason=f"{type(exc).__name__}: {_one_line(exc)}")
+
+
 async def _get(
-    client: httpx.AsyncClient, feed: str, row: CacheRow | None, limits: Limits
+    client: httpx.AsyncClient,
+    feed: str,
+    row: CacheRow | None,
+    limits: Limits,
+    slot: _BodySlot,
+    deadline: asyncio.Timeout,
 ) -> Fetched:
     headers = {}
     if row is not None and row.has_entries:
@@ -220,6 +226,7 @@ async def _get(
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limits.max_bytes:
             raise _TooLarge
+        await slot.take(deadline)
         chunks: list[bytes] = []
         size = 0
         async for chunk in response.aiter_bytes():

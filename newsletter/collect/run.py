@@ -1,13 +1,12 @@
 """One collect run: fetch every feed concurrently, turn each into items, dedupe, report.
 
-Fetching is asynchronous (a bounded pool of kept-alive connections, see
-`fetch.Lanes`). As soon as a feed arrives its CPU work starts (`work`, in a
-worker process or thread, see `pool`), so parsing overlaps the downloads still
-in flight, and a 304's cached entries are read and selected while other feeds
-are still on the wire (the reads and writes of the feed cache go in batches,
-see `cache_io`). A semaphore bounds how many downloaded bodies wait in memory.
-Every per-feed step ends in a report line for that feed: nothing one feed does
-can stop the others.
+Fetching is asynchronous over kept-alive connections, within three limits
+(requests in flight, requests per host, bodies in memory: see `slots`). As soon
+as a feed arrives its CPU work starts (`work`, in a worker process or thread, see
+`pool`), so parsing overlaps the downloads still in flight, and a 304's cached
+entries are read and selected while other feeds are still on the wire (the reads
+and writes of the feed cache go in batches, see `cache_io`). Every per-feed step
+ends in a report line for that feed: nothing one feed does can stop the others.
 """
 
 from __future__ import annotations
@@ -27,17 +26,11 @@ from newsletter.collect import dedupe as dedupe_mod
 from newsletter.collect.cache import CacheRow, FeedCache, dump_seen
 from newsletter.collect.cache_io import CacheIO
 from newsletter.collect.dedupe import Features
-from newsletter.collect.fetch import (
-    Fetched,
-    Lanes,
-    Limits,
-    default_user_agent,
-    fetch,
-    tls_context_soon,
-)
+from newsletter.collect.fetch import Fetched, Limits, default_user_agent, fetch, tls_context_soon
 from newsletter.collect.pool import AUTO_PROCESS_FEEDS, CpuPool, worker_count
 from newsletter.collect.progress import progress_bar
 from newsletter.collect.report import CollectError, CollectResult, FeedReport
+from newsletter.collect.slots import Lanes
 from newsletter.collect.work import Job, WorkResult, from_body, from_cache_or_none
 from newsletter.config import Settings, database_url, feed_location
 
@@ -132,7 +125,7 @@ async def _collect_all(
     )
     workers = worker_count(collect.parse_workers, len(jobs))
     # Bodies in memory: those downloading plus a short queue for the parsers.
-    in_memory = asyncio.Semaphore(collect.concurrency + 2 * workers)
+    bodies = asyncio.Semaphore(collect.concurrency + 2 * workers)
     bar = progress_bar(len(jobs)) if progress else None
 
     async def one(lanes: Lanes, cpu: CpuPool, io: CacheIO, location: str) -> tuple[str, _Outcome]:
@@ -147,27 +140,29 @@ async def _collect_all(
 
     async def each(lanes: Lanes, cpu: CpuPool, io: CacheIO, location: str) -> _Outcome:
         row, job = rows.get(location), jobs[location]
-        async with in_memory:
-            async with lanes.slot() as client:  # the fetch pool: `concurrency` at a time
-                fetched = await fetch(client, location, row, limits)
-            outcome = _Outcome(fetched)
-            if fetched.body is not None:
-                body, fetched.body = fetched.body, None
+        async with lanes.slot(location) as client:
+            fetched = await fetch(client, location, row, limits, bodies)
+        outcome = _Outcome(fetched)
+        if fetched.body is not None:
+            body, fetched.body = fetched.body, None
+            try:
                 outcome.work = await cpu.run(from_body, body, fetched.url, fetched.charset, job)
+            finally:
                 del body
-            elif fetched.status in ("not_modified", "skipped") and row and row.has_entries:
-                blob = await io.blob(location)
-                if blob is not None:
-                    # Right here, on the event loop: the entries come cleaned, so this is
-                    # ~1 ms a feed; measured, a worker (shipping the items back) or a
-                    # thread (handing the GIL back and forth) costs more than it saves.
-                    outcome.work = from_cache_or_none(blob, job)
-                outcome.cache_lost = outcome.work is None and fetched.status == "not_modified"
-            values = _update(outcome, row, job.now)
-            if values:
-                outcome.cache_error = await io.save(location, values, row is not None)
-            if outcome.work is not None:
-                outcome.work.blob = None  # stored: let it go
+                bodies.release()  # taken by `fetch` for this body
+        elif fetched.status in ("not_modified", "skipped") and row and row.has_entries:
+            blob = await io.blob(location)
+            if blob is not None:
+                # Right here, on the event loop: the entries come cleaned, so this is
+                # ~1 ms a feed; measured, a worker (shipping the items back) or a
+                # thread (handing the GIL back and forth) costs more than it saves.
+                outcome.work = from_cache_or_none(blob, job)
+            outcome.cache_lost = outcome.work is None and fetched.status == "not_modified"
+        values = _update(outcome, row, job.now)
+        if values:
+            outcome.cache_error = await io.save(location, values, row is not None)
+        if outcome.work is not None:
+            outcome.work.blob = None  # stored: let it go
         return outcome
 
     try:
@@ -180,7 +175,8 @@ async def _collect_all(
                 context: ssl.SSLContext | None = await asyncio.wrap_future(tls)
             except Exception:  # it failed in the thread: Lanes tries again, and raises
                 context = None
-            async with Lanes(limits, collect.concurrency, tls=context) as lanes:
+            lanes = Lanes(limits, list(jobs), collect.connections, collect.per_host, tls=context)
+            async with lanes:
                 io = CacheIO(cache, cpu.run_in_thread)
                 done = await asyncio.gather(*(one(lanes, cpu, io, loc) for loc in jobs))
     finally:

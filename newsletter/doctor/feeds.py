@@ -20,6 +20,7 @@ from newsletter.doctor.config_secrets import is_placeholder_host
 if TYPE_CHECKING:
     from newsletter.collect.cache import CacheRow
     from newsletter.collect.fetch import Fetched, Limits
+    from newsletter.config import CollectSettings
     from newsletter.doctor.context import Context
 
 CONNECT_TIMEOUT = 3.0  # seconds, at most (the config's own value when smaller)
@@ -45,7 +46,7 @@ def checks(ctx: Context) -> Iterator[Check]:
     locations = [feed_location(settings, feed) for feed in settings.feeds]
     real = [loc for loc in dict.fromkeys(locations) if not is_placeholder_host(loc)]
     rows = _cached_rows(ctx, real)
-    answers = asyncio.run(_probe_all(real, rows, limits, collect.concurrency)) if real else {}
+    answers = asyncio.run(_probe_all(real, rows, limits, collect)) if real else {}
     for feed, location in zip(settings.feeds, locations, strict=True):
         name = f"feed {feed.name or location}"
         if is_placeholder_host(location):
@@ -87,21 +88,26 @@ _FIX = "check the URL in a browser; fix or remove it in newsletter.toml"
 
 
 async def _probe_all(
-    locations: list[str], rows: dict[str, CacheRow], limits: Limits, concurrency: int
+    locations: list[str], rows: dict[str, CacheRow], limits: Limits, collect: CollectSettings
 ) -> dict[str, _Answer]:
-    from newsletter.collect.fetch import fetch, make_client
+    """Each feed once, within the collector's limits (requests, per host, bodies)."""
+    from newsletter.collect.fetch import fetch
+    from newsletter.collect.slots import Lanes
 
-    gate = asyncio.Semaphore(concurrency)
+    bodies = asyncio.Semaphore(collect.concurrency)
 
-    async def one(client: object, location: str) -> tuple[str, _Answer]:
-        async with gate:
-            fetched = await fetch(client, location, rows.get(location), limits)  # type: ignore[arg-type]
+    async def one(lanes: Lanes, location: str) -> tuple[str, _Answer]:
+        async with lanes.slot(location) as client:
+            fetched = await fetch(client, location, rows.get(location), limits, bodies)
         if fetched.body is None:
             return location, _Answer(fetched)
-        return location, await asyncio.to_thread(_parse, fetched)
+        try:
+            return location, await asyncio.to_thread(_parse, fetched)
+        finally:
+            bodies.release()  # taken by `fetch` for this body
 
-    async with make_client(limits, concurrency) as client:
-        return dict(await asyncio.gather(*(one(client, loc) for loc in locations)))
+    async with Lanes(limits, locations, collect.connections, collect.per_host) as lanes:
+        return dict(await asyncio.gather(*(one(lanes, loc) for loc in locations)))
 
 
 def _parse(fetched: Fetched) -> _Answer:

@@ -42,7 +42,7 @@ class Reply:
 
 
 class FeedServer:
-    def __init__(self) -> None:
+    def __init__(self, address: str = "127.0.0.1") -> None:
         self.routes: dict[str, Reply | Callable[[BaseHTTPRequestHandler], Reply]] = {}
         self.log: list[Logged] = []
         self.stopping = threading.Event()
@@ -57,7 +57,7 @@ class FeedServer:
             def do_GET(self) -> None:
                 server.handle(self)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer((address, 0), Handler)
         self.httpd.daemon_threads = True
         self.httpd.handle_error = lambda *args: None  # type: ignore[method-assign]  # hang-ups
         self.thread = threading.Thread(
@@ -67,7 +67,8 @@ class FeedServer:
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        address, port = self.httpd.server_address[:2]
+        return f"http://{address}:{port}"
 
     def url(self, path: str) -> str:
         return self.base + path

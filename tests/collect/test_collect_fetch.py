@@ -222,38 +222,3 @@ def test_unusable_urls_are_report_lines(feed_server, make_settings, feeds):
     assert [r.status for r in result.feeds] == ["error", "error", "ok"]
     assert result.feeds[0].reason.startswith("invalid URL: ")
     assert result.feeds[1].reason.startswith("unsupported URL: ")
-
-
-def test_a_304_round_reuses_kept_alive_connections(feed_server, make_settings, feeds):
-    urls = [
-        feed_server.route(f"/k{n}.xml", Reply(body=feeds.simple(f"k{n}", 1), etag=f'"k{n}"'))
-        for n in range(12)
-    ]
-    settings = make_settings(urls, concurrency=3)
-    run(settings, feeds)
-    first = len(feed_server.log)
-    second = run(settings, feeds)
-    assert {r.status for r in second.feeds} == {"not_modified"}
-    connections = {entry.client_port for entry in feed_server.log[first:]}
-    assert len(feed_server.log) - first == 12
-    assert len(connections) <= 3  # twelve 304s over the pool's three connections
-
-
-def test_no_more_fetches_at_once_than_the_pool(feed_server, make_settings, feeds):
-    import threading
-
-    active, peak, lock = [0], [0], threading.Lock()
-
-    def counted(request):
-        with lock:
-            active[0] += 1
-            peak[0] = max(peak[0], active[0])
-        feed_server.stopping.wait(0.05)
-        with lock:
-            active[0] -= 1
-        return Reply(body=feeds.simple("c" + request.path[2:-4], 1))
-
-    urls = [feed_server.route(f"/c{n}.xml", counted) for n in range(30)]
-    result = run(make_settings(urls, concurrency=10), feeds)
-    assert len(result.items) == 30
-    assert 2 <= peak[0] <= 10
