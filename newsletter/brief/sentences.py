@@ -1,4 +1,4 @@
-"""Sentence splitting that works for Korean and English news prose.
+"""Sentence splitting (and clipping) that works for Korean and English news prose.
 
 The extractive writer ranks sentences, so a wrong split becomes a broken
 summary in front of every reader. The rules cover what feeds really contain:
@@ -73,3 +73,18 @@ def _continues(text: str, position: int) -> bool:
     """
     following = text[position : position + 1]
     return following in (",", ";") or (following.isascii() and following.islower())
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` within `limit` characters, cut at a word boundary with an ellipsis.
+
+    Shared by the writers (headlines, summaries) and the renderer (the preheader), so
+    a cut looks the same wherever a reader meets it; a stop or comma left dangling
+    before the ellipsis goes."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:·-") + "…"

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from newsletter.brief.labels import labels as label_table
+from newsletter.brief.sentences import clip
 from newsletter.model import NAME_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, Briefing, Story
 
 if TYPE_CHECKING:
@@ -186,23 +187,13 @@ def preheader_for(briefing: Briefing) -> str:
             break
         headline = f"{story.emoji} {_squash(story.headline)}".strip()
         text = f"{text} · {headline}" if text else headline
-    return _shorten(text, PREHEADER_MAX)
+    return clip(text, PREHEADER_MAX)
 
 
 def publisher_from_url(url: str) -> str:
     """`techcrunch.com` for a source without a publisher name."""
     host = urlsplit(url).hostname or ""
     return host.removeprefix("www.")
-
-
-def _shorten(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,.;:·-") + "…"
 
 
 _SPACE = re.compile(r"\s+")

@@ -19,7 +19,7 @@ from newsletter.brief.impact import carries_impact, why_title
 from newsletter.brief.keyterms import key_terms
 from newsletter.brief.labels import labels
 from newsletter.brief.select import Cluster
-from newsletter.brief.sentences import split_sentences
+from newsletter.brief.sentences import clip, split_sentences
 from newsletter.brief.writers.base import emoji_for, sources_of
 from newsletter.model import Story
 
@@ -181,17 +181,6 @@ def script_of(texts: list[str]) -> str:
     hangul = len(_HANGUL.findall(joined))
     latin = sum(1 for ch in joined if ch.isascii() and ch.isalpha())
     return "ko" if hangul * 2 >= latin and hangul else "en"
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` within `limit` characters, cut at a word boundary with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:·-") + "…"
 
 
 def _pool(cluster: Cluster) -> list[_Sentence]:
