@@ -101,6 +101,7 @@ class FeedbackSettings:
     """SES bounce/complaint notifications: the SNS webhook of `serve` and `feedback poll`."""
 
     transient_bounce_limit: int = 3  # soft bounces before an address counts as bounced
+    transient_bounce_days: int = 30  # a soft bounce this long after the last restarts the count
     topic_arns: str = ""  # SNS topic ARN(s), comma-separated, whose messages are accepted
     queue_url: str = ""  # the SQS queue `newsletter feedback poll` drains
     region: str = ""  # default: sender.region
@@ -304,6 +305,8 @@ def _check_values(settings: Settings, path: Path) -> None:
     _check_collect(settings.collect, path)
     if not 1 <= settings.feedback.transient_bounce_limit <= 100:
         raise ConfigError(f"{path}: feedback.transient_bounce_limit must be between 1 and 100")
+    if not 1 <= settings.feedback.transient_bounce_days <= 3650:
+        raise ConfigError(f"{path}: feedback.transient_bounce_days must be between 1 and 3650")
     _check_sender(settings.sender, path)
     for index, feed in enumerate(settings.feeds):
         if not feed.url.strip():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from newsletter.collect import CollectResult
     from newsletter.operations.daily import DailyReport
     from newsletter.send.campaign import CampaignSummary, Progress
+    from newsletter.web.feedback.retention import Pruned
 
 ITEMS_NAME = "items.json"
 FEEDS_REPORT_NAME = "feeds.json"
@@ -197,8 +198,29 @@ def purge_signups(settings: Settings) -> int:
     try:
         return purge_unconfirmed(settings)
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise StageError(f"database: {reason}") from None
+        raise _database_error(exc) from None
+
+
+def prune_feedback(settings: Settings) -> Pruned:
+    """Notification ids past any redelivery and soft-bounce counts gone quiet (see
+    `web.feedback.retention`)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from newsletter import db
+    from newsletter.config import database_url
+    from newsletter.web.feedback.retention import prune
+
+    try:
+        engine = db.engine(database_url(settings))
+        return prune(engine, datetime.now(UTC), settings.feedback.transient_bounce_days)
+    except SQLAlchemyError as exc:
+        raise _database_error(exc) from None
+
+
+def _database_error(exc: Exception) -> StageError:
+    """The driver's own first line: SQLAlchemy's wrapper adds a page of SQL and a URL."""
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    return StageError(f"database: {reason}")
 
 
 def render_is_current(directory: Path) -> bool:

@@ -77,6 +77,7 @@ max_per_section = 2                    # at most this many stories of one sectio
 # topic_arns = "arn:aws:sns:us-east-1:123456789012:ses-feedback"   # SNS topics to accept
 # queue_url = ""                       # the SQS queue `newsletter feedback poll` drains
 # transient_bounce_limit = 3           # soft bounces before an address counts as bounced
+# transient_bounce_days = 30           # a soft bounce this long after the last starts over
 
 # One [[feeds]] table per feed: an http(s) URL or a local path.
 [[feeds]]

@@ -26,6 +26,7 @@ from newsletter.pipeline import (
     collect_stage,
     draft_stage,
     load_valid_briefing,
+    prune_feedback,
     purge_signups,
     render_is_current,
     render_stage,
@@ -90,6 +91,12 @@ def _daily_steps(
     purged = purge_signups(settings)
     if purged:
         step(f"signup: deleted {purged} unconfirmed signups older than 30 days")
+    pruned = prune_feedback(settings)
+    if pruned.messages or pruned.soft_bounce_counts:
+        step(
+            f"feedback: forgot {pruned.messages} notification ids past redelivery and "
+            f"{pruned.soft_bounce_counts} soft-bounce counts gone quiet"
+        )
     with editions.recording(day, "collect"):
         begin("collect")
         if _items_are_valid(directory):

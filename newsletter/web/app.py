@@ -81,7 +81,9 @@ def _public_app(
         verifier = SnsVerifier(settings.feedback.topic_arns)
     if not verifier.topics:
         log.warning("feedback.topic_arns is not set: /feedback/ses refuses every SNS message")
-    recorder = FeedbackRecorder(store, settings.feedback.transient_bounce_limit)
+    recorder = FeedbackRecorder(
+        store, settings.feedback.transient_bounce_limit, settings.feedback.transient_bounce_days
+    )
     pages = UnsubscribePages(settings, store, secret, offload)
     feedback = SesFeedbackEndpoint(verifier, recorder, offload)
     signup_pages = SignupPages(settings, signup or SignupService(settings, store, secret), offload)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from newsletter.audience.store import SubscriberStore
 from newsletter.db import engine
+from newsletter.web.feedback.retention import Pruned, prune
 from newsletter.web.feedback.ses_notifications import (
     FeedbackRecorder,
     MalformedNotification,
@@ -75,3 +77,41 @@ def test_notification_shapes() -> None:
     for bad in ("nope", "[]", {"bounce": {}}, {"notificationType": "Bounce"}):
         with pytest.raises(MalformedNotification):
             parse_notification(bad)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 2, 7, 7, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_soft_bounces_far_apart_start_the_count_again(store: SubscriberStore) -> None:
+    clock = Clock()
+    recorder = FeedbackRecorder(store, transient_limit=2, transient_days=30, clock=clock)
+    person, _ = store.add("full@example.com")
+    soft = parse_notification(bounce("full@example.com", "Transient"))
+    assert recorder.record("y-1", soft, "sns").counted == [(person.id, 1)]
+    clock.now += timedelta(days=45)  # a mailbox full once in a while is not a dead address
+    assert recorder.record("y-2", soft, "sns").counted == [(person.id, 1)]
+    assert store.get_by_id(person.id).status == "active"
+    clock.now += timedelta(days=29)  # within the window: the second one counts
+    assert recorder.record("y-3", soft, "sns").changed == [(person.id, "bounced")]
+
+
+def test_daily_pruning_forgets_old_ids_and_quiet_counts(store: SubscriberStore) -> None:
+    clock = Clock()
+    recorder = FeedbackRecorder(store, transient_limit=5, transient_days=30, clock=clock)
+    quiet, _ = store.add("quiet@example.com")
+    recent, _ = store.add("recent@example.com")
+    recorder.record("old-1", parse_notification(bounce("quiet@example.com", "Transient")), "sqs")
+    clock.now += timedelta(days=20)
+    recorder.record("new-1", parse_notification(bounce("recent@example.com", "Transient")), "sns")
+    clock.now += timedelta(days=15)  # old-1 is 35 days old, new-1 15
+    pruned = prune(store.engine, clock.now, transient_days=30)
+    assert pruned == Pruned(messages=1, soft_bounce_counts=1)
+    assert recorder.transient_count(quiet.id) == 0
+    assert recorder.transient_count(recent.id) == 1
+    assert not recorder.seen("old-1") and recorder.seen("new-1")
+    assert prune(store.engine, clock.now, transient_days=30) == Pruned()

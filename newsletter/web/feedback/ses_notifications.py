@@ -7,7 +7,9 @@ as SES "notifications" (`notificationType`) or as configuration-set events
 Rules, chosen to protect the sender's reputation without losing information:
 - a permanent bounce makes a receiving subscriber `bounced`;
 - transient (and undetermined) bounces are counted per subscriber and make them
-  `bounced` at `feedback.transient_bounce_limit`;
+  `bounced` at `feedback.transient_bounce_limit`; a soft bounce more than
+  `feedback.transient_bounce_days` after the previous one starts the count again
+  (a mailbox full once a year is not a dead address);
 - a complaint makes any subscriber `complained` (the strongest signal: it also
   overrides an earlier unsubscribe or bounce, never the reverse);
 - addresses that are not on the list are ignored, never added.
@@ -21,8 +23,9 @@ nothing twice, even when two deliveries race.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from typing import TYPE_CHECKING, Any
 
@@ -144,7 +147,13 @@ def _complaint(complaint: dict[str, Any]) -> Feedback:
 class FeedbackRecorder:
     """Applies notifications to the subscriber store, exactly once per message id."""
 
-    def __init__(self, store: SubscriberStore, transient_limit: int) -> None:
+    def __init__(
+        self,
+        store: SubscriberStore,
+        transient_limit: int,
+        transient_days: int = 30,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         from newsletter.db import ensure_schema
 
         tables.declare()
@@ -152,6 +161,8 @@ class FeedbackRecorder:
         self.store = store
         self.engine = store.engine
         self.transient_limit = transient_limit
+        self.transient_window = timedelta(days=transient_days)
+        self.clock = clock
 
     def seen(self, message_id: str) -> bool:
         from sqlalchemy import select
@@ -218,7 +229,7 @@ class FeedbackRecorder:
         """Record the message id and bump soft-bounce counters in one transaction."""
         messages = tables.feedback_messages()
         counters = tables.transient_bounces()
-        now = datetime.now(UTC)
+        now = self.clock()
         with self.engine.begin() as connection:
             claimed = connection.execute(
                 insert_ignoring_duplicates(connection, messages, "message_id"),
@@ -233,7 +244,8 @@ class FeedbackRecorder:
                 return None
             counts = []
             for subscriber_id in soft:
-                statement = _upsert(connection, counters).returning(counters.c.count)
+                statement = _upsert(connection, counters, now - self.transient_window)
+                statement = statement.returning(counters.c.count)
                 count = connection.scalar(
                     statement, {"subscriber_id": subscriber_id, "count": 1, "last": now}
                 )
@@ -241,14 +253,18 @@ class FeedbackRecorder:
         return counts
 
 
-def _upsert(connection: Any, table: Any) -> Any:
-    """`INSERT … ON CONFLICT (subscriber_id) DO UPDATE SET count = count + 1`."""
+def _upsert(connection: Any, table: Any, restart_before: datetime) -> Any:
+    """`INSERT … ON CONFLICT (subscriber_id) DO UPDATE SET count = count + 1`, or 1 again
+    when the previous soft bounce came before `restart_before`."""
+    from sqlalchemy import case
+
     if connection.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     statement = insert(table)
+    count = case((table.c.last < restart_before, 1), else_=table.c.count + 1)
     return statement.on_conflict_do_update(
         index_elements=["subscriber_id"],
-        set_={"count": table.c.count + 1, "last": statement.excluded.last},
+        set_={"count": count, "last": statement.excluded.last},
     )

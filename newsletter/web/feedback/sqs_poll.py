@@ -69,7 +69,9 @@ def run_poll(settings: Settings) -> PollReport:
         raise PollError(f"{settings.path}: feedback.queue_url is not set", code=2)
     try:
         store = SubscriberStore.open(settings)
-        recorder = FeedbackRecorder(store, settings.feedback.transient_bounce_limit)
+        recorder = FeedbackRecorder(
+            store, settings.feedback.transient_bounce_limit, settings.feedback.transient_bounce_days
+        )
         return poll(settings, recorder)
     except SQLAlchemyError as exc:
         # whatever was not recorded is still in the queue

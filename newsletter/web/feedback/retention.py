@@ -1,0 +1,45 @@
+"""How long feedback bookkeeping is kept, and the daily pruning of what is past it.
+
+A notification's id is remembered only to recognise a redelivery: SNS retries for
+hours and SQS keeps a message 14 days at most, so an id older than `MESSAGE_DAYS`
+can never come back. A soft-bounce count means "this address keeps failing": a
+bounce that comes more than `feedback.transient_bounce_days` after the previous
+one starts the count again (see `ses_notifications`), and a count nobody added
+to within that time is deleted. Without this both tables grow with every send.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from newsletter.web.feedback import tables
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+MESSAGE_DAYS = 30  # > SQS's longest retention (14 days): a redelivery cannot be older
+
+
+@dataclass(frozen=True)
+class Pruned:
+    messages: int = 0
+    soft_bounce_counts: int = 0
+
+
+def prune(engine: Engine, now: datetime, transient_days: int) -> Pruned:
+    """Delete message ids older than MESSAGE_DAYS and soft-bounce counts gone quiet."""
+    from sqlalchemy import delete
+
+    from newsletter.db import ensure_schema
+
+    tables.declare()
+    ensure_schema(engine)
+    messages, counters = tables.feedback_messages(), tables.transient_bounces()
+    with engine.begin() as connection:
+        old = now - timedelta(days=MESSAGE_DAYS)
+        gone = connection.execute(delete(messages).where(messages.c.received < old)).rowcount
+        quiet = now - timedelta(days=transient_days)
+        reset = connection.execute(delete(counters).where(counters.c.last < quiet)).rowcount
+    return Pruned(messages=gone or 0, soft_bounce_counts=reset or 0)
