@@ -54,7 +54,11 @@ def load(explicit: str | os.PathLike[str] | None) -> tuple[Settings | None, Appl
 
 
 def checks(ctx: Context) -> Iterator[Check]:
+    from newsletter.audience.tokens import PREVIOUS_SECRETS_ENV, SECRET_ENV
+
     yield secret_key(ctx)
+    if os.environ.get(PREVIOUS_SECRETS_ENV, "").strip():
+        yield retired_keys(os.environ.get(SECRET_ENV, ""))
     yield base_url(ctx.settings)
     yield transport(ctx.settings)
 
@@ -87,6 +91,25 @@ def secret_key(ctx: Context) -> Check:
     if loose:
         return warn(name, f"${SECRET_ENV} is set ({source}) but {loose}", f"chmod 600 {loose}")
     return ok(name, f"${SECRET_ENV} is set ({source}), about {bits} bits of entropy ({how})")
+
+
+def retired_keys(current: str) -> Check:
+    """Links signed with a retired key still verify, so a weak retired key is as bad as a
+    weak current one: whoever guesses it can forge unsubscribe links."""
+    from newsletter.audience.tokens import PREVIOUS_SECRETS_ENV, previous_secrets
+
+    name = "retired keys"
+    keys = previous_secrets()
+    drop = f"remove it from {PREVIOUS_SECRETS_ENV} (links it signed stop working)"
+    for position, key in enumerate(keys, 1):
+        bits, how = entropy_bits(key)
+        if bits < MIN_SECRET_BITS:
+            detail = f"key {position} of {len(keys)} has about {bits} bits of entropy ({how})"
+            return fail(name, f"${PREVIOUS_SECRETS_ENV}: {detail}", drop)
+        if key == current:
+            return warn(name, f"${PREVIOUS_SECRETS_ENV}: key {position} is the current key", drop)
+    plural = "s" * (len(keys) != 1)
+    return ok(name, f"{len(keys)} retired key{plural} still verify links sent before a rotation")
 
 
 def entropy_bits(key: str) -> tuple[int, str]:

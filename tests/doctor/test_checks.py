@@ -203,3 +203,26 @@ def test_no_config_at_all_says_how_to_start(tmp_path: Path) -> None:
     assert code == 1
     assert "config file not found" in line(output, "config")
     assert "run `newsletter init`" in line(output, "config")
+
+
+def test_retired_keys_are_checked_like_the_current_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    current, retired = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    monkeypatch.setenv(KEY, current)
+    config = _config(tmp_path)
+    code, output = doctor(config)
+    assert "retired keys" not in output  # not set: no line
+    monkeypatch.setenv("NEWSLETTER_PREVIOUS_SECRET_KEYS", f"{retired}, {secrets.token_hex(32)}")
+    code, output = doctor(config)
+    assert status_of(output, "retired keys") == "ok"
+    assert "2 retired keys" in line(output, "retired keys")
+    monkeypatch.setenv("NEWSLETTER_PREVIOUS_SECRET_KEYS", f"{retired},password123")
+    code, output = doctor(config)
+    assert code == 1
+    assert status_of(output, "retired keys") == "fail"
+    assert "key 2 of 2" in line(output, "retired keys")  # which one, never the key itself
+    assert "password123" not in output
+    monkeypatch.setenv("NEWSLETTER_PREVIOUS_SECRET_KEYS", current)
+    code, output = doctor(config)
+    assert status_of(output, "retired keys") == "warn"
