@@ -109,6 +109,17 @@ class FeedbackSettings:
 
 
 @dataclass(frozen=True)
+class SignupSettings:
+    """Double opt-in: how long its links live and how often one address or network may ask."""
+
+    confirm_days: int = 7  # a confirmation link works this long
+    unconfirmed_days: int = 30  # `daily` deletes signups nobody confirmed after this
+    address_interval_minutes: int = 10  # one confirmation mail per address in this time…
+    address_per_day: int = 5  # …and at most this many in 24 hours
+    network_per_hour: int = 20  # signup requests per client network (IPv4 or IPv6 /64)
+
+
+@dataclass(frozen=True)
 class FeedSettings:
     url: str
     section: str = "tech"
@@ -125,6 +136,7 @@ class Settings:
     bedrock: BedrockSettings = field(default_factory=BedrockSettings)
     collect: CollectSettings = field(default_factory=CollectSettings)
     feedback: FeedbackSettings = field(default_factory=FeedbackSettings)
+    signup: SignupSettings = field(default_factory=SignupSettings)
     feeds: list[FeedSettings] = field(default_factory=list)
     path: Path = Path(CONFIG_NAME)
 
@@ -174,6 +186,7 @@ _SECTIONS: dict[str, type] = {
     "bedrock": BedrockSettings,
     "collect": CollectSettings,
     "feedback": FeedbackSettings,
+    "signup": SignupSettings,
 }
 _CHOICES = {
     "newsletter.language": ("ko", "en"),
@@ -307,6 +320,9 @@ def _check_values(settings: Settings, path: Path) -> None:
         raise ConfigError(f"{path}: feedback.transient_bounce_limit must be between 1 and 100")
     if not 1 <= settings.feedback.transient_bounce_days <= 3650:
         raise ConfigError(f"{path}: feedback.transient_bounce_days must be between 1 and 3650")
+    for key, value in vars(settings.signup).items():
+        if not 1 <= value <= 10_000:
+            raise ConfigError(f"{path}: signup.{key} must be between 1 and 10000")
     _check_sender(settings.sender, path)
     for index, feed in enumerate(settings.feeds):
         if not feed.url.strip():

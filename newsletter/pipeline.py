@@ -190,7 +190,8 @@ def daily(
 
 
 def purge_signups(settings: Settings) -> int:
-    """Unconfirmed signups are personal data nobody agreed to keep: gone after 30 days."""
+    """Unconfirmed signups are personal data nobody agreed to keep: gone after
+    `signup.unconfirmed_days` (30 by default)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from newsletter.web.signup.service import purge_unconfirmed

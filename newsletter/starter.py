@@ -79,6 +79,13 @@ max_per_section = 2                    # at most this many stories of one sectio
 # transient_bounce_limit = 3           # soft bounces before an address counts as bounced
 # transient_bounce_days = 30           # a soft bounce this long after the last starts over
 
+# [signup]                             # double opt-in at /subscribe (defaults shown)
+# confirm_days = 7                     # a confirmation link works this long
+# unconfirmed_days = 30                # `daily` deletes signups nobody confirmed after this
+# address_interval_minutes = 10        # one confirmation mail per address in this time…
+# address_per_day = 5                  # …and at most this many in 24 hours
+# network_per_hour = 20                # signup requests per client network (IPv4, IPv6 /64)
+
 # One [[feeds]] table per feed: an http(s) URL or a local path.
 [[feeds]]
 url = "https://example.com/feed.xml"

@@ -90,7 +90,8 @@ def _daily_steps(
 
     purged = purge_signups(settings)
     if purged:
-        step(f"signup: deleted {purged} unconfirmed signups older than 30 days")
+        days = settings.signup.unconfirmed_days
+        step(f"signup: deleted {purged} unconfirmed signups older than {days} days")
     pruned = prune_feedback(settings)
     if pruned.messages or pruned.soft_bounce_counts:
         step(

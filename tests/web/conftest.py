@@ -104,7 +104,19 @@ class LogLines(list):
     def __call__(self, line: str) -> None:
         self.append(line)
 
-    def records(self) -> list[dict[str, Any]]:
+    def records(
+        self, path: str = "", at_least: int = 0, timeout: float = 10.0
+    ) -> list[dict[str, Any]]:
+        """The lines as dicts (of `path` only, if given), once there are `at_least` of them:
+        the app writes a line after the response has gone, so a client can be a moment
+        ahead of the log."""
         import json
+        import time
 
-        return [json.loads(line) for line in self]
+        deadline = time.monotonic() + timeout
+        while True:
+            records = [json.loads(line) for line in list(self)]
+            records = [r for r in records if r["path"] == path] if path else records
+            if len(records) >= at_least or time.monotonic() > deadline:
+                return records
+            time.sleep(0.01)

@@ -32,6 +32,8 @@ from newsletter import db
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from newsletter.config import SignupSettings
+
 
 @dataclass(frozen=True)
 class SignupLimits:
@@ -40,6 +42,17 @@ class SignupLimits:
     ip_per_hour: int = 20  # signup POSTs per client network per hour
     confirm_max_age: timedelta = timedelta(days=7)  # how long a confirmation link works
     pending_max_age: timedelta = timedelta(days=30)  # unconfirmed signups purged by `daily`
+
+    @classmethod
+    def from_settings(cls, signup: SignupSettings) -> SignupLimits:
+        """The `[signup]` section of the config as limits."""
+        return cls(
+            address_interval=timedelta(minutes=signup.address_interval_minutes),
+            address_per_day=signup.address_per_day,
+            ip_per_hour=signup.network_per_hour,
+            confirm_max_age=timedelta(days=signup.confirm_days),
+            pending_max_age=timedelta(days=signup.unconfirmed_days),
+        )
 
 
 DAY = timedelta(hours=24)

@@ -94,7 +94,7 @@ class SignupService:
         self.settings = settings
         self.store = store
         self.secret = secret
-        self.limits = limits or SignupLimits()
+        self.limits = limits or SignupLimits.from_settings(settings.signup)
         self.clock = clock
         self.limiter = Limiter(store.engine)
         self._factory = transport_factory or self._configured_transport
@@ -273,4 +273,5 @@ def purge_unconfirmed(settings: Settings) -> int:
     """What `daily` calls (no signing key needed, so it works wherever `daily` does)."""
     from newsletter.audience.store import SubscriberStore
 
-    return purge(SubscriberStore.open(settings), utc_now(), SignupLimits())
+    limits = SignupLimits.from_settings(settings.signup)
+    return purge(SubscriberStore.open(settings), utc_now(), limits)

@@ -15,7 +15,9 @@ import httpx
 import pytest
 
 from newsletter.db import engine
-from newsletter.web.signup.limits import Limiter, SignupLimits, limit_key, network_of
+from newsletter.web.server import url_of
+from newsletter.web.signup.limits import Limiter, limit_key, network_of
+from tests.web.conftest import write_config
 from tests.web.signup.conftest import Clock, start_site
 
 T0 = datetime(2026, 2, 7, 9, 0, tzinfo=UTC)
@@ -112,12 +114,15 @@ def test_per_ip_limit_over_http_survives_a_restart(
     listener: socket.socket,
     serve,  # type: ignore[no-untyped-def]
 ) -> None:
-    """uvicorn takes X-Forwarded-For from a proxy on 127.0.0.1, as behind nginx."""
+    """uvicorn takes X-Forwarded-For from a proxy on 127.0.0.1, as behind nginx. The
+    limit comes from the config's [signup] section."""
+    from newsletter.config import load_settings
     from newsletter.web.server import bind
 
-    limits = SignupLimits(ip_per_hour=3)
+    path = write_config(tmp_path, url_of(listener)).path
+    path.write_text(path.read_text() + "\n[signup]\nnetwork_per_hour = 3\n", encoding="utf-8")
     clock = Clock()
-    for site in start_site(tmp_path, listener, serve, limits=limits, clock=clock):
+    for site in start_site(tmp_path, listener, serve, settings=load_settings(path), clock=clock):
         for n in range(3):
             assert site.post(f"p{n}@example.com", ip="198.51.100.7").status_code == 200
         busy = site.post("p4@example.com", ip="198.51.100.7")
@@ -131,7 +136,7 @@ def test_per_ip_limit_over_http_survives_a_restart(
 
     # a new server process on the same database remembers the count
     second = bind("127.0.0.1", 0)
-    for site in start_site(tmp_path, second, serve, settings=settings, limits=limits, clock=clock):
+    for site in start_site(tmp_path, second, serve, settings=settings, clock=clock):
         assert site.post("p5@example.com", ip="198.51.100.7").status_code == 429
         clock.advance(hours=1)
         assert site.post("p6@example.com", ip="198.51.100.7").status_code == 200
