@@ -118,7 +118,9 @@ def collect(ctx: typer.Context, date: DateOption = None, json: JsonOption = Fals
         typer.echo(result.report_json())
     else:
         console.print(report_table(result))
-        console.print(f"{len(result.items)} items → {settings.edition_dir(day) / 'items.json'}")
+        count = len(result.items)
+        where = settings.edition_dir(day) / "items.json"
+        console.print(f"{count} item{'s' * (count != 1)} → {where}")
     if not result.ok:
         fail("no feed could be collected", EXIT_FAILED)
 

@@ -98,9 +98,10 @@ def report_table(result: CollectResult) -> Table:
     from rich.table import Table
     from rich.text import Text
 
-    title = f"{len(result.items)} items"
-    if result.clusters:
-        title += f" in {result.clusters} stories"
+    items, stories = len(result.items), result.clusters
+    title = f"{items} item{'s' * (items != 1)}"
+    if stories:
+        title += f" in {stories} {'story' if stories == 1 else 'stories'}"
     worked = sum(feed.status in WORKED for feed in result.feeds)
     table = Table(
         title=f"Feeds: {worked}/{len(result.feeds)} worked, {title}", title_justify="left"
