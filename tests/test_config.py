@@ -35,6 +35,9 @@ def test_minimal_config_gets_documented_defaults(tmp_path: Path) -> None:
     assert database_url(settings) == f"sqlite:///{tmp_path}/subscribers/newsletter.db"
     assert settings.data_dir == tmp_path / "."
     assert settings.list_id == "test-briefing.example.com"
+    # fetch limits: bodies in memory, requests in flight, requests to one host
+    collect = settings.collect
+    assert (collect.concurrency, collect.connections, collect.per_host) == (16, 100, 4)
 
 
 def test_starter_file_is_valid(tmp_path: Path) -> None:
@@ -53,6 +56,9 @@ def test_starter_file_is_valid(tmp_path: Path) -> None:
         ('[[feeds]]\nsection = "ai"\n', "missing required key feeds[0].url"),
         ('[[feeds]]\nurl = "a.xml"\nweight = "high"\n', "feeds[0].weight must be a number"),
         ('[brief]\nwriter = "gpt"\n', "brief.writer must be one of extractive, bedrock"),
+        ("[collect]\nper_host = 0\n", "collect.connections and per_host must be at least 1"),
+        ("[feedback]\ntransient_bounce_days = 0\n", "feedback.transient_bounce_days must be"),
+        ("[signup]\nconfirm_days = 0\n", "signup.confirm_days must be between 1 and 10000"),
     ],
 )
 def test_bad_values_name_file_and_key(tmp_path: Path, addition: str, expected: str) -> None:
