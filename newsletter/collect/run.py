@@ -15,6 +15,7 @@ import asyncio
 import concurrent.futures
 import ssl
 import threading
+import time
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -141,7 +142,13 @@ async def _collect_all(
     async def each(lanes: Lanes, cpu: CpuPool, io: CacheIO, location: str) -> _Outcome:
         row, job = rows.get(location), jobs[location]
         async with lanes.slot(location) as client:
-            fetched = await fetch(client, location, row, limits, bodies)
+            until = lanes.paused_until(location)
+            if until is not None:  # another feed of this host got 429/503 + Retry-After
+                fetched = Fetched(location, "skipped", reason=_host_paused(location, until))
+            else:
+                fetched = await fetch(client, location, row, limits, bodies)
+                if fetched.status == "skipped" and fetched.retry_until:
+                    lanes.pause(location, fetched.retry_until)
         outcome = _Outcome(fetched)
         if fetched.body is not None:
             body, fetched.body = fetched.body, None
@@ -268,6 +275,11 @@ def _run_async(coro: Coroutine[Any, Any, T]) -> T:
     if "error" in box:
         raise box["error"]
     return box["value"]
+
+
+def _host_paused(location: str, until: float) -> str:
+    moment = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(until))
+    return f"{_host(location)} asked us to wait until {moment} (another of its feeds): skipped"
 
 
 def _entries(count: int, kind: str = "") -> str:

@@ -6,7 +6,9 @@
   feeds at 100 ms each take ceil(100 / connections) round trips).
 - **Requests per host** (`collect.per_host`): politeness. A
   publisher with twenty section feeds sees a few requests at a time, never
-  twenty, however high the first limit is. `Lanes` enforces both.
+  twenty, however high the first limit is; and once it answers one of them with
+  429/503 and a Retry-After, its other feeds are not asked until then either.
+  `Lanes` enforces both.
 - **Bodies in memory** (`collect.concurrency`, a semaphore handed to
   `fetch.fetch`): a feed body is held from its first byte until it is parsed.
   Only a 200 takes one, after its headers, so a 304 never waits behind a
@@ -62,6 +64,7 @@ class Lanes:
         self._total = asyncio.Semaphore(connections)
         self._per_host = per_host
         self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._paused: dict[str, float] = {}
         self._home: dict[str, int] = {}
         feeds: dict[str, int] = {}
         for location in locations:
@@ -89,6 +92,16 @@ class Lanes:
                 yield self.clients[lane]
             finally:
                 self._free[lane] += 1
+
+    def pause(self, location: str, until: float) -> None:
+        """The feed's host asked us to wait (Retry-After) until `until` (epoch seconds)."""
+        key = host_key(location)
+        if key:
+            self._paused[key] = max(until, self._paused.get(key, 0.0))
+
+    def paused_until(self, location: str) -> float | None:
+        """When the feed's host said we may come back, if it said so during this run."""
+        return self._paused.get(host_key(location))
 
     async def __aenter__(self) -> Lanes:
         return self

@@ -158,3 +158,23 @@ def test_a_failed_download_gives_its_body_slot_back(feed_server, feeds):
     fetched, bodies = asyncio.run(go())
     assert fetched.status == "error" and "larger than" in fetched.reason
     assert not bodies.locked()
+
+
+def test_a_retry_after_pauses_the_whole_host_for_this_run(
+    feed_server, second_host, make_settings, feeds
+):
+    busy = feed_server.route("/a.xml", Reply(429, headers={"Retry-After": "3600"}))
+    sibling = feed_server.route("/b.xml", Reply(body=feeds.simple("b", 1)))
+    elsewhere = second_host.route("/c.xml", Reply(body=feeds.simple("c", 1)))
+    # One request to the host at a time, so /b.xml comes after /a.xml's answer.
+    result = run(make_settings([busy, sibling, elsewhere], per_host=1), feeds)
+    reports = {report.url: report for report in result.feeds}
+    assert reports[busy].status == "skipped" and "Retry-After 3600 s" in reports[busy].reason
+    assert reports[sibling].status == "skipped"
+    assert "127.0.0.1 asked us to wait until" in reports[sibling].reason
+    assert feed_server.requests("/b.xml") == []  # not even asked
+    assert reports[elsewhere].status == "ok"  # another publisher is not affected
+    # A run within the hour: /a.xml remembers the wait, and the host is left alone again.
+    again = run(make_settings([busy, sibling, elsewhere], per_host=1), feeds)
+    assert [r.status for r in again.feeds] == ["skipped", "skipped", "ok"]
+    assert len(feed_server.requests("/a.xml")) == 1 and feed_server.requests("/b.xml") == []
