@@ -78,6 +78,8 @@ max_per_section = 2                    # at most this many stories of one sectio
 # queue_url = ""                       # the SQS queue `newsletter feedback poll` drains
 # transient_bounce_limit = 3           # soft bounces before an address counts as bounced
 # transient_bounce_days = 30           # a soft bounce this long after the last starts over
+# region = ""                          # of the queue; default: sender.region
+# endpoint_url = ""                    # a local/VPC SQS endpoint (tests)
 
 # [signup]                             # double opt-in at /subscribe (defaults shown)
 # confirm_days = 7                     # a confirmation link works this long

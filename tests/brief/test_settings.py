@@ -65,10 +65,10 @@ def test_bad_values_name_the_key(tmp_path: Path, extra: str, expected: str) -> N
     assert str(caught.value) == f"{path}: {expected}"
 
 
-def test_starter_documents_every_brief_and_bedrock_key(tmp_path: Path) -> None:
+def test_starter_documents_every_key_of_its_sections(tmp_path: Path) -> None:
     """Uncommenting the starter's examples gives a valid config using all of them."""
     text = re.sub(
-        r"^# (\[brief\.emoji\]|\[bedrock\]|\[collect\]|\[feedback\]|[a-z_0-9]+ = )",
+        r"^# (\[brief\.emoji\]|\[bedrock\]|\[collect\]|\[feedback\]|\[signup\]|[a-z_0-9]+ = )",
         r"\1",
         STARTER_TOML,
         flags=re.M,
@@ -79,8 +79,21 @@ def test_starter_documents_every_brief_and_bedrock_key(tmp_path: Path) -> None:
     assert settings.brief.writer == "bedrock"
     assert settings.brief.emoji == {"ai": "🤖", "funding": "💰"}
     assert settings.bedrock.region == "us-east-1"
-    from newsletter.config import BedrockSettings
+    from newsletter.config import (
+        BedrockSettings,
+        CollectSettings,
+        FeedbackSettings,
+        SignupSettings,
+    )
 
-    documented = set(re.findall(r"^([a-z_0-9]+) = ", text.split("[bedrock]")[1], flags=re.M))
-    assert documented >= set(BedrockSettings.__dataclass_fields__)
+    for section, fields in [
+        ("bedrock", BedrockSettings),
+        ("collect", CollectSettings),
+        ("feedback", FeedbackSettings),
+        ("signup", SignupSettings),
+    ]:
+        block = text.split(f"[{section}]")[1].split("\n[")[0]
+        documented = set(re.findall(r"^([a-z_0-9]+) = ", block, flags=re.M))
+        assert documented >= set(fields.__dataclass_fields__), section
     assert settings.collect.concurrency == 16
+    assert settings.signup.confirm_days == 7
