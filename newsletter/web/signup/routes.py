@@ -26,6 +26,7 @@ from newsletter.web.labels import mask_address
 from newsletter.web.pages import render_page
 from newsletter.web.signup.forms import FormError, parse_form
 from newsletter.web.signup.mail import promise
+from newsletter.web.signup.reasons import reason_in
 from newsletter.web.signup.service import ACTIVATED, ALREADY, SENT, Origin
 from newsletter.web.signup.words import words
 from newsletter.web.unsubscribe import HEADERS
@@ -109,7 +110,10 @@ class SignupPages:
         try:
             ascii_address(parse_address(email).email)
         except InvalidAddress as exc:
-            return self.words["bad_address"].format(reason=exc)
+            reason = reason_in(self.language, str(exc))
+            if not reason:
+                return self.words["bad_address_plain"]
+            return self.words["bad_address"].format(reason=reason)
         except UnsupportedAddress:
             return self.words["unsupported_address"]
         return ""

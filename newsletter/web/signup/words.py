@@ -19,6 +19,7 @@ WORDS: dict[str, dict[str, str]] = {
         "subscribe_button": "Subscribe",
         "privacy": "We send a confirmation link first; nothing else arrives until you press it.",
         "bad_address": "This does not look like an email address: {reason}",
+        "bad_address_plain": "This does not look like an email address.",
         "empty_address": "Please enter your email address.",
         "unsupported_address": "Addresses with non-Latin letters before the @ cannot get mail yet.",
         "sent_title": "Check your inbox",
@@ -75,6 +76,7 @@ WORDS: dict[str, dict[str, str]] = {
             "먼저 확인 링크를 보내 드립니다. 링크를 누르기 전에는 다른 메일이 가지 않습니다."
         ),
         "bad_address": "이메일 주소 형식이 아닙니다: {reason}",
+        "bad_address_plain": "이메일 주소 형식이 아닙니다.",
         "empty_address": "이메일 주소를 입력해 주세요.",
         "unsupported_address": (
             "@ 앞에 한글 등 라틴 문자가 아닌 글자가 있는 주소는 아직 받을 수 없습니다."

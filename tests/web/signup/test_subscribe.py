@@ -39,6 +39,11 @@ def test_korean_form_page(tmp_path: Path, listener: socket.socket, serve) -> Non
         assert message["Subject"] == "Daily AI & Tech News 구독을 확인해 주세요"
         assert message["To"].addresses[0].display_name == "김민지"
         assert "김민지님, 안녕하세요." in message.get_body(("plain",)).get_content()
+        # a bad address is explained in Korean, not in email-validator's English
+        refused = site.post("kim@example")
+        assert refused.status_code == 400
+        assert "이메일 주소 형식이 아닙니다: @ 뒤의 도메인에 마침표(.)가 있어야" in refused.text
+        assert "should have a period" not in refused.text
 
 
 def test_signup_makes_a_pending_subscriber_and_sends_one_confirmation(site: Site) -> None:
