@@ -3,8 +3,10 @@
 It exists so that re-running a collect is cheap and polite: we send the feed's
 `ETag`/`Last-Modified` back, and a 304 re-uses the entries stored here instead of
 downloading the body again. It also remembers when an undated entry was first
-seen (so its date is stable across runs instead of "now" every morning) and
-until when a publisher asked us to stay away (`Retry-After`).
+seen (so its date is stable across runs instead of "now" every morning), until
+when a publisher asked us to stay away (`Retry-After`), and how many runs in a
+row a feed has failed, since when (so the report can say "failing for 5 runs
+since Tuesday" instead of one more error among many).
 
 Entries are stored as a blob (see `stored`): cleaned entries for what an edition
 used, raw ones for the rest. The row's `format` names the blob layout and the rules
@@ -47,6 +49,9 @@ def _table() -> Table:
         Column("fetched_at", Float, nullable=True),  # last 200 (POSIX seconds)
         Column("checked_at", Float, nullable=True),  # last request of any outcome
         Column("retry_until", Float, nullable=True),  # Retry-After, absolute
+        # Health: runs in a row that ended in an error, and when that streak began.
+        Column("failures", Integer, nullable=False, default=0, server_default="0"),
+        Column("failing_since", Float, nullable=True),
     )
 
 
@@ -63,6 +68,8 @@ class CacheRow:
     retry_until: float | None = None
     fetched_at: float | None = None
     has_entries: bool = False
+    failures: int = 0  # runs in a row that ended in an error
+    failing_since: float | None = None
 
 
 class FeedCache:
@@ -87,6 +94,8 @@ class FeedCache:
             t.c.first_seen,
             t.c.retry_until,
             t.c.fetched_at,
+            t.c.failures,
+            t.c.failing_since,
             t.c.entries.isnot(None).label("has_entries"),
         ]
         with self.engine.connect() as conn:
@@ -102,6 +111,8 @@ class FeedCache:
                         retry_until=r.retry_until,
                         fetched_at=r.fetched_at,
                         has_entries=bool(r.has_entries) and current,
+                        failures=r.failures or 0,
+                        failing_since=r.failing_since,
                     )
         return rows
 

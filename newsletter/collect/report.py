@@ -37,6 +37,8 @@ class FeedReport:
     `items` is what this feed contributed to the edition: entries inside the
     window, before cross-feed dedupe (so a feed is not blamed for being second).
     `reason` is one line a person can act on (empty when there is nothing to say).
+    `failing_runs` counts the runs in a row that ended in an error, this one
+    included (0 when the feed worked), since the date in `failing_since`.
     """
 
     url: str
@@ -45,6 +47,8 @@ class FeedReport:
     reason: str = ""
     items: int = 0
     seconds: float = 0.0
+    failing_runs: int = 0
+    failing_since: str = ""  # YYYY-MM-DD (UTC), when failing_runs > 0
 
 
 @dataclass

@@ -44,6 +44,8 @@ class _Outcome:
     work: WorkResult | None = None
     cache_lost: bool = False  # a 304 whose cached entries could not be read
     cache_error: str = ""  # the feed's cache row could not be written
+    failures: int = 0  # runs in a row that ended in an error, this one included
+    failing_since: float | None = None
 
 
 def collect_edition(
@@ -165,6 +167,7 @@ async def _collect_all(
                 # thread (handing the GIL back and forth) costs more than it saves.
                 outcome.work = from_cache_or_none(blob, job)
             outcome.cache_lost = outcome.work is None and fetched.status == "not_modified"
+        _count_failure(outcome, row, job.now)
         values = _update(outcome, row, job.now)
         if values:
             outcome.cache_error = await io.save(location, values, row is not None)
@@ -216,6 +219,11 @@ def _report(job: Job, out: _Outcome) -> FeedReport:
                 notes.append(f"{_entries(selection.duplicates, 'duplicate ')} dropped")
     if out.cache_error:
         notes.append(out.cache_error)
+    since = ""
+    if out.failures and out.failing_since is not None:
+        since = time.strftime("%Y-%m-%d", time.gmtime(out.failing_since))
+        if status == "error" and out.failures > 1:
+            notes.append(f"failing for {out.failures} runs in a row, since {since}")
     return FeedReport(
         url=job.feed_url,
         name=job.name or (work.feed_title if work else "") or job.fallback_title,
@@ -223,7 +231,20 @@ def _report(job: Job, out: _Outcome) -> FeedReport:
         reason="; ".join(notes),
         items=len(work.selection.items) if work and work.selection else 0,
         seconds=fetched.seconds + (work.seconds if work else 0.0),
+        failing_runs=out.failures,
+        failing_since=since,
     )
+
+
+def _count_failure(out: _Outcome, row: CacheRow | None, now: float) -> None:
+    """Carry the feed's failure streak: one more after an error, none after it worked,
+    unchanged when it was skipped (a publisher's Retry-After is not the feed failing)."""
+    failed = out.fetched.status == "error" or out.cache_lost or bool(out.work and out.work.error)
+    before, since = (row.failures, row.failing_since) if row else (0, None)
+    if failed:
+        out.failures, out.failing_since = before + 1, (since if before else None) or now
+    elif out.fetched.status == "skipped":
+        out.failures, out.failing_since = before, since
 
 
 def _update(out: _Outcome, row: CacheRow | None, now: float) -> dict[str, object]:
@@ -245,13 +266,15 @@ def _update(out: _Outcome, row: CacheRow | None, now: float) -> dict[str, object
         values.update(etag=fetched.etag, last_modified=fetched.last_modified, retry_until=None)
     elif fetched.status == "skipped" and fetched.retry_until:
         values["retry_until"] = fetched.retry_until
-    elif row is None:
-        return {}  # nothing worth remembering about a feed that has never worked
+    elif row is None and not out.failures:
+        return {}  # nothing worth remembering about a feed that has never been asked
     if fetched.status != "ok" and work is not None and work.blob is not None:
         values["entries"] = work.blob  # cached entries the window reached are now cleaned
     selection = work.selection if work else None
     if selection is not None and (row is None or selection.first_seen != row.first_seen):
         values["first_seen"] = dump_seen(selection.first_seen)
+    if row is None or (out.failures, out.failing_since) != (row.failures, row.failing_since):
+        values.update(failures=out.failures, failing_since=out.failing_since)
     return values
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -52,3 +53,18 @@ def feeds() -> Any:
         in_window = IN_WINDOW
 
     return Builders
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest) -> str:
+    """The feed cache's database URL: a SQLite file, then the session PostgreSQL server."""
+    if request.param == "sqlite":
+        return "sqlite:///data/newsletter.db"
+    try:  # the session PostgreSQL server from tests/fixtures/postgres.py (audience)
+        return request.getfixturevalue("postgres_url")
+    except pytest.FixtureLookupError:
+        if os.environ.get("NEWSLETTER_REQUIRE_ALL") == "1":
+            pytest.fail(
+                "PostgreSQL is required (NEWSLETTER_REQUIRE_ALL=1): no postgres_url fixture"
+            )
+        pytest.skip("no postgres_url fixture in this tree")

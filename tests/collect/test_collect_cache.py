@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from feedserver import Reply
 from sqlalchemy import select
 
 from newsletter.collect import collect_edition
 from newsletter.collect.cache import feed_cache
 from newsletter.db import engine
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest) -> str:
-    if request.param == "sqlite":
-        return "sqlite:///data/newsletter.db"
-    try:  # the session PostgreSQL server from tests/fixtures/postgres.py (audience)
-        return request.getfixturevalue("postgres_url")
-    except pytest.FixtureLookupError:
-        if os.environ.get("NEWSLETTER_REQUIRE_ALL") == "1":
-            pytest.fail(
-                "PostgreSQL is required (NEWSLETTER_REQUIRE_ALL=1): no postgres_url fixture"
-            )
-        pytest.skip("no postgres_url fixture in this tree")
 
 
 def test_validators_entries_first_seen_and_retry_after_persist(
