@@ -11,6 +11,7 @@ without being fetched.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -56,7 +57,8 @@ def checks(ctx: Context) -> Iterator[Check]:
                 "replace it with the feeds you want in newsletter.toml ([[feeds]] url)",
             )
             continue
-        yield answers[location].as_check(name, location if feed.name else "")
+        answer = answers[location]
+        yield answer.as_check(name, location if feed.name else "", rows.get(location))
 
 
 class _Answer:
@@ -67,12 +69,14 @@ class _Answer:
         self.entries = entries
         self.problem = problem
 
-    def as_check(self, name: str, location: str) -> Check:
-        """The feed's line; `location` is repeated in the message only when `name` lacks it."""
+    def as_check(self, name: str, location: str, row: CacheRow | None = None) -> Check:
+        """The feed's line; `location` is repeated in the message only when `name` lacks it.
+        `row` (the feed cache's) adds how long the feed has been failing in `collect`."""
         fetched = self.fetched
         where = f"{location}: " if location else ""
         took = f"{fetched.seconds:.1f} s"
         note = f"; {fetched.reason}" if fetched.reason else ""
+        note += _streak(row)
         if fetched.status == "not_modified":
             return ok(name, f"{where}not modified since the last collect ({took}){note}")
         if fetched.status == "ok" and self.problem:
@@ -81,7 +85,17 @@ class _Answer:
             return ok(name, f"{where}{self.entries} entries ({took}){note}")
         if fetched.status == "skipped":
             return warn(name, f"{where}{fetched.reason}", "nothing to do: it is retried later")
-        return warn(name, f"{where}{fetched.reason}", _FIX)
+        return warn(name, f"{where}{fetched.reason}{_streak(row)}", _FIX)
+
+
+def _streak(row: CacheRow | None) -> str:
+    if row is None or not row.failures:
+        return ""
+    since = ""
+    if row.failing_since is not None:
+        since = time.strftime(" since %Y-%m-%d", time.gmtime(row.failing_since))
+    runs = "the last collect" if row.failures == 1 else f"the last {row.failures} collects"
+    return f"; {runs} failed{since}"
 
 
 _FIX = "check the URL in a browser; fix or remove it in newsletter.toml"

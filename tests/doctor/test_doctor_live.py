@@ -209,10 +209,17 @@ def test_dead_feed_warns_per_feed(account: Account, site: Site, feed_server) -> 
     dead = f"http://127.0.0.1:{closed_port()}/feed.xml"
     site.feeds = [site.feeds[0], dead, feed_server.url("/page")]
     site.subscribe("reader@example.com")
+    from newsletter.collect import collect_edition
+    from newsletter.config import load_settings
+
+    settings = load_settings(site.config)
+    for _ in range(2):  # two mornings' collects, both without this feed
+        collect_edition(settings, settings.today())
     code, output = doctor(site.config)
     assert code == 0, output  # a dead feed does not stop an edition
     assert line(output, f"feed {dead}").startswith("⚠")
     assert "connection refused" in line(output, f"feed {dead}")
+    assert "the last 2 collects failed since 20" in line(output, f"feed {dead}")
     page = line(output, f"feed {feed_server.url('/page')}")
     assert page.startswith("⚠") and "is not a feed" in page
     assert line(output, f"feed {site.feeds[0]}").startswith("✔")
