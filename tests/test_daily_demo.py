@@ -162,3 +162,19 @@ def test_empty_day_sends_nothing(demo: Path) -> None:
     assert result.returncode == 1
     assert "nothing to send" in result.stderr or "no items" in result.stderr
     assert not (demo / "data" / "outbox" / "2030-01-01").exists()
+
+
+def test_a_failing_feed_is_named_in_the_daily_output(demo: Path) -> None:
+    """The cron mail of `daily` is where a person notices a publisher that went away."""
+    config = demo / "newsletter.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + '\n[[feeds]]\nurl = "feeds/moved-away.xml"\nname = "Moved Away"\n',
+        encoding="utf-8",
+    )
+    assert newsletter(demo, "subscribers", "add", "reader@example.com").returncode == 0
+    result = newsletter(demo, "daily", "--date", DEMO_DATE)
+    assert result.returncode == 0, result.stderr  # the other feeds make the edition
+    assert "from 7/8 feeds" in result.stdout
+    failing = [line for line in result.stdout.splitlines() if "Moved Away" in line]
+    assert len(failing) == 1 and "file not found" in failing[0]

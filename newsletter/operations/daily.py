@@ -110,6 +110,9 @@ def _daily_steps(
                     f"every feed failed for {day}; see {directory / FEEDS_REPORT_NAME}"
                 )
             step(f"collect: {len(result.items)} items from {working}/{len(result.feeds)} feeds")
+            for feed in result.feeds:  # the cron mail is where a person sees this
+                if feed.status == "error":
+                    step(f"collect: feed {feed.name} failed: {feed.reason}")
     editions.advance(day, "collected")
     with editions.recording(day, "draft"):
         begin("draft")
