@@ -267,7 +267,7 @@ def _update(out: _Outcome, row: CacheRow | None, now: float) -> dict[str, object
     elif fetched.status == "skipped" and fetched.retry_until:
         values["retry_until"] = fetched.retry_until
     elif row is None and not out.failures:
-        return {}  # nothing worth remembering about a feed that has never been asked
+        return {}  # a new feed, skipped before it ever answered: nothing to remember yet
     if fetched.status != "ok" and work is not None and work.blob is not None:
         values["entries"] = work.blob  # cached entries the window reached are now cleaned
     selection = work.selection if work else None
