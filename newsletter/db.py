@@ -103,3 +103,23 @@ def insert_ignoring_duplicates(connection: Any, table: Any, *index_elements: str
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(table).on_conflict_do_nothing(index_elements=list(index_elements))
+
+
+def error_reason(exc: BaseException) -> str:
+    """The driver's own first line: SQLAlchemy's wrapper adds a page of SQL and a URL.
+
+    Never empty (an exception without a message gives its type's name)."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+    return lines[0] if lines else type(cause).__name__
+
+
+def redacted_url(url: str) -> str:
+    """`url` without its password, for messages; what follows the last @ if it won't parse."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        return url.split("@")[-1]

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from newsletter import db
 from newsletter.config import Settings
 from newsletter.model import Briefing, Edition, ModelError, items_from_json, items_to_json
 
@@ -207,7 +208,6 @@ def prune_feedback(settings: Settings) -> Pruned:
     `web.feedback.retention`)."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from newsletter import db
     from newsletter.config import database_url
     from newsletter.web.feedback.retention import prune
 
@@ -219,9 +219,7 @@ def prune_feedback(settings: Settings) -> Pruned:
 
 
 def _database_error(exc: Exception) -> StageError:
-    """The driver's own first line: SQLAlchemy's wrapper adds a page of SQL and a URL."""
-    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-    return StageError(f"database: {reason}")
+    return StageError(f"database: {db.error_reason(exc)}")
 
 
 def render_is_current(directory: Path) -> bool:

@@ -16,6 +16,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from newsletter import db
 from newsletter.cli.common import (
     EXIT_FAILED,
     EXIT_USAGE,
@@ -58,18 +59,8 @@ def open_store(ctx: typer.Context) -> SubscriberStore:
     try:
         return SubscriberStore.open(settings)
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        fail(f"database ({_safe_url(settings.database.url)}): {reason}", EXIT_FAILED)
-
-
-def _safe_url(url: str) -> str:
-    """The URL without its password, for error messages."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return url.split("@")[-1]
+        shown = db.redacted_url(settings.database.url)
+        fail(f"database ({shown}): {db.error_reason(exc)}", EXIT_FAILED)
 
 
 def _status(status: str) -> Text:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from newsletter.db import error_reason, redacted_url
 from newsletter.doctor.check import Check, fail, ok, skip, warn
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ def checks(ctx: Context) -> Iterator[Check]:
     from newsletter.config import database_url
 
     url = database_url(ctx.settings)
-    shown = _redacted(url)
+    shown = redacted_url(url)
     reached = yield from _reach(ctx, url, shown)
     if not reached:
         yield skip("schema version", "skipped: the database did not answer")
@@ -136,16 +137,6 @@ def _subscribers(ctx: Context) -> Check:
     return ok(name, detail)
 
 
-def _redacted(url: str) -> str:
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url.split("@")[-1]
-
-
 def _reach_fix(url: str) -> str:
     if url.startswith("sqlite"):
         return "check the file's permissions and that no other program holds it locked"
@@ -153,6 +144,4 @@ def _reach_fix(url: str) -> str:
 
 
 def _first_line(exc: BaseException) -> str:
-    cause = getattr(exc, "orig", None) or exc
-    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
-    return lines[0][:200] if lines else type(cause).__name__
+    return error_reason(exc)[:200]
