@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from newsletter.audience.addresses import InvalidAddress, clean_name, parse_address
-from newsletter.audience.tokens import TokenError, TokenExpired
+from newsletter.audience.tokens import ConfirmClaims, TokenError, TokenExpired
 from newsletter.send.message import UnsupportedAddress, ascii_address
 from newsletter.web.bodies import BodyTooLarge, read_body
 from newsletter.web.labels import mask_address
@@ -121,12 +121,9 @@ class SignupPages:
     # -- /confirm/{token} --------------------------------------------------------
 
     async def show_confirm(self, request: Request) -> Response:
-        try:
-            claims = self.service.read(request.path_params["token"])
-        except TokenExpired:
-            return self._notice("expired", 410)
-        except TokenError:
-            return self._notice("invalid", 400)
+        claims = self._claims(request)
+        if isinstance(claims, Response):
+            return claims
         message = self.words["confirm_body"].format(
             list=self.list_name, address=mask_address(claims.email)
         )
@@ -139,17 +136,23 @@ class SignupPages:
             await read_body(request, 4096)
         except BodyTooLarge:
             return Response("request body too large", status_code=413, headers=HEADERS)
-        try:
-            claims = self.service.read(request.path_params["token"])
-        except TokenExpired:
-            return self._notice("expired", 410)
-        except TokenError:
-            return self._notice("invalid", 400)
+        claims = self._claims(request)
+        if isinstance(claims, Response):
+            return claims
         outcome = await self.offload.write(self.service.confirm, claims, _origin(request))
         if outcome in (ACTIVATED, ALREADY):
             body = self.words["done_body"].format(list=self.list_name, promise=self.promise)
             return self._page("done", self.words["done_title"], body)
         return self._notice("stale", 409)
+
+    def _claims(self, request: Request) -> ConfirmClaims | Response:
+        """The confirmation link's claims, or the page saying why it cannot be used."""
+        try:
+            return self.service.read(request.path_params["token"])
+        except TokenExpired:
+            return self._notice("expired", 410)
+        except TokenError:
+            return self._notice("invalid", 400)
 
     # -- pages -------------------------------------------------------------------
 
