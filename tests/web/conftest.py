@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from newsletter.audience.store import SubscriberStore
 from newsletter.config import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,6 +97,22 @@ def serve() -> Callable[..., AbstractContextManager[str]]:
     from newsletter.web.server import running
 
     return running
+
+
+class ListLookups:
+    """What a test asks the list about one address; mixed into helpers that have a `store`."""
+
+    store: SubscriberStore
+
+    def status(self, address: str) -> str:
+        subscriber = self.store.get(address)
+        assert subscriber is not None
+        return subscriber.status
+
+    def events(self, address: str) -> list[tuple[str, str]]:
+        subscriber = self.store.get(address)
+        assert subscriber is not None
+        return [(e.status, e.source) for e in self.store.events(subscriber.id)]
 
 
 class LogLines(list):

@@ -21,7 +21,7 @@ from newsletter.audience.store import SubscriberStore
 from newsletter.web.feedback.ses_notifications import FeedbackRecorder
 from newsletter.web.feedback.sns import SnsRejected, SnsVerifier, check_sns_url
 from newsletter.web.server import url_of
-from tests.web.conftest import TOPIC, write_config
+from tests.web.conftest import TOPIC, ListLookups, write_config
 from tests.web.sns_signing import (
     CERT_URL,
     FakeAws,
@@ -42,7 +42,7 @@ def keypair() -> tuple[Any, bytes]:
 
 
 @dataclass
-class Endpoint:
+class Endpoint(ListLookups):
     url: str
     store: SubscriberStore
     recorder: FeedbackRecorder
@@ -54,16 +54,6 @@ class Endpoint:
             message = json.dumps(message)
         headers = {"Content-Type": "text/plain; charset=UTF-8"}
         return httpx.post(f"{self.url}/feedback/ses", content=message, headers=headers)
-
-    def status(self, address: str) -> str:
-        subscriber = self.store.get(address)
-        assert subscriber is not None
-        return subscriber.status
-
-    def events(self, address: str) -> list[tuple[str, str]]:
-        subscriber = self.store.get(address)
-        assert subscriber is not None
-        return [(e.status, e.source) for e in self.store.events(subscriber.id)]
 
     def soft(self, address: str) -> int:
         subscriber = self.store.get(address)

@@ -19,28 +19,18 @@ from newsletter.audience.store import SubscriberStore
 from newsletter.audience.tokens import unsubscribe_token
 from newsletter.config import Settings
 from newsletter.web.server import url_of
-from tests.web.conftest import DAY, SECRET, LogLines, place_briefing, write_config
+from tests.web.conftest import DAY, SECRET, ListLookups, LogLines, place_briefing, write_config
 
 PEOPLE = ["alice@example.com", "bob@example.org", "carol@example.net", "dave@example.com"]
 
 
 @dataclass
-class Sent:
+class Sent(ListLookups):
     url: str
     settings: Settings
     store: SubscriberStore
     links: dict[str, str]  # address → the URL in its List-Unsubscribe header
     log: LogLines
-
-    def status(self, address: str) -> str:
-        subscriber = self.store.get(address)
-        assert subscriber is not None
-        return subscriber.status
-
-    def events(self, address: str) -> list[tuple[str, str]]:
-        subscriber = self.store.get(address)
-        assert subscriber is not None
-        return [(e.status, e.source) for e in self.store.events(subscriber.id)]
 
 
 def send_edition(settings: Settings, language: str) -> dict[str, str]:
