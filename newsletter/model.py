@@ -32,6 +32,9 @@ class Item:
 
     `cluster` groups items that report the same story across feeds; the
     collector's dedupe sets it, and the writer turns one cluster into one Story.
+    `article` is the article page's own main text, fetched by `draft` for the
+    selected stories only (see `brief.articles`); empty when not fetched or when
+    fetching failed. Writers read `body`, never `summary` or `article` directly.
     """
 
     id: str
@@ -47,6 +50,16 @@ class Item:
     guid: str = ""
     cluster: str = ""
     weight: float = 1.0
+    article: str = ""
+
+    @property
+    def body(self) -> str:
+        """What a writer writes from: the article's text when we have it, else the feed's.
+
+        A feed's description is often one or two sentences (or only the title); the
+        article page carries the facts. Both are plain text, boilerplate removed,
+        paragraphs separated by blank lines, already trimmed to the writers' budget."""
+        return self.article or self.summary
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -71,6 +84,7 @@ class Item:
                 "author",
                 "guid",
                 "cluster",
+                "article",
             )
         }
         weight = obj.get("weight", 1.0)

@@ -178,3 +178,11 @@ def test_a_failing_feed_is_named_in_the_daily_output(demo: Path) -> None:
     assert "from 7/8 feeds" in result.stdout
     failing = [line for line in result.stdout.splitlines() if "Moved Away" in line]
     assert len(failing) == 1 and "file not found" in failing[0]
+
+
+def test_feeds_that_gave_nothing_say_why_in_the_daily_output(demo: Path) -> None:
+    """A quiet zero is how a feed rots unseen: each one gets its own line with the reason."""
+    result = newsletter(demo, "daily", "--date", "2030-01-01")
+    text = " ".join(result.stdout.split())  # the terminal may wrap long lines
+    assert text.count("gave no items:") == 7, result.stdout
+    assert "DevPulse gave no items: 7 entries, all older than the window (newest 2026-02-0" in text

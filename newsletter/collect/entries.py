@@ -16,7 +16,7 @@ each time, never cached.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from newsletter.collect.clean import (
@@ -85,10 +85,42 @@ class Selection:
     first_seen: dict[str, float] = field(default_factory=dict)  # for the cache
     without_link: int = 0
     duplicates: int = 0
+    # Why the others are not items: so a feed that yields nothing can say why.
+    total: int = 0
+    older: int = 0  # dated before the window
+    newest_older: float | None = None
+    later: int = 0  # dated after the window's end (a past edition's date)
+    undated: int = 0  # no date we can read (or one in the future): dated by first sight
     # The feed's entries with those cleaned now replaced by their CleanEntry: what the
     # cache should keep. `cleaned` counts the replacements (0: the input is as good).
     entries: list[Entry] = field(default_factory=list)
     cleaned: int = 0
+
+    def why_empty(self) -> str:
+        """One line saying why this feed gave no items ("" when it gave some)."""
+        if self.items:
+            return ""
+        if not self.total:
+            return "the feed has no entries"
+        entries = f"{self.total} {'entry' if self.total == 1 else 'entries'}"
+        if self.undated == self.total:
+            return f"{entries}, no entry has a date we can read (first seen outside the window)"
+        newest = ""
+        if self.newest_older is not None:
+            newest = datetime.fromtimestamp(self.newest_older, UTC).date().isoformat()
+        if self.older == self.total:
+            return f"{entries}, all older than the window (newest {newest})"
+        parts = [
+            (
+                self.older,
+                f"{self.older} older than the window" + (f" (newest {newest})" if newest else ""),
+            ),
+            (self.later, f"{self.later} after it"),
+            (self.undated, f"{self.undated} without a readable date, first seen outside it"),
+            (self.duplicates, f"{self.duplicates} duplicates within the feed"),
+            (self.without_link, f"{self.without_link} without an http(s) link"),
+        ]
+        return f"{entries}, none in the window: " + ", ".join(text for n, text in parts if n)
 
 
 def select_entries(
@@ -100,19 +132,29 @@ def select_entries(
 ) -> Selection:
     """Items of one feed inside `window` (start exclusive, end inclusive), cleaned.
 
-    Duplicate GUIDs or links inside one feed keep their first entry (counted among the
-    entries inside the window: the others are never looked at closely).
+    Inside one feed an entry is a repeat only when its GUID is (or, without a GUID,
+    its link): entries with their own GUIDs are distinct posts even when their links
+    differ only by `#fragment` or all point at the show's homepage (a podcast). Such
+    entries get an id made from their GUID instead of the shared link, decided over
+    the whole feed so an entry's id does not change when a new one arrives.
     `first_seen` comes back holding exactly the undated entries still in the feed,
     so the cache row stays the size of the feed.
     """
     start, end = window
-    selection = Selection(entries=list(entries))
+    selection = Selection(entries=list(entries), total=len(entries))
+    shared = _shared_links(entries)
     guids: set[str] = set()
     ids: set[str] = set()
     for index, entry in enumerate(entries):
         moment = entry.published
         dated = moment is not None and moment <= now + FUTURE_SLACK
         if dated and not start < moment <= end:  # type: ignore[operator]
+            if moment <= start:  # type: ignore[operator]
+                selection.older += 1
+                newest = selection.newest_older
+                selection.newest_older = moment if newest is None else max(newest, moment)  # type: ignore[type-var]
+            else:
+                selection.later += 1
             continue  # most of a feed: decided before any URL or HTML work
         if isinstance(entry, CleanEntry):
             url, identity = entry.url, entry.identity
@@ -122,29 +164,55 @@ def select_entries(
         if not url:
             selection.without_link += 1
             continue
-        if identity in ids or (entry.guid and entry.guid in guids):
+        if entry.guid and entry.guid in guids:
             selection.duplicates += 1
             continue
-        ids.add(identity)
+        own = identity
+        if entry.guid and (_link_of(entry) in shared or identity in ids):
+            own = item_id("", entry.guid, context.feed_url)  # its link is not its own
+        if own in ids:
+            selection.duplicates += 1
+            continue
+        ids.add(own)
         if entry.guid:
             guids.add(entry.guid)
-        remembered = seen_before.get(identity)
+        remembered = seen_before.get(own)
         if remembered is not None or not dated or moment is None:
             # Once an entry is dated by first sight, it keeps that date (also when a
             # future date it carried has since become the past): dates never jump.
             published = now if remembered is None else remembered
-            selection.first_seen[identity] = published
+            selection.first_seen[own] = published
         else:
             published = moment
         if not start < published <= end:
+            selection.undated += 1
             continue
         if not isinstance(entry, CleanEntry):
             entry = clean_entry(entry, url, identity)
             selection.entries[index] = entry
             selection.cleaned += 1
-        selection.items.append(to_item(entry, published, context))
+        item = to_item(entry, published, context)
+        selection.items.append(item if own == identity else replace(item, id=own, cluster=own))
         selection.features.append((entry.title_features, entry.lead_features))
     return selection
+
+
+def _link_of(entry: Entry) -> str:
+    """The entry's link as written, without its fragment: what posts of one feed may share."""
+    link = entry.url if isinstance(entry, CleanEntry) else entry.link or entry.guid
+    return link.partition("#")[0].rstrip("/")
+
+
+def _shared_links(entries: list[Entry]) -> set[str]:
+    """Links (fragment aside) that entries with different GUIDs have in common."""
+    owner: dict[str, str] = {}
+    shared: set[str] = set()
+    for entry in entries:
+        if entry.guid:
+            link = _link_of(entry)
+            if owner.setdefault(link, entry.guid) != entry.guid:
+                shared.add(link)
+    return shared
 
 
 def clean_entry(raw: RawEntry, url: str, identity: str) -> CleanEntry:

@@ -28,6 +28,8 @@ from typing import Any
 
 import feedparser
 
+from newsletter.collect.dates import parse_localised
+
 _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*?\?>", re.IGNORECASE)
 _DECL_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""", re.IGNORECASE)
 _HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
@@ -208,6 +210,13 @@ def _entry(raw: Any, base_url: str) -> RawEntry:
             published = float(calendar.timegm(moment))
         except (TypeError, ValueError, OverflowError):
             published = None
+    if published is None:  # "Sex, 06 Fev 2026", "2026년 2월 6일 오후 2:03": feedparser gives up
+        for key in ("published", "updated", "created"):
+            written = get(raw, key)
+            if written and isinstance(written, str):
+                published = parse_localised(written)
+                if published is not None:
+                    break
     # Without a base URI feedparser leaves these relative to the feed URL.
     link = _absolute_base(base_url, str(get(raw, "link", "") or ""))
     guid = str(get(raw, "id", "") or "")

@@ -16,6 +16,7 @@ import concurrent.futures
 import ssl
 import threading
 import time
+from collections import Counter
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -30,10 +31,11 @@ from newsletter.collect.dedupe import Features
 from newsletter.collect.fetch import Fetched, Limits, default_user_agent, fetch, tls_context_soon
 from newsletter.collect.pool import AUTO_PROCESS_FEEDS, CpuPool, worker_count
 from newsletter.collect.progress import progress_bar
-from newsletter.collect.report import CollectError, CollectResult, FeedReport
+from newsletter.collect.report import WORKED, CollectError, CollectResult, FeedReport
 from newsletter.collect.slots import Lanes
 from newsletter.collect.work import Job, WorkResult, from_body, from_cache_or_none
 from newsletter.config import Settings, database_url, feed_location
+from newsletter.model import Item
 
 T = TypeVar("T")
 
@@ -98,6 +100,7 @@ def collect_edition(
                 known.setdefault(item.id, made)
         reports.append(report)
     unique = dedupe_mod.dedupe(items)
+    _note_repeats(reports, items, unique)
     clustered = dedupe_mod.cluster(unique, settings.collect.dedupe_threshold, known)
     clustered.sort(key=lambda item: (-item.published.timestamp(), item.feed_url, item.id))
     return CollectResult(
@@ -217,6 +220,8 @@ def _report(job: Job, out: _Outcome) -> FeedReport:
                 status = "warning" if status == "ok" else status
             if selection.duplicates:
                 notes.append(f"{_entries(selection.duplicates, 'duplicate ')} dropped")
+            if status in WORKED and not selection.items:
+                notes.append(selection.why_empty())
     if out.cache_error:
         notes.append(out.cache_error)
     since = ""
@@ -234,6 +239,17 @@ def _report(job: Job, out: _Outcome) -> FeedReport:
         failing_runs=out.failures,
         failing_since=since,
     )
+
+
+def _note_repeats(reports: list[FeedReport], items: list[Item], unique: list[Item]) -> None:
+    """A feed whose every item another feed (earlier in the config) also carried says so:
+    its zero in the edition is not silent."""
+    kept = Counter(item.feed_url for item in unique)
+    given = Counter(item.feed_url for item in items)
+    for report in reports:
+        if given[report.url] and not kept[report.url]:
+            note = f"all {_entries(given[report.url])} are duplicates of other feeds' entries"
+            report.reason = "; ".join(filter(None, [report.reason, note]))
 
 
 def _count_failure(out: _Outcome, row: CacheRow | None, now: float) -> None:

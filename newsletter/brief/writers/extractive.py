@@ -191,7 +191,7 @@ def _pool(cluster: Cluster) -> list[_Sentence]:
     for index, item in enumerate(cluster.items):
         found = [
             s
-            for s in split_sentences(item.summary)[:SENTENCES_PER_ITEM]
+            for s in split_sentences(item.body)[:SENTENCES_PER_ITEM]
             if len(s) >= MIN_SENTENCE and not _BOILERPLATE.search(s) and _key(s) not in titles
         ] or [item.title or item.url]
         for position, text in enumerate(found):

@@ -94,7 +94,7 @@ def user_prompt(cluster: Cluster, language: str) -> str:
     plural = ("들" if lang == "ko" else "s") if len(cluster.items) > 1 else ""
     parts = [TASK[lang].format(plural=plural)]
     for n, item in enumerate(cluster.items, start=1):
-        text = item.summary or item.title
+        text = item.body or item.title
         if len(text) > MAX_ARTICLE_CHARS:
             text = text[:MAX_ARTICLE_CHARS] + "…"
         parts.append(
