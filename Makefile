@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_CONFIG := examples/demo/newsletter.toml
 DEMO_DATE := 2026-02-07
 
-.PHONY: venv demo test lint format bench clean-demo
+.PHONY: venv demo test test-fast lint format bench clean-demo
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ demo: $(STAMP)
 ## Lint, then the whole test suite.
 test: $(STAMP) lint
 	$(PY) -m pytest
+
+## Lint, then every test but the slow ones (subprocess end-to-end runs, Chromium).
+test-fast: $(STAMP) lint
+	$(PY) -m pytest -m "not slow"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check newsletter tests bench

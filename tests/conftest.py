@@ -1,3 +1,8 @@
 """Fixtures shared by every test package."""
 
-pytest_plugins = ["tests.fixtures.browser", "tests.fixtures.postgres", "tests.fixtures.ses"]
+pytest_plugins = [
+    "tests.fixtures.browser",
+    "tests.fixtures.command",
+    "tests.fixtures.postgres",
+    "tests.fixtures.ses",
+]

@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 
 from newsletter.model import Briefing
+from tests.fixtures.command import assert_marked_slow
+
+pytestmark = pytest.mark.slow  # the demo's daily job as real `newsletter` processes
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_DATE = "2026-02-07"
@@ -27,6 +30,7 @@ def demo(tmp_path: Path) -> Path:
 
 
 def newsletter(demo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    assert_marked_slow()
     return subprocess.run(
         [sys.executable, "-m", "newsletter", "--config", str(demo / "newsletter.toml"), *args],
         capture_output=True,

@@ -217,6 +217,7 @@ def test_forget_never_reuses_the_id_of_the_newest_subscriber(store: SubscriberSt
     assert later.id > newest.id  # an old unsubscribe link for b must not hit c
 
 
+@pytest.mark.slow
 def test_concurrent_adds_of_the_same_addresses_from_two_processes(
     database_url: str, tmp_path: pytest.TempPathFactory
 ) -> None:

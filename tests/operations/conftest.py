@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -120,11 +118,3 @@ def make_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., 
         return Demo(root, root / "newsletter.toml")
 
     return make
-
-
-def wait_for(condition: Callable[[], bool], process: subprocess.Popen[str], timeout: float = 60):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)

@@ -13,10 +13,14 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.fixtures.command import wait_until
 from tests.fixtures.postgres import database_url_for
 from tests.fixtures.ses import MotoServer
-from tests.operations.conftest import DEMO_DATE, Demo, wait_for
+from tests.operations.conftest import DEMO_DATE, Demo
 from tests.send.conftest import copies_per_recipient
+from tests.send.faulty_ses import FaultySes
+
+pytestmark = pytest.mark.slow  # real `newsletter daily` processes
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
@@ -26,72 +30,78 @@ def test_two_daily_runs_at_once_send_once_and_the_second_names_the_first(
     make_demo: Callable[..., Demo],
     request: pytest.FixtureRequest,
 ) -> None:
-    url = database_url_for(database, request)
-    demo = make_demo(ses.url, database=url, max_rate=100.0)  # 300 messages: ≈3 s of sending
-    everyone = demo.subscribe(300)
+    with FaultySes(ses.url, hold_after=0) as gate:  # no send leaves until we let it
+        url = database_url_for(database, request)
+        demo = make_demo(gate.url, database=url, max_rate=100.0)
+        everyone = demo.subscribe(300)
 
-    first = demo.popen("daily", "--date", DEMO_DATE)
-    wait_for(lambda: (demo.stage() or ("",))[0] == "sending", first)
-    second = demo.run("daily", "--date", DEMO_DATE)
-    first_out, first_err = first.communicate(timeout=120)
+        first = demo.popen("daily", "--date", DEMO_DATE)
+        wait_until(lambda: gate.held > 0, first)  # the first run is sending, however fast
+        second = demo.run("daily", "--date", DEMO_DATE)
+        gate.release()
+        first_out, first_err = first.communicate(timeout=120)
 
-    assert second.returncode == 1
-    assert "Traceback" not in second.stderr
-    held = " ".join(second.stderr.split())
-    assert f"the edition of {DEMO_DATE} is being made by another `newsletter daily` run" in held
-    assert f"({socket.gethostname()} pid {first.pid}, since " in held
-    assert first.returncode == 0, first_err
-    assert "send: 300 sent" in first_out
-    assert copies_per_recipient(ses.sent_raw_messages()) == dict.fromkeys(everyone, 1)
+        assert second.returncode == 1
+        assert "Traceback" not in second.stderr
+        held = " ".join(second.stderr.split())
+        assert f"the edition of {DEMO_DATE} is being made by another `newsletter daily` run" in held
+        assert f"({socket.gethostname()} pid {first.pid}, since " in held
+        assert first.returncode == 0, first_err
+        assert "send: 300 sent" in first_out
+        assert copies_per_recipient(ses.sent_raw_messages()) == dict.fromkeys(everyone, 1)
 
-    again = demo.run("daily", "--date", DEMO_DATE)  # and once more, in a row
+        again = demo.run("daily", "--date", DEMO_DATE)  # and once more, in a row
 
-    assert again.returncode == 0, again.stderr
-    assert "collect: items.json exists, kept" in again.stdout
-    assert "render: email.html, email.txt and post.md are up to date" in again.stdout
-    assert "send: nothing to send, 300 recipients already have" in again.stdout
-    assert len(ses.sent_raw_messages()) == 300
-    assert demo.stage() == ("sent", None, None)
+        assert again.returncode == 0, again.stderr
+        assert "collect: items.json exists, kept" in again.stdout
+        assert "render: email.html, email.txt and post.md are up to date" in again.stdout
+        assert "send: nothing to send, 300 recipients already have" in again.stdout
+        assert len(ses.sent_raw_messages()) == 300
+        assert demo.stage() == ("sent", None, None)
 
 
 def test_a_daily_killed_while_sending_continues_from_the_send(
     ses: MotoServer, make_demo: Callable[..., Demo]
 ) -> None:
-    demo = make_demo(ses.url, max_rate=150.0)
-    everyone = demo.subscribe(600)
-    first = demo.popen("daily", "--date", DEMO_DATE)
-    wait_for(lambda: demo.states()["sent"] >= 100, first)
-    first.send_signal(signal.SIGKILL)
-    first.wait(timeout=30)
-    rendered = demo.edition_dir() / "email.html"
-    rendered_at = rendered.stat().st_mtime_ns
-    states = demo.states()
+    with FaultySes(ses.url, hold_after=100) as gate:
+        demo = make_demo(gate.url, max_rate=150.0)
+        everyone = demo.subscribe(600)
+        first = demo.popen("daily", "--date", DEMO_DATE)
+        wait_until(lambda: gate.held > 0, first)  # 100 sent, the next ones wait at the gate
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+        gate.release(forward=False)  # the dead sender's last requests never reach SES
+        rendered = demo.edition_dir() / "email.html"
+        rendered_at = rendered.stat().st_mtime_ns
+        states = demo.states()
 
-    status = demo.run("status", "--date", DEMO_DATE, "--json")
+        status = demo.run("status", "--date", DEMO_DATE, "--json")
 
-    assert status.returncode == 1, "an interrupted edition is a failure for monitoring"
-    [report] = json.loads(status.stdout)
-    assert report["stage"] == "interrupted"
-    assert report["sent"] == states["sent"]
-    assert report["ambiguous"] == states["sending"]  # the dead process's in-flight rows
-    assert report["pending"] == states["pending"] + states["claimed"]
-    assert report["in_flight"] == 0 and report["running"] is False
-    assert "re-run `newsletter daily`" in report["reason"]
+        assert status.returncode == 1, "an interrupted edition is a failure for monitoring"
+        [report] = json.loads(status.stdout)
+        assert report["stage"] == "interrupted"
+        assert report["sent"] == states["sent"]
+        assert report["ambiguous"] == states["sending"]  # the dead process's in-flight rows
+        assert report["pending"] == states["pending"] + states["claimed"]
+        assert report["in_flight"] == 0 and report["running"] is False
+        assert "re-run `newsletter daily`" in report["reason"]
 
-    resumed = demo.run("daily", "--date", DEMO_DATE)
+        resumed = demo.run("daily", "--date", DEMO_DATE)
 
-    assert resumed.returncode == 0, resumed.stderr
-    lines = resumed.stdout
-    assert "collect: items.json exists, kept" in lines
-    assert "draft: briefing.json exists, kept" in lines
-    assert "render: email.html, email.txt and post.md are up to date" in lines
-    assert rendered.stat().st_mtime_ns == rendered_at, "the edition was not rendered again"
-    ambiguous = {row[0] for row in demo.query("SELECT email FROM send_log WHERE state='sending'")}
-    assert len(ambiguous) == states["sending"] <= 12
-    copies = copies_per_recipient(ses.sent_raw_messages())
-    for address in everyone:  # exactly once, but for the few that may or may not have left
-        assert copies[address] == 1 or (address in ambiguous and copies[address] == 0), address
-    assert demo.stage() == ("sent", None, None)
+        assert resumed.returncode == 0, resumed.stderr
+        lines = resumed.stdout
+        assert "collect: items.json exists, kept" in lines
+        assert "draft: briefing.json exists, kept" in lines
+        assert "render: email.html, email.txt and post.md are up to date" in lines
+        assert rendered.stat().st_mtime_ns == rendered_at, "the edition was not rendered again"
+        ambiguous = {
+            row[0] for row in demo.query("SELECT email FROM send_log WHERE state='sending'")
+        }
+        assert len(ambiguous) == states["sending"] <= 12
+        copies = copies_per_recipient(ses.sent_raw_messages())
+        for address in everyone:  # exactly once, but for the few that may or may not have left
+            assert copies[address] == 1 or (address in ambiguous and copies[address] == 0), address
+        assert demo.stage() == ("sent", None, None)
 
 
 def test_a_failed_send_step_is_recorded_and_the_next_run_continues_there(

@@ -12,10 +12,13 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from newsletter.operations.schedule import Plan, Scheduler
+from tests.fixtures.command import wait_until
 from tests.fixtures.ses import MotoServer
-from tests.operations.conftest import wait_for
 from tests.send.conftest import Newsletter, copies_per_recipient
+from tests.send.faulty_ses import FaultySes
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -158,6 +161,7 @@ def test_a_machine_asleep_over_the_send_time_skips_that_day() -> None:
     assert any("suspended?" in line and "skipped" in line for line in lines)
 
 
+@pytest.mark.slow
 def test_sigterm_stops_a_send_at_a_batch_boundary_and_the_scheduler_cleanly(
     ses: MotoServer, make_newsletter: Callable[..., Newsletter]
 ) -> None:
@@ -168,46 +172,48 @@ def test_sigterm_stops_a_send_at_a_batch_boundary_and_the_scheduler_cleanly(
         if (now.astimezone(z) - timedelta(minutes=3)).date() == now.astimezone(z).date()
     )
     day = now.astimezone(zone).date()
-    newsletter = make_newsletter(ses.url, max_rate=100.0)
-    send_time = (now.astimezone(zone) - timedelta(minutes=2)).strftime("%H:%M")
-    text = newsletter.config.read_text(encoding="utf-8").replace(
-        "[newsletter]\n",
-        f'[newsletter]\ntimezone = "{zone.key}"\nsend_time = "{send_time}"\n'
-        "catch_up_minutes = 30\n",
-    )
-    newsletter.config.write_text(text, encoding="utf-8")
-    prepare_edition(newsletter, day)
-    newsletter.subscribe(f"reader{i:04d}@example.net" for i in range(400))
+    with FaultySes(ses.url, hold_after=100) as gate:
+        newsletter = make_newsletter(gate.url, max_rate=100.0)
+        send_time = (now.astimezone(zone) - timedelta(minutes=2)).strftime("%H:%M")
+        text = newsletter.config.read_text(encoding="utf-8").replace(
+            "[newsletter]\n",
+            f'[newsletter]\ntimezone = "{zone.key}"\nsend_time = "{send_time}"\n'
+            "catch_up_minutes = 30\n",
+        )
+        newsletter.config.write_text(text, encoding="utf-8")
+        prepare_edition(newsletter, day)
+        newsletter.subscribe(f"reader{i:04d}@example.net" for i in range(400))
 
-    def sent() -> int:
-        return newsletter.state_count("sent", day)
+        def sent() -> int:
+            return newsletter.state_count("sent", day)
 
-    process = newsletter.popen("schedule")
-    wait_for(lambda: sent() >= 100, process)  # type: ignore[arg-type]
-    process.send_signal(signal.SIGTERM)
-    stdout, stderr = process.communicate(timeout=30)
+        process = newsletter.popen("schedule")
+        wait_until(lambda: gate.held > 0, process)  # 100 sent, the next ones wait at the gate
+        process.send_signal(signal.SIGTERM)
+        gate.release()  # the sends in flight finish; nothing new starts
+        stdout, stderr = process.communicate(timeout=30)
 
-    assert process.returncode == 0, stderr
-    assert "Traceback" not in stderr
-    assert f"catching up: the send of {day}" in stdout
-    assert "SIGTERM: stopping" in stdout
-    assert "campaign interrupted" in stdout and "nothing lost" in stdout
-    assert f"daily {day}: failed (exit 1)" in stdout
-    assert stdout.rstrip().endswith("schedule: stopped")
-    assert "next:" not in stdout.split("SIGTERM", 1)[1], "nothing planned after the stop"
-    assert newsletter.state_count("sending", day) == 0, "a clean stop leaves nothing ambiguous"
-    assert newsletter.state_count("claimed", day) == 0
-    done = sent()
-    assert 100 <= done < 400
-    assert done + newsletter.state_count("pending", day) == 400
-    copies = copies_per_recipient(ses.sent_raw_messages())
-    assert sum(copies.values()) == done and set(copies.values()) == {1}
+        assert process.returncode == 0, stderr
+        assert "Traceback" not in stderr
+        assert f"catching up: the send of {day}" in stdout
+        assert "SIGTERM: stopping" in stdout
+        assert "campaign interrupted" in stdout and "nothing lost" in stdout
+        assert f"daily {day}: failed (exit 1)" in stdout
+        assert stdout.rstrip().endswith("schedule: stopped")
+        assert "next:" not in stdout.split("SIGTERM", 1)[1], "nothing planned after the stop"
+        assert newsletter.state_count("sending", day) == 0, "a clean stop leaves nothing ambiguous"
+        assert newsletter.state_count("claimed", day) == 0
+        done = sent()
+        assert 100 <= done < 400
+        assert done + newsletter.state_count("pending", day) == 400
+        copies = copies_per_recipient(ses.sent_raw_messages())
+        assert sum(copies.values()) == done and set(copies.values()) == {1}
 
-    resumed = newsletter.run("send", "--date", day.isoformat())
+        resumed = newsletter.run("send", "--date", day.isoformat())
 
-    assert resumed.returncode == 0, resumed.stderr
-    copies = copies_per_recipient(ses.sent_raw_messages())
-    assert len(copies) == 400 and set(copies.values()) == {1}
+        assert resumed.returncode == 0, resumed.stderr
+        copies = copies_per_recipient(ses.sent_raw_messages())
+        assert len(copies) == 400 and set(copies.values()) == {1}
 
 
 def prepare_edition(newsletter: Newsletter, day: date) -> None:

@@ -6,6 +6,10 @@ sends it (HTTP 429 with `x-amzn-ErrorType`, or HTTP 400 with a JSON `__type`), a
 only arrive once. It can also impersonate `GetAccount` (moto lacks it) and pause
 the account after a number of sends. Every forwarded send is timestamped on arrival,
 which is how the tests measure the rate the endpoint saw.
+
+With `hold_after=N` it is also a gate: the first N sends pass, later ones wait at the
+gate until the test calls `release()`. A test that must look at a send *while it is
+running* waits for `held` to grow instead of hoping the machine is slow enough.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ class FaultySes:
         paused_after: int | None = None,
         pause_code: str = "SendingPausedException",
         deny_quota: bool = False,
+        hold_after: int | None = None,
     ) -> None:
         self.upstream = urlsplit(upstream)
         self.throttle, self.server_error, self.drop = throttle, server_error, drop
@@ -45,6 +50,11 @@ class FaultySes:
         self.paused_after = paused_after
         self.pause_code = pause_code
         self.deny_quota = deny_quota  # an IAM policy that only allows sending
+        self.hold_after = hold_after
+        self.held = 0  # sends waiting at the gate right now
+        self._admitted = 0
+        self._released = threading.Event()
+        self._forward_held = True
         self.stats: Counter[str] = Counter()
         self.arrivals: list[float] = []  # monotonic time of each forwarded SendEmail
         self.requests: list[float] = []  # … and of every SendEmail request, faulted or not
@@ -60,6 +70,7 @@ class FaultySes:
         return self
 
     def __exit__(self, *_: object) -> None:
+        self.release(forward=False)
         self._server.shutdown()
         self._server.server_close()
 
@@ -67,6 +78,28 @@ class FaultySes:
         """Forwarded sends (or all send requests) per second between the first and the last."""
         times = sorted(self.requests if every_request else self.arrivals)
         return (len(times) - 1) / (times[-1] - times[0])
+
+    def release(self, *, forward: bool = True) -> None:
+        """Open the gate for good: held sends go on to SES, or (`forward=False`, for a sender
+        that was killed meanwhile) are dropped unanswered, as if the connection broke."""
+        with self._lock:
+            if not self._released.is_set():
+                self._forward_held = forward
+        self._released.set()
+
+    def _through_gate(self) -> bool:
+        """False when a held send is to be dropped; blocks while the gate holds it."""
+        with self._lock:
+            if self.hold_after is None or self._released.is_set():
+                return True
+            if self._admitted < self.hold_after:
+                self._admitted += 1
+                return True
+            self.held += 1
+        self._released.wait()
+        with self._lock:
+            self.held -= 1
+            return self._forward_held
 
     def _decide(self) -> str:
         with self._lock:
@@ -124,6 +157,9 @@ class FaultySes:
                     self._answer(200, proxy.account)
                     return
                 if self.path.startswith(SEND_PATH):
+                    if not proxy._through_gate():
+                        self.close_connection = True
+                        return
                     arrived = time.monotonic()
                     action = proxy._decide()
                     with proxy._lock:

@@ -165,6 +165,7 @@ def test_stops_before_the_24_hour_quota_and_resumes(
     assert copies_per_recipient(ses.sent_raw_messages()) == dict.fromkeys(addresses(210), 1)
 
 
+@pytest.mark.slow
 def test_dry_run_counts_and_writes_one_sample(
     ses: MotoServer, make_newsletter: Callable[..., Newsletter]
 ) -> None:
@@ -182,6 +183,7 @@ def test_dry_run_counts_and_writes_one_sample(
     assert newsletter.rows() == {}
 
 
+@pytest.mark.slow
 def test_test_copy_goes_to_one_address_outside_the_campaign(
     ses: MotoServer, make_newsletter: Callable[..., Newsletter]
 ) -> None:
@@ -201,6 +203,7 @@ def test_test_copy_goes_to_one_address_outside_the_campaign(
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
+@pytest.mark.slow
 def test_unverified_sender_stops_with_one_line_and_loses_nothing(
     ses: MotoServer, make_newsletter: Callable[..., Newsletter]
 ) -> None:
@@ -240,6 +243,7 @@ def test_progress_is_told_the_total_and_every_finished_row(
     assert recorder.total == recorder.done == summary.sent == 149
 
 
+@pytest.mark.slow
 def test_cli_summary_without_a_terminal_has_no_progress_bar(
     ses: MotoServer, make_newsletter: Callable[..., Newsletter]
 ) -> None:
@@ -256,6 +260,7 @@ def test_cli_summary_without_a_terminal_has_no_progress_bar(
     assert "nothing to send: 40 recipients already have 2026-02-07" in again.stdout
 
 
+@pytest.mark.slow
 def test_cli_on_a_terminal_shows_a_progress_bar_with_rate_and_eta(
     ses: MotoServer, make_newsletter: Callable[..., Newsletter]
 ) -> None:

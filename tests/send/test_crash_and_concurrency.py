@@ -8,25 +8,20 @@ the raw messages.
 from __future__ import annotations
 
 import signal
-import time
 from collections.abc import Callable
 
 import pytest
 
 from newsletter.send.pool import PoolShape
+from tests.fixtures.command import wait_until
 from tests.fixtures.postgres import database_url_for
 from tests.fixtures.ses import MotoServer
 from tests.send.conftest import DAY, Newsletter, addresses, copies_per_recipient
+from tests.send.faulty_ses import FaultySes
+
+pytestmark = pytest.mark.slow  # real `newsletter send` processes, killed and raced
 
 RECIPIENTS = 2000
-
-
-def _wait_for(condition: Callable[[], bool], process: object, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert process.poll() is None, process.communicate()  # type: ignore[attr-defined]
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.005)
 
 
 def test_sigkill_at_any_point_loses_nobody_and_duplicates_only_reported_rows(
@@ -41,9 +36,9 @@ def test_sigkill_at_any_point_loses_nobody_and_duplicates_only_reported_rows(
     for kill_after in (0, 300, 900, 1500):
         process = newsletter.popen("send", "--date", date)
         if kill_after:
-            _wait_for(lambda n=kill_after: newsletter.state_count("sent") >= n, process)
+            wait_until(lambda n=kill_after: newsletter.state_count("sent") >= n, process)
         else:
-            _wait_for(lambda: newsletter.state_count("sending") > 0, process)
+            wait_until(lambda: newsletter.state_count("sending") > 0, process)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
         left = {email for email, state in newsletter.rows().items() if state == "sending"}
@@ -81,13 +76,17 @@ def test_two_sending_processes_share_one_campaign(
     request: pytest.FixtureRequest,
 ) -> None:
     url = database_url_for(database, request)
-    # each process alone would need 1200/150 = 8 s: both are still sending when the other starts
-    newsletter = make_newsletter(ses.url, database=url, max_rate=150.0)
-    everyone = addresses(1200)
-    newsletter.subscribe(everyone)
+    with FaultySes(ses.url, hold_after=0) as gate:  # nothing leaves until both are sending
+        newsletter = make_newsletter(gate.url, database=url, max_rate=150.0)
+        everyone = addresses(1200)
+        newsletter.subscribe(everyone)
 
-    processes = [newsletter.popen("send", "--date", DAY.isoformat()) for _ in range(2)]
-    outputs = [process.communicate(timeout=120) for process in processes]
+        processes = [newsletter.popen("send", "--date", DAY.isoformat()) for _ in range(2)]
+        # one process has 8 sending threads: a 9th send held at the gate is the other's
+        for process in processes:
+            wait_until(lambda: gate.held > 8, process)
+        gate.release()
+        outputs = [process.communicate(timeout=120) for process in processes]
 
     sent = []
     for process, (stdout, stderr) in zip(processes, outputs, strict=True):
@@ -102,21 +101,23 @@ def test_two_sending_processes_share_one_campaign(
 def test_sigterm_stops_cleanly_and_hands_every_unsent_row_back(
     ses: MotoServer, make_newsletter: Callable[..., Newsletter]
 ) -> None:
-    newsletter = make_newsletter(ses.url, max_rate=200.0)
-    everyone = addresses(600)
-    newsletter.subscribe(everyone)
-    process = newsletter.popen("send", "--date", DAY.isoformat())
-    _wait_for(lambda: newsletter.state_count("sent") >= 100, process)
+    with FaultySes(ses.url, hold_after=100) as gate:
+        newsletter = make_newsletter(gate.url, max_rate=200.0)
+        everyone = addresses(600)
+        newsletter.subscribe(everyone)
+        process = newsletter.popen("send", "--date", DAY.isoformat())
+        wait_until(lambda: gate.held > 0, process)  # 100 went out, the rest wait at the gate
 
-    process.send_signal(signal.SIGTERM)  # what systemd or `docker stop` sends
-    _stdout, stderr = process.communicate(timeout=30)
+        process.send_signal(signal.SIGTERM)  # what systemd or `docker stop` sends
+        gate.release()  # the sends in flight finish; nothing new starts
+        _stdout, stderr = process.communicate(timeout=60)
 
-    assert process.returncode == 1
-    assert "Traceback" not in stderr
-    assert "campaign interrupted" in stderr and "nothing lost" in stderr
-    assert newsletter.state_count("sending") == 0, "an orderly stop leaves nothing ambiguous"
-    assert 0 < newsletter.state_count("pending") < 500
-    rerun = newsletter.run("send", "--date", DAY.isoformat())
+        assert process.returncode == 1
+        assert "Traceback" not in stderr
+        assert "campaign interrupted" in stderr and "nothing lost" in stderr
+        assert newsletter.state_count("sending") == 0, "an orderly stop leaves nothing ambiguous"
+        assert 0 < newsletter.state_count("pending") < 500
+        rerun = newsletter.run("send", "--date", DAY.isoformat())
     assert rerun.returncode == 0, rerun.stderr
     assert "may or may not have left" not in rerun.stdout
     assert copies_per_recipient(ses.sent_raw_messages()) == dict.fromkeys(everyone, 1)

@@ -126,6 +126,7 @@ def test_quota_from_get_account_limits_the_run(
     assert len(ses.sent_raw_messages()) == 8
 
 
+@pytest.mark.slow
 def test_sending_disabled_in_get_account_sends_nothing(
     ses: MotoServer, make_newsletter: Callable[..., Newsletter]
 ) -> None:
@@ -141,6 +142,7 @@ def test_sending_disabled_in_get_account_sends_nothing(
     assert set(newsletter.rows().values()) == {"pending"}
 
 
+@pytest.mark.slow
 def test_a_policy_that_may_only_send_needs_both_limits_in_the_config(
     ses: MotoServer, make_newsletter: Callable[..., Newsletter]
 ) -> None:

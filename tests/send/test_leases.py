@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +20,7 @@ from newsletter.send.leases import (
     workers_table,
 )
 from newsletter.send.sendlog import SendLog
+from tests.fixtures.command import wait_until
 from tests.fixtures.postgres import database_url_for
 from tests.send.conftest import DAY, Newsletter, addresses
 
@@ -158,10 +158,3 @@ def test_the_registry_names_host_and_pid(log: SendLog) -> None:
             None,
         )
         assert lease.owner.startswith(f"{host_name()}:{os.getpid()}:")
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)

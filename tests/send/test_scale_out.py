@@ -12,11 +12,15 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
+import pytest
+
+from tests.fixtures.command import wait_until
 from tests.fixtures.postgres import PostgresCluster
 from tests.fixtures.ses import MotoServer
 from tests.send.conftest import DAY, Newsletter, addresses, copies_per_recipient
 from tests.send.faulty_ses import FaultySes
-from tests.send.test_crash_and_concurrency import _wait_for
+
+pytestmark = pytest.mark.slow  # real `newsletter send` processes
 
 
 def sent_by(stdout: str) -> int:
@@ -95,21 +99,23 @@ def test_the_rate_is_shared_so_three_workers_stay_under_the_quota(
 def test_a_second_look_during_a_send_sees_rows_in_flight_not_ambiguous(
     ses: MotoServer, make_newsletter: Callable[..., Newsletter]
 ) -> None:
-    newsletter = make_newsletter(ses.url, max_rate=60.0)
-    everyone = addresses(300)
-    newsletter.subscribe(everyone)
-    sender = newsletter.popen("send", "--date", DAY.isoformat())
-    _wait_for(lambda: newsletter.state_count("sent") >= 30, sender)
+    with FaultySes(ses.url, hold_after=30) as gate:  # 30 sends pass, the rest wait for us
+        newsletter = make_newsletter(gate.url)
+        everyone = addresses(300)
+        newsletter.subscribe(everyone)
+        sender = newsletter.popen("send", "--date", DAY.isoformat())
+        wait_until(lambda: gate.held > 0, sender)  # the send is mid-way, however fast
 
-    dry = newsletter.run("send", "--date", DAY.isoformat(), "--dry-run")
-    status = newsletter.run("status", "--date", DAY.isoformat(), "--json")
+        dry = newsletter.run("send", "--date", DAY.isoformat(), "--dry-run")
+        status = newsletter.run("status", "--date", DAY.isoformat(), "--json")
+        gate.release()
 
+        _stdout, stderr = sender.communicate(timeout=120)
     assert dry.returncode == 0, dry.stderr
     assert "ambiguous" not in dry.stdout
     [report] = json.loads(status.stdout)
     assert report["stage"] == "sending" and report["running"] is True
     assert report["ambiguous"] == 0 and report["in_flight"] > 0
     assert status.returncode == 0, "a send in progress is not a failure"
-    _stdout, stderr = sender.communicate(timeout=60)
     assert sender.returncode == 0, stderr
     assert copies_per_recipient(ses.sent_raw_messages()) == dict.fromkeys(everyone, 1)

@@ -22,6 +22,7 @@ from newsletter.config import Settings
 from newsletter.model import UNSUBSCRIBE_PLACEHOLDER, Briefing
 from newsletter.render import build_edition
 from newsletter.web.preview import PREVIEW_UNSUBSCRIBE
+from tests.fixtures.command import assert_marked_slow
 from tests.web.conftest import DAY, ROOT, place_briefing, write_config
 
 
@@ -197,6 +198,7 @@ def test_missing_edition_and_foreign_host(preview: Preview) -> None:
 
 
 def newsletter(config: Path, *args: str, **options: Any) -> subprocess.Popen[str]:
+    assert_marked_slow()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
         [sys.executable, "-m", "newsletter", "--config", str(config), *args],
@@ -208,6 +210,7 @@ def newsletter(config: Path, *args: str, **options: Any) -> subprocess.Popen[str
     )
 
 
+@pytest.mark.slow
 def test_cli_preview_serves_on_loopback(tmp_path: Path) -> None:
     settings = write_config(tmp_path, "https://news.example.com")
     place_briefing(settings, "en")
@@ -230,6 +233,7 @@ def test_cli_preview_serves_on_loopback(tmp_path: Path) -> None:
         (["--date", "2030-01-01"], 1, "not found; run `newsletter draft"),
     ],
 )
+@pytest.mark.slow
 def test_cli_preview_refuses_bad_dates(
     tmp_path: Path, args: list[str], code: int, message: str
 ) -> None:

@@ -80,6 +80,7 @@ print(json.dumps([limiter.allow("ip:y", at, cap=7, window=timedelta(hours=1)) fo
 """
 
 
+@pytest.mark.slow
 def test_the_limit_holds_across_processes(database_url: str) -> None:
     Limiter(engine(database_url))  # the table exists before the children race
     children = [
