@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.command",
     "tests.fixtures.postgres",
     "tests.fixtures.ses",
+    "tests.fixtures.site",
 ]

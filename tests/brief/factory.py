@@ -4,31 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from newsletter.config import Settings, load_settings
+from newsletter.config import Settings
 from newsletter.model import Item, items_to_json
+from tests.fixtures.site import make_site
 
 DAY = date(2026, 2, 7)
 #: The demo edition's send moment (07:00 Asia/Seoul) in UTC: the end of the window.
 SEND = datetime(2026, 2, 6, 22, 0, tzinfo=UTC)
-
-CONFIG = """
-[newsletter]
-name = "Daily AI & Tech News"
-language = "{language}"
-timezone = "Asia/Seoul"
-send_time = "07:00"
-
-[sender]
-from = "Daily Briefing <briefing@example.com>"
-transport = "outbox"
-
-[brief]
-max_stories = {max_stories}
-max_per_section = {max_per_section}
-writer = "{writer}"
-{extra}
-"""
 
 
 def item(
@@ -64,21 +48,21 @@ def write_config(
     writer: str = "extractive",
     max_stories: int = 5,
     max_per_section: int = 2,
-    extra: str = "",
+    brief: dict[str, Any] | None = None,
+    **tables: Any,
 ) -> Settings:
-    """A real newsletter.toml in `folder`, loaded through the config parser."""
-    path = folder / "newsletter.toml"
-    path.write_text(
-        CONFIG.format(
-            language=language,
-            writer=writer,
-            max_stories=max_stories,
-            max_per_section=max_per_section,
-            extra=extra,
-        ),
-        encoding="utf-8",
-    )
-    return load_settings(path)
+    """The test site's newsletter.toml in `folder` with the brief's keys, loaded back."""
+    return make_site(
+        folder,
+        newsletter={"language": language},
+        brief={
+            "max_stories": max_stories,
+            "max_per_section": max_per_section,
+            "writer": writer,
+            **(brief or {}),
+        },
+        **tables,
+    ).settings
 
 
 def write_items(settings: Settings, items: list[Item], day: date = DAY) -> Path:

@@ -56,8 +56,7 @@ def bedrock_config(
         "price_output_per_1k": 0.015,
         **keys,
     }
-    table = "".join(f"{key} = {json.dumps(value)}\n" for key, value in values.items())
-    return write_config(tmp_path, language=language, writer="bedrock", extra=f"[bedrock]\n{table}")
+    return write_config(tmp_path, language=language, writer="bedrock", bedrock=values)
 
 
 def test_happy_path_every_story_by_the_model(tmp_path: Path, stub: ConverseStub) -> None:

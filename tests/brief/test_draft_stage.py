@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_draft_writes_the_edition_shape(tmp_path: Path) -> None:
-    settings = write_config(tmp_path, language="ko", extra='[brief.emoji]\nfunding = "💸"\n')
+    settings = write_config(tmp_path, language="ko", brief={"emoji": {"funding": "💸"}})
     write_items(settings, demo_items())
     draft_stage(settings, DAY)
     path = settings.edition_dir(DAY) / BRIEFING_NAME
@@ -133,6 +133,7 @@ sys.stdout.write(draft_briefing(items, write_config(Path(sys.argv[1])), DAY).to_
 """
 
 
+@pytest.mark.slow
 def test_identical_json_across_processes(tmp_path: Path) -> None:
     """Re-running `draft` tomorrow (another process, another hash seed) writes the same file."""
     outputs = []

@@ -24,11 +24,14 @@ def test_emoji_and_bedrock_tables_are_read(tmp_path: Path) -> None:
     settings = write_config(
         tmp_path,
         writer="bedrock",
-        extra=(
-            '[brief.emoji]\nai = "🧠"\nquantum = "⚛️"\n'
-            '[bedrock]\nmodel_id = "amazon.nova-lite-v1:0"\nmax_tokens = 800\n'
-            "temperature = 0\ntimeout = 5\nprice_input_per_1k = 0.00006\n"
-        ),
+        brief={"emoji": {"ai": "🧠", "quantum": "⚛️"}},
+        bedrock={
+            "model_id": "amazon.nova-lite-v1:0",
+            "max_tokens": 800,
+            "temperature": 0,
+            "timeout": 5,
+            "price_input_per_1k": 0.00006,
+        },
     )
     assert settings.brief.emoji == {"ai": "🧠", "quantum": "⚛️"}
     assert settings.bedrock.model_id == "amazon.nova-lite-v1:0"
