@@ -201,7 +201,7 @@ def _absolute_http(url: str) -> bool:
 
 def _unmark(text: str) -> str:
     """The post's Markdown escapes (`\\[`, `&lt;`) undone so headlines compare as text."""
-    return unescape(re.sub(r"\\([\\`*_{}\[\]()#+\-.!>])", r"\1", text))
+    return unescape(re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text))
 
 
 def failures(results: list[CheckResult]) -> list[CheckResult]:

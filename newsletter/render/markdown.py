@@ -1,8 +1,15 @@
 """The archive post: a Jekyll Markdown file in the reference's exact shape.
 
-The post is rendered by somebody else's Jekyll, so briefing text must stay
-text there too: raw HTML is neutralised, Liquid tags (`{{`, `{%`) are wrapped
-in `{% raw %}`, and link titles/URLs cannot break out of their brackets.
+The post is rendered by somebody else's Jekyll, so briefing text (which comes
+from feeds we do not control) must stay text there too. Jekyll runs Liquid
+before Markdown, and kramdown reads `{: …}` / `{::…}` as attribute lists and
+extensions, so every brace in text we did not write becomes an HTML entity
+(`&#123;` / `&#125;`): no Liquid delimiter (`{{`, `{%`, `%}`, `}}` and their
+`-` forms) can survive or be formed with the text around it, nothing can end a
+raw block, and the reader still sees the brace once kramdown has run. Raw HTML
+is neutralised the same way (`&lt;`), line breaks cannot start a block or a new
+front-matter document, link titles and URLs cannot break out of their brackets,
+and front-matter scalars are quoted whenever plain YAML could misread them.
 """
 
 from __future__ import annotations
@@ -21,38 +28,73 @@ if TYPE_CHECKING:
 TEMPLATE = "post.md.j2"
 
 
+#: Every line or paragraph separator Markdown, YAML or a text editor may honour.
+_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+#: `<` opens HTML, braces make Liquid and kramdown syntax: entities, which kramdown decodes.
+_ENTITIES = str.maketrans({"<": "&lt;", "{": "&#123;", "}": "&#125;"})
+#: Brackets make links and link definitions, backticks code spans (where entities show raw).
+_ESCAPED = re.compile(r"([\\\[\]`])")
+_BLOCK_START = re.compile(r"^(#{1,6}(\s|$)|[-+*](\s|$)|>|---|===|```|~~~|\||:)")
+_NUMBERED = re.compile(r"^(\d+)([.)])(\s|$)")
+
+
 def md(text: str) -> str:
-    """Briefing text as inert Markdown: no HTML tags, no Liquid, no accidental headings."""
-    text = text.replace("<", "&lt;")
-    if re.match(r"^(#{1,6}\s|[-+*]\s|\d+[.)]\s|>|---)", text):
-        text = "\\" + text  # a paragraph that merely starts like a block marker stays a paragraph
-    if "{{" in text or "{%" in text:
-        text = "{% raw %}" + text + "{% endraw %}"
-    return text
+    """Briefing text as inert Markdown: no HTML, no Liquid, no links, no accidental blocks."""
+    text = _ESCAPED.sub(r"\\\1", _BREAKS.sub(" ", text).strip()).translate(_ENTITIES)
+    if _BLOCK_START.match(text):
+        text = "\\" + text  # a paragraph that merely starts like a block marker stays one
+    return _NUMBERED.sub(r"\1\\\2\3", text)  # `1\. ` is a number, not a list item
 
 
 def md_link(source: SourceView) -> str:
-    """`[title](url)` with brackets in the title escaped and the URL unable to close early."""
-    title = md(source.title).replace("[", "\\[").replace("]", "\\]")
-    url = source.url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
-    url = url.replace("<", "%3C").replace(">", "%3E")
-    return f"[{title}]({url})"
+    """`[title](url)`: the title inert like any text, the URL unable to close early."""
+    return f"[{md(source.title)}]({md_url(source.url)})"
 
 
-_PLAIN = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`][^:#]*$")
-_SPECIAL_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "~"}
+_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f-\xa0\u2028\u2029()<>{}\\`]")
+
+
+def md_url(url: str) -> str:
+    """A link target that can neither close the `(…)` early nor carry Liquid delimiters."""
+    return _URL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode()), url)
+
+
+_PLAIN = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`=<.+][^:#{}%]*$")
+#: What a YAML 1.1 int, float or timestamp can be made of (`0x1F`, `1_000`, `2026-02-07`).
+_NUMBER_LIKE = re.compile(r"\d[\d\s\-+.:_eExXoObBa-fA-FtTzZ]*")
+_SPECIAL_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"}
+#: Characters YAML 1.1 does not allow raw in a document, plus its own line breaks, plus
+#: braces (as `\u007b`, so no Liquid-aware tool finds a delimiter in the front matter either).
+_YAML_ESCAPE = re.compile(
+    "[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\x85\u2028\u2029\ufeff{}]"
+)
 
 
 def yaml_scalar(value: str) -> str:
-    """A YAML scalar: plain when unambiguous (as the seed writes it), else double-quoted."""
+    """A YAML scalar: plain when unambiguous (as the seed writes it), else double-quoted.
+
+    Plain only for one printable line without braces that reads as a
+    string under YAML 1.1 (PyYAML, Jekyll's Psych) and 1.2 alike; anything else is
+    a JSON string, which is a valid double-quoted YAML scalar once the characters
+    YAML treats as line breaks or forbids (NEL, U+2028/9, C1 controls, BOM) are
+    escaped too.
+    """
     if (
         _PLAIN.match(value)
+        and value.isprintable()  # no tab, line break, control, format or separator character
+        and not _YAML_ESCAPE.search(value)
         and value == value.strip()
         and value.lower() not in _SPECIAL_WORDS
-        and not re.fullmatch(r"[-+.\d:eE_]+", value)
+        and not _NUMBER_LIKE.fullmatch(value)
     ):
         return value
-    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML scalar
+    quoted = json.dumps(value, ensure_ascii=False)
+    return _YAML_ESCAPE.sub(lambda m: _yaml_escape(m[0]), quoted)
+
+
+def _yaml_escape(char: str) -> str:
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def categories_and_tags(view: EditionView) -> tuple[list[str], list[str]]:

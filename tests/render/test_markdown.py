@@ -80,7 +80,7 @@ def test_feed_text_stays_text_in_jekyll() -> None:
     assert md("<script>alert(1)</script>") == "&lt;script>alert(1)&lt;/script>"
     assert md("# not a heading") == "\\# not a heading"
     assert md("- not a list") == "\\- not a list"
-    assert md("use {{ site.secret }} here") == "{% raw %}use {{ site.secret }} here{% endraw %}"
+    assert md("use {{ site.secret }} here") == "use &#123;&#123; site.secret &#125;&#125; here"
     link = md_link(SourceView(1, "A [bracket] title", "https://x.example/a_(b)", "x"))
     assert link == "[A \\[bracket\\] title](https://x.example/a_%28b%29)"
 
