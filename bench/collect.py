@@ -51,7 +51,9 @@ def settings_for(urls: list[str], folder: Path, connections: int = 0):
         "newsletter": {"name": "Bench", "timezone": "Asia/Seoul", "send_time": "07:00"},
         "sender": {"from": "bench@example.com", "transport": "outbox"},
         "database": {"url": "sqlite:///feedcache.db"},
-        "collect": {"connections": connections} if connections else {},
+        # The publishers are on loopback: allowed here, refused by default.
+        "collect": {"allow_private_networks": True}
+        | ({"connections": connections} if connections else {}),
         "feeds": [{"url": url} for url in urls],
     }
     return parse_settings(raw, folder / "newsletter.toml")

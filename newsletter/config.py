@@ -8,6 +8,7 @@ that the same file works from any working directory (cron, systemd, `make demo`)
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -94,6 +95,9 @@ class CollectSettings:
     dedupe_threshold: float = 0.45
     user_agent: str = ""
     parse_workers: int = 0
+    # Feeds and article pages on loopback/private/link-local addresses: refused unless
+    # true (all of them) or a list of networks ("10.0.0.0/8", "192.168.1.20/32").
+    allow_private_networks: bool | list[str] = False
 
 
 @dataclass(frozen=True)
@@ -264,7 +268,15 @@ def _coerce(value: Any, expected: Any, key: str, path: Path) -> Any:
             raise ConfigError(f"{path}: {key} must be a table, found {value!r}")
         return {name: _coerce(item, str, f"{key}.{name}", path) for name, item in value.items()}
     if isinstance(expected, types.UnionType):
-        expected = next(t for t in typing.get_args(expected) if t is not type(None))
+        choices = [t for t in typing.get_args(expected) if t is not type(None)]
+        if bool in choices and isinstance(value, bool):
+            return value
+        fitting = [t for t in choices if isinstance(value, typing.get_origin(t) or t)]
+        expected = (fitting or choices)[0]
+    if typing.get_origin(expected) is list:  # e.g. collect.allow_private_networks
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{path}: {key} must be a list of strings, found {value!r}")
+        return list(value)
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if expected in (int, float) and isinstance(value, bool):
@@ -372,6 +384,15 @@ def _check_collect(collect: CollectSettings, path: Path) -> None:
         raise ConfigError(f"{path}: collect.parse_workers must be 0 (automatic) or more")
     if not 0 < collect.dedupe_threshold <= 1:
         raise ConfigError(f"{path}: collect.dedupe_threshold must be in (0, 1]")
+    if isinstance(collect.allow_private_networks, list):
+        for network in collect.allow_private_networks:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ConfigError(
+                    f"{path}: collect.allow_private_networks: {network!r} is not a network "
+                    "such as 192.168.1.0/24 or fd00::/8"
+                ) from None
 
 
 def database_url(settings: Settings) -> str:

@@ -72,6 +72,9 @@ max_per_section = 2                    # at most this many stories of one sectio
 # dedupe_threshold = 0.45              # 0–1: how alike two titles/leads must be to be one story
 # user_agent = ""                      # empty: a descriptive default naming this software
 # parse_workers = 0                    # processes parsing feeds; 0 = automatic
+# allow_private_networks = false      # feeds/articles on loopback, LAN or link-local addresses
+#                                      # are refused; true allows them, or list the networks:
+#                                      # ["192.168.1.0/24"] (a self-hosted feed on your LAN)
 
 # [feedback]                           # SES bounces and complaints (serve: SNS; poll: SQS)
 # topic_arns = "arn:aws:sns:us-east-1:123456789012:ses-feedback"   # SNS topics to accept

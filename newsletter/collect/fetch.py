@@ -1,9 +1,10 @@
 """Getting a feed's bytes: HTTP with limits and conditional GET, or a local file.
 
 Publishers are strangers: a feed may hang, stream forever, redirect in a circle,
-answer 429, or serve a 40 MB archive. Every fetch therefore has a connect and a
-total timeout, a redirect limit, and a body cap enforced *while* streaming (the
-body is never buffered past the cap). Validators from the cache turn an
+answer 429, serve a 40 MB archive, or point us at our own network. Every fetch
+therefore has a connect and a total timeout, a redirect limit, a body cap
+enforced *while* streaming (the body is never buffered past the cap), and only
+connects to addresses the network policy allows (see `network`). Validators from the cache turn an
 unchanged feed into a bodiless 304. Failures come back as a `Fetched` with a
 one-line reason, never as an exception, so one feed can never stop the others.
 """
@@ -24,6 +25,7 @@ import httpx
 
 from newsletter import __version__
 from newsletter.collect.cache import CacheRow
+from newsletter.collect.network import BlockedAddress, NetworkPolicy, guarded_transport
 
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
@@ -39,6 +41,7 @@ class Limits:
     max_bytes: int = 10_000_000
     max_redirects: int = 5
     user_agent: str = ""
+    network: NetworkPolicy = NetworkPolicy()  # public addresses only, unless configured
 
 
 @dataclass
@@ -74,12 +77,14 @@ def make_client(
     limits: Limits, concurrency: int, tls: ssl.SSLContext | None = None
 ) -> httpx.AsyncClient:
     """`tls`: a context to share between clients (loading the CA bundle takes ~15 ms)."""
+    pool = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     return httpx.AsyncClient(
-        verify=tls if tls is not None else True,
+        transport=guarded_transport(
+            limits.network, verify=tls if tls is not None else True, limits=pool
+        ),
         follow_redirects=True,
         max_redirects=limits.max_redirects,
         timeout=httpx.Timeout(limits.total_timeout, connect=limits.connect_timeout),
-        limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
         headers={"User-Agent": limits.user_agent, "Accept": ACCEPT},
         trust_env=False,
     )
@@ -172,6 +177,8 @@ async def _get_within_limits(
         return Fetched(feed, "error", reason=f"timed out after {limits.total_timeout:g} s")
     except _TooLarge:
         return Fetched(feed, "error", reason=_too_large(limits))
+    except BlockedAddress as exc:
+        return Fetched(feed, "error", reason=str(exc))
     except httpx.HTTPError as exc:
         return Fetched(feed, "error", reason=_describe(exc, limits))
     except httpx.InvalidURL as exc:

@@ -30,6 +30,7 @@ TOTAL_TIMEOUT = 8.0
 
 def checks(ctx: Context) -> Iterator[Check]:
     from newsletter.collect.fetch import Limits, default_user_agent
+    from newsletter.collect.network import NetworkPolicy
     from newsletter.config import feed_location
 
     settings = ctx.settings
@@ -43,6 +44,7 @@ def checks(ctx: Context) -> Iterator[Check]:
         max_bytes=collect.max_bytes,
         max_redirects=collect.max_redirects,
         user_agent=collect.user_agent or default_user_agent(settings.newsletter.base_url),
+        network=NetworkPolicy.from_setting(collect.allow_private_networks),
     )
     locations = [feed_location(settings, feed) for feed in settings.feeds]
     real = [loc for loc in dict.fromkeys(locations) if not is_placeholder_host(loc)]

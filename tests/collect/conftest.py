@@ -33,7 +33,12 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
             "newsletter": {"name": "Test", "timezone": "Asia/Seoul", "send_time": "07:00"},
             "sender": {"from": "Test <news@example.com>", "transport": "outbox"},
             "database": {"url": database},
-            "collect": {"connect_timeout": 2.0, "total_timeout": 5.0, **collect},
+            "collect": {
+                "connect_timeout": 2.0,
+                "total_timeout": 5.0,
+                "allow_private_networks": True,  # the feed server is on 127.0.0.1
+                **collect,
+            },
             "feeds": [{"url": f} if isinstance(f, str) else f for f in feeds],
         }
         return parse_settings(raw, tmp_path / "newsletter.toml")

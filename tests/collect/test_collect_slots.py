@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 from feedserver import FeedServer, Reply
@@ -16,7 +17,10 @@ from feedserver import FeedServer, Reply
 from newsletter.collect import collect_edition
 from newsletter.collect.cache import CacheRow
 from newsletter.collect.fetch import Limits, fetch, make_client
+from newsletter.collect.network import NetworkPolicy
 from newsletter.collect.slots import Lanes, host_key
+
+LOOPBACK = Limits(network=NetworkPolicy(allow_all=True))  # the feed server is on 127.0.0.1
 
 
 def run(settings, feeds):
@@ -128,7 +132,7 @@ async def _fetch_with_no_body_free(url, row, limits, release_after):
 def test_a_304_needs_no_body_slot(feed_server, feeds):
     url = feed_server.route("/same.xml", Reply(body=feeds.simple("same", 1), etag='"s1"'))
     row = CacheRow(url, etag='"s1"', has_entries=True)
-    fetched, took, bodies = asyncio.run(_fetch_with_no_body_free(url, row, Limits(), 5.0))
+    fetched, took, bodies = asyncio.run(_fetch_with_no_body_free(url, row, LOOPBACK, 5.0))
     assert fetched.status == "not_modified"
     assert took < 2.0  # it did not wait for the body slot freed after five seconds
     assert bodies.locked()  # and it took none
@@ -136,7 +140,7 @@ def test_a_304_needs_no_body_slot(feed_server, feeds):
 
 def test_a_body_waits_for_a_slot_without_spending_its_timeout(feed_server, feeds):
     url = feed_server.route("/new.xml", Reply(body=feeds.simple("new", 2)))
-    limits = Limits(total_timeout=0.6)
+    limits = replace(LOOPBACK, total_timeout=0.6)
     fetched, took, bodies = asyncio.run(_fetch_with_no_body_free(url, None, limits, 1.0))
     assert fetched.status == "ok", fetched.reason
     assert fetched.body and b"<rss" in fetched.body
@@ -147,7 +151,7 @@ def test_a_body_waits_for_a_slot_without_spending_its_timeout(feed_server, feeds
 
 def test_a_failed_download_gives_its_body_slot_back(feed_server, feeds):
     url = feed_server.route("/huge.xml", Reply(body=b"<rss>" + b"x" * 50_000 + b"</rss>"))
-    limits = Limits(max_bytes=10_000)
+    limits = replace(LOOPBACK, max_bytes=10_000)
 
     async def go():
         bodies = asyncio.Semaphore(1)

@@ -180,6 +180,7 @@ class Site:
         if self.configuration_set:
             lines.append(f'configuration_set = "{self.configuration_set}"')
         lines += ["max_rate = 1", "[database]", f'url = "{self.database or "sqlite:///list.db"}"']
+        lines += ["[collect]", "allow_private_networks = true  # the feed server is on 127.0.0.1"]
         if self.topic_arns:
             lines += ["[feedback]", f'topic_arns = "{self.topic_arns}"']
         for url in self.feeds:
