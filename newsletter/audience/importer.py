@@ -326,7 +326,7 @@ class _Progress:
             )
 
             self._bar = Progress(
-                TextColumn("[bold]{task.description}"),
+                TextColumn("{task.description}", style="bold", markup=False),  # a file name
                 BarColumn(),
                 DownloadColumn(),
                 TimeRemainingColumn(),

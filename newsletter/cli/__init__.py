@@ -12,15 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from newsletter.cli import subscribers
-from newsletter.cli.common import (
-    EXIT_FAILED,
-    EXIT_USAGE,
-    console,
-    edition_date,
-    fail,
-    print_json,
-    settings_from,
-)
+from newsletter.cli.common import EXIT_FAILED, EXIT_USAGE, edition_date, fail, settings_from
+from newsletter.cli.output import console, print_json, print_table, say, styled
 
 if TYPE_CHECKING:
     from datetime import date
@@ -117,10 +110,10 @@ def collect(ctx: typer.Context, date: DateOption = None, json: JsonOption = Fals
     if json:
         typer.echo(result.report_json())
     else:
-        console.print(report_table(result))
+        print_table(report_table(result))
         count = len(result.items)
         where = settings.edition_dir(day) / "items.json"
-        console.print(f"{count} item{'s' * (count != 1)} → {where}")
+        say(f"{count} item{'s' * (count != 1)} → {where}")
     if not result.ok:
         fail("no feed could be collected", EXIT_FAILED)
 
@@ -134,8 +127,6 @@ def draft(
     ] = False,
 ) -> None:
     """Write editions/D/briefing.json from the collected items."""
-    from rich.markup import escape
-
     from newsletter.brief.report import DraftReport
     from newsletter.pipeline import StageError, draft_stage
 
@@ -147,13 +138,17 @@ def draft(
     except StageError as exc:
         _stage_error(exc)
     for story in briefing.stories:
-        headline = escape(story.headline)  # feed text is not Rich markup
-        console.print(f"{story.emoji} {headline}  [dim]({len(story.sources)} sources)[/]")
+        say(
+            styled(
+                "{emoji} {headline}  [dim]({sources} sources)[/]",
+                emoji=story.emoji,
+                headline=story.headline,
+                sources=len(story.sources),
+            )
+        )
     for line in report.lines():
-        console.print(line, markup=False, highlight=False)
-    console.print(
-        f"{len(briefing.stories)} stories → {settings.edition_dir(day) / 'briefing.json'}"
-    )
+        say(line)
+    say(f"{len(briefing.stories)} stories → {settings.edition_dir(day) / 'briefing.json'}")
 
 
 @app.command()
@@ -168,9 +163,7 @@ def render(ctx: typer.Context, date: DateOption = None) -> None:
     except StageError as exc:
         _stage_error(exc)
     size = len(edition.html.encode("utf-8")) / 1024
-    console.print(
-        f"rendered {settings.edition_dir(day)}: email.html ({size:.1f} KB), email.txt, post.md"
-    )
+    say(f"rendered {settings.edition_dir(day)}: email.html ({size:.1f} KB), email.txt, post.md")
 
 
 @app.command()
@@ -215,7 +208,7 @@ def _trial(settings: Settings, day: date, edition: Edition, to: str | None) -> N
     try:
         if to:
             message_id = send_test_copy(settings, day, edition, to)
-            console.print(f"test copy sent to {to} ({message_id})", highlight=False)
+            say(f"test copy sent to {to} ({message_id})")
         else:
             print_dry_run(dry_run(settings, day, edition))
     except (HeaderInjection, InvalidAddress, UnsupportedAddress, SecretKeyError) as exc:
@@ -233,7 +226,7 @@ def daily(ctx: typer.Context, date: DateOption = None) -> None:
     settings = settings_from(ctx)
     day = edition_date(settings, date)
     try:
-        report = run_daily(settings, day, say=lambda line: console.print(f"• {line}"))
+        report = run_daily(settings, day, say=lambda line: say(f"• {line}"))
     except StageError as exc:
         _stage_error(exc)
     if report.summary and report.summary.failed:
@@ -253,13 +246,9 @@ def preview(
     settings = settings_from(ctx)
     day = edition_date(settings, date)
     try:
-        run_preview(settings, day, port=port, open_browser=not no_open, say=_say)
+        run_preview(settings, day, port=port, open_browser=not no_open, say=say)
     except LaunchError as exc:
         fail(str(exc), exc.code)
-
-
-def _say(line: str) -> None:
-    console.print(line, markup=False, highlight=False)
 
 
 @app.command()
@@ -304,7 +293,7 @@ def serve(
 
     settings = settings_from(ctx)
     try:
-        run_serve(settings, host=host, port=port, say=_say)
+        run_serve(settings, host=host, port=port, say=say)
     except LaunchError as exc:
         fail(str(exc), exc.code)
 
@@ -332,13 +321,13 @@ def feedback_poll(ctx: typer.Context, json: JsonOption = False) -> None:
     if json:
         print_json(report.to_json())
     else:
-        console.print(
+        say(
             f"{report.received} received: {report.recorded} recorded, "
             f"{report.duplicates} already seen, {report.ignored} ignored; "
             f"{report.changed} subscribers changed"
         )
         for line in report.failed:
-            console.print(f"[yellow]left in the queue:[/] {line}", highlight=False)
+            say(styled("[yellow]left in the queue:[/] {line}", line=line))
     if report.failed:
         raise typer.Exit(EXIT_FAILED)
 

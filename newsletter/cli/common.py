@@ -1,4 +1,4 @@
-"""What every command shares: the loaded settings, the consoles, and clean failure.
+"""What every command shares: the loaded settings and clean failure.
 
 The CLI promises exit statuses (0 done, 1 the job failed, 2 bad usage or config)
 and one-line errors; these helpers are the only place that promise is kept.
@@ -6,19 +6,16 @@ and one-line errors; these helpers are the only place that promise is kept.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
-from rich.console import Console
+
+from newsletter.cli.output import error_line, say
 
 if TYPE_CHECKING:
     from datetime import date
 
     from newsletter.config import Settings
-
-console = Console()
-err_console = Console(stderr=True)
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -26,7 +23,7 @@ EXIT_USAGE = 2
 
 def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
     """Print one line on stderr and exit with `code`: no traceback ever reaches a user."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    say(error_line(message), err=True)
     raise typer.Exit(code)
 
 
@@ -61,8 +58,3 @@ def edition_date(settings: Settings, value: str | None) -> date:
         return date.fromisoformat(value)
     except ValueError:
         fail(f"--date must be YYYY-MM-DD, found {value!r}", EXIT_USAGE)
-
-
-def print_json(data: Any) -> None:
-    """Machine-readable output for `--json`: plain JSON on stdout, Unicode kept."""
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.text import Text
-
-from newsletter.cli.common import EXIT_FAILED, EXIT_USAGE, console, fail
+from newsletter.cli.common import EXIT_FAILED, EXIT_USAGE, fail
+from newsletter.cli.output import say
 
 if TYPE_CHECKING:
     from newsletter.audience.store import SubscriberStore
@@ -40,7 +39,7 @@ def send_confirmation(settings: Settings, store: SubscriberStore, email: str, na
         fail(str(exc), EXIT_USAGE)
     limits = rules.limits
     if prepared.outcome == signup.ALREADY_ACTIVE:
-        console.print(Text(f"already active, unchanged: {email}"))
+        say(f"already active, unchanged: {email}")
         return
     if prepared.outcome == signup.REFUSED:
         fail(
@@ -62,9 +61,7 @@ def send_confirmation(settings: Settings, store: SubscriberStore, email: str, na
     finally:
         rules.close()
     status = prepared.status or "pending"
-    console.print(
-        Text(
-            f"confirmation sent to {email} ({status}); active once they confirm "
-            f"(the link works for {limits.confirm_max_age.days} days)"
-        )
+    say(
+        f"confirmation sent to {email} ({status}); active once they confirm "
+        f"(the link works for {limits.confirm_max_age.days} days)"
     )

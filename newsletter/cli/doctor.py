@@ -1,8 +1,8 @@
 """Printing `doctor`'s checks: one line each, as they finish, and a summary.
 
-Lines stream as the checks run (the AWS and feed checks can take seconds), and
-every user-controlled text is printed without Rich markup, so a feed URL or an
-AWS error with brackets in it prints as it is.
+Lines stream as the checks run (the AWS and feed checks can take seconds); they
+are built as Rich `Text`, so a feed URL or an AWS error with brackets in it prints
+as it is (`newsletter.cli.output`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from newsletter.cli.common import console, print_json
+from newsletter.cli.output import print_json, say
 
 if TYPE_CHECKING:
     from newsletter.doctor import Check, Report
@@ -54,11 +54,11 @@ def run_doctor(config: str | os.PathLike[str] | None, *, as_json: bool) -> Repor
     from newsletter.doctor import run
 
     def show(check: Check) -> None:
-        console.print(check_line(check), soft_wrap=True, highlight=False)
+        say(check_line(check))
 
     report = run(config, on_check=None if as_json else show)
     if as_json:
         print_json(report.to_json())
     else:
-        console.print(summary_line(report), highlight=False)
+        say(summary_line(report))
     return report

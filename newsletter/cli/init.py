@@ -12,7 +12,8 @@ from pathlib import Path
 
 import typer
 
-from newsletter.cli.common import EXIT_FAILED, EXIT_USAGE, console, fail
+from newsletter.cli.common import EXIT_FAILED, EXIT_USAGE, fail
+from newsletter.cli.output import say, styled
 from newsletter.starter import Answers
 
 LANGUAGES = ("ko", "en")
@@ -52,7 +53,7 @@ def _choose(label: str, choices: tuple[str, ...], default: str) -> str:
         value = str(typer.prompt(f"{label} [{'/'.join(choices)}]", default=default)).strip()
         if value in choices:
             return value
-        console.print(f"choose one of: {', '.join(choices)}")
+        say(f"choose one of: {', '.join(choices)}")
 
 
 def guided_init(directory: Path, answers: Answers, *, yes: bool) -> None:
@@ -76,18 +77,18 @@ def guided_init(directory: Path, answers: Answers, *, yes: bool) -> None:
         fail(str(exc), EXIT_USAGE)
     except (FileExistsError, OSError) as exc:
         fail(str(exc), EXIT_FAILED)
-    console.print(f"wrote [bold]{path}[/]", highlight=False)
+    say(styled("wrote [bold]{path}[/]", path=path))
     if created:
-        console.print(f"wrote a new NEWSLETTER_SECRET_KEY to [bold]{env_path}[/] (mode 600)")
+        say(styled("wrote a new NEWSLETTER_SECRET_KEY to [bold]{env}[/] (mode 600)", env=env_path))
     else:
-        console.print(f"kept the NEWSLETTER_SECRET_KEY already in {env_path}")
+        say(f"kept the NEWSLETTER_SECRET_KEY already in {env_path}")
     if ignored is not None:
-        console.print(f"added {env_path.name} to {ignored}")
-    console.print("\nchecking the setup ([bold]newsletter doctor[/]):")
+        say(f"added {env_path.name} to {ignored}")
+    say(styled("\nchecking the setup ([bold]newsletter doctor[/]):"))
     report = run_doctor(path, as_json=False)
     then = (
         "fix the ✖ lines, then run `newsletter doctor` again"
         if report.failed
         else ("edit it as you like, then run `newsletter daily`")
     )
-    console.print(f"\nnext: {then}", highlight=False)
+    say(f"\nnext: {then}")

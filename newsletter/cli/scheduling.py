@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from newsletter.cli.common import console
+from newsletter.cli.output import say
 from newsletter.config import Settings
 
 
@@ -23,16 +23,13 @@ def run_schedule(settings: Settings, config: Path | None) -> None:
 
     stop = threading.Event()
 
-    def log(line: str) -> None:
-        console.print(line, markup=False, highlight=False, soft_wrap=True)
-
     news = settings.newsletter
     plan = Plan.parse(news.timezone, news.send_time, news.catch_up_minutes)
     scheduler = Scheduler(
         plan,
-        lambda day: _daily(config, day, stop, log),
+        lambda day: _daily(config, day, stop, say),
         wait=stop.wait,
-        log=log,
+        log=say,
         done=lambda day: _already_sent(settings, day),
     )
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rich.markup import escape
-
-from newsletter.cli.common import console
+from newsletter.cli.output import console, say, styled
 
 if TYPE_CHECKING:
     from datetime import date
@@ -64,37 +62,47 @@ class SendProgress:
 
 def print_summary(summary: CampaignSummary, day: date) -> None:
     if summary.nothing_to_do:
-        console.print(f"nothing to send: {summary.already_sent:,} recipients already have {day}")
+        say(f"nothing to send: {summary.already_sent:,} recipients already have {day}")
     else:
-        console.print(
+        say(
             f"sent {summary.sent:,}, failed {summary.failed:,}, skipped {summary.skipped:,} "
             f"({day}) in {summary.seconds:.1f} s, {summary.messages_per_second:,.0f} msg/s"
-            + (f", {summary.retries:,} retries" if summary.retries else ""),
-            highlight=False,
+            + (f", {summary.retries:,} retries" if summary.retries else "")
         )
         pace = f"{summary.rate:g}/s" if summary.rate else "unlimited"
         quota = f", {summary.budget:,} allowed by the 24-hour quota" if summary.budget else ""
-        console.print(
-            f"[dim]pace {pace}{quota} ({escape(summary.quota_source)})[/]", highlight=False
+        say(
+            styled(
+                "[dim]pace {pace}{quota} ({source})[/]",
+                pace=pace,
+                quota=quota,
+                source=summary.quota_source,
+            )
         )
     for email, error in summary.failures:
-        console.print(f"  failed: {escape(email)}: {escape(error)}", highlight=False)
+        say(f"  failed: {email}: {error}")
     if summary.failed > len(summary.failures):
-        console.print(f"  … and {summary.failed - len(summary.failures):,} more failed")
+        say(f"  … and {summary.failed - len(summary.failures):,} more failed")
     if summary.ambiguous:
-        console.print(
-            f"[yellow]{summary.ambiguous:,} messages may or may not have left during an earlier "
-            "run that stopped abruptly; not resent (--resend-ambiguous to resend them)[/]"
+        say(
+            styled(
+                "[yellow]{count:,} messages may or may not have left during an earlier run that "
+                "stopped abruptly; not resent (--resend-ambiguous to resend them)[/]",
+                count=summary.ambiguous,
+            )
         )
     if summary.elsewhere:
-        console.print(
-            f"[dim]{summary.elsewhere:,} messages were being sent by another running send "
-            "process; left to it[/]"
+        say(
+            styled(
+                "[dim]{count:,} messages were being sent by another running send process; "
+                "left to it[/]",
+                count=summary.elsewhere,
+            )
         )
 
 
 def print_dry_run(result: DryRun) -> None:
-    console.print(
+    say(
         f"dry run: {result.recipients:,} active subscribers; {result.would_send:,} would be sent "
         f"now, {result.already_sent:,} already sent"
         + (
@@ -103,6 +111,5 @@ def print_dry_run(result: DryRun) -> None:
             else ""
         )
         + f"; HTML {result.html_bytes / 1024:.1f} KB; "
-        f"sample message: {result.sample or '(no recipients)'}",
-        highlight=False,
+        f"sample message: {result.sample or '(no recipients)'}"
     )

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from newsletter.cli.common import console, print_json
+from newsletter.cli.output import print_json, print_table, say, styled
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -24,7 +23,7 @@ def print_statuses(statuses: list[EditionStatus], zone: ZoneInfo, *, as_json: bo
         print_json([status.to_json() for status in statuses])
         return
     if not statuses:
-        console.print("no edition yet: run `newsletter daily`")
+        say("no edition yet: run `newsletter daily`")
         return
     table = Table(box=None, header_style="bold", pad_edge=False, collapse_padding=True)
     table.add_column("edition")
@@ -34,10 +33,9 @@ def print_statuses(statuses: list[EditionStatus], zone: ZoneInfo, *, as_json: bo
     for name in ("unsub.", "bounced", "compl."):
         table.add_column(name, justify="right")
     for status in statuses:
-        style = STAGE_STYLE.get(status.stage, "")
-        stage = f"[{style}]{status.stage}[/]" if style else status.stage
+        stage = Text(status.stage, style=STAGE_STYLE.get(status.stage, ""))
         if status.running and status.stage != "sending":
-            stage += " (running)"
+            stage.append(" (running)")
         pending = f"{status.pending:,}"
         if status.in_flight:
             pending += f" +{status.in_flight:,} in flight"
@@ -55,20 +53,24 @@ def print_statuses(statuses: list[EditionStatus], zone: ZoneInfo, *, as_json: bo
             f"{status.bounced:,}",
             f"{status.complained:,}",
         )
-    # cron mail and log files are not 80 columns wide: do not squeeze the table there
-    out = console if console.is_terminal else Console(width=max(console.width, 120))
-    out.print(table)
+    print_table(table)
     for status in statuses:
         if status.reason:
             step = f" ({status.failed_step})" if status.failed_step else ""
-            out.print(
-                f"[red]{status.edition} {status.stage}{step}:[/] {escape(status.reason)}",
-                highlight=False,
-                soft_wrap=True,
+            say(
+                styled(
+                    "[red]{edition} {stage}{step}:[/] {reason}",
+                    edition=status.edition,
+                    stage=status.stage,
+                    step=step,
+                    reason=status.reason,
+                )
             )
-    out.print(
-        "[dim]unsub. / bounced / compl.: recorded since the edition began to go out; "
-        "times in the newsletter's zone[/]"
+    say(
+        styled(
+            "[dim]unsub. / bounced / compl.: recorded since the edition began to go out; "
+            "times in the newsletter's zone[/]"
+        )
     )
 
 

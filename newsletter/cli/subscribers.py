@@ -17,15 +17,8 @@ from rich.table import Table
 from rich.text import Text
 
 from newsletter import db
-from newsletter.cli.common import (
-    EXIT_FAILED,
-    EXIT_USAGE,
-    console,
-    err_console,
-    fail,
-    print_json,
-    settings_from,
-)
+from newsletter.cli.common import EXIT_FAILED, EXIT_USAGE, fail, settings_from
+from newsletter.cli.output import print_json, print_table, say
 
 if TYPE_CHECKING:
     from newsletter.audience.importer import ImportSummary
@@ -103,9 +96,9 @@ def add(
     except InvalidAddress as exc:
         fail(f"{email!r} is not a valid address: {exc}", EXIT_USAGE)
     if created:
-        console.print(Text(f"added {_describe(subscriber)}"))
+        say(f"added {_describe(subscriber)}")
     else:
-        console.print(Text(f"already on the list, unchanged: {_describe(subscriber)}"))
+        say(f"already on the list, unchanged: {_describe(subscriber)}")
 
 
 @app.command("remove")
@@ -120,10 +113,10 @@ def remove(
     if subscriber is None:
         fail(f"no subscriber with the address {email}", EXIT_FAILED)
     if subscriber.status in SUPPRESSED:
-        console.print(Text(f"already not receiving mail: {_describe(subscriber)}"))
+        say(f"already not receiving mail: {_describe(subscriber)}")
         return
     store.unsubscribe(subscriber.id, source="cli", detail="subscribers remove")
-    console.print(Text(f"unsubscribed {subscriber.email} (id {subscriber.id})"))
+    say(f"unsubscribed {subscriber.email} (id {subscriber.id})")
 
 
 @app.command("list")
@@ -144,14 +137,14 @@ def list_(
     for subscriber in subscribers:
         table.add_row(
             str(subscriber.id),
-            Text(subscriber.email),
-            Text(subscriber.name),
+            subscriber.email,
+            subscriber.name,
             _status(subscriber.status),
             subscriber.created.strftime("%Y-%m-%d"),
         )
-    console.print(table)
+    print_table(table)
     if not subscribers:
-        err_console.print("no subscribers" + (f" with status {status}" if status else ""))
+        say("no subscribers" + (f" with status {status}" if status else ""), err=True)
 
 
 @app.command("show")
@@ -170,24 +163,24 @@ def show(
         print_json({**subscriber.to_json(), "events": [event.to_json() for event in events]})
         return
     facts = Table(box=None, show_header=False)
-    facts.add_row("email", Text(subscriber.email))
-    facts.add_row("name", Text(subscriber.name))
+    facts.add_row("email", subscriber.email)
+    facts.add_row("name", subscriber.name)
     facts.add_row("status", _status(subscriber.status))
     facts.add_row("id", str(subscriber.id))
     facts.add_row("created", subscriber.created.isoformat(timespec="seconds"))
     facts.add_row("updated", subscriber.updated.isoformat(timespec="seconds"))
     for key, value in subscriber.attributes.items():
-        facts.add_row(Text(key), Text(str(value)))
-    console.print(facts)
+        facts.add_row(key, str(value))
+    print_table(facts)
     history = Table("time", "status", "source", "detail", title="history", header_style="bold")
     for event in events:
         history.add_row(
             event.time.isoformat(timespec="seconds"),
             _status(event.status),
             event.source,
-            Text(event.detail),
+            event.detail,
         )
-    console.print(history)
+    print_table(history)
 
 
 @app.command("count")
@@ -201,7 +194,7 @@ def count(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     for status, number in counts.items():
         table.add_row(_status(status), f"{number:,}")
     table.add_row(Text("total", style="bold"), Text(f"{sum(counts.values()):,}", style="bold"))
-    console.print(table)
+    print_table(table)
 
 
 @app.command("import")
@@ -236,16 +229,16 @@ def _print_summary(file: Path, summary: ImportSummary) -> None:
     if summary.changed:
         table.add_row(f"{prefix}marked unsubscribed/bounced/complained", f"{summary.changed:,}")
     table.add_row("invalid", f"{summary.invalid_count:,}")
-    console.print(table)
+    print_table(table)
     for line, value, reason in summary.invalid[:_LISTED_INVALID]:
-        err_console.print(Text(f"{file}: line {line}: {value!r}: {reason}"), soft_wrap=True)
+        say(f"{file}: line {line}: {value!r}: {reason}", err=True)
     more = summary.invalid_count - min(len(summary.invalid), _LISTED_INVALID)
     if more > 0:
-        err_console.print(f"… and {more:,} more invalid rows")
+        say(f"… and {more:,} more invalid rows", err=True)
     if summary.rejected_path is not None:
-        err_console.print(Text(f"invalid rows written to {summary.rejected_path}"))
+        say(f"invalid rows written to {summary.rejected_path}", err=True)
     if summary.dry_run:
-        err_console.print("dry run: nothing was changed")
+        say("dry run: nothing was changed", err=True)
 
 
 @app.command("export")
@@ -269,7 +262,7 @@ def export(
     except OSError as exc:
         partial.unlink(missing_ok=True)
         fail(f"{file}: {exc.strerror or exc}", EXIT_FAILED)
-    err_console.print(Text(f"exported {written:,} subscribers to {file}"))
+    say(f"exported {written:,} subscribers to {file}", err=True)
 
 
 @app.command("forget")
@@ -289,6 +282,6 @@ def forget(
     except InvalidAddress as exc:
         fail(f"{email!r} is not a valid address: {exc}", EXIT_USAGE)
     if erased:
-        console.print(Text(f"erased {email}; a hashed tombstone keeps it from being re-added"))
+        say(f"erased {email}; a hashed tombstone keeps it from being re-added")
     else:
-        console.print(Text(f"no subscriber with the address {email}; tombstone recorded anyway"))
+        say(f"no subscriber with the address {email}; tombstone recorded anyway")
