@@ -45,6 +45,7 @@ def test_a_path_with_brackets_is_whole_in_an_error(tmp_path: Path) -> None:
     assert err.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_the_config_error_is_whole_from_a_real_process(bracketed_demo: Site) -> None:
     """Not a terminal, 80 columns: the line is neither eaten nor wrapped."""
     with bracketed_demo.config.open("a", encoding="utf-8") as config:
@@ -56,6 +57,7 @@ def test_the_config_error_is_whole_from_a_real_process(bracketed_demo: Site) -> 
     assert result.stderr == (f"error: {bracketed_demo.config}: unknown section or key [publish]\n")
 
 
+@pytest.mark.slow
 def test_a_bracketed_feed_title_is_whole_in_collects_table(bracketed_demo: Site) -> None:
     result = bracketed_demo.run("collect", "--date", DEMO_DATE)
 
