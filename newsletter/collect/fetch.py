@@ -16,7 +16,7 @@ import concurrent.futures
 import ssl
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -41,7 +41,7 @@ class Limits:
     max_bytes: int = 10_000_000
     max_redirects: int = 5
     user_agent: str = ""
-    network: NetworkPolicy = NetworkPolicy()  # public addresses only, unless configured
+    network: NetworkPolicy = field(default_factory=NetworkPolicy)  # public addresses only
 
 
 @dataclass

@@ -120,7 +120,7 @@ def test_public_addresses_and_allowed_networks_pass():
 
 def test_the_setting_is_checked_at_load(tmp_path: Path):
     base = {"newsletter": {"name": "T"}, "sender": {"from": "a@example.com"}}
-    with pytest.raises(ConfigError, match="'10.0.0.300/8' is not a network"):
+    with pytest.raises(ConfigError, match=r"'10\.0\.0\.300/8' is not a network"):
         parse_settings(
             {**base, "collect": {"allow_private_networks": ["10.0.0.300/8"]}},
             tmp_path / "n.toml",
