@@ -39,6 +39,11 @@ class NewsletterSettings:
     data_dir: str = "."
     postal_address: str = ""
     list_id: str = ""
+    description: str = ""  # one or two sentences on the public site's front page
+    accent_color: str = "#1d4ed8"  # links, labels and the takeaway bar (a #rrggbb colour)
+    logo_url: str = ""  # an absolute https URL of the masthead logo (empty: the name as text)
+    logo_alt: str = ""  # the logo's alt text (default: the newsletter's name)
+    footer_note: str = ""  # one extra line in every edition's footer
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,22 @@ class SignupSettings:
 
 
 @dataclass(frozen=True)
+class RenderSettings:
+    """Where the edition's templates come from (see README "Branding and templates")."""
+
+    templates_dir: str = ""  # a folder of templates overriding the bundled ones, file by file
+
+
+@dataclass(frozen=True)
+class PublishSettings:
+    """Copies of each edition for places outside the mailbox (a Jekyll blog)."""
+
+    jekyll_posts_dir: str = ""  # a Jekyll `_posts` folder: `render` writes YYYY-MM-DD-slug.md
+    jekyll_slug: str = ""  # the file name's slug; default: from the title or the list id
+    jekyll_git_commit: bool = False  # commit the post when the folder is in a git repository
+
+
+@dataclass(frozen=True)
 class FeedSettings:
     url: str
     section: str = "tech"
@@ -141,6 +162,8 @@ class Settings:
     collect: CollectSettings = field(default_factory=CollectSettings)
     feedback: FeedbackSettings = field(default_factory=FeedbackSettings)
     signup: SignupSettings = field(default_factory=SignupSettings)
+    render: RenderSettings = field(default_factory=RenderSettings)
+    publish: PublishSettings = field(default_factory=PublishSettings)
     feeds: list[FeedSettings] = field(default_factory=list)
     path: Path = Path(CONFIG_NAME)
 
@@ -158,6 +181,23 @@ class Settings:
 
     def outbox_dir(self, day: Any) -> Path:
         return self.data_dir / "outbox" / str(day)
+
+    @property
+    def templates_dir(self) -> Path | None:
+        """`render.templates_dir` against the config's folder; else the legacy
+        `$NEWSLETTER_TEMPLATES`; None: the bundled templates only."""
+        configured = self.render.templates_dir or os.environ.get("NEWSLETTER_TEMPLATES", "")
+        return (self.root / configured).resolve() if configured else None
+
+    @property
+    def jekyll_posts_dir(self) -> Path | None:
+        folder = self.publish.jekyll_posts_dir
+        return (self.root / folder).expanduser() if folder else None
+
+    @property
+    def public_url(self) -> str:
+        """`base_url` without a trailing slash: every public link is built on it."""
+        return self.newsletter.base_url.rstrip("/")
 
     @property
     def zone(self) -> ZoneInfo:
@@ -191,6 +231,8 @@ _SECTIONS: dict[str, type] = {
     "collect": CollectSettings,
     "feedback": FeedbackSettings,
     "signup": SignupSettings,
+    "render": RenderSettings,
+    "publish": PublishSettings,
 }
 _CHOICES = {
     "newsletter.language": ("ko", "en"),
@@ -318,6 +360,7 @@ def _check_values(settings: Settings, path: Path) -> None:
         raise ConfigError(f"{path}: newsletter.catch_up_minutes must be between 0 and 1440")
     if not re.match(r"https?://[^/\s]+", settings.newsletter.base_url):
         raise ConfigError(f"{path}: newsletter.base_url must be an http(s) URL")
+    _check_brand(settings.newsletter, settings, path)
     if "@" not in settings.sender.from_:
         raise ConfigError(f"{path}: sender.from must contain an email address")
     if not 1 <= settings.brief.max_stories <= 10:
@@ -341,6 +384,20 @@ def _check_values(settings: Settings, path: Path) -> None:
             raise ConfigError(f"{path}: feeds[{index}].url must not be empty")
         if feed.weight <= 0:
             raise ConfigError(f"{path}: feeds[{index}].weight must be positive")
+
+
+def _check_brand(newsletter: NewsletterSettings, settings: Settings, path: Path) -> None:
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", newsletter.accent_color):
+        raise ConfigError(
+            f"{path}: newsletter.accent_color must be a #rrggbb colour, "
+            f"found {newsletter.accent_color!r}"
+        )
+    if newsletter.logo_url and not re.match(r"https?://[^/\s]+/\S*$", newsletter.logo_url):
+        raise ConfigError(f"{path}: newsletter.logo_url must be an absolute http(s) URL")
+    if settings.render.templates_dir:
+        templates = (settings.root / settings.render.templates_dir).resolve()
+        if not templates.is_dir():
+            raise ConfigError(f"{path}: render.templates_dir {str(templates)!r} is not a folder")
 
 
 def _check_bedrock(bedrock: BedrockSettings, path: Path) -> None:

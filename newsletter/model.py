@@ -332,3 +332,4 @@ class Edition:
     html: str
     text: str
     markdown: str
+    web_html: str = ""  # the public web copy (no preheader, no unsubscribe link)

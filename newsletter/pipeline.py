@@ -136,8 +136,9 @@ def load_rendered_edition(settings: Settings, day: date) -> Edition:
         raise StageError(
             f"{exc.filename}: not found; run `newsletter render --date {day}` first"
         ) from None
-    preheader = briefing.intro[-1] if briefing.intro else briefing.stories[0].headline
-    return Edition(day, briefing.title, preheader, html, text, markdown)
+    from newsletter.render.context import preheader_for
+
+    return Edition(day, briefing.title, preheader_for(briefing), html, text, markdown)
 
 
 def send_stage(

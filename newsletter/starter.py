@@ -26,6 +26,12 @@ catch_up_minutes = 120                 # `schedule` started up to this late stil
 base_url = "http://127.0.0.1:8000"     # where `newsletter serve` is reachable (https in production)
 data_dir = "."                         # editions/ and outbox/ live here (relative to this file)
 postal_address = ""                    # your postal/sender line for the footer (CAN-SPAM)
+# list_id = ""                        # List-Id header; default: from the name and sender domain
+# description = "AI and tech news that matters, every morning in five stories."  # public site
+# accent_color = "#1d4ed8"             # brand colour of links, labels, the takeaway bar
+# logo_url = "https://news.example.com/logo.png"   # masthead logo (absolute URL; default: the name)
+# logo_alt = "Daily AI & Tech News"    # the logo's alt text (default: the name)
+# footer_note = ""                     # one line of your own in every footer
 
 [sender]
 from = "Daily Briefing <briefing@example.com>"
@@ -90,6 +96,14 @@ max_per_section = 2                    # at most this many stories of one sectio
 # address_interval_minutes = 10        # one confirmation mail per address in this time…
 # address_per_day = 5                  # …and at most this many in 24 hours
 # network_per_hour = 20                # signup requests per client network (IPv4, IPv6 /64)
+
+# [render]                             # see README "Branding and templates"
+# templates_dir = "my-templates"       # your templates, file by file over the bundled ones
+
+# [publish]                            # copies of each edition outside the mailbox
+# jekyll_posts_dir = "../blog/_posts"  # `render` writes YYYY-MM-DD-<slug>.md there
+# jekyll_slug = "daily-tech-news"      # <slug>; default: from the title, else the list id
+# jekyll_git_commit = false            # true: commit the post there (never pushes)
 
 # One [[feeds]] table per feed: an http(s) URL or a local path.
 [[feeds]]

@@ -144,7 +144,10 @@ def check_edition(edition: Edition, briefing: Briefing) -> list[CheckResult]:
     relative = [
         f"{where}={value[:80]!r}"
         for where, value in scan.urls
-        if value != UNSUBSCRIBE_PLACEHOLDER and not _absolute_http(value) and value not in dangerous
+        if value != UNSUBSCRIBE_PLACEHOLDER
+        and not _absolute_http(value)
+        and not _same_document(where, value)
+        and value not in dangerous
     ]
     rule(
         "absolute-links",
@@ -197,6 +200,11 @@ def check_edition(edition: Edition, briefing: Briefing) -> list[CheckResult]:
 def _absolute_http(url: str) -> bool:
     parts = urlsplit(url.strip())
     return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _same_document(where: str, value: str) -> bool:
+    """`<a href="#story-2">`: the headline index jumps within the message itself."""
+    return where == "a.href" and re.fullmatch(r"#[\w-]+", value) is not None
 
 
 def _unmark(text: str) -> str:

@@ -6,9 +6,11 @@ titles, publisher names, reference numbers, the preheader, the long date) is
 made here once, so the templates only decide *how* it looks.
 
 Per-recipient values are placeholders, never rendered values: the unsubscribe
-URL is `UNSUBSCRIBE_PLACEHOLDER` in the HTML and the text. The default templates
-do not greet by name (`NAME_PLACEHOLDER`): many subscribers have no name on file.
-A custom template may use `v.name_placeholder`, but only with a `send` that
+URL is `UNSUBSCRIBE_PLACEHOLDER` in the HTML and the text. The same view renders
+the public web copy of the edition (`web=True`): no preheader, no unsubscribe
+placeholder, no "view in browser" — nothing personal and nothing pointing at itself.
+The default templates do not greet by name (`NAME_PLACEHOLDER`): many subscribers
+have no name on file. A custom template may use `v.name_placeholder`, but only with a `send` that
 substitutes a fallback for an empty name.
 """
 
@@ -65,6 +67,11 @@ class StoryView:
     sources: list[SourceView]
 
     @property
+    def anchor(self) -> str:
+        """The story's id in the HTML, target of the headline index at the top."""
+        return f"story-{self.number}"
+
+    @property
     def title_line(self) -> str:
         """Emoji + headline, the way the reference's `##` heading reads."""
         return f"{self.emoji} {self.headline}".strip()
@@ -95,11 +102,34 @@ class EditionView:
     postal_address: str
     why_you_get_this: str
     unsubscribe_url: str
+    web_url: str  # this edition on the public site: {base_url}/archive/YYYY-MM-DD/
+    archive_url: str  # {base_url}/archive/
+    subscribe_url: str  # {base_url}/subscribe
+    accent: str  # newsletter.accent_color
+    logo_url: str
+    logo_alt: str
+    footer_note: str
+    web: bool = False  # rendering the public web copy, not the email
     name_placeholder: str = NAME_PLACEHOLDER
 
+    @property
+    def masthead_title(self) -> str:
+        """The big line: the title, or the name alone when the title only adds the date
+        (the date line right below says it), so the name is never printed twice."""
+        return (
+            self.name if _title_is_name_and_date(self.title, self.name, self.date) else self.title
+        )
 
-def build_view(briefing: Briefing, settings: Settings) -> EditionView:
-    """Everything the templates print, derived from the briefing and the settings."""
+    @property
+    def masthead_kicker(self) -> str:
+        """The small line above the title: the name, unless the title already is it."""
+        return "" if self.masthead_title == self.name else self.name
+
+
+def build_view(briefing: Briefing, settings: Settings, *, web: bool = False) -> EditionView:
+    """Everything the templates print, derived from the briefing and the settings.
+
+    `web=True` is the copy on the public site (see the module's docstring)."""
     words = label_table(briefing.language)
     intro = [_squash(p) for p in briefing.intro]
     greeting = words["greeting"]
@@ -121,7 +151,9 @@ def build_view(briefing: Briefing, settings: Settings) -> EditionView:
                 )
             )
         stories.append(_story_view(index, story, sources, words))
-    name = settings.newsletter.name
+    newsletter = settings.newsletter
+    name = newsletter.name
+    site = settings.public_url
     return EditionView(
         language=briefing.language,
         labels=words,
@@ -135,10 +167,24 @@ def build_view(briefing: Briefing, settings: Settings) -> EditionView:
         stories=stories,
         outro=[_squash(p) for p in briefing.outro],
         sender=settings.sender.from_,
-        postal_address=_squash(settings.newsletter.postal_address),
+        postal_address=_squash(newsletter.postal_address),
         why_you_get_this=words["why_you_get_this"].format(name=name),
-        unsubscribe_url=UNSUBSCRIBE_PLACEHOLDER,
+        unsubscribe_url="" if web else UNSUBSCRIBE_PLACEHOLDER,
+        web_url=f"{site}/archive/{briefing.date.isoformat()}/",
+        archive_url=f"{site}/archive/",
+        subscribe_url=f"{site}/subscribe",
+        accent=newsletter.accent_color,
+        logo_url=newsletter.logo_url,
+        logo_alt=_squash(newsletter.logo_alt) or name,
+        footer_note=_squash(newsletter.footer_note),
+        web=web,
     )
+
+
+def _title_is_name_and_date(title: str, name: str, day: date) -> bool:
+    """`2026-02-07 Daily AI & Tech News` (the drafted default) is the name and the date."""
+    rest = title.replace(day.isoformat(), "").replace(name, "")
+    return name in title and not rest.strip(" -–—·|:")
 
 
 def _story_view(
@@ -174,18 +220,20 @@ def long_date(day: date, language: str) -> str:
 
 
 def preheader_for(briefing: Briefing) -> str:
-    """The inbox preview line: the intro's first sentences, topped up with headlines.
+    """The inbox preview line: the editor's preheader, else the day's headlines.
 
-    Mail clients show ~90–140 characters after the subject; shorter leaves them
-    to fill the gap with body text (masthead, greeting), longer is cut anyway.
+    The intro starts with a greeting and a dateline the subject already says;
+    the headlines are what makes somebody open the mail. Mail clients show
+    ~90–140 characters after the subject, so more is cut.
     """
-    greeting = label_table(briefing.language)["greeting"]
-    intro = " ".join(_squash(p) for p in briefing.intro if _squash(p) != greeting)
-    text = intro
+    written = _squash(str(getattr(briefing, "preheader", "") or ""))
+    if written:
+        return clip(written, PREHEADER_MAX)
+    text = ""
     for story in briefing.stories:
         if len(text) >= PREHEADER_MIN:
             break
-        headline = f"{story.emoji} {_squash(story.headline)}".strip()
+        headline = _squash(story.headline)
         text = f"{text} · {headline}" if text else headline
     return clip(text, PREHEADER_MAX)
 

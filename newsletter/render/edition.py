@@ -17,7 +17,7 @@ from newsletter.render.context import build_view
 if TYPE_CHECKING:
     from newsletter.config import Settings
 
-FILES = {"html": "email.html", "text": "email.txt", "markdown": "post.md"}
+FILES = {"html": "email.html", "text": "email.txt", "markdown": "post.md", "web_html": "web.html"}
 
 
 def build_edition(briefing: Briefing, settings: Settings) -> Edition:
@@ -26,15 +26,24 @@ def build_edition(briefing: Briefing, settings: Settings) -> Edition:
     from newsletter.render.markdown import render_post
     from newsletter.render.text import render_text
 
+    templates = settings.templates_dir
     view = build_view(briefing, settings)
     return Edition(
         date=briefing.date,
         subject=view.title,
         preheader=view.preheader,
-        html=render_html(view),
-        text=render_text(view),
-        markdown=render_post(view, settings.send_moment(briefing.date)),
+        html=render_html(view, templates),
+        text=render_text(view, templates),
+        markdown=render_post(view, settings.send_moment(briefing.date), templates),
+        web_html=render_web_html(briefing, settings),
     )
+
+
+def render_web_html(briefing: Briefing, settings: Settings) -> str:
+    """The edition as a public web page: the email's design, nothing personal in it."""
+    from newsletter.render.html import render_html
+
+    return render_html(build_view(briefing, settings, web=True), settings.templates_dir)
 
 
 def render_edition(briefing: Briefing, settings: Settings) -> Edition:
@@ -47,7 +56,7 @@ def render_edition(briefing: Briefing, settings: Settings) -> Edition:
 
 
 def write_edition(edition: Edition, directory: Path) -> list[Path]:
-    """`email.html`, `email.txt`, `post.md` in `directory`, each replaced atomically.
+    """`email.html`, `email.txt`, `post.md`, `web.html` in `directory`, each replaced atomically.
 
     A reader (the preview server, a concurrent `send`) sees either the old or the
     new file, never half of one.
@@ -55,6 +64,8 @@ def write_edition(edition: Edition, directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for attribute, name in FILES.items():
+        if not getattr(edition, attribute) and attribute == "web_html":
+            continue
         target = directory / name
         _write_atomic(target, getattr(edition, attribute))
         written.append(target)

@@ -3,7 +3,11 @@
 HTML-bound templates (`*.mjml.j2`) autoescape, because every string in a
 briefing comes from feeds or a hand edit and must never become markup; the
 text edition and the Markdown post are not HTML and must not be escaped.
-Jinja is imported lazily so `newsletter --help` stays fast.
+
+A newsletter restyles its editions with `[render] templates_dir`: a template
+found there wins, any other comes from the bundled folder, so a folder holding
+only `edition.mjml.j2` is enough (and keeps working when a release adds a
+template). Jinja is imported lazily so `newsletter --help` stays fast.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from jinja2 import Environment, Template
 
-#: `$NEWSLETTER_TEMPLATES` lets a deployment restyle the edition without forking.
+#: The legacy way to point at custom templates; `[render] templates_dir` is the documented one.
 TEMPLATES_ENV = "NEWSLETTER_TEMPLATES"
 #: In a checkout the templates sit at the top level; an installed wheel carries them inside
 #: the package (see `force-include` in pyproject.toml).
@@ -27,15 +31,17 @@ DEFAULT_TEMPLATES = (
 
 
 def template_dir() -> Path:
+    """The folder `$NEWSLETTER_TEMPLATES` names, else the bundled one (web pages still use it)."""
     return Path(os.environ.get(TEMPLATES_ENV) or DEFAULT_TEMPLATES)
 
 
 @cache
-def _environment(directory: str, autoescape: bool) -> Environment:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+def _environment(custom: str, autoescape: bool) -> Environment:
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
+    folders = [custom, str(DEFAULT_TEMPLATES)] if custom else [str(DEFAULT_TEMPLATES)]
     return Environment(
-        loader=FileSystemLoader(directory),
+        loader=ChoiceLoader([FileSystemLoader(folder) for folder in folders]),
         autoescape=autoescape,
         undefined=StrictUndefined,  # a typo in a template fails the render, not the reader
         trim_blocks=True,
@@ -48,23 +54,42 @@ class RenderError(Exception):
     """A template (or the MJML it produced) is broken; the message is one line naming it."""
 
 
-def get_template(name: str, **filters: Any) -> Template:
-    """`name` from the templates folder; `.mjml.j2` templates autoescape, the rest do not."""
-    env = _environment(str(template_dir()), name.endswith(".mjml.j2"))
+def template_path(name: str, templates: Path | None) -> Path:
+    """The file `name` is read from: the custom folder's copy when it has one."""
+    if templates is not None and (templates / name).is_file():
+        return templates / name
+    return DEFAULT_TEMPLATES / name
+
+
+def get_template(name: str, templates: Path | None = None, **filters: Any) -> Template:
+    """`name` from `templates` or the bundled folder; `.mjml.j2` and `.html.j2` autoescape."""
+    autoescape = name.endswith((".mjml.j2", ".html.j2", ".xml.j2"))
+    env = _environment(str(templates) if templates else "", autoescape)
     missing = {key: value for key, value in filters.items() if key not in env.filters}
     env.filters.update(missing)
     return env.get_template(name)
 
 
-def render_template(name: str, filters: dict[str, Any] | None = None, **context: Any) -> str:
+def render_template(
+    name: str,
+    filters: dict[str, Any] | None = None,
+    templates: Path | None = None,
+    **context: Any,
+) -> str:
     """Render `name`; a customised template's mistake becomes one RenderError line."""
     from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 
+    legacy = os.environ.get(TEMPLATES_ENV)
+    if templates is None and legacy:
+        templates = Path(legacy)
     try:
-        return get_template(name, **(filters or {})).render(**context)
-    except TemplateNotFound:
-        raise RenderError(f"{template_dir() / name}: template not found") from None
+        return get_template(name, templates, **(filters or {})).render(**context)
+    except TemplateNotFound as exc:
+        raise RenderError(
+            f"{template_path(str(exc.name), templates)}: template not found"
+        ) from None
     except TemplateSyntaxError as exc:
-        raise RenderError(f"{template_dir() / name}:{exc.lineno}: {exc.message}") from None
+        where = exc.filename or str(template_path(name, templates))
+        raise RenderError(f"{where}:{exc.lineno}: {exc.message}") from None
     except TemplateError as exc:
-        raise RenderError(f"{template_dir() / name}: {exc}") from None
+        raise RenderError(f"{template_path(name, templates)}: {exc}") from None

@@ -13,9 +13,10 @@ from __future__ import annotations
 import logging
 import re
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from newsletter.render.environment import RenderError, render_template, template_dir
+from newsletter.render.environment import RenderError, render_template, template_path
 
 if TYPE_CHECKING:
     from premailer import Premailer
@@ -37,12 +38,13 @@ FONT_STACK = (
 PREHEADER_FILLER = "&#847;&zwnj;&nbsp;" * 40
 
 
-def render_mjml(view: EditionView) -> str:
+def render_mjml(view: EditionView, templates: Path | None = None) -> str:
     """The MJML source of the edition (step 1; also what the benchmark feeds each compiler)."""
     from markupsafe import Markup
 
     return render_template(
         TEMPLATE,
+        templates=templates,
         v=view,
         font_stack=FONT_STACK,
         preheader_filler=Markup(PREHEADER_FILLER),
@@ -50,7 +52,7 @@ def render_mjml(view: EditionView) -> str:
     )
 
 
-def compile_mjml(source: str) -> str:
+def compile_mjml(source: str, templates: Path | None = None) -> str:
     """MJML → HTML with mjml-python; raises RenderError with MRML's one-line reason."""
     from mjml import mjml2html
 
@@ -60,7 +62,8 @@ def compile_mjml(source: str) -> str:
         return mjml2html(source, disable_comments=True, fonts={})
     except ValueError as exc:
         message = " ".join(str(exc).split())
-        raise RenderError(f"{template_dir() / TEMPLATE}: MJML did not compile: {message}") from None
+        where = template_path(TEMPLATE, templates)
+        raise RenderError(f"{where}: MJML did not compile: {message}") from None
 
 
 @cache
@@ -97,6 +100,6 @@ def inline_css(html: str) -> str:
     return inlined
 
 
-def render_html(view: EditionView) -> str:
-    """The finished, inlined HTML edition."""
-    return inline_css(compile_mjml(render_mjml(view)))
+def render_html(view: EditionView, templates: Path | None = None) -> str:
+    """The finished, inlined HTML edition (`templates`: `[render] templates_dir`)."""
+    return inline_css(compile_mjml(render_mjml(view, templates), templates))

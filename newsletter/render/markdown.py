@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsletter.render.environment import render_template
@@ -110,12 +111,13 @@ def categories_and_tags(view: EditionView) -> tuple[list[str], list[str]]:
     return categories, tags
 
 
-def render_post(view: EditionView, moment: datetime) -> str:
+def render_post(view: EditionView, moment: datetime, templates: Path | None = None) -> str:
     """The finished post; `moment` (the send time, aware) becomes `date: … +0900`."""
     categories, tags = categories_and_tags(view)
     text = render_template(
         TEMPLATE,
         {"md": md, "md_link": md_link, "yaml": yaml_scalar},
+        templates,
         v=view,
         date=moment.strftime("%Y-%m-%d %H:%M:%S %z"),
         categories=categories,

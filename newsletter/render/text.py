@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsletter.render.environment import render_template
@@ -128,10 +129,10 @@ def underline(text: str, char: str = "=", width: int = WIDTH) -> str:
     return f"{wrapped}\n{char * rule}"
 
 
-def render_text(view: EditionView) -> str:
+def render_text(view: EditionView, templates: Path | None = None) -> str:
     """The finished text edition: wrapped, with numbered source references."""
     filters = {"wrap": wrap, "underline": underline}
-    text = render_template(TEMPLATE, filters, v=view, width=WIDTH, rule="-" * WIDTH)
+    text = render_template(TEMPLATE, filters, templates, v=view, width=WIDTH, rule="-" * WIDTH)
     # Templates are easier to read with generous blank lines; mail is not.
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip("\n") + "\n"

@@ -105,11 +105,9 @@ class PreviewRenderer:
         self._lock = threading.Lock()
 
     def fingerprint(self, day: date) -> str:
-        from newsletter.render.environment import template_dir
-
         inputs = [self.settings.edition_dir(day) / "briefing.json"]
-        templates = template_dir()
-        if templates.is_dir():
+        templates = self.settings.templates_dir
+        if templates is not None and templates.is_dir():
             inputs.extend(sorted(templates.glob("*.j2")))
         parts = []
         for path in inputs:

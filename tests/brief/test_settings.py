@@ -71,21 +71,28 @@ def test_bad_values_name_the_key(tmp_path: Path, extra: str, expected: str) -> N
 def test_starter_documents_every_key_of_its_sections(tmp_path: Path) -> None:
     """Uncommenting the starter's examples gives a valid config using all of them."""
     text = re.sub(
-        r"^# (\[brief\.emoji\]|\[bedrock\]|\[collect\]|\[feedback\]|\[signup\]|[a-z_0-9]+ = )",
+        r"^# (\[brief\.emoji\]|\[bedrock\]|\[collect\]|\[feedback\]|\[signup\]|\[render\]|"
+        r"\[publish\]|[a-z_0-9]+ = )",
         r"\1",
         STARTER_TOML,
         flags=re.M,
     )
     path = tmp_path / "newsletter.toml"
     path.write_text(text.replace('writer = "extractive"', 'writer = "bedrock"'), encoding="utf-8")
+    (tmp_path / "my-templates").mkdir()
     settings = load_settings(path)
     assert settings.brief.writer == "bedrock"
+    assert settings.newsletter.logo_url == "https://news.example.com/logo.png"
+    assert settings.templates_dir == tmp_path / "my-templates"
     assert settings.brief.emoji == {"ai": "🤖", "funding": "💰"}
     assert settings.bedrock.region == "us-east-1"
     from newsletter.config import (
         BedrockSettings,
         CollectSettings,
         FeedbackSettings,
+        NewsletterSettings,
+        PublishSettings,
+        RenderSettings,
         SignupSettings,
     )
 
@@ -94,6 +101,9 @@ def test_starter_documents_every_key_of_its_sections(tmp_path: Path) -> None:
         ("collect", CollectSettings),
         ("feedback", FeedbackSettings),
         ("signup", SignupSettings),
+        ("render", RenderSettings),
+        ("publish", PublishSettings),
+        ("newsletter", NewsletterSettings),
     ]:
         block = text.split(f"[{section}]")[1].split("\n[")[0]
         documented = set(re.findall(r"^([a-z_0-9]+) = ", block, flags=re.M))

@@ -16,8 +16,10 @@ POSTAL = "서울특별시 중구 세종대로 110, 04524"
 SENDER = "Daily Briefing <briefing@example.com>"
 
 
-def make_settings(language: str, tmp: Path, **newsletter: str) -> Settings:
-    raw = {
+def make_settings(
+    language: str, tmp: Path, render: dict[str, str] | None = None, **newsletter: str
+) -> Settings:
+    raw: dict[str, dict[str, str]] = {
         "newsletter": {
             "name": "Daily AI & Tech News",
             "language": language,
@@ -25,6 +27,7 @@ def make_settings(language: str, tmp: Path, **newsletter: str) -> Settings:
             **newsletter,
         },
         "sender": {"from": SENDER},
+        "render": render or {},
     }
     return parse_settings(raw, tmp / "newsletter.toml")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+SOURCE_LINE = r"^(> )?\*\*(Source|출처):\*\* \["
+
 
 def skeleton(post: str) -> dict[str, Any]:
     """Front-matter keys/lists, heading sequence (level + label before ':'), and block counts."""
@@ -41,5 +43,6 @@ def skeleton(post: str) -> dict[str, Any]:
         "opening": first_text,
         "headings": headings,
         "separators": sum(1 for line in lines if line.strip() == "---"),
-        "source_lines": sum(1 for line in lines if re.match(r"^(> )?\*\*Source:\*\* \[", line)),
+        # the label is the edition's language: "Source" (the seed) or "출처"
+        "source_lines": sum(1 for line in lines if re.match(SOURCE_LINE, line)),
     }

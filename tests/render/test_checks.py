@@ -64,7 +64,6 @@ BODY = '<p class="greeting"'
         ("unsubscribe-html", f'href="{UNSUBSCRIBE_PLACEHOLDER}"', 'href="https://x.example/u"'),
         ("utf8-declared", "charset=UTF-8", "charset=ISO-8859-1"),
         ("html-lang", '<html lang="ko"', '<html lang="en"'),
-        ("headlines-html", "Benchmark, Cerebras에 2억", "Benchmark, Cerebras에 3억"),
     ],
 )
 def test_each_gate_fails_on_a_crafted_bad_html(
@@ -153,11 +152,21 @@ def test_a_custom_template_with_a_script_is_refused(
         render_edition(briefing_en, settings_en)
 
 
+def test_a_headline_missing_from_the_visible_html_fails(
+    edition_ko: Edition, briefing_ko: Briefing
+) -> None:
+    head, _, body = edition_ko.html.partition('class="index"')
+    body = body.replace("Benchmark, Cerebras에 2억", "Benchmark, Cerebras에 3억")
+    bad = replace(edition_ko, html=f'{head}class="index"{body}')
+    assert failed(bad, briefing_ko) == {"headlines-html": ERROR}
+
+
 def test_a_headline_only_in_the_hidden_preheader_does_not_count(
     edition_ko: Edition, briefing_ko: Briefing
 ) -> None:
     headline = briefing_ko.stories[0].headline
     hidden = f'<div style="display:none">{headline}</div>'
     bad = with_html(edition_ko, f"{headline}</h2>", "다른 제목</h2>")
+    bad = with_html(bad, f"{headline}</a></li>", "다른 제목</a></li>")  # the index at the top
     bad = replace(bad, html=re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + hidden, bad.html))
     assert failed(bad, briefing_ko) == {"headlines-html": ERROR}

@@ -15,14 +15,16 @@ from newsletter.render import write_edition
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_write_edition_writes_the_three_files(edition_ko: Edition, tmp_path: Path) -> None:
+def test_write_edition_writes_the_four_files(edition_ko: Edition, tmp_path: Path) -> None:
     target = tmp_path / "editions" / "2026-02-07"
     paths = write_edition(edition_ko, target)
-    assert [p.name for p in paths] == ["email.html", "email.txt", "post.md"]
+    assert [p.name for p in paths] == ["email.html", "email.txt", "post.md", "web.html"]
     assert (target / "email.html").read_text(encoding="utf-8") == edition_ko.html
     assert (target / "email.txt").read_text(encoding="utf-8") == edition_ko.text
     assert (target / "post.md").read_text(encoding="utf-8") == edition_ko.markdown
-    assert sorted(p.name for p in target.iterdir()) == ["email.html", "email.txt", "post.md"]
+    assert (target / "web.html").read_text(encoding="utf-8") == edition_ko.web_html
+    names = sorted(p.name for p in target.iterdir())
+    assert names == ["email.html", "email.txt", "post.md", "web.html"]
     assert (target / "email.html").stat().st_mode & 0o777 == 0o644
 
 
@@ -31,7 +33,7 @@ def test_rewrite_replaces_and_leaves_no_temp_files(edition_ko: Edition, tmp_path
     write_edition(edition_ko, tmp_path)
     write_edition(edition_ko, tmp_path)
     assert (tmp_path / "email.html").read_text(encoding="utf-8") == edition_ko.html
-    assert len(list(tmp_path.iterdir())) == 3
+    assert len(list(tmp_path.iterdir())) == 4
 
 
 def test_a_failed_write_keeps_the_previous_file(
@@ -47,7 +49,7 @@ def test_a_failed_write_keeps_the_previous_file(
     with pytest.raises(OSError, match="disk full"):
         write_edition(changed, tmp_path)
     assert (tmp_path / "email.html").read_text(encoding="utf-8") == edition_ko.html
-    assert len(list(tmp_path.iterdir())) == 3  # the temp file was removed
+    assert len(list(tmp_path.iterdir())) == 4  # the temp file was removed
 
 
 def test_importing_the_renderer_loads_no_heavy_modules() -> None:

@@ -95,7 +95,10 @@ def test_footer(edition_ko: Edition, edition_en: Edition) -> None:
 
 def test_preheader_is_the_hidden_first_line(edition_ko: Edition, briefing_ko: Briefing) -> None:
     assert PREHEADER_MIN <= len(edition_ko.preheader) <= PREHEADER_MAX
-    assert edition_ko.preheader.startswith("이번 주 AI 업계는")  # intro, without the greeting
+    # the day's headlines, not the greeting or the intro's dateline
+    assert edition_ko.preheader.startswith(briefing_ko.stories[0].headline)
+    assert briefing_ko.stories[1].headline in edition_ko.preheader
+    assert "안녕하세요" not in edition_ko.preheader
     body = tree(edition_ko).find("body")
     hidden = body[0]
     assert "display:none" in hidden.get("style").replace(" ", "")
@@ -103,14 +106,16 @@ def test_preheader_is_the_hidden_first_line(edition_ko: Edition, briefing_ko: Br
     assert edition_ko.subject == briefing_ko.title
 
 
-def test_short_intro_preheader_is_topped_up_with_headlines(briefing_en: Briefing) -> None:
+def test_preheader_is_the_headlines_whatever_the_intro(briefing_en: Briefing) -> None:
     from dataclasses import replace
 
-    short = replace(briefing_en, intro=["Three stories today."])
+    short = replace(briefing_en, intro=["Hello!", "Three stories today."])
     preheader = preheader_for(short)
-    assert preheader.startswith("Three stories today. · 💥 Sixteen Claude agents")
+    first, second = (s.headline for s in briefing_en.stories[:2])
+    assert preheader.startswith(f"{first} · {second}")
+    assert "Hello" not in preheader and "Three stories" not in preheader
     assert PREHEADER_MIN <= len(preheader) <= PREHEADER_MAX
-    long = replace(briefing_en, intro=["word " * 100])
+    long = replace(briefing_en, stories=[replace(briefing_en.stories[0], headline="word " * 60)])
     assert len(preheader_for(long)) <= PREHEADER_MAX
     assert preheader_for(long).endswith("…")
 

@@ -45,7 +45,7 @@ def test_five_story_post(edition_ko: Edition, briefing_ko: Briefing) -> None:
     assert "\n> 에이전트 '팀'이 큰 프로젝트를 끝까지 해내는 시대가 열렸지만," in post
     assert post.count("\n> ") == 3
     assert (
-        "**Source:** [Making AI work for everyone, everywhere: our approach to localization]"
+        "**출처:** [Making AI work for everyone, everywhere: our approach to localization]"
         "(https://openai.com/index/our-approach-to-localization), "
         "[Korea privacy policy](https://openai.com/policies/kr-privacy-policy)\n"
     ) in post

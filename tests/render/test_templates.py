@@ -1,4 +1,5 @@
-"""Customised templates ($NEWSLETTER_TEMPLATES): a mistake is one line naming the file."""
+"""Customised templates (`[render] templates_dir`): a custom file wins, the others come from
+the bundled folder, and a mistake is one line naming the file."""
 
 from __future__ import annotations
 
@@ -6,17 +7,26 @@ from pathlib import Path
 
 import pytest
 
+from newsletter.config import ConfigError
 from newsletter.model import Briefing
 from newsletter.render import RenderError, render_edition
 from newsletter.render.environment import DEFAULT_TEMPLATES, TEMPLATES_ENV
+from tests.render.conftest import make_settings
 
 
 @pytest.fixture
-def templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def templates(tmp_path: Path) -> Path:
+    folder = tmp_path / "my-templates"
+    folder.mkdir()
     for path in DEFAULT_TEMPLATES.glob("*.j2"):
-        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    monkeypatch.setenv(TEMPLATES_ENV, str(tmp_path))
-    return tmp_path
+        (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def settings_en(templates: Path):
+    """English settings whose `[render] templates_dir` is the copied folder (relative)."""
+    return make_settings("en", templates.parent, render={"templates_dir": "my-templates"})
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -60,7 +70,27 @@ def test_mjml_that_mrml_rejects(templates: Path, briefing_en: Briefing, settings
         render_edition(briefing_en, settings_en)
 
 
-def test_missing_template(templates: Path, briefing_en: Briefing, settings_en) -> None:
-    (templates / "post.md.j2").unlink()
-    with pytest.raises(RenderError, match=r"post\.md\.j2: template not found"):
-        render_edition(briefing_en, settings_en)
+def test_a_folder_with_one_template_takes_the_rest_from_the_bundle(
+    templates: Path, briefing_en: Briefing, settings_en
+) -> None:
+    for name in ("post.md.j2", "edition.mjml.j2"):
+        (templates / name).unlink()
+    edit(templates / "edition.txt.j2", "{{ v.greeting }}", "{{ v.greeting }} (custom)")
+    edition = render_edition(briefing_en, settings_en)
+    assert "\nHello! (custom)\n" in edition.text
+    assert edition.markdown.startswith("---\ncategories:")
+    assert "Hello!" in edition.html
+
+
+def test_the_legacy_environment_variable_still_works(
+    templates: Path, briefing_en: Briefing, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edit(templates / "edition.txt.j2", "{{ v.greeting }}", "{{ v.greeting }} (legacy)")
+    monkeypatch.setenv(TEMPLATES_ENV, str(templates))
+    settings = make_settings("en", templates.parent)
+    assert "\nHello! (legacy)\n" in render_edition(briefing_en, settings).text
+
+
+def test_a_templates_dir_that_is_not_a_folder_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"render\.templates_dir .*nowhere.* is not a folder"):
+        make_settings("en", tmp_path, render={"templates_dir": "nowhere"})

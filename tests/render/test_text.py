@@ -116,7 +116,7 @@ def test_sources_are_numbered_references_under_each_story(
             found.append(url_line.strip())
     assert found == urls
     # each reference sits after its story's headline and before the next one
-    second_story = text.index(briefing_ko.stories[1].headline)
+    second_story = text.index(briefing_ko.stories[1].headline, text.index("\n01 · "))
     assert text.index("[2] ") < second_story < text.index("[3] ")
     assert "[5] Korea privacy policy (openai.com)" in text
 
@@ -125,7 +125,8 @@ def test_korean_labels_and_structure(edition_ko: Edition, briefing_ko: Briefing)
     text = edition_ko.text
     assert text.count("요약: ") == 5
     assert text.count("왜 중요한가: ") == 4
-    assert text.count("\nSource:\n") == 5
+    assert text.count("\n출처:\n") == 5
+    assert "Source" not in text
     assert text.count("\n안녕하세요!\n") == 1  # the intro's own greeting is not repeated
     assert "2026년 2월 7일 토요일" in text
     assert "> 에이전트 '팀'이 큰 프로젝트를" in text
@@ -143,7 +144,7 @@ def test_english_labels(edition_en: Edition) -> None:
 
 def test_footer_and_unsubscribe_placeholder(edition_ko: Edition, edition_en: Edition) -> None:
     assert edition_ko.text.endswith(f"수신 거부: {UNSUBSCRIBE_PLACEHOLDER}\n")
-    assert "\n-- \nDaily AI & Tech News\n보낸 사람: Daily Briefing <briefing@example.com>\n" in (
+    assert "\nDaily AI & Tech News\n보낸 사람: Daily Briefing <briefing@example.com>\n" in (
         edition_ko.text
     )
     assert edition_en.text.endswith(f"Unsubscribe: {UNSUBSCRIBE_PLACEHOLDER}\n")
