@@ -60,6 +60,21 @@ class SenderSettings:
 
 
 @dataclass(frozen=True)
+class SmtpSettings:
+    """`sender.transport = "smtp"`: a relay (SES's SMTP endpoint, Postmark, a company server)."""
+
+    host: str = ""
+    port: int = 587
+    security: str = "starttls"  # starttls | tls (implicit TLS, port 465) | none
+    username: str = ""
+    password_env: str = "NEWSLETTER_SMTP_PASSWORD"  # the variable holding the password
+    connections: int = 4  # kept-alive connections, one per sending thread
+    ca_file: str = ""  # trust this CA (PEM) instead of the system's, e.g. a company relay
+    timeout: float = 30.0  # seconds to wait for one reply
+    max_per_day: int = 0  # messages per rolling 24 hours; 0: no limit (a relay has no quota API)
+
+
+@dataclass(frozen=True)
 class DatabaseSettings:
     url: str = "sqlite:///subscribers/newsletter.db"
 
@@ -156,6 +171,7 @@ class FeedSettings:
 class Settings:
     newsletter: NewsletterSettings
     sender: SenderSettings
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     brief: BriefSettings = field(default_factory=BriefSettings)
     bedrock: BedrockSettings = field(default_factory=BedrockSettings)
@@ -225,6 +241,7 @@ class Settings:
 _SECTIONS: dict[str, type] = {
     "newsletter": NewsletterSettings,
     "sender": SenderSettings,
+    "smtp": SmtpSettings,
     "database": DatabaseSettings,
     "brief": BriefSettings,
     "bedrock": BedrockSettings,
@@ -236,7 +253,8 @@ _SECTIONS: dict[str, type] = {
 }
 _CHOICES = {
     "newsletter.language": ("ko", "en"),
-    "sender.transport": ("ses", "outbox"),
+    "sender.transport": ("ses", "outbox", "smtp"),
+    "smtp.security": ("starttls", "tls", "none"),
     "brief.writer": ("extractive", "bedrock"),
 }
 
@@ -379,6 +397,7 @@ def _check_values(settings: Settings, path: Path) -> None:
         if not 1 <= value <= 10_000:
             raise ConfigError(f"{path}: signup.{key} must be between 1 and 10000")
     _check_sender(settings.sender, path)
+    _check_smtp(settings, path)
     for index, feed in enumerate(settings.feeds):
         if not feed.url.strip():
             raise ConfigError(f"{path}: feeds[{index}].url must not be empty")
@@ -424,6 +443,22 @@ def _check_sender(sender: SenderSettings, path: Path) -> None:
         raise ConfigError(
             f"{path}: sender.daily_quota must not be negative (0: the account's quota)"
         )
+
+
+def _check_smtp(settings: Settings, path: Path) -> None:
+    smtp = settings.smtp
+    if settings.sender.transport == "smtp" and not smtp.host.strip():
+        raise ConfigError(f'{path}: smtp.host is required with sender.transport = "smtp"')
+    if not 1 <= smtp.port <= 65535:
+        raise ConfigError(f"{path}: smtp.port must be between 1 and 65535")
+    if not 1 <= smtp.connections <= 64:
+        raise ConfigError(f"{path}: smtp.connections must be between 1 and 64")
+    if smtp.timeout <= 0:
+        raise ConfigError(f"{path}: smtp.timeout must be positive")
+    if smtp.max_per_day < 0:
+        raise ConfigError(f"{path}: smtp.max_per_day must not be negative (0: no limit)")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", smtp.password_env):
+        raise ConfigError(f"{path}: smtp.password_env must be an environment variable name")
 
 
 def _check_collect(collect: CollectSettings, path: Path) -> None:

@@ -35,13 +35,24 @@ postal_address = ""                    # your postal/sender line for the footer 
 
 [sender]
 from = "Daily Briefing <briefing@example.com>"
-transport = "outbox"                   # outbox (writes .eml files) | ses (Amazon SES v2)
+transport = "outbox"                   # outbox (.eml files) | ses (Amazon SES v2) | smtp (a relay)
 region = "us-east-1"
 # endpoint_url = "http://127.0.0.1:5055"   # a local SES endpoint (tests)
 # configuration_set = "newsletter"         # SES configuration set for bounce/complaint events
 # reply_to = "editor@example.com"
 # max_rate = 14                            # messages/s; default: the account's SES quota
 # daily_quota = 50000                      # messages/24 h; default: the account's SES quota
+
+# [smtp]                               # only used with sender.transport = "smtp"
+# host = "email-smtp.us-east-1.amazonaws.com"   # SES's SMTP endpoint, or any relay
+# port = 587
+# security = "starttls"                # starttls (587) | tls (465) | none (trusted network only)
+# username = ""                        # SES: the SMTP user name of an IAM user
+# password_env = "NEWSLETTER_SMTP_PASSWORD"   # the environment variable holding the password
+# connections = 4                      # kept-alive connections (one sending thread each)
+# ca_file = ""                         # PEM file of a CA to trust instead of the system's
+# timeout = 30.0                       # seconds to wait for one reply
+# max_per_day = 0                      # messages per 24 hours; 0: no limit
 
 [database]
 url = "sqlite:///subscribers/newsletter.db"   # or postgresql://user@host/dbname

@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.postgres",
     "tests.fixtures.ses",
     "tests.fixtures.site",
+    "tests.fixtures.smtp",
 ]

@@ -86,8 +86,9 @@ def print_summary(summary: CampaignSummary, day: date) -> None:
     if summary.ambiguous:
         say(
             styled(
-                "[yellow]{count:,} messages may or may not have left during an earlier run that "
-                "stopped abruptly; not resent (--resend-ambiguous to resend them)[/]",
+                "[yellow]{count:,} messages may or may not have left (a run stopped abruptly, or "
+                "the connection dropped before the provider confirmed them); not resent "
+                "(--resend-ambiguous to resend them)[/]",
                 count=summary.ambiguous,
             )
         )

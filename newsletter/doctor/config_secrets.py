@@ -71,7 +71,7 @@ def secret_key(ctx: Context) -> Check:
     source = "from .env" if ctx.env is not None and SECRET_ENV in ctx.env.keys else "from env"
     fix = f"put {SECRET_ENV}=<output of `{GENERATE}`> in {ctx.settings.root / '.env'}"
     if not key:
-        if not ctx.uses_ses:
+        if not ctx.delivers:
             return warn(
                 name,
                 f"${SECRET_ENV} is not set: the outbox transport uses a local key, "
@@ -168,7 +168,7 @@ def base_url(settings: Settings) -> Check:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     local = host in _LOCAL_HOSTS or host.endswith(".localhost")
-    live = settings.sender.transport == "ses"
+    live = settings.sender.transport != "outbox"
     if local and live:
         return warn(
             name,
@@ -187,6 +187,9 @@ def base_url(settings: Settings) -> Check:
 def transport(settings: Settings) -> Check:
     if settings.sender.transport == "ses":
         return ok("transport", f"ses in {settings.sender.region}" + _endpoint(settings))
+    if settings.sender.transport == "smtp":
+        smtp = settings.smtp
+        return ok("transport", f"smtp {smtp.host}:{smtp.port} ({smtp.security})")
     return warn(
         "transport",
         "outbox: editions are written as .eml files, nothing is delivered",

@@ -35,6 +35,11 @@ class Context:
         return self.settings.sender.transport == "ses"
 
     @property
+    def delivers(self) -> bool:
+        """Mail really leaves (SES or SMTP), so links must verify on the public web app."""
+        return self.settings.sender.transport != "outbox"
+
+    @property
     def active(self) -> int | None:
         """Active subscribers, or None when the database could not tell us."""
         return None if self.counts is None else self.counts.get("active", 0)

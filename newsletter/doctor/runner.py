@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from newsletter.doctor import config_secrets, database, editions, feeds, ses, ses_feedback
+from newsletter.doctor import config_secrets, database, editions, feeds, ses, ses_feedback, smtp
 from newsletter.doctor.check import FAIL, OK, SKIP, WARN, Check
 from newsletter.doctor.context import Context
 
@@ -23,6 +23,7 @@ GROUPS: tuple[tuple[str, Callable[[Context], Iterator[Check]]], ...] = (
     ("database", database.checks),
     ("ses", ses.checks),
     ("ses feedback", ses_feedback.checks),
+    ("smtp", smtp.checks),
     ("feeds", feeds.checks),
     ("editions", editions.checks),
 )

@@ -26,7 +26,10 @@ def checks(ctx: Context) -> Iterator[Check]:
     """Every SES check, or one skip line each when SES is not used or AWS cannot be asked."""
     names = ["identity", "dkim", "mail from", "sandbox", "sending", "quota"]
     if not ctx.uses_ses:
-        yield skip("ses", "skipped: transport is outbox (the SES checks run with transport ses)")
+        transport = ctx.settings.sender.transport
+        yield skip(
+            "ses", f"skipped: transport is {transport} (the SES checks run with transport ses)"
+        )
         return
     try:
         ctx.aws = Aws(ctx.settings)

@@ -33,7 +33,7 @@ from newsletter.send.message import MessageTemplate
 from newsletter.send.pool import PoolResult, PoolShape, run_pool
 from newsletter.send.ratelimit import RateLimiter
 from newsletter.send.retry import RetryPolicy
-from newsletter.send.sendlog import Outcome, SendLog
+from newsletter.send.sendlog import Outcome, SendLog, day_ago, sent_since
 from newsletter.send.transports.base import (
     AccountError,
     QuotaUnavailable,
@@ -118,6 +118,17 @@ def make_transport(settings: Settings, day: date) -> Transport:
         from newsletter.send.transports.outbox import OutboxTransport
 
         return OutboxTransport(settings.outbox_dir(day))
+    if settings.sender.transport == "smtp":
+        from newsletter.send.transports.smtp import SmtpOptions, SmtpTransport
+
+        engine = db.engine(database_url(settings))
+        limited = bool(settings.sender.daily_quota or settings.smtp.max_per_day)
+        return SmtpTransport(
+            SmtpOptions.from_config(settings.smtp, settings.root),
+            sender=sender_address(settings),
+            configuration_set=settings.sender.configuration_set,
+            sent_last_24h=(lambda: sent_since(engine, day_ago())) if limited else lambda: 0,
+        )
     from newsletter.send.transports.ses import SesTransport
 
     return SesTransport(
@@ -127,6 +138,13 @@ def make_transport(settings: Settings, day: date) -> Transport:
         sender=sender_address(settings),
         max_pool_connections=max(10, settings.sender.workers + 2),
     )
+
+
+def sending_threads(settings: Settings) -> int:
+    """One thread per SMTP connection; `sender.workers` threads share the SES client."""
+    if settings.sender.transport == "smtp":
+        return settings.smtp.connections
+    return settings.sender.workers
 
 
 def campaign_limits(
@@ -238,7 +256,7 @@ def run_campaign(
                     log,
                     deliver,
                     owner=lease.owner,
-                    shape=PoolShape.for_rate(settings.sender.workers, lease.share),
+                    shape=PoolShape.for_rate(sending_threads(settings), lease.share),
                     stop=stop,
                     budget=budget,
                     on_outcomes=record,

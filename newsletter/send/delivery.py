@@ -19,6 +19,7 @@ from newsletter.send.retry import RetryPolicy
 from newsletter.send.sendlog import Claimed, Outcome
 from newsletter.send.transports.base import (
     AccountError,
+    AmbiguousError,
     DeliveryError,
     PermanentError,
     TransientError,
@@ -84,6 +85,8 @@ class Delivery:
                 continue
             except PermanentError as exc:
                 return Outcome(row.row_id, "failed", error=str(exc), attempts=attempt)
+            except AmbiguousError as exc:  # stays `sending`: reported, resent only on request
+                return Outcome(row.row_id, "sending", error=str(exc), attempts=attempt)
             except AccountError as exc:
                 self.stop.set(str(exc), account=True)
                 return Outcome(row.row_id, "pending", error=str(exc), attempts=attempt)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -70,7 +70,8 @@ class Claimed:
 
 @dataclass(frozen=True)
 class Outcome:
-    """How one claimed row ended: sent | failed | skipped, or pending (never left; retry later)."""
+    """How one claimed row ended: sent | failed | skipped, pending (never left; retry later),
+    or sending (it may have left: the connection dropped before the provider confirmed it)."""
 
     row_id: int
     state: str
@@ -320,3 +321,19 @@ class SendLog:
             )
         )
         conn.execute(statement, params)
+
+
+def day_ago() -> datetime:
+    return _now() - timedelta(hours=24)
+
+
+def sent_since(engine: Engine, moment: datetime) -> int:
+    """Messages of any edition sent after `moment`: the 24-hour count where the provider
+    keeps none (SMTP)."""
+    from sqlalchemy import func, select
+
+    table = send_log()
+    query = select(func.count()).where(table.c.state == "sent", table.c.updated_at >= moment)
+    db.ensure_schema(engine)
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())

@@ -72,7 +72,7 @@ def test_starter_documents_every_key_of_its_sections(tmp_path: Path) -> None:
     """Uncommenting the starter's examples gives a valid config using all of them."""
     text = re.sub(
         r"^# (\[brief\.emoji\]|\[bedrock\]|\[collect\]|\[feedback\]|\[signup\]|\[render\]|"
-        r"\[publish\]|[a-z_0-9]+ = )",
+        r"\[publish\]|\[smtp\]|[a-z_0-9]+ = )",
         r"\1",
         STARTER_TOML,
         flags=re.M,
@@ -94,6 +94,7 @@ def test_starter_documents_every_key_of_its_sections(tmp_path: Path) -> None:
         PublishSettings,
         RenderSettings,
         SignupSettings,
+        SmtpSettings,
     )
 
     for section, fields in [
@@ -104,6 +105,7 @@ def test_starter_documents_every_key_of_its_sections(tmp_path: Path) -> None:
         ("render", RenderSettings),
         ("publish", PublishSettings),
         ("newsletter", NewsletterSettings),
+        ("smtp", SmtpSettings),
     ]:
         block = text.split(f"[{section}]")[1].split("\n[")[0]
         documented = set(re.findall(r"^([a-z_0-9]+) = ", block, flags=re.M))

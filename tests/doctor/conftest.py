@@ -9,6 +9,7 @@ method, so each test can leave out exactly the piece it is about.
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
 from collections.abc import Iterator
@@ -160,6 +161,7 @@ class Site:
     sender: str = "Daily Briefing <briefing@example.com>"
     # the README's guide lists the feedback topic in the config; moto's default account id
     topic_arns: str = f"arn:aws:sns:{REGION}:123456789012:ses-feedback"
+    smtp: dict[str, Any] = field(default_factory=dict)  # the [smtp] table
 
     @property
     def config(self) -> Path:
@@ -183,6 +185,9 @@ class Site:
         lines += ["[collect]", "allow_private_networks = true  # the feed server is on 127.0.0.1"]
         if self.topic_arns:
             lines += ["[feedback]", f'topic_arns = "{self.topic_arns}"']
+        if self.smtp:
+            lines.append("[smtp]")
+            lines += [f"{key} = {json.dumps(value)}" for key, value in self.smtp.items()]
         for url in self.feeds:
             lines += ["[[feeds]]", f'url = "{url}"', 'section = "tech"']
         self.config.write_text("\n".join(lines) + "\n", encoding="utf-8")

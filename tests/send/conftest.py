@@ -39,10 +39,11 @@ class Newsletter(CommandLine):
     config: Path
     endpoint: str = ""
     database: str = ""
+    smtp: dict[str, Any] | None = None
 
     def reconfigure(self, **sender: Any) -> None:
         """Rewrite the config with other [sender] keys (the operator edits the file)."""
-        write_config(self.root, self.endpoint, database=self.database, **sender)
+        write_config(self.root, self.endpoint, database=self.database, smtp=self.smtp, **sender)
 
     @property
     def settings(self) -> Settings:
@@ -86,7 +87,14 @@ class Newsletter(CommandLine):
                 return 0
 
 
-def write_config(root: Path, endpoint: str, *, database: str = "", **sender: Any) -> Path:
+def write_config(
+    root: Path,
+    endpoint: str,
+    *,
+    database: str = "",
+    smtp: dict[str, Any] | None = None,
+    **sender: Any,
+) -> Path:
     values = {
         "from": "데일리 테크 브리핑 <briefing@example.com>",
         "transport": "ses",
@@ -97,19 +105,25 @@ def write_config(root: Path, endpoint: str, *, database: str = "", **sender: Any
         "workers": 8,
     }
     values.update(sender)
+
+    def table(name: str, values: dict[str, Any]) -> list[str]:
+        lines = ["", f"[{name}]"]
+        for key, value in values.items():
+            if value is None:
+                continue
+            text = f'"{value}"' if isinstance(value, str) else repr(value)
+            lines.append(f"{key} = {text}")
+        return lines
+
     lines = [
         "[newsletter]",
         'name = "데일리 테크 브리핑"',
         'language = "ko"',
         'base_url = "https://news.example.com"',
         'data_dir = "data"',
-        "",
-        "[sender]",
+        *table("sender", values),
+        *(table("smtp", smtp) if smtp else []),
     ]
-    for key, value in values.items():
-        if value is None:
-            continue
-        lines.append(f"{key} = {value!r}" if not isinstance(value, str) else f'{key} = "{value}"')
     lines += ["", "[database]", f'url = "{database or "sqlite:///newsletter.db"}"', ""]
     path = root / "newsletter.toml"
     path.write_text("\n".join(lines), encoding="utf-8")
@@ -154,13 +168,15 @@ def make_newsletter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable
     monkeypatch.setenv("NEWSLETTER_SECRET_KEY", SECRET)
     made = 0
 
-    def make(endpoint: str, *, database: str = "", **sender: Any) -> Newsletter:
+    def make(
+        endpoint: str, *, database: str = "", smtp: dict[str, Any] | None = None, **sender: Any
+    ) -> Newsletter:
         nonlocal made
         made += 1
         root = tmp_path / f"newsletter-{made}"
         root.mkdir()
-        config = write_config(root, endpoint, database=database, **sender)
-        newsletter = Newsletter(root, config, endpoint, database)
+        config = write_config(root, endpoint, database=database, smtp=smtp, **sender)
+        newsletter = Newsletter(root, config, endpoint, database, smtp)
         small_edition(newsletter.settings)
         return newsletter
 

@@ -26,6 +26,11 @@ class PermanentError(DeliveryError):
     """This recipient cannot get this message (rejected, bad address): do not retry."""
 
 
+class AmbiguousError(DeliveryError):
+    """The connection dropped after the whole message went out, before the provider confirmed
+    it: it may have been delivered. Not retried; reported like the rows a crash leaves."""
+
+
 class AccountError(DeliveryError):
     """Nothing can be sent (paused account, unverified sender, bad credentials): stop now."""
 
