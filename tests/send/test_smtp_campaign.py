@@ -17,9 +17,9 @@ from newsletter.pipeline import load_rendered_edition
 from newsletter.send.campaign import CampaignStopped, run_campaign
 from newsletter.send.pool import PoolShape
 from newsletter.send.retry import RetryPolicy
+from tests.fixtures.command import wait_until
 from tests.fixtures.smtp import PASSWORD, USERNAME, Certificates, SmtpServer, start_server
 from tests.send.conftest import DAY, Newsletter, addresses, copies_per_recipient, parse
-from tests.send.test_crash_and_concurrency import _wait_for
 
 QUICK = RetryPolicy(attempts=5, base=0.01, cap=0.05)
 
@@ -36,6 +36,7 @@ def send(newsletter: Newsletter, **options: Any):  # type: ignore[no-untyped-def
     return run_campaign(settings, DAY, load_rendered_edition(settings, DAY), **options)
 
 
+@pytest.mark.slow
 def test_every_active_subscriber_gets_one_message_and_a_rerun_sends_nobody_twice(
     smtp_server: SmtpServer, make_newsletter: Callable[..., Newsletter]
 ) -> None:
@@ -62,6 +63,7 @@ def test_every_active_subscriber_gets_one_message_and_a_rerun_sends_nobody_twice
     assert sum(smtp_server.copies.values()) == 299
 
 
+@pytest.mark.slow
 def test_replies_map_onto_failed_retried_and_ambiguous_rows(
     smtp_server: SmtpServer, make_newsletter: Callable[..., Newsletter]
 ) -> None:
@@ -128,6 +130,7 @@ def test_max_per_day_counts_what_the_log_sent_in_the_last_24_hours(
     assert newsletter.state_count("pending") == 20
 
 
+@pytest.mark.slow
 def test_starttls_login_and_a_trusted_ca_file(
     certificates: Certificates,
     make_newsletter: Callable[..., Newsletter],
@@ -156,6 +159,7 @@ def test_starttls_login_and_a_trusted_ca_file(
         controller.stop()
 
 
+@pytest.mark.slow
 def test_sigkill_mid_send_then_resume_doubles_nobody_outside_the_ambiguous_rows(
     smtp_server: SmtpServer, make_newsletter: Callable[..., Newsletter]
 ) -> None:
@@ -167,9 +171,9 @@ def test_sigkill_mid_send_then_resume_doubles_nobody_outside_the_ambiguous_rows(
     for kill_after in (0, 300, 900):
         process = newsletter.popen("send", "--date", date)
         if kill_after:
-            _wait_for(lambda n=kill_after: newsletter.state_count("sent") >= n, process)
+            wait_until(lambda n=kill_after: newsletter.state_count("sent") >= n, process)
         else:
-            _wait_for(lambda: newsletter.state_count("sending") > 0, process)
+            wait_until(lambda: newsletter.state_count("sending") > 0, process)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
         left = {email for email, state in newsletter.rows().items() if state == "sending"}
