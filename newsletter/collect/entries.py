@@ -29,6 +29,7 @@ from newsletter.collect.clean import (
 from newsletter.collect.dedupe import LEAD_CHARS, Features, features
 from newsletter.collect.parse import RawEntry
 from newsletter.model import Item
+from newsletter.text.boilerplate import strip_boilerplate
 
 FUTURE_SLACK = 600.0  # seconds: small clock differences are not "in the future"
 
@@ -219,7 +220,7 @@ def clean_entry(raw: RawEntry, url: str, identity: str) -> CleanEntry:
     """The sanitised, plain-text form of an entry whose link is `url`."""
     title = plain_line(raw.title, raw.title_html)
     content_html = sanitize_html(raw.content, raw.base)
-    summary = text_from_safe_html(content_html)
+    summary = strip_boilerplate(text_from_safe_html(content_html))
     if not title:
         title = plain_line(summary, is_html=False, limit=120) or url
     return CleanEntry(

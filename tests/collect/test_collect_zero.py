@@ -156,3 +156,25 @@ def test_a_portuguese_feed_yields_its_entries(feed_server, make_settings, feeds)
     result = collect_edition(make_settings([url]), feeds.day, now=feeds.now)
     assert [item.title for item in result.items] == ["Chip novo"]
     assert result.items[0].published == datetime(2026, 2, 2, 12, 0, tzinfo=UTC)
+
+
+def test_feed_furniture_never_reaches_an_item(feed_server, make_settings, feeds):
+    items = [
+        {"title": "Homelab", "link": "https://r.example/1", "guid": "r1",
+         "description": "<p>Rack mounted GPUs arrived.</p> submitted by /u/rackfan "
+                        '<a href="https://r.example/1">[link]</a> <a href="#">[comments]</a>'},
+        {"title": "Blog", "link": "https://b.example/2", "guid": "b2",
+         "content": "<p>New compiler release.</p><p>The post New compiler release appeared "
+                    "first on Blog.</p>"},
+        {"title": "뉴스", "link": "https://k.example/3", "guid": "k3",
+         "description": "<p>정부가 AI 기본법 시행령을 발표했다.</p><p>관련 기사는 'AI 기본법' "
+                        "태그에 모아 두었다.</p><p>홍길동 기자 hong@k.example</p>"},
+    ]  # fmt: skip
+    url = _serve(feed_server, feeds, "furniture", items)
+    result = collect_edition(make_settings([url]), feeds.day, now=feeds.now)
+    summaries = {item.title: item.summary for item in result.items}
+    assert summaries == {
+        "Homelab": "Rack mounted GPUs arrived.",
+        "Blog": "New compiler release.",
+        "뉴스": "정부가 AI 기본법 시행령을 발표했다.",
+    }
