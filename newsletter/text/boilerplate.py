@@ -39,40 +39,82 @@ _KO_NAME = r"[가-힣]{2,4}"
 
 RULES: tuple[Rule, ...] = (
     # -- English ---------------------------------------------------------------------------
-    _rule("reddit-footer", r"\s*submitted\s+by\s+/?u/[\w-]+(?:\s+to\s+/?r/\w+)?\s*"
-          r"(?:\[link\]\s*)?(?:\[comments?\])?\s*$"),  # fmt: skip
-    _rule("appeared-first", r"\s*(?:The\s+post|This\s+(?:post|article))\b.{0,300}?"
-          r"\bappeared\s+first\s+on\b[^\n]*$"),  # fmt: skip
+    _rule(
+        "reddit-footer",
+        r"\s*submitted\s+by\s+/?u/[\w-]+(?:\s+to\s+/?r/\w+)?\s*"
+        r"(?:\[link\]\s*)?(?:\[comments?\])?\s*$",
+    ),
+    _rule(
+        "appeared-first",
+        r"\s*(?:The\s+post|This\s+(?:post|article))\b.{0,300}?"
+        r"\bappeared\s+first\s+on\b[^\n]*$",
+    ),
     _rule("continue-reading", r"\s*(?:Continue\s+reading|Keep\s+reading)\b[^\n]{0,120}$"),
-    _rule("read-more", r"\s*(?:Read\s+(?:more|the\s+(?:full|rest)|full)|Click\s+here\s+to\s+read|"
-          r"Learn\s+more)\b[^\n]{0,80}$"),  # fmt: skip
+    _rule(
+        "read-more",
+        r"\s*(?:Read\s+(?:more|the\s+(?:full|rest)|full)|Click\s+here\s+to\s+read|"
+        r"Learn\s+more)\b[^\n]{0,80}$",
+    ),
     _rule("trailing-ellipsis", r"\s*[\[(](?:…|\.\.\.)[\])]\s*$"),
     _rule("full-paper-pointer", r"\s*The\s+summary\s+of\s+the\s+(?:study|paper)\s+links\b[^\n]*$"),
     _rule("copyright", r"^\s*(?:©|\(c\)|Copyright\b)[^\n]{0,150}$", "paragraph"),
     _rule("all-rights-reserved", r"\bAll\s+rights\s+reserved\b", "paragraph"),
-    _rule("share-prompt", r"^\s*(?:Share\s+(?:this|on)\b|Follow\s+us\s+on\b|Like\s+us\s+on\b|"
-          r"Tweet\s+this\b)", "paragraph"),  # fmt: skip
-    _rule("subscribe-prompt", r"^\s*(?:Subscribe\b|Sign\s+up\b|Get\s+(?:our|the)\s+\w+\s+"
-          r"newsletter\b|Join\s+our\s+newsletter\b)", "paragraph"),  # fmt: skip
-    _rule("english-byline", r"^\s*(?:By|Written\s+by|Reporting\s+by)\s+[A-Z][\w.'-]+"
-          r"(?:\s+(?:[A-Z][\w.'-]+|and|&))*\s*(?:[|,;–-]\s*[^\n]{0,60})?$", "paragraph"),  # fmt: skip
-    _rule("email-signature", rf"^\s*(?:[\w.' -]{{0,40}}[\s(<:]+)?{_EMAIL}\s*[)>]?\s*$",
-          "paragraph"),  # fmt: skip
+    _rule(
+        "share-prompt",
+        r"^\s*(?:Share\s+(?:this|on)\b|Follow\s+us\s+on\b|Like\s+us\s+on\b|"
+        r"Tweet\s+this\b)",
+        "paragraph",
+    ),
+    _rule(
+        "subscribe-prompt",
+        r"^\s*(?:Subscribe\b|Sign\s+up\b|Get\s+(?:our|the)\s+\w+\s+"
+        r"newsletter\b|Join\s+our\s+newsletter\b)",
+        "paragraph",
+    ),
+    _rule(
+        "english-byline",
+        r"^\s*(?:By|Written\s+by|Reporting\s+by)\s+[A-Z][\w.'-]+"
+        r"(?:\s+(?:[A-Z][\w.'-]+|and|&))*\s*(?:[|,;–-]\s*[^\n]{0,60})?$",
+        "paragraph",
+    ),
+    _rule(
+        "email-signature", rf"^\s*(?:[\w.' -]{{0,40}}[\s(<:]+)?{_EMAIL}\s*[)>]?\s*$", "paragraph"
+    ),
     # -- Korean ----------------------------------------------------------------------------
-    _rule("ko-no-reproduction", r"[<\[(]?\s*(?:저작권자\s*)?(?:[ⓒ©]|\(c\))?[^\n<\[(]{0,30}"
-          r"무단\s*(?:전재|복제)[^\n]{0,40}?(?:재배포|배포)[^\n]{0,30}?금지[^\n]{0,30}?[>\])]?"),  # fmt: skip
+    _rule(
+        "ko-no-reproduction",
+        r"[<\[(]?\s*(?:저작권자\s*)?(?:[ⓒ©]|\(c\))?[^\n<\[(]{0,30}"
+        r"무단\s*(?:전재|복제)[^\n]{0,40}?(?:재배포|배포)[^\n]{0,30}?금지[^\n]{0,30}?[>\])]?",
+    ),
     _rule("ko-copyright", r"^\s*(?:저작권자\s*)?[ⓒ©]\s*[^\n]{0,40}$", "paragraph"),
-    _rule("ko-tag-pointer", r"[^.\n]{0,80}관련\s*기사[는은]?[^.\n]{0,80}?(?:태그|모아)[^.\n]{0,40}?"
-          r"(?:두었다|뒀다|있다|있습니다)\.?"),  # fmt: skip
-    _rule("ko-related-link", r"^\s*(?:[▶☞■▷►]\s*)?(?:관련\s*기사|관련기사|함께\s*보면\s*좋은\s*기사)"
-          r"\b[^\n]{0,120}$", "paragraph"),  # fmt: skip
-    _rule("ko-byline-lead", rf"^\s*(?:\([^)\n]{{1,20}}=[^)\n]{{1,20}}\)\s*)?(?:{_KO_NAME}\s+){{1,3}}"
-          r"(?:기자|특파원|통신원)\s*=\s*"),  # fmt: skip
+    _rule(
+        "ko-tag-pointer",
+        r"[^.\n]{0,80}관련\s*기사[는은]?[^.\n]{0,80}?(?:태그|모아)[^.\n]{0,40}?"
+        r"(?:두었다|뒀다|있다|있습니다)\.?",
+    ),
+    _rule(
+        "ko-related-link",
+        r"^\s*(?:[▶☞■▷►]\s*)?(?:관련\s*기사|관련기사|함께\s*보면\s*좋은\s*기사)"
+        r"\b[^\n]{0,120}$",
+        "paragraph",
+    ),
+    _rule(
+        "ko-byline-lead",
+        rf"^\s*(?:\([^)\n]{{1,20}}=[^)\n]{{1,20}}\)\s*)?(?:{_KO_NAME}\s+){{1,3}}"
+        r"(?:기자|특파원|통신원)\s*=\s*",
+    ),
     _rule("ko-byline-dateline", r"^\s*\([^)\n]{1,20}=[^)\n]{1,20}\)\s*"),
-    _rule("ko-byline-tail", rf"\s*(?:[\[(]\s*)?(?:{_KO_NAME}\s+){{1,3}}(?:기자|특파원|통신원|"
-          rf"객원기자)\s*[\])]?\s*(?:{_EMAIL})?\s*$"),  # fmt: skip
-    _rule("ko-share-prompt", r"^\s*(?:기사\s*)?(?:공유하기|구독하기|좋아요|카카오톡\s*공유|"
-          r"네이버\s*채널\s*구독|[^\n]{0,30}(?:채널|뉴스레터)\s*구독)[^\n]{0,40}$", "paragraph"),  # fmt: skip
+    _rule(
+        "ko-byline-tail",
+        rf"\s*(?:[\[(]\s*)?(?:{_KO_NAME}\s+){{1,3}}(?:기자|특파원|통신원|"
+        rf"객원기자)\s*[\])]?\s*(?:{_EMAIL})?\s*$",
+    ),
+    _rule(
+        "ko-share-prompt",
+        r"^\s*(?:기사\s*)?(?:공유하기|구독하기|좋아요|카카오톡\s*공유|"
+        r"네이버\s*채널\s*구독|[^\n]{0,30}(?:채널|뉴스레터)\s*구독)[^\n]{0,40}$",
+        "paragraph",
+    ),
 )
 
 _BLANK = re.compile(r"\n\s*\n")
