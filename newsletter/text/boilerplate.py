@@ -78,7 +78,8 @@ RULES: tuple[Rule, ...] = (
         "paragraph",
     ),
     _rule(
-        "email-signature", rf"^\s*(?:[\w.' -]{{0,40}}[\s(<:]+)?{_EMAIL}\s*[)>]?\s*$", "paragraph"
+        "email-signature",
+        rf"\s*(?:(?:Contact|E-?mail|Reach\s+\w+\s+at|문의|제보)\s*:?\s*)?[<(\[]?{_EMAIL}[>)\]]?\s*$",
     ),
     # -- Korean ----------------------------------------------------------------------------
     _rule(
