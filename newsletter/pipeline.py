@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from newsletter.brief.report import DraftReport
     from newsletter.collect import CollectResult
     from newsletter.operations.daily import DailyReport
+    from newsletter.render.triage import Rendered
     from newsletter.send.campaign import CampaignSummary, Progress
     from newsletter.web.feedback.retention import Pruned
 
@@ -103,20 +104,25 @@ def load_valid_briefing(settings: Settings, day: date) -> Briefing:
         raise StageError(f"{path}: {exc}") from None
 
 
-def render_stage(settings: Settings, day: date) -> Edition:
-    """Render email.html, email.txt and post.md; nothing is written when a quality gate fails."""
-    from newsletter.render import RenderError, render_edition, write_edition
+def render_stage(settings: Settings, day: date) -> Rendered:
+    """Render email.html, email.txt and post.md; nothing is written when a quality gate fails.
+
+    A story that fails a story-level gate is left out and named in `dropped` (the
+    rest of the edition goes out); an edition-wide failure stops the render.
+    """
+    from newsletter.render import RenderError, write_edition
     from newsletter.render.checks import CheckFailed
+    from newsletter.render.triage import render_checked
 
     briefing = load_valid_briefing(settings, day)
     try:
-        edition = render_edition(briefing, settings)
+        rendered = render_checked(briefing, settings)
     except CheckFailed as exc:
         raise StageError(f"quality gate failed: {exc}") from None
     except RenderError as exc:
         raise StageError(str(exc)) from None
-    write_edition(edition, settings.edition_dir(day))
-    return edition
+    write_edition(rendered.edition, settings.edition_dir(day))
+    return rendered
 
 
 def load_rendered_edition(settings: Settings, day: date) -> Edition:

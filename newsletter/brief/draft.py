@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from newsletter.brief import frame
 from newsletter.brief.report import DraftReport
 from newsletter.brief.select import select_stories
 from newsletter.brief.writers.base import Writer, emoji_table
+from newsletter.columns import clip_columns
 from newsletter.config import Settings
-from newsletter.model import Briefing, Item
+from newsletter.model import Briefing, Item, Story
+
+#: Display columns (a Hangul or CJK character takes two): a headline is one line a reader
+#: takes in at a glance — what the model prompts ask for (60 Korean / 80 English characters)
+#: fits, and a feed title of 20,000 characters cannot flood the edition or its size limit.
+HEADLINE_COLUMNS = 120
+#: Source titles and summary headings, shown in smaller type under or above the story.
+TITLE_COLUMNS = 200
 
 
 class EmptyDay(Exception):
@@ -40,7 +49,7 @@ def draft_briefing(
     report = report if report is not None else DraftReport()
     language = settings.newsletter.language
     writer = make_writer(settings, report)
-    stories = [writer.write(cluster, language) for cluster in clusters]
+    stories = [within_limits(writer.write(cluster, language)) for cluster in clusters]
     report.stories = len(stories)
     values = frame.frame_values(
         day, language, name=settings.newsletter.name, count=len(stories), lead=stories[0].headline
@@ -67,3 +76,14 @@ def make_writer(settings: Settings, report: DraftReport) -> Writer:
 
         return BedrockWriter(settings, report=report, fallback=offline, emoji=emoji)
     return offline
+
+
+def within_limits(story: Story) -> Story:
+    """The story with its headline and titles capped by display width (with an ellipsis)."""
+    return replace(
+        story,
+        headline=clip_columns(story.headline, HEADLINE_COLUMNS),
+        summary_title=clip_columns(story.summary_title, TITLE_COLUMNS),
+        why_title=clip_columns(story.why_title, TITLE_COLUMNS),
+        sources=[replace(s, title=clip_columns(s.title, TITLE_COLUMNS)) for s in story.sources],
+    )

@@ -8,7 +8,10 @@ and the lead story, so two editions never read the same.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+
+from newsletter.model import Briefing, Story
 
 _WEEKDAYS = {
     "ko": ("월", "화", "수", "목", "금", "토", "일"),
@@ -74,3 +77,24 @@ def intro(language: str, values: dict[str, str]) -> list[str]:
 
 def outro(language: str, values: dict[str, str]) -> list[str]:
     return [line.format(**values) for line in OUTRO.get(language, OUTRO["en"])]
+
+
+def refit(briefing: Briefing, stories: list[Story], name: str) -> Briefing:
+    """`briefing` with only `stories` (some were dropped at render): an intro and outro
+    that `draft` wrote are written again for the stories left, so they never count or
+    name a story the reader does not get; hand-written ones are kept as they are."""
+    language = briefing.language
+
+    def values(chosen: list[Story]) -> dict[str, str]:
+        lead = chosen[0].headline if chosen else ""
+        return frame_values(briefing.date, language, name=name, count=len(chosen), lead=lead)
+
+    before, after = values(briefing.stories), values(stories)
+    drafted_intro = briefing.intro == intro(language, before)
+    drafted_outro = briefing.outro == outro(language, before)
+    return replace(
+        briefing,
+        stories=stories,
+        intro=intro(language, after) if drafted_intro else briefing.intro,
+        outro=outro(language, after) if drafted_outro else briefing.outro,
+    )

@@ -159,10 +159,12 @@ def render(ctx: typer.Context, date: DateOption = None) -> None:
     settings = settings_from(ctx)
     day = edition_date(settings, date)
     try:
-        edition = render_stage(settings, day)
+        rendered = render_stage(settings, day)
     except StageError as exc:
         _stage_error(exc)
-    size = len(edition.html.encode("utf-8")) / 1024
+    size = len(rendered.edition.html.encode("utf-8")) / 1024
+    for dropped in rendered.dropped:
+        say(dropped.line())
     say(f"rendered {settings.edition_dir(day)}: email.html ({size:.1f} KB), email.txt, post.md")
 
 

@@ -137,9 +137,11 @@ def _daily_steps(
         if render_is_current(directory):
             step("render: email.html, email.txt and post.md are up to date")
         else:
-            edition = render_stage(settings, day)
-            size = len(edition.html.encode()) / 1024
+            rendered = render_stage(settings, day)
+            size = len(rendered.edition.html.encode()) / 1024
             step(f"render: email.html ({size:.1f} KB), email.txt, post.md")
+            for dropped in rendered.dropped:  # the cron mail is where a person sees this
+                step(f"render: {dropped.line()}")
     editions.advance(day, "rendered")
     with editions.recording(day, "send"):
         begin("send")

@@ -34,6 +34,7 @@ PREHEADER_MAX = 140
 
 __all__ = [
     "EditionView",
+    "one_line",
     "SourceView",
     "StoryView",
     "build_view",
@@ -131,7 +132,7 @@ def build_view(briefing: Briefing, settings: Settings, *, web: bool = False) -> 
 
     `web=True` is the copy on the public site (see the module's docstring)."""
     words = label_table(briefing.language)
-    intro = [_squash(p) for p in briefing.intro]
+    intro = [one_line(p) for p in briefing.intro]
     greeting = words["greeting"]
     # A hand-written or generated intro may already open with the greeting: never say it twice.
     if intro and intro[0].strip() == greeting:
@@ -145,9 +146,9 @@ def build_view(briefing: Briefing, settings: Settings, *, web: bool = False) -> 
             sources.append(
                 SourceView(
                     number=number,
-                    title=_squash(source.title),
-                    url=source.url.strip(),
-                    publisher=_squash(source.publisher) or publisher_from_url(source.url),
+                    title=one_line(source.title),
+                    url=one_line(source.url),
+                    publisher=one_line(source.publisher) or publisher_from_url(source.url),
                 )
             )
         stories.append(_story_view(index, story, sources, words))
@@ -158,16 +159,16 @@ def build_view(briefing: Briefing, settings: Settings, *, web: bool = False) -> 
         language=briefing.language,
         labels=words,
         date=briefing.date,
-        title=_squash(briefing.title),
+        title=one_line(briefing.title),
         name=name,
         date_long=long_date(briefing.date, briefing.language),
         preheader=preheader_for(briefing),
         greeting=greeting,
         intro=intro,
         stories=stories,
-        outro=[_squash(p) for p in briefing.outro],
+        outro=[one_line(p) for p in briefing.outro],
         sender=settings.sender.from_,
-        postal_address=_squash(newsletter.postal_address),
+        postal_address=one_line(newsletter.postal_address),
         why_you_get_this=words["why_you_get_this"].format(name=name),
         unsubscribe_url="" if web else UNSUBSCRIBE_PLACEHOLDER,
         web_url=f"{site}/archive/{briefing.date.isoformat()}/",
@@ -175,8 +176,8 @@ def build_view(briefing: Briefing, settings: Settings, *, web: bool = False) -> 
         subscribe_url=f"{site}/subscribe",
         accent=newsletter.accent_color,
         logo_url=newsletter.logo_url,
-        logo_alt=_squash(newsletter.logo_alt) or name,
-        footer_note=_squash(newsletter.footer_note),
+        logo_alt=one_line(newsletter.logo_alt) or name,
+        footer_note=one_line(newsletter.footer_note),
         web=web,
     )
 
@@ -192,16 +193,16 @@ def _story_view(
 ) -> StoryView:
     return StoryView(
         number=number,
-        emoji=story.emoji.strip(),
-        headline=_squash(story.headline),
-        section=_squash(story.section),
+        emoji=one_line(story.emoji),
+        headline=one_line(story.headline),
+        section=one_line(story.section),
         summary_label=words["summary"],
-        summary_title=_squash(story.summary_title) or words["default_summary_title"],
-        summary=[_squash(p) for p in story.summary],
+        summary_title=one_line(story.summary_title) or words["default_summary_title"],
+        summary=[one_line(p) for p in story.summary],
         why_label=words["why"],
-        why_title=_squash(story.why_title) or words["default_why_title"],
-        why=[_squash(p) for p in story.why],
-        takeaway=_squash(story.takeaway),
+        why_title=one_line(story.why_title) or words["default_why_title"],
+        why=[one_line(p) for p in story.why],
+        takeaway=one_line(story.takeaway),
         sources_label=words["sources"] if len(sources) > 1 else words["source"],
         sources=sources,
     )
@@ -226,14 +227,14 @@ def preheader_for(briefing: Briefing) -> str:
     the headlines are what makes somebody open the mail. Mail clients show
     ~90–140 characters after the subject, so more is cut.
     """
-    written = _squash(str(getattr(briefing, "preheader", "") or ""))
+    written = one_line(str(getattr(briefing, "preheader", "") or ""))
     if written:
         return clip(written, PREHEADER_MAX)
     text = ""
     for story in briefing.stories:
         if len(text) >= PREHEADER_MIN:
             break
-        headline = _squash(story.headline)
+        headline = one_line(story.headline)
         text = f"{text} · {headline}" if text else headline
     return clip(text, PREHEADER_MAX)
 
@@ -245,8 +246,16 @@ def publisher_from_url(url: str) -> str:
 
 
 _SPACE = re.compile(r"\s+")
+#: Code points no part of a mail can carry: C0/C1 controls, DEL, lone surrogates (UTF-8
+#: cannot encode them) and noncharacters (MJML refuses the whole edition over one).
+_UNRENDERABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(chr(plane * 0x10000 + 0xFFFE) + chr(plane * 0x10000 + 0xFFFF) for plane in range(17))
+    + "]"
+)
 
 
-def _squash(text: str) -> str:
-    """One line of text: the JSON is hand-editable and may carry stray newlines."""
-    return _SPACE.sub(" ", text).strip()
+def one_line(text: str) -> str:
+    """One line of printable text: the JSON is hand-editable and may carry stray newlines
+    or control characters, and feeds carry anything."""
+    return _UNRENDERABLE.sub("", _SPACE.sub(" ", text)).strip()

@@ -32,6 +32,8 @@ TEMPLATE = "post.md.j2"
 #: Every line or paragraph separator Markdown, YAML or a text editor may honour.
 _BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
 #: `<` opens HTML, braces make Liquid and kramdown syntax: entities, which kramdown decodes.
+#: `&amp;` in a feed title means the text `&amp;` (a double-escaped feed): keep it that way.
+_ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
 _ENTITIES = str.maketrans({"<": "&lt;", "{": "&#123;", "}": "&#125;"})
 #: Brackets make links and link definitions, backticks code spans (where entities show raw).
 _ESCAPED = re.compile(r"([\\\[\]`])")
@@ -41,7 +43,8 @@ _NUMBERED = re.compile(r"^(\d+)([.)])(\s|$)")
 
 def md(text: str) -> str:
     """Briefing text as inert Markdown: no HTML, no Liquid, no links, no accidental blocks."""
-    text = _ESCAPED.sub(r"\\\1", _BREAKS.sub(" ", text).strip()).translate(_ENTITIES)
+    text = _ESCAPED.sub(r"\\\1", _BREAKS.sub(" ", text).strip())
+    text = _ENTITY_LIKE.sub("&amp;", text).translate(_ENTITIES)
     if _BLOCK_START.match(text):
         text = "\\" + text  # a paragraph that merely starts like a block marker stays one
     return _NUMBERED.sub(r"\1\\\2\3", text)  # `1\. ` is a number, not a list item

@@ -9,11 +9,10 @@ broken URL cannot be clicked) and sit on their own line instead.
 from __future__ import annotations
 
 import re
-import unicodedata
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from newsletter.columns import display_width, graphemes
 from newsletter.render.environment import render_template
 
 if TYPE_CHECKING:
@@ -22,35 +21,7 @@ if TYPE_CHECKING:
 TEMPLATE = "edition.txt.j2"
 WIDTH = 72
 
-_VARIATION_EMOJI = "\ufe0f"
-_ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\ufe0e", _VARIATION_EMOJI}
-
-
-@cache
-def char_width(char: str) -> int:
-    """Columns a terminal gives one code point: 2 for wide/fullwidth, 0 for marks."""
-    if char in _ZERO_WIDTH or unicodedata.combining(char):
-        return 0
-    if unicodedata.category(char) in ("Mn", "Me", "Cf"):
-        return 0
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-
-
-def display_width(text: str) -> int:
-    """Columns of `text`; VS16 turns a text-style symbol (🛠) into a wide emoji (🛠️)."""
-    if text.isascii():
-        return len(text)
-    width = 0
-    previous = 0
-    for char in text:
-        if char == _VARIATION_EMOJI and previous == 1:
-            width += 1
-            previous = 2
-            continue
-        previous = char_width(char)
-        width += previous
-    return width
-
+__all__ = ["WIDTH", "display_width", "render_text", "underline", "wrap"]
 
 _URL = re.compile(r"^(https?://|mailto:|%%)\S*$")
 
@@ -95,22 +66,11 @@ def wrap(text: str, width: int = WIDTH, indent: str = "", first: str | None = No
     return "\n".join(lines)
 
 
-def _clusters(word: str) -> list[str]:
-    """Code points grouped so marks, VS16 and ZWJ sequences are never split from their base."""
-    clusters: list[str] = []
-    for char in word:
-        if clusters and (char_width(char) == 0 or clusters[-1].endswith("\u200d")):
-            clusters[-1] += char
-        else:
-            clusters.append(char)
-    return clusters
-
-
 def _cut(word: str, width: int) -> list[str]:
     """Split an unbreakable run (a long Hangul compound, a hash) into ≤ width pieces."""
     width = max(width, 2)
     pieces, piece, piece_width = [], "", 0
-    for cluster in _clusters(word):
+    for cluster in graphemes(word):
         cols = display_width(cluster)
         if piece and piece_width + cols > width:
             pieces.append(piece)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from newsletter.model import Briefing, Source
 from newsletter.render.checks import _unmark
-from newsletter.render.context import SourceView
+from newsletter.render.context import SourceView, one_line
 from newsletter.render.markdown import md, md_link, yaml_scalar
 
 PAYLOAD = "Plain text {% endraw %}LEAK:{{ site.secret_token }}{% raw %} more"
@@ -147,7 +147,7 @@ def test_front_matter_title_round_trips(title: str, briefing_en, settings_en) ->
 
     post = build_edition(replace(briefing_en, title=title), settings_en).markdown
     front = _front_matter(post)
-    assert front["title"] == " ".join(title.split())  # the view squashes whitespace
+    assert front["title"] == one_line(title)  # the view squashes whitespace, drops controls
     assert front["layout"] == "post"
     assert set(front) == {"categories", "date", "layout", "tags", "title"}
 
@@ -219,3 +219,13 @@ def test_no_delimiter_survives_or_forms_at_a_seam(first: str, second: str) -> No
             assert _liquid_render(text) == text
     # and nothing was lost: decoding gives back the text, on one line
     assert unescape(_unmark(md(first))) == re.sub(r"\n+", " ", first).strip()
+
+
+def test_entity_like_text_reads_the_same_in_the_post(briefing_en, settings_en) -> None:
+    """A double-escaped feed title says `AT&amp;T` in the mail; the post must say the same
+    (kramdown would show `AT&T`), or the headline gate stops the edition."""
+    from newsletter.render import render_edition
+
+    story = replace(briefing_en.stories[0], headline="AT&amp;T and &#123; braces &lt;b&gt;")
+    post = render_edition(replace(briefing_en, stories=[story]), settings_en).markdown
+    assert "AT&amp;amp;T and &amp;#123; braces &amp;lt;b&amp;gt;" in post
