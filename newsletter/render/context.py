@@ -34,11 +34,11 @@ PREHEADER_MAX = 140
 
 __all__ = [
     "EditionView",
-    "one_line",
     "SourceView",
     "StoryView",
     "build_view",
     "long_date",
+    "one_line",
     "preheader_for",
 ]
 

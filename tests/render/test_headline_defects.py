@@ -114,9 +114,9 @@ def truncating_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
     shutil.copytree(DEFAULT_TEMPLATES, folder)
     template = folder / "edition.txt.j2"
     text = template.read_text(encoding="utf-8")
-    cut = '{{ story.title_line | truncate(80, true, "...", 0) | underline("=") }}'
-    text = text.replace('{{ story.title_line | underline("=") }}', cut)
-    text = text.replace("(source.title ~", '(source.title | truncate(80, true, "...", 0) ~')
+    cut = '| truncate(80, true, "...", 0) |'
+    text = text.replace("story.title_line |", f"story.title_line {cut}")
+    text = text.replace("(source.title ~", f"(source.title {cut[:-1]}~")
     template.write_text(text, encoding="utf-8")
     monkeypatch.setenv(TEMPLATES_ENV, str(folder))
     return folder
