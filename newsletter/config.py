@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from newsletter.i18n import languages
+
 CONFIG_ENV = "NEWSLETTER_CONFIG"
 CONFIG_NAME = "newsletter.toml"
 
@@ -252,7 +254,7 @@ _SECTIONS: dict[str, type] = {
     "publish": PublishSettings,
 }
 _CHOICES = {
-    "newsletter.language": ("ko", "en"),
+    "newsletter.language": languages(),  # one per catalog in newsletter/i18n
     "sender.transport": ("ses", "outbox", "smtp"),
     "smtp.security": ("starttls", "tls", "none"),
     "brief.writer": ("extractive", "bedrock"),

@@ -3,7 +3,8 @@
 Everything here is plain data with a lossless JSON form, because `briefing.json`
 is a public, hand-editable file: a person may fix a headline between `draft` and
 `send`, and the renderer must read back exactly what they wrote. This module
-imports nothing else from the package so every stage can depend on it.
+imports nothing else from the package (but the leaf `i18n`, for the languages there
+are words for) so every stage can depend on it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
+
+from newsletter.i18n import languages
 
 SCHEMA_VERSION = 1
 
@@ -208,8 +211,10 @@ class Briefing:
         if not stories:
             raise ModelError("stories", "a briefing needs at least one story")
         language = _string(obj.get("language"), "language")
-        if language not in ("ko", "en"):
-            raise ModelError("language", f"must be 'ko' or 'en', found {language!r}")
+        if language not in languages():
+            raise ModelError(
+                "language", f"must be one of {', '.join(languages())}, found {language!r}"
+            )
         try:
             day = date.fromisoformat(_string(obj.get("date"), "date"))
         except ValueError:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from newsletter.i18n import catalog
+
 #: Cues of consequence or impact. English cues match at a word start ("risk" → "risks").
 IMPACT_CUES: dict[str, tuple[str, ...]] = {
     "en": (
@@ -30,8 +32,9 @@ IMPACT_CUES: dict[str, tuple[str, ...]] = {
 #: Phrases that look like cues but are newsroom boilerplate.
 _NOT_IMPACT = ("could not be reached", "did not respond", "declined to comment", "could not")
 
-#: (theme, cues, heading per language); the first theme wins a tie, "change" is the default.
-THEMES: tuple[tuple[str, tuple[str, ...], dict[str, str]], ...] = (
+#: (theme, cues); the first theme wins a tie, "change" is the default. The heading of a
+#: theme is `why_title.<theme>` in the catalogs (newsletter/i18n).
+THEMES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "risk",
         (
@@ -54,7 +57,6 @@ THEMES: tuple[tuple[str, tuple[str, ...], dict[str, str]], ...] = (
             "유출",
             "불확실",
         ),
-        {"en": "The risks", "ko": "위험 요인"},
     ),
     (
         "competition",
@@ -72,7 +74,6 @@ THEMES: tuple[tuple[str, tuple[str, ...], dict[str, str]], ...] = (
             "주도권",
             "판도",
         ),
-        {"en": "The competitive picture", "ko": "경쟁 구도의 변화"},
     ),
     (
         "regulation",
@@ -89,7 +90,6 @@ THEMES: tuple[tuple[str, tuple[str, ...], dict[str, str]], ...] = (
             "개인정보",
             "당국",
         ),
-        {"en": "The regulatory angle", "ko": "규제와 준수"},
     ),
     (
         "people",
@@ -108,7 +108,6 @@ THEMES: tuple[tuple[str, tuple[str, ...], dict[str, str]], ...] = (
             "고객",
             "기업들",
         ),
-        {"en": "Who is affected", "ko": "누구에게 영향을 주나"},
     ),
     (
         "opportunity",
@@ -125,10 +124,9 @@ THEMES: tuple[tuple[str, tuple[str, ...], dict[str, str]], ...] = (
             "생산성",
             "혁신",
         ),
-        {"en": "The opportunity", "ko": "새로운 기회"},
     ),
 )
-DEFAULT_WHY_TITLE = {"en": "What changes", "ko": "무엇이 달라지나"}
+DEFAULT_THEME = "change"
 
 
 def carries_impact(sentence: str) -> bool:
@@ -146,12 +144,12 @@ def carries_impact(sentence: str) -> bool:
 def why_title(sentences: list[str], language: str) -> str:
     """The heading over the why-it-matters sentences: the theme they mention most."""
     text = " ".join(sentences).lower()
-    best, best_hits = DEFAULT_WHY_TITLE, 0
-    for _theme, cues, headings in THEMES:
+    best, best_hits = DEFAULT_THEME, 0
+    for theme, cues in THEMES:
         hits = len(_cue_pattern(cues).findall(text))
         if hits > best_hits:
-            best, best_hits = headings, hits
-    return best.get(language, best["en"])
+            best, best_hits = theme, hits
+    return catalog(language).text(f"why_title.{best}")
 
 
 @cache

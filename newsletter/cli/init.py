@@ -14,9 +14,10 @@ import typer
 
 from newsletter.cli.common import EXIT_FAILED, EXIT_USAGE, fail
 from newsletter.cli.output import say, styled
+from newsletter.i18n import languages
 from newsletter.starter import Answers
 
-LANGUAGES = ("ko", "en")
+LANGUAGES = languages()
 TRANSPORTS = ("outbox", "ses")
 
 

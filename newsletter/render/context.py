@@ -22,8 +22,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from newsletter.brief.labels import labels as label_table
 from newsletter.brief.sentences import clip
+from newsletter.i18n import catalog
 from newsletter.model import NAME_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, Briefing, Story
 
 if TYPE_CHECKING:
@@ -94,6 +94,7 @@ class EditionView:
     title: str
     name: str
     date_long: str
+    stories_count: str
     preheader: str
     greeting: str
     intro: list[str]
@@ -131,7 +132,8 @@ def build_view(briefing: Briefing, settings: Settings, *, web: bool = False) -> 
     """Everything the templates print, derived from the briefing and the settings.
 
     `web=True` is the copy on the public site (see the module's docstring)."""
-    words = label_table(briefing.language)
+    messages = catalog(briefing.language)
+    words = messages.table("edition")
     intro = [one_line(p) for p in briefing.intro]
     greeting = words["greeting"]
     # A hand-written or generated intro may already open with the greeting: never say it twice.
@@ -162,6 +164,7 @@ def build_view(briefing: Briefing, settings: Settings, *, web: bool = False) -> 
         title=one_line(briefing.title),
         name=name,
         date_long=long_date(briefing.date, briefing.language),
+        stories_count=messages.plural("edition.stories_count", len(stories)),
         preheader=preheader_for(briefing),
         greeting=greeting,
         intro=intro,
@@ -209,15 +212,8 @@ def _story_view(
 
 
 def long_date(day: date, language: str) -> str:
-    """`2026년 2월 7일 토요일` / `Saturday, February 7, 2026`, from the label table."""
-    words = label_table(language)
-    return words["date_long"].format(
-        year=day.year,
-        month=day.month,
-        month_name=words["months"].split()[day.month - 1],
-        day=day.day,
-        weekday=words["weekdays"].split()[day.weekday()],
-    )
+    """`2026년 2월 7일 토요일` / `Saturday, February 7, 2026` (`edition.date_long`)."""
+    return catalog(language).date("edition.date_long", day)
 
 
 def preheader_for(briefing: Briefing) -> str:

@@ -48,7 +48,7 @@ def render_mjml(view: EditionView, templates: Path | None = None) -> str:
         v=view,
         font_stack=FONT_STACK,
         preheader_filler=Markup(PREHEADER_FILLER),
-        stories_count=view.labels["stories_count"].format(count=len(view.stories)),
+        stories_count=view.stories_count,
     )
 
 

@@ -103,7 +103,7 @@ def test_init_asks_on_a_terminal(
 @pytest.mark.parametrize(
     ("flags", "message"),
     [
-        (["--language", "fr"], "--language must be one of ko, en"),
+        (["--language", "fr"], "--language must be one of en, ko"),
         (["--transport", "smtp"], "--transport must be one of outbox, ses"),
         (["--from", "nobody"], "sender.from must contain an email address"),
         (["--base-url", "news.example.com"], "newsletter.base_url must be an http(s) URL"),

@@ -17,10 +17,10 @@ from itertools import groupby
 
 from newsletter.brief.impact import carries_impact, why_title
 from newsletter.brief.keyterms import key_terms
-from newsletter.brief.labels import labels
 from newsletter.brief.select import Cluster
 from newsletter.brief.sentences import clip, split_sentences
 from newsletter.brief.writers.base import emoji_for, sources_of
+from newsletter.i18n import catalog
 from newsletter.model import Story
 
 #: Characters, by the script of the sources' text (not the edition's language: a Korean
@@ -144,7 +144,7 @@ def summary_title(cluster: Cluster, texts: list[str], language: str) -> str:
     terms = key_terms(cluster.items[0].title, texts)
     if terms:
         return clip(" · ".join(terms), MAX_TITLE)
-    return labels(language)["default_summary_title"]
+    return catalog(language).text("edition.default_summary_title")
 
 
 def centrality(sentences: list[str], positions: list[int] | None = None) -> list[float]:

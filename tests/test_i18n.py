@@ -1,0 +1,66 @@
+"""The message catalogs: every language says everything English says, with the same blanks."""
+
+from __future__ import annotations
+
+import string
+from datetime import date
+
+import pytest
+
+from newsletter.i18n import FALLBACK, Catalog, catalog, languages, load_entries
+
+
+def placeholders(value: str | list[str]) -> set[str]:
+    lines = [value] if isinstance(value, str) else value
+    return {name for line in lines for _, name, _, _ in string.Formatter().parse(line) if name}
+
+
+REFERENCE = load_entries(FALLBACK)
+OTHERS = [language for language in languages() if language != FALLBACK]
+
+
+def test_korean_and_english_are_there() -> None:
+    assert {"ko", "en"} <= set(languages())
+
+
+@pytest.mark.parametrize("language", OTHERS)
+def test_every_key_exists_in_every_catalog(language: str) -> None:
+    entries = load_entries(language)
+    assert sorted(set(REFERENCE) - set(entries)) == [], f"missing in {language}.toml"
+    assert sorted(set(entries) - set(REFERENCE)) == [], f"only in {language}.toml"
+
+
+@pytest.mark.parametrize("language", OTHERS)
+def test_placeholders_and_shapes_match_english(language: str) -> None:
+    entries = load_entries(language)
+    for key, english in REFERENCE.items():
+        value = entries[key]
+        assert type(value) is type(english), f"{language}: {key} is a {type(value).__name__}"
+        assert placeholders(value) == placeholders(english), f"{language}: {key}"
+        if key.endswith((".weekdays", ".months")):
+            assert len(value) == len(english), f"{language}: {key}"
+
+
+def test_an_unknown_language_and_a_missing_key_fall_back_to_english() -> None:
+    assert catalog("xx").text("edition.unsubscribe") == "Unsubscribe"
+    partial = Catalog("xx", {"edition.greeting": "Salut !"}, catalog("en"))
+    assert partial.text("edition.greeting") == "Salut !"
+    assert partial.text("edition.unsubscribe") == "Unsubscribe"
+    with pytest.raises(KeyError):
+        catalog("ko").text("edition.no_such_key")
+
+
+def test_placeholders_plurals_and_dates() -> None:
+    ko, en = catalog("ko"), catalog("en")
+    assert en.text("edition.why_you_get_this", name="Daily") == (
+        "You receive this because you subscribed to Daily."
+    )
+    assert (en.plural("frame.stories", 1), en.plural("frame.stories", 3)) == (
+        "1 story",
+        "3 stories",
+    )
+    assert ko.plural("frame.stories", 3) == "3건"
+    day = date(2026, 2, 7)
+    assert ko.date("frame.date", day) == "2026년 2월 7일 (토)"
+    assert ko.date("edition.date_long", day) == "2026년 2월 7일 토요일"
+    assert en.date("edition.date_long", day) == "Saturday, February 7, 2026"
