@@ -1,0 +1,220 @@
+"""SMTP send benchmark (issue 20): messages/s and client CPU through 4 kept-alive connections.
+
+The relay is aiosmtpd on 127.0.0.1 in a process of its own (it accepts and
+discards), so the client process's CPU time is the client's alone: message
+build, smtplib, the SQLite send log, the pool. Each run is a whole campaign
+(`run_campaign`, the real rendered 5-story Korean edition, `sender.transport =
+"smtp"`, `smtp.connections = 4`, no rate limit) in a fresh client process:
+
+  - 5,000 recipients, three times: messages/s and client CPU ms per message (median);
+  - 100,000 recipients once: peak RSS of the client (and its rate).
+
+Targets: ≥ 300 msg/s from one process with 4 connections, ≤ 2 ms client CPU per
+message, peak RSS ≤ 200 MB at 100,000 recipients.
+
+    python bench/smtp.py [--quick]
+
+Prints a table and writes bench/results/smtp.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+from send import (  # noqa: E402 - the send benchmark's site builder, shared
+    DAY,
+    ENV,
+    ROOT,
+    free_port,
+    make_newsletter,
+    peak_rss_mb,
+    populate,
+    wait_listening,
+)
+
+RESULTS = ROOT / "bench" / "results" / "smtp.json"
+CONNECTIONS = 4
+TARGETS = {"rate": 300.0, "cpu_ms": 2.0, "rss_mb_100k": 200.0}
+
+
+def run_server(port: int) -> None:
+    """A null relay: every message is accepted and dropped."""
+    from aiosmtpd.controller import Controller
+
+    class Sink:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+            return "250 Ok queued"
+
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port, ready_timeout=30)
+    controller.start()
+    try:
+        while True:
+            time.sleep(3600)
+    finally:
+        controller.stop()
+
+
+def run_client(config: Path) -> None:
+    """One campaign; prints JSON with wall time, this process's CPU time and peak RSS."""
+    from newsletter.config import load_settings
+    from newsletter.pipeline import load_rendered_edition
+    from newsletter.send.campaign import run_campaign
+
+    settings = load_settings(config)
+    edition = load_rendered_edition(settings, DAY)
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.perf_counter()
+    summary = run_campaign(settings, DAY, edition)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    print(
+        json.dumps(
+            {
+                "sent": summary.sent,
+                "failed": summary.failed,
+                "wall_s": wall,
+                "cpu_s": cpu,
+                "peak_rss_mb": peak_rss_mb(),
+            }
+        )
+    )
+
+
+def smtp_site(root: Path, port: int) -> Path:
+    config = make_newsletter(root, "", CONNECTIONS)
+    text = config.read_text(encoding="utf-8")
+    text = text.replace('transport = "ses"', 'transport = "smtp"')
+    text = text.replace("max_rate = 1000000.0  # the limiter is off: measure the client\n", "")
+    text += (
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+        f"connections = {CONNECTIONS}\n"
+    )
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def client(config: Path) -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, __file__, "--client", str(config)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **ENV},
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr[-2000:])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def campaign(work: Path, name: str, port: int, recipients: int) -> dict[str, Any]:
+    config = smtp_site(work / name, port)
+    populate(config, recipients)
+    measured = client(config)
+    if measured["sent"] != recipients:
+        raise RuntimeError(f"sent {measured['sent']} of {recipients}: {measured}")
+    return {
+        "recipients": recipients,
+        "connections": CONNECTIONS,
+        "msgs_per_s": recipients / measured["wall_s"],
+        "cpu_ms_per_msg": measured["cpu_s"] * 1000 / recipients,
+        **measured,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--quick", action="store_true", help="smaller runs (a smoke test)")
+    parser.add_argument("--client", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--server", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.server:
+        run_server(args.server)
+        return
+    if args.client:
+        run_client(args.client)
+        return
+
+    small, large = (500, 5_000) if args.quick else (5_000, 100_000)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--server", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_listening(port)
+        with tempfile.TemporaryDirectory(prefix="bench-smtp-") as temp:
+            work = Path(temp)
+            runs = []
+            for repeat in range(3):
+                print(f"… {small:,} recipients, run {repeat + 1}", file=sys.stderr)
+                runs.append(campaign(work, f"small-{repeat}", port, small))
+            print(f"… {large:,} recipients", file=sys.stderr)
+            big = campaign(work, "large", port, large)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    rate = statistics.median(r["msgs_per_s"] for r in runs)
+    cpu = statistics.median(r["cpu_ms_per_msg"] for r in runs)
+    checks = {
+        f"≥ {TARGETS['rate']:.0f} msg/s (median of 3)": rate >= TARGETS["rate"],
+        f"client CPU ≤ {TARGETS['cpu_ms']} ms/msg (median of 3)": cpu <= TARGETS["cpu_ms"],
+        f"peak RSS ≤ {TARGETS['rss_mb_100k']:.0f} MB at {large:,}": big["peak_rss_mb"]
+        <= TARGETS["rss_mb_100k"],
+    }
+    print()
+    print(f"{'run':<30}{'msg/s':>9}{'CPU ms/msg':>12}{'peak RSS MB':>13}{'wall s':>9}")
+    for run in [*runs, big]:
+        name = f"{run['recipients']:,} recipients, {CONNECTIONS} conn."
+        print(
+            f"{name:<30}{run['msgs_per_s']:>9.0f}{run['cpu_ms_per_msg']:>12.2f}"
+            f"{run['peak_rss_mb']:>13.0f}{run['wall_s']:>9.1f}"
+        )
+    print(f"{'median of the small runs':<30}{rate:>9.0f}{cpu:>12.2f}")
+    print()
+    for name, ok in checks.items():
+        verdict = "n/a (quick)" if args.quick else ("PASS" if ok else "MISS")
+        print(f"{verdict}  {name}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "machine": {
+                    "python": platform.python_version(),
+                    "cpus": os.cpu_count(),
+                    "platform": platform.platform(),
+                    "load_average": os.getloadavg(),
+                },
+                "quick": args.quick,
+                "runs": runs,
+                "large": big,
+                "median": {"msgs_per_s": rate, "cpu_ms_per_msg": cpu},
+                "targets": TARGETS,
+                "checks": checks,
+            },
+            indent=2,
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    print(f"\nwrote {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
