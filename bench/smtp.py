@@ -56,7 +56,7 @@ def run_server(port: int) -> None:
     from aiosmtpd.controller import Controller
 
     class Sink:
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             return "250 Ok queued"
 
     controller = Controller(Sink(), hostname="127.0.0.1", port=port, ready_timeout=30)
