@@ -104,8 +104,9 @@ def load_valid_briefing(settings: Settings, day: date) -> Briefing:
         raise StageError(f"{path}: {exc}") from None
 
 
-def render_stage(settings: Settings, day: date) -> Rendered:
-    """Render email.html, email.txt and post.md; nothing is written when a quality gate fails.
+def render_stage(settings: Settings, day: date, *, say: Say = _quiet) -> Rendered:
+    """Render email.html, email.txt, post.md and web.html; nothing is written when a quality
+    gate fails. With `[publish] jekyll_posts_dir`, the post goes there too (`say` tells how).
 
     A story that fails a story-level gate is left out and named in `dropped` (the
     rest of the edition goes out); an edition-wide failure stops the render.
@@ -122,7 +123,33 @@ def render_stage(settings: Settings, day: date) -> Rendered:
     except RenderError as exc:
         raise StageError(str(exc)) from None
     write_edition(rendered.edition, settings.edition_dir(day))
+    if settings.jekyll_posts_dir is not None:
+        say(publish_jekyll_post(settings, day, briefing.title, rendered.edition.markdown))
     return rendered
+
+
+def publish_jekyll_post(settings: Settings, day: date, title: str, markdown: str) -> str:
+    """Write the post into the Jekyll folder; the line to print. A failure here never stops
+    the edition (the blog is a copy): it is reported, and the next render tries again."""
+    from newsletter.publish.jekyll import PublishError, post_slug, publish_post
+
+    posts_dir = settings.jekyll_posts_dir
+    assert posts_dir is not None
+    slug = post_slug(title, day, settings.publish.jekyll_slug, settings.list_id)
+    try:
+        post = publish_post(
+            markdown,
+            day,
+            slug,
+            posts_dir,
+            edition_dir=settings.edition_dir(day),
+            git_commit=settings.publish.jekyll_git_commit,
+        )
+    except PublishError as exc:
+        return f"jekyll: post not published: {exc}"
+    state = "written" if post.changed else "unchanged"
+    committed = f", committed {post.committed}" if post.committed else ""
+    return f"jekyll: {post.path} {state}{committed}"
 
 
 def load_rendered_edition(settings: Settings, day: date) -> Edition:

@@ -14,6 +14,7 @@ if [ "$total" = "0" ]; then
   nl subscribers import "$here/subscribers.csv"
 fi
 
+mkdir -p "$here/data/blog/_posts"
 nl daily --date "$day"
 
 edition="$here/data/editions/$day"
@@ -21,7 +22,8 @@ outbox="$here/data/outbox/$day"
 cat <<EOT
 
 The demo edition of $day:
-  edition      $edition/  (items.json, briefing.json, email.html, email.txt, post.md)
+  edition      $edition/  (items.json, briefing.json, email.html, email.txt, post.md, web.html)
+  blog post    $(ls "$here"/data/blog/_posts/"$day"-*.md)
   messages     $outbox/  ($(ls "$outbox" | wc -l) .eml files, one per subscriber)
   preview      $venv/bin/newsletter --config $config preview --date $day
   run again    make demo   (sends nothing the second time)

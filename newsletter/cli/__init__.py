@@ -153,19 +153,22 @@ def draft(
 
 @app.command()
 def render(ctx: typer.Context, date: DateOption = None) -> None:
-    """Render email.html, email.txt and post.md from briefing.json."""
+    """Render email.html, email.txt, post.md and web.html from briefing.json."""
     from newsletter.pipeline import StageError, render_stage
 
     settings = settings_from(ctx)
     day = edition_date(settings, date)
     try:
-        rendered = render_stage(settings, day)
+        rendered = render_stage(settings, day, say=say)
     except StageError as exc:
         _stage_error(exc)
     size = len(rendered.edition.html.encode("utf-8")) / 1024
     for dropped in rendered.dropped:
         say(dropped.line())
-    say(f"rendered {settings.edition_dir(day)}: email.html ({size:.1f} KB), email.txt, post.md")
+    say(
+        f"rendered {settings.edition_dir(day)}: email.html ({size:.1f} KB), email.txt, "
+        "post.md, web.html"
+    )
 
 
 @app.command()

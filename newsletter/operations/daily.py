@@ -137,7 +137,7 @@ def _daily_steps(
         if render_is_current(directory):
             step("render: email.html, email.txt and post.md are up to date")
         else:
-            rendered = render_stage(settings, day)
+            rendered = render_stage(settings, day, say=step)
             size = len(rendered.edition.html.encode()) / 1024
             step(f"render: email.html ({size:.1f} KB), email.txt, post.md")
             for dropped in rendered.dropped:  # the cron mail is where a person sees this
