@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from feedserver import DAY, IN_WINDOW, NOW, FeedServer, rss, simple_feed
 
-from newsletter.config import Settings, parse_settings
+from newsletter.config import Settings
+from tests.fixtures.site import make_site
 
 
 @pytest.fixture
@@ -22,26 +23,26 @@ def feed_server() -> Iterator[FeedServer]:
 
 @pytest.fixture
 def make_settings(tmp_path: Path) -> Callable[..., Settings]:
-    """Real Settings from a TOML-shaped dict, with the feed cache in a temp SQLite file."""
+    """The test site's Settings with these feeds, the feed cache in a temp SQLite file."""
 
     def build(
         feeds: list[str | dict[str, Any]],
         database: str = "sqlite:///data/newsletter.db",
         **collect: Any,
     ) -> Settings:
-        raw: dict[str, Any] = {
-            "newsletter": {"name": "Test", "timezone": "Asia/Seoul", "send_time": "07:00"},
-            "sender": {"from": "Test <news@example.com>", "transport": "outbox"},
-            "database": {"url": database},
-            "collect": {
+        return make_site(
+            tmp_path,
+            newsletter={"name": "Test"},
+            sender={"from": "Test <news@example.com>"},
+            database={"url": database},
+            collect={
                 "connect_timeout": 2.0,
                 "total_timeout": 5.0,
                 "allow_private_networks": True,  # the feed server is on 127.0.0.1
                 **collect,
             },
-            "feeds": [{"url": f} if isinstance(f, str) else f for f in feeds],
-        }
-        return parse_settings(raw, tmp_path / "newsletter.toml")
+            feeds=[{"url": f} if isinstance(f, str) else f for f in feeds],
+        ).settings
 
     return build
 

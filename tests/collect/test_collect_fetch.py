@@ -182,7 +182,7 @@ def test_polite_request_headers(feed_server, make_settings, feeds):
     run(make_settings([url]), feeds)
     headers = feed_server.requests("/ua.xml")[0].headers
     assert headers["user-agent"].startswith("newsletter/")
-    assert "+http://127.0.0.1:8000" in headers["user-agent"]
+    assert "+https://news.example.com)" in headers["user-agent"]  # the site says who asks
     assert "application/rss+xml" in headers["accept"]
 
 
