@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.config import Settings, parse_settings
+from newsletter.config import Settings
 from newsletter.model import Briefing, Edition
+from tests.fixtures.site import make_site
 
 DATA = Path(__file__).parent / "data"
 
@@ -19,17 +20,20 @@ SENDER = "Daily Briefing <briefing@example.com>"
 def make_settings(
     language: str, tmp: Path, render: dict[str, str] | None = None, **newsletter: str
 ) -> Settings:
-    raw: dict[str, dict[str, str]] = {
-        "newsletter": {
-            "name": "Daily AI & Tech News",
+    """The test site in `tmp`, with the config's own base_url and data_dir defaults (the
+    golden editions in data/golden were rendered with them)."""
+    return make_site(
+        tmp,
+        newsletter={
             "language": language,
             "postal_address": POSTAL if language == "ko" else "1 Example Street, Springfield",
+            "base_url": None,
+            "data_dir": None,
             **newsletter,
         },
-        "sender": {"from": SENDER},
-        "render": render or {},
-    }
-    return parse_settings(raw, tmp / "newsletter.toml")
+        sender={"from": SENDER},
+        render=render or {},
+    ).settings
 
 
 def load_briefing(language: str) -> Briefing:
