@@ -28,6 +28,11 @@ _LOCAL_MAX = 64
 _ADDRESS_MAX = 254
 _NAME_MAX = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+#: What may be trimmed from around an address: spaces and tabs, nothing that ends a line.
+_TRIMMED = " \t"
+#: Control, line-separator and invisible format characters: never part of an address we keep
+#: (a carriage return trimmed away would subscribe `victim@example.com` from `…com\r`).
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 _TOMBSTONE_SALT = b"newsletter.forget.v1:"
 
 
@@ -37,15 +42,20 @@ class InvalidAddress(ValueError):
 
 @dataclass(frozen=True)
 class Address:
-    email: str  # as given (surrounding whitespace removed)
+    email: str  # as given (surrounding spaces and tabs removed)
     key: str  # the unique, case-insensitive form
 
 
 def parse_address(value: str) -> Address:
     """Validate `value`; `InvalidAddress` says why it is not an email address."""
-    email = value.strip()
+    email = value.strip(_TRIMMED)
     if not email:
         raise InvalidAddress("empty address")
+    invisible = _INVISIBLE.search(email)
+    if invisible:
+        raise InvalidAddress(
+            f"invalid characters: a control or line-break character (U+{ord(invisible[0]):04X})"
+        )
     match = _FAST.fullmatch(email)
     if match and len(match.group("local")) <= _LOCAL_MAX:
         verdict = _domain(match.group("domain"))

@@ -161,7 +161,8 @@ class _Summary:
 
 def _parse(line: int, cells: list[str], columns: Columns, summary: _Summary) -> _Row | None:
     def cell(index: int | None) -> str:
-        return cells[index].strip() if index is not None and index < len(cells) else ""
+        # spaces and tabs only: a line-break character around an address rejects the row
+        return cells[index].strip(" \t") if index is not None and index < len(cells) else ""
 
     value = cell(columns.email)
     try:

@@ -272,3 +272,43 @@ def test_a_large_import_refreshes_postgresql_statistics(
             "SELECT reltuples FROM pg_class WHERE relname = 'subscribers'"
         ).scalar()
     assert tuples == 5  # -1 ("never analysed") would make the planner sort every batch
+
+
+@pytest.mark.parametrize(
+    "around",
+    [
+        "\r",
+        "\x0b",
+        "\x0c",
+        "\u2028",
+        "\u2029",
+        "\x85",
+        "\x00",
+        "\x1b",
+        "\u200b",
+        "\u202e",
+        "\ufeff",
+    ],
+)
+def test_a_control_or_line_separator_around_an_address_rejects_the_row(
+    around: str, store: SubscriberStore, tmp_path: Path
+) -> None:
+    """Only spaces and tabs are trimmed: `victim@example.com\\r` is not quietly subscribed."""
+    victim = "victim@example.com"
+    text = (
+        "email,name\n"
+        " spaced@example.com\t,Fine\n"
+        f'"{victim}{around}",Trailing\n'
+        f'"{around}{victim}",Leading\n'
+        f'"vic{around}tim@example.com",Inside\n'
+    )
+    summary = import_csv(store, write(tmp_path / "list.csv", text))
+    assert emails(store) == ["spaced@example.com"]
+    # the file's own line numbers: a quoted carriage return starts a new line in an editor too
+    lines = [3, 5, 7] if around == "\r" else [3, 4, 5]
+    assert [line for line, _, _ in summary.invalid] == lines
+    assert all("character" in reason for _, _, reason in summary.invalid)
+    assert summary.rejected_path is not None
+    with summary.rejected_path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert [row[0] for row in rows[1:]] == [str(line) for line in lines]
