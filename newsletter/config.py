@@ -87,6 +87,8 @@ class BriefSettings:
     window_hours: int = 24
     writer: str = "extractive"
     max_per_section: int = 2
+    concurrency: int = 4  # stories a model writer writes at once
+    cache: bool = True  # keep model replies in the database: a re-draft asks nothing twice
     emoji: dict[str, str] = field(default_factory=dict)  # section → emoji, over the defaults
 
 
@@ -103,6 +105,35 @@ class BedrockSettings:
     max_attempts: int = 4  # tries per story when throttled
     price_input_per_1k: float = 0.00025  # USD per 1,000 input tokens (for the cost estimate)
     price_output_per_1k: float = 0.00125
+
+
+@dataclass(frozen=True)
+class OpenAISettings:
+    """The `openai` writer: any OpenAI-compatible Chat Completions server (OpenAI, Ollama…)."""
+
+    base_url: str = "https://api.openai.com/v1"
+    model: str = "gpt-4o-mini"
+    api_key_env: str = "OPENAI_API_KEY"  # the variable holding the key; a local server needs none
+    timeout: float = 60.0  # seconds to wait for one reply
+    max_tokens: int = 1200
+    temperature: float = 0.3
+    max_attempts: int = 4  # tries per story when throttled (429/503)
+    structured: str = "auto"  # auto | tools | json: how the reply's JSON is asked for
+    price_input_per_1m: float = 0.15  # USD per 1,000,000 input tokens (for the cost line)
+    price_output_per_1m: float = 0.60
+
+
+@dataclass(frozen=True)
+class GatesSettings:
+    """Content gates: `warn` lists the finding, `block` stops `render`."""
+
+    language_mismatch: str = "warn"  # text in another language under an edition-language heading
+    keyword_title: str = "warn"  # a title that is a keyword list or one word
+    title_is_headline: str = "warn"  # a summary title repeating the headline
+    repeated_sentence: str = "warn"  # one sentence twice within a story
+    boilerplate: str = "warn"  # feed furniture ("Continue reading", "무단 전재") left in text
+    missing_why: str = "warn"  # stories without 왜 중요한가 / Why it matters
+    missing_takeaway: str = "warn"  # stories without a takeaway
 
 
 @dataclass(frozen=True)
@@ -177,6 +208,8 @@ class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     brief: BriefSettings = field(default_factory=BriefSettings)
     bedrock: BedrockSettings = field(default_factory=BedrockSettings)
+    openai: OpenAISettings = field(default_factory=OpenAISettings)
+    gates: GatesSettings = field(default_factory=GatesSettings)
     collect: CollectSettings = field(default_factory=CollectSettings)
     feedback: FeedbackSettings = field(default_factory=FeedbackSettings)
     signup: SignupSettings = field(default_factory=SignupSettings)
@@ -247,6 +280,8 @@ _SECTIONS: dict[str, type] = {
     "database": DatabaseSettings,
     "brief": BriefSettings,
     "bedrock": BedrockSettings,
+    "openai": OpenAISettings,
+    "gates": GatesSettings,
     "collect": CollectSettings,
     "feedback": FeedbackSettings,
     "signup": SignupSettings,
@@ -257,8 +292,10 @@ _CHOICES = {
     "newsletter.language": languages(),  # one per catalog in newsletter/i18n
     "sender.transport": ("ses", "outbox", "smtp"),
     "smtp.security": ("starttls", "tls", "none"),
-    "brief.writer": ("extractive", "bedrock"),
+    "brief.writer": ("extractive", "bedrock", "openai"),
+    "openai.structured": ("auto", "tools", "json"),
 }
+GATE_LEVELS = ("warn", "block")
 
 
 def find_config(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -389,7 +426,13 @@ def _check_values(settings: Settings, path: Path) -> None:
         raise ConfigError(f"{path}: brief.window_hours must be at least 1")
     if not settings.database.url.startswith(("sqlite:", "postgresql")):
         raise ConfigError(f"{path}: database.url must be sqlite:///… or postgresql://…")
+    if not 1 <= settings.brief.concurrency <= 32:
+        raise ConfigError(f"{path}: brief.concurrency must be between 1 and 32")
     _check_bedrock(settings.bedrock, path)
+    _check_openai(settings.openai, path)
+    for key, level in vars(settings.gates).items():
+        if level not in GATE_LEVELS:
+            raise ConfigError(f"{path}: gates.{key} must be warn or block, found {level!r}")
     _check_collect(settings.collect, path)
     if not 1 <= settings.feedback.transient_bounce_limit <= 100:
         raise ConfigError(f"{path}: feedback.transient_bounce_limit must be between 1 and 100")
@@ -434,6 +477,25 @@ def _check_bedrock(bedrock: BedrockSettings, path: Path) -> None:
         raise ConfigError(f"{path}: bedrock.max_attempts must be between 1 and 10")
     if bedrock.price_input_per_1k < 0 or bedrock.price_output_per_1k < 0:
         raise ConfigError(f"{path}: bedrock prices must not be negative")
+
+
+def _check_openai(openai: OpenAISettings, path: Path) -> None:
+    if not re.match(r"https?://[^/\s]+", openai.base_url):
+        raise ConfigError(
+            f"{path}: openai.base_url must be an http(s) URL such as {OpenAISettings.base_url}"
+        )
+    if not openai.model.strip():
+        raise ConfigError(f"{path}: openai.model must not be empty")
+    if not 1 <= openai.max_tokens <= 100_000:
+        raise ConfigError(f"{path}: openai.max_tokens must be between 1 and 100000")
+    if not 0 <= openai.temperature <= 2:
+        raise ConfigError(f"{path}: openai.temperature must be between 0 and 2")
+    if openai.timeout <= 0:
+        raise ConfigError(f"{path}: openai.timeout must be positive")
+    if not 1 <= openai.max_attempts <= 10:
+        raise ConfigError(f"{path}: openai.max_attempts must be between 1 and 10")
+    if openai.price_input_per_1m < 0 or openai.price_output_per_1m < 0:
+        raise ConfigError(f"{path}: openai prices must not be negative")
 
 
 def _check_sender(sender: SenderSettings, path: Path) -> None:

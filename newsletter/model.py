@@ -185,12 +185,18 @@ class Briefing:
     stories: list[Story]
     outro: list[str] = field(default_factory=list)
     schema: int = SCHEMA_VERSION
+    #: The email's subject line and inbox preview text; empty → derived from title and intro
+    #: (briefing.json files written before these fields existed still load).
+    subject: str = ""
+    preheader: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": self.schema,
             "date": self.date.isoformat(),
             "title": self.title,
+            "subject": self.subject,
+            "preheader": self.preheader,
             "language": self.language,
             "intro": list(self.intro),
             "stories": [story.to_dict() for story in self.stories],
@@ -223,6 +229,8 @@ class Briefing:
             schema=schema,
             date=day,
             title=_required_text(obj, "title", ""),
+            subject=_string(obj.get("subject", ""), "subject"),
+            preheader=_string(obj.get("preheader", ""), "preheader"),
             language=language,
             intro=_paragraphs(obj.get("intro", []), "intro"),
             stories=[Story.from_dict(s, f"stories[{i}]") for i, s in enumerate(stories)],

@@ -169,9 +169,9 @@ def load_rendered_edition(settings: Settings, day: date) -> Edition:
         raise StageError(
             f"{exc.filename}: not found; run `newsletter render --date {day}` first"
         ) from None
-    from newsletter.render.context import preheader_for
+    from newsletter.render.context import preheader_for, subject_for
 
-    return Edition(day, briefing.title, preheader_for(briefing), html, text, markdown)
+    return Edition(day, subject_for(briefing), preheader_for(briefing), html, text, markdown)
 
 
 def send_stage(

@@ -60,12 +60,15 @@ url = "sqlite:///subscribers/newsletter.db"   # or postgresql://user@host/dbname
 [brief]
 max_stories = 5                        # 1–10 stories per edition
 window_hours = 24                      # only items published this long before the send
-writer = "extractive"                  # extractive (offline) | bedrock (Amazon Bedrock)
+writer = "extractive"                  # extractive (offline) | bedrock | openai (OpenAI-compatible)
 max_per_section = 2                    # at most this many stories of one section
+concurrency = 4                        # stories a model writes at once
+cache = true                           # model replies kept in the database: a re-draft pays once
 
-# [brief.emoji]                        # emoji per feed section, over the built-in defaults
-# ai = "🤖"                            # (ai 🤖, hardware 🔌, policy 🌐, funding 💰, tools 🛠️,
-# funding = "💰"                       #  security 🔒, science 🔬, mobile 📱, cloud ☁️, tech 💡)
+# [brief.emoji]                        # emoji per feed section, for stories whose words name
+# ai = "🤖"                            # no topic of the built-in table (ai 🤖, hardware 🔌,
+# funding = "💰"                       #  policy 🌐, funding 💰, tools 🛠️, security 🔒, science 🔬,
+#                                      #  mobile 📱, cloud ☁️, tech 💡); a model picks its own
 
 # [bedrock]                            # only used with brief.writer = "bedrock"
 # model_id = "anthropic.claude-3-haiku-20240307-v1:0"   # any Converse model with tool use
@@ -77,6 +80,27 @@ max_per_section = 2                    # at most this many stories of one sectio
 # max_attempts = 4                     # tries per story when throttled (backoff 1 s, 2 s, 4 s…)
 # price_input_per_1k = 0.00025         # USD per 1,000 tokens, for the cost printed by `draft`
 # price_output_per_1k = 0.00125
+
+# [openai]                             # only used with brief.writer = "openai"
+# base_url = "https://api.openai.com/v1"   # Ollama: "http://localhost:11434/v1"
+# model = "gpt-4o-mini"                # Ollama: e.g. "qwen2.5:7b"
+# api_key_env = "OPENAI_API_KEY"       # the variable holding the key; a local server needs none
+# timeout = 60                         # seconds per reply; a slower story uses the offline writer
+# max_tokens = 1200                    # per story reply
+# temperature = 0.3
+# max_attempts = 4                     # tries per story on 429/503 (Retry-After honoured)
+# structured = "auto"                  # auto | tools | json (servers without tool calling)
+# price_input_per_1m = 0.15            # USD per 1,000,000 tokens, for the cost printed by `draft`
+# price_output_per_1m = 0.60
+
+# [gates]                              # content gates: "warn" lists a finding, "block" stops render
+# language_mismatch = "warn"           # another language's sentences under 요약 / 왜 중요한가
+# keyword_title = "warn"               # a title that is a keyword list or one word
+# title_is_headline = "warn"           # a summary title that repeats the headline
+# repeated_sentence = "warn"           # one sentence twice in a story
+# boilerplate = "warn"                 # "Continue reading", "무단 전재" … left in the text
+# missing_why = "warn"                 # stories without a why-it-matters section
+# missing_takeaway = "warn"            # stories without a takeaway
 
 # [collect]                            # how feeds are fetched (defaults shown)
 # concurrency = 16                     # feed bodies downloading at once (bounds memory)

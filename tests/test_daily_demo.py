@@ -85,7 +85,8 @@ def test_daily_end_to_end_and_idempotent(demo: Path) -> None:
         assert message["List-Unsubscribe"].startswith("<http://127.0.0.1:8000/u/")
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert message.get_content_type() == "multipart/alternative"
-        assert message["Subject"] == briefing.title
+        assert message["Subject"] == briefing.subject  # the hook, not the date and name
+        assert len(briefing.subject) <= 60 and briefing.subject != briefing.title
         assert "%%UNSUBSCRIBE_URL%%" not in message.get_body(("html",)).get_content()
     assert recipients == set(subscribers)
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
 
 from newsletter.brief import frame
 from newsletter.brief.report import DraftReport
-from newsletter.brief.select import select_stories
-from newsletter.brief.writers.base import Writer, emoji_table
+from newsletter.brief.select import Cluster, select_stories
+from newsletter.brief.writers.base import Writer
+from newsletter.brief.writers.editor import edit_frame
+from newsletter.brief.writers.extractive import is_quoted
+from newsletter.brief.writers.model import ModelWriter
+from newsletter.brief.writers.registry import make_writer
 from newsletter.columns import clip_columns
 from newsletter.config import Settings
 from newsletter.model import Briefing, Item, Story
@@ -32,6 +38,7 @@ def draft_briefing(
 
     `report` (when given) is filled with what the writer did: fallbacks, tokens, cost.
     """
+    started = time.monotonic()
     brief = settings.brief
     clusters = select_stories(
         items,
@@ -49,33 +56,46 @@ def draft_briefing(
     report = report if report is not None else DraftReport()
     language = settings.newsletter.language
     writer = make_writer(settings, report)
-    stories = [within_limits(writer.write(cluster, language)) for cluster in clusters]
+    stories = [
+        within_limits(story)
+        for story in write_stories(writer, clusters, language, brief.concurrency)
+    ]
     report.stories = len(stories)
-    values = frame.frame_values(
-        day, language, name=settings.newsletter.name, count=len(stories), lead=stories[0].headline
-    )
+    report.order = [cluster.key for cluster in clusters]
+    order = {cluster.items[0].title: n for n, cluster in enumerate(clusters)}
+    report.fallbacks.sort(key=lambda f: order.get(f.headline, len(order)))
+    name = settings.newsletter.name
+    quoted = any(is_quoted(story, language) for story in stories)
+    edition_frame = frame.offline_frame(day, language, name=name, stories=stories, quoted=quoted)
+    if isinstance(writer, ModelWriter):
+        long = frame.long_date(day, language)
+        edition_frame = edit_frame(writer, stories, language, long, edition_frame)
+        if writer.cache is not None and writer.cache.problem:
+            report.notes.append(f"reply cache off: {writer.cache.problem}")
+    report.seconds = time.monotonic() - started
     return Briefing(
         date=day,
-        title=frame.title(language, values),
+        title=edition_frame.title,
+        subject=edition_frame.subject,
+        preheader=edition_frame.preheader,
         language=language,
-        intro=frame.intro(language, values),
-        stories=stories,
-        outro=frame.outro(language, values),
+        intro=edition_frame.intro,
+        stories=[
+            replace(story, emoji=emoji)
+            for story, emoji in zip(stories, edition_frame.emoji, strict=True)
+        ],
+        outro=edition_frame.outro,
     )
 
 
-def make_writer(settings: Settings, report: DraftReport) -> Writer:
-    """The configured writer; the model writer falls back to the offline one per story."""
-    from newsletter.brief.writers.extractive import ExtractiveWriter
-
-    emoji = emoji_table(settings.brief.emoji)
-    offline = ExtractiveWriter(emoji=emoji)
-    report.writer = settings.brief.writer
-    if settings.brief.writer == "bedrock":
-        from newsletter.brief.writers.bedrock import BedrockWriter
-
-        return BedrockWriter(settings, report=report, fallback=offline, emoji=emoji)
-    return offline
+def write_stories(
+    writer: Writer, clusters: list[Cluster], language: str, concurrency: int
+) -> list[Story]:
+    """Every cluster's story, in order; a network-bound writer writes `concurrency` at once."""
+    if not getattr(writer, "concurrent", False) or concurrency <= 1 or len(clusters) <= 1:
+        return [writer.write(cluster, language) for cluster in clusters]
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(clusters))) as pool:
+        return list(pool.map(lambda cluster: writer.write(cluster, language), clusters))
 
 
 def within_limits(story: Story) -> Story:

@@ -1,13 +1,18 @@
-"""What one `draft` run did: which writer wrote which story, what the model cost.
+"""What one `draft` run did: which writer wrote which story, what the model cost, how long.
 
 The model writer degrades story by story to the offline writer; an editor
 reviewing `briefing.json` must know which stories those were, and whoever pays
-the AWS bill wants the tokens, so `draft` (and `daily`) print this.
+the bill wants the tokens, so `draft` (and `daily`) print this. Writers fill it
+from several threads at once, so every change goes through `lock`.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
+
+#: Who wrote a story or the frame.
+BY_MODEL, BY_CACHE, BY_OFFLINE = "model", "cache", "offline"
 
 
 @dataclass(frozen=True)
@@ -18,45 +23,88 @@ class Fallback:
     reason: str
 
 
+@dataclass(frozen=True)
+class StoryCost:
+    """One story's (or the frame's) share of the run."""
+
+    headline: str
+    by: str  # BY_MODEL | BY_CACHE | BY_OFFLINE
+    input_tokens: int = 0
+    output_tokens: int = 0
+    seconds: float = 0.0
+
+
 @dataclass
 class DraftReport:
     writer: str = "extractive"
+    model: str = ""
     stories: int = 0
     model_stories: int = 0
+    cached_stories: int = 0
     fallbacks: list[Fallback] = field(default_factory=list)
     calls: int = 0
     retries: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
-    price_input_per_1k: float = 0.0
-    price_output_per_1k: float = 0.0
+    price_input_per_1m: float = 0.0
+    price_output_per_1m: float = 0.0
+    costs: dict[str, StoryCost] = field(default_factory=dict)  # cluster key → cost
+    order: list[str] = field(default_factory=list)  # cluster keys in edition order
+    frame: str = ""  # how the greeting/subject/preheader/emoji were written
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def cost(self) -> float:
-        """Estimated USD from the configured per-1,000-token prices."""
+        """Estimated USD from the configured per-1,000,000-token prices."""
+        return self.price(self.input_tokens, self.output_tokens)
+
+    def price(self, input_tokens: int, output_tokens: int) -> float:
         return (
-            self.input_tokens / 1000 * self.price_input_per_1k
-            + self.output_tokens / 1000 * self.price_output_per_1k
+            input_tokens / 1e6 * self.price_input_per_1m
+            + output_tokens / 1e6 * self.price_output_per_1m
         )
 
-    def add_usage(self, usage: dict[str, object] | None) -> None:
-        """Count a Converse `usage` block (also for replies we then reject: they were billed)."""
-        usage = usage or {}
-        input_tokens, output_tokens = usage.get("inputTokens", 0), usage.get("outputTokens", 0)
-        self.input_tokens += input_tokens if isinstance(input_tokens, int) else 0
-        self.output_tokens += output_tokens if isinstance(output_tokens, int) else 0
+    def add_usage(self, input_tokens: int, output_tokens: int) -> None:
+        """Count a reply's tokens (also for replies we then reject: they were billed)."""
+        with self.lock:
+            self.input_tokens += input_tokens
+            self.output_tokens += output_tokens
 
     def lines(self) -> list[str]:
         """Human lines for the terminal; empty for the offline writer (nothing to report)."""
-        if self.writer != "bedrock":
+        if self.writer == "extractive":
             return []
+        offline = len(self.fallbacks)
+        cached = f" ({self.cached_stories} from the reply cache)" if self.cached_stories else ""
+        retries = f"{self.retries} retr{'y' if self.retries == 1 else 'ies'}"
         out = [
-            f"bedrock: {self.model_stories}/{self.stories} stories by the model, "
-            f"{len(self.fallbacks)} by the offline writer; {self.calls} calls, "
-            f"{self.retries} retries",
+            f"{self.writer} ({self.model}): {self.model_stories}/{self.stories} stories by the "
+            f"model{cached}, {offline} by the offline writer; {self.calls} calls, {retries}; "
+            f"{self.seconds:.1f} s",
             f"tokens: {self.input_tokens:,} in + {self.output_tokens:,} out "
-            f"≈ ${self.cost:.4f} (at ${self.price_input_per_1k}/"
-            f"${self.price_output_per_1k} per 1k)",
+            f"≈ ${self.cost:.4f} (at ${self.price_input_per_1m:g}/"
+            f"${self.price_output_per_1m:g} per 1M)",
         ]
+        for number, key in enumerate(self.order, start=1):
+            cost = self.costs.get(key)
+            if cost is not None:
+                out.append(f"  {number}. {self._cost_line(cost)}")
+        if self.frame:
+            out.append(f"frame: {self.frame}")
         out += [f"fallback: {f.headline} — {f.reason}" for f in self.fallbacks]
+        out += self.notes
         return out
+
+    def _cost_line(self, cost: StoryCost) -> str:
+        headline = cost.headline if len(cost.headline) <= 60 else cost.headline[:59] + "…"
+        if cost.by == BY_MODEL:
+            spent = self.price(cost.input_tokens, cost.output_tokens)
+            return (
+                f"{headline} — model, {cost.input_tokens:,}+{cost.output_tokens:,} tokens "
+                f"${spent:.4f}, {cost.seconds:.1f} s"
+            )
+        if cost.by == BY_CACHE:
+            return f"{headline} — reply cache, $0, {cost.seconds:.1f} s"
+        return f"{headline} — offline writer, {cost.seconds:.1f} s"

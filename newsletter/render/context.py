@@ -40,6 +40,7 @@ __all__ = [
     "long_date",
     "one_line",
     "preheader_for",
+    "subject_for",
 ]
 
 
@@ -79,11 +80,14 @@ class StoryView:
 
     @property
     def summary_heading(self) -> str:
+        """`요약: title`, or the label alone: a placeholder title would say nothing."""
+        if not self.summary_title:
+            return self.summary_label
         return f"{self.summary_label}: {self.summary_title}"
 
     @property
     def why_heading(self) -> str:
-        return f"{self.why_label}: {self.why_title}"
+        return f"{self.why_label}: {self.why_title}" if self.why_title else self.why_label
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,7 @@ class EditionView:
     labels: dict[str, str]
     date: date
     title: str
+    subject: str
     name: str
     date_long: str
     stories_count: str
@@ -162,6 +167,7 @@ def build_view(briefing: Briefing, settings: Settings, *, web: bool = False) -> 
         labels=words,
         date=briefing.date,
         title=one_line(briefing.title),
+        subject=subject_for(briefing),
         name=name,
         date_long=long_date(briefing.date, briefing.language),
         stories_count=messages.plural("edition.stories_count", len(stories)),
@@ -200,10 +206,10 @@ def _story_view(
         headline=one_line(story.headline),
         section=one_line(story.section),
         summary_label=words["summary"],
-        summary_title=one_line(story.summary_title) or words["default_summary_title"],
+        summary_title=one_line(story.summary_title),
         summary=[one_line(p) for p in story.summary],
         why_label=words["why"],
-        why_title=one_line(story.why_title) or words["default_why_title"],
+        why_title=one_line(story.why_title),
         why=[one_line(p) for p in story.why],
         takeaway=one_line(story.takeaway),
         sources_label=words["sources"] if len(sources) > 1 else words["source"],
@@ -216,6 +222,11 @@ def long_date(day: date, language: str) -> str:
     return catalog(language).date("edition.date_long", day)
 
 
+def subject_for(briefing: Briefing) -> str:
+    """The email's subject: the briefing's own (the editor's hook), else its title."""
+    return one_line(briefing.subject) or one_line(briefing.title)
+
+
 def preheader_for(briefing: Briefing) -> str:
     """The inbox preview line: the editor's preheader, else the day's headlines.
 
@@ -223,9 +234,8 @@ def preheader_for(briefing: Briefing) -> str:
     the headlines are what makes somebody open the mail. Mail clients show
     ~90–140 characters after the subject, so more is cut.
     """
-    written = one_line(str(getattr(briefing, "preheader", "") or ""))
-    if written:
-        return clip(written, PREHEADER_MAX)
+    if one_line(briefing.preheader):
+        return clip(one_line(briefing.preheader), PREHEADER_MAX)
     text = ""
     for story in briefing.stories:
         if len(text) >= PREHEADER_MIN:

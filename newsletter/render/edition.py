@@ -30,7 +30,7 @@ def build_edition(briefing: Briefing, settings: Settings) -> Edition:
     view = build_view(briefing, settings)
     return Edition(
         date=briefing.date,
-        subject=view.title,
+        subject=view.subject,
         preheader=view.preheader,
         html=render_html(view, templates),
         text=render_text(view, templates),

@@ -24,15 +24,15 @@ class Answer:
     delay: float = 0.0
 
 
-def story_reply(fields: dict[str, Any], usage: tuple[int, int] = (1200, 300)) -> Answer:
-    """A Converse reply whose assistant message uses the write_story tool."""
+def story_reply(
+    fields: dict[str, Any], usage: tuple[int, int] = (1200, 300), tool: str = "write_story"
+) -> Answer:
+    """A Converse reply whose assistant message uses the write_story (or another) tool."""
     doc = {
         "output": {
             "message": {
                 "role": "assistant",
-                "content": [
-                    {"toolUse": {"toolUseId": "tooluse_1", "name": "write_story", "input": fields}}
-                ],
+                "content": [{"toolUse": {"toolUseId": "tooluse_1", "name": tool, "input": fields}}],
             }
         },
         "stopReason": "tool_use",
@@ -126,6 +126,16 @@ class ConverseStub:
             self.received.append(request)
             if self.script:
                 return self.script.pop(0)
-        first_title = request.body["messages"][0]["content"][0]["text"].split("\n")
-        title = next(line for line in first_title if line.startswith(("제목: ", "Title: ")))
+        prompt = request.body["messages"][0]["content"][0]["text"]
+        tool = request.body["toolConfig"]["tools"][0]["toolSpec"]["name"]
+        if tool == "write_frame":
+            count = prompt.count("\n[소식 ") + prompt.count("\n[Story ")
+            frame = {
+                "greeting": ["모델이 쓴 인사말입니다."],
+                "subject": "모델이 쓴 제목",
+                "preheader": "모델이 쓴 미리보기입니다.",
+                "emoji": ["🧪"] * count,
+            }
+            return story_reply(frame, tool="write_frame")
+        title = next(line for line in prompt.split("\n") if line.startswith(("제목: ", "Title: ")))
         return story_reply(story_fields("모델: " + title.split(": ", 1)[1]))

@@ -12,9 +12,10 @@ import pytest
 from newsletter.brief.draft import draft_briefing
 from newsletter.brief.report import DraftReport, Fallback
 from newsletter.brief.select import clusters_of
-from newsletter.brief.writers.base import emoji_table
-from newsletter.brief.writers.bedrock import BedrockWriter
+from newsletter.brief.writers.bedrock import BedrockClient
+from newsletter.brief.writers.emoji import emoji_table
 from newsletter.brief.writers.extractive import ExtractiveWriter
+from newsletter.brief.writers.model import ModelWriter
 from newsletter.config import Settings
 from newsletter.model import Briefing
 from newsletter.pipeline import draft_stage
@@ -45,7 +46,12 @@ def stub() -> Iterator[ConverseStub]:
 
 
 def bedrock_config(
-    tmp_path: Path, endpoint: str, *, language: str = "ko", **keys: object
+    tmp_path: Path,
+    endpoint: str,
+    *,
+    language: str = "ko",
+    brief: dict[str, object] | None = None,
+    **keys: object,
 ) -> Settings:
     values = {
         "endpoint_url": endpoint,
@@ -56,7 +62,7 @@ def bedrock_config(
         "price_output_per_1k": 0.015,
         **keys,
     }
-    return write_config(tmp_path, language=language, writer="bedrock", bedrock=values)
+    return write_config(tmp_path, language=language, writer="bedrock", brief=brief, bedrock=values)
 
 
 def test_happy_path_every_story_by_the_model(tmp_path: Path, stub: ConverseStub) -> None:
@@ -77,14 +83,16 @@ def test_happy_path_every_story_by_the_model(tmp_path: Path, stub: ConverseStub)
     assert first.why_title == "모델이 본 의미" and first.takeaway == "인용할 만한 한 문장입니다."
     # sources come from the feeds, never from the model: both publishers kept
     assert [s.publisher for s in first.sources] == ["arstechnica.com", "techcrunch.com"]
-    assert briefing.stories[1].emoji == "💰"
+    assert [s.emoji for s in briefing.stories] == ["🧪"] * 3  # chosen by the edition editor
+    assert briefing.subject == "모델이 쓴 제목"
 
-    assert (report.model_stories, report.fallbacks, report.calls) == (3, [], 3)
-    assert (report.input_tokens, report.output_tokens) == (3600, 900)
-    assert report.cost == pytest.approx(3.6 * 0.003 + 0.9 * 0.015)
-    assert "tokens: 3,600 in + 900 out ≈ $0.0243" in "\n".join(report.lines())
+    # three stories and the editor's call
+    assert (report.model_stories, report.fallbacks, report.calls) == (3, [], 4)
+    assert (report.input_tokens, report.output_tokens) == (4800, 1200)
+    assert report.cost == pytest.approx(4.8 * 0.003 + 1.2 * 0.015)
+    assert "tokens: 4,800 in + 1,200 out ≈ $0.0324" in "\n".join(report.lines())
 
-    request = stub.received[0]
+    request = next(r for r in stub.received if COMPILER_HEADLINE in str(r.body["messages"]))
     assert request.model_id == settings.bedrock.model_id
     assert request.authorization.startswith("AWS4-HMAC-SHA256 Credential=testing/")
     assert "/us-east-1/bedrock/aws4_request" in request.authorization
@@ -113,7 +121,7 @@ def test_english_edition_is_asked_in_english(tmp_path: Path, stub: ConverseStub)
 
 
 def test_malformed_json_falls_back_for_that_story_only(tmp_path: Path, stub: ConverseStub) -> None:
-    settings = bedrock_config(tmp_path, stub.url)
+    settings = bedrock_config(tmp_path, stub.url, brief={"concurrency": 1})
     stub.script = [
         Answer(body=b'{"output": {"message": ', headers={"Content-Type": "application/json"})
     ]
@@ -183,13 +191,14 @@ def test_incomplete_replies_fall_back(
     assert report.fallbacks == [Fallback("Chip ships", f"invalid reply: {reason}")]
 
 
-def writer_for(settings: Settings, report: DraftReport, sleeps: list[float]) -> BedrockWriter:
+def writer_for(settings: Settings, report: DraftReport, sleeps: list[float]) -> ModelWriter:
     emoji = emoji_table()
-    return BedrockWriter(
-        settings,
+    return ModelWriter(
+        BedrockClient(settings.bedrock, region=settings.sender.region),
         report=report,
         fallback=ExtractiveWriter(emoji=emoji),
         emoji=emoji,
+        name="Test",
         backoff=1.0,
         sleep=sleeps.append,  # record the backoff instead of waiting it out
     )
@@ -229,7 +238,7 @@ def test_other_errors_are_not_retried(tmp_path: Path, stub: ConverseStub) -> Non
     stub.script = [Answer(403, denied, {"x-amzn-ErrorType": "AccessDeniedException"})]
     report = DraftReport()
     draft_briefing([item(1, "Chip ships", "The chip ships in May.")], settings, DAY, report)
-    assert report.calls == 1
+    assert report.calls == 2  # the story's one try, then the editor's call
     assert report.fallbacks == [
         Fallback("Chip ships", "AccessDeniedException: You don't have access to the model.")
     ]
@@ -238,7 +247,7 @@ def test_other_errors_are_not_retried(tmp_path: Path, stub: ConverseStub) -> Non
 def test_timeout_falls_back_and_the_next_story_still_tries(
     tmp_path: Path, stub: ConverseStub
 ) -> None:
-    settings = bedrock_config(tmp_path, stub.url)  # timeout = 1 s
+    settings = bedrock_config(tmp_path, stub.url, brief={"concurrency": 1})  # timeout = 1 s
     slow = story_reply(story_fields("too late"))
     slow.delay = 2.0
     stub.script = [slow]
@@ -254,14 +263,14 @@ def test_timeout_falls_back_and_the_next_story_still_tries(
 
 def test_outage_stops_calling_after_two_failures(tmp_path: Path) -> None:
     port = free_port()  # nobody listens there
-    settings = bedrock_config(tmp_path, f"http://127.0.0.1:{port}")
+    settings = bedrock_config(tmp_path, f"http://127.0.0.1:{port}", brief={"concurrency": 1})
     report = DraftReport()
     briefing = draft_briefing(demo_items(), settings, DAY, report)
     assert len(briefing.stories) == 3  # the edition is complete, written offline
     assert report.calls == 2
     reasons = [f.reason for f in report.fallbacks]
     assert reasons[0].startswith("EndpointConnectionError") and reasons[1] == reasons[0]
-    assert reasons[2] == "skipped: Bedrock failed earlier in this run"
+    assert reasons[2] == "skipped: bedrock failed earlier in this run"
 
 
 def test_json_answered_as_text_is_accepted(tmp_path: Path, stub: ConverseStub) -> None:
@@ -276,4 +285,6 @@ def test_json_answered_as_text_is_accepted(tmp_path: Path, stub: ConverseStub) -
         [item(1, "Chip ships", "The chip ships in May.")], settings, DAY, report
     )
     assert briefing.stories[0].headline == "From text"
-    assert (report.fallbacks, report.input_tokens, report.output_tokens) == ([], 5, 0)
+    assert report.fallbacks == []
+    cost = report.costs["item-1"]
+    assert (cost.input_tokens, cost.output_tokens) == (5, 0)

@@ -34,8 +34,15 @@ def test_draft_writes_the_edition_shape(tmp_path: Path) -> None:
     # the story two publishers report leads, and keeps both sources
     assert first.headline == "Sixteen Claude agents built a C compiler"
     assert [s.publisher for s in first.sources] == ["arstechnica.com", "techcrunch.com"]
-    assert {s.emoji for s in rest} == {"💸", "🌐"}
-    assert all(story.summary_title and story.summary for story in briefing.stories)
+    # the story's own words pick its emoji; a configured section emoji is the fallback
+    assert [s.emoji for s in rest] == ["💰", "🌐"]
+    # English reports in a Korean edition are quoted as the original's words, not summarised
+    assert first.summary[0].startswith("원문(영어, arstechnica.com) 요지: “")
+    assert first.why == [] and first.takeaway == ""
+    assert "다른 언어로만 보도된 소식은" in briefing.intro[1]
+    assert briefing.subject == "Sixteen Claude agents built a C compiler 외 2건"
+    assert briefing.preheader.startswith("Benchmark raises $225M")
+    assert all(story.summary for story in briefing.stories)
 
 
 def test_same_input_gives_byte_identical_json(tmp_path: Path) -> None:

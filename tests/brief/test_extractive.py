@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from newsletter.brief.select import clusters_of
-from newsletter.brief.writers.base import emoji_table
-from newsletter.brief.writers.extractive import SUMMARY_BUDGET, ExtractiveWriter
+from newsletter.brief.writers.emoji import emoji_table
+from newsletter.brief.writers.extractive import QUOTE_BUDGET, SUMMARY_BUDGET, ExtractiveWriter
+from newsletter.brief.writers.register import is_plain_ending
 from tests.brief.factory import CEREBRAS, COMPILER, LAWYERS, LOCALIZATION, item
 
 
@@ -51,15 +52,80 @@ DISTINCT = {
 }
 
 
-@pytest.mark.parametrize("script", ["en", "ko"])
 @pytest.mark.parametrize("language", ["en", "ko"])
-def test_summary_stays_within_the_length_budget(script: str, language: str) -> None:
-    text = " ".join(DISTINCT[script])  # 12 different sentences, far over budget
+def test_summary_stays_within_the_length_budget(language: str) -> None:
+    text = " ".join(DISTINCT[language])  # 12 different sentences, far over budget
     story = write(item(1, "Accelerator", text), language=language)
-    # the budget follows the script of the text, whatever the edition's language
-    assert chars(story.summary) <= SUMMARY_BUDGET[script]
+    assert chars(story.summary) <= SUMMARY_BUDGET[language] + 20  # + the 합니다체 endings
     assert 2 <= story.summary[0].count(".") <= 3
-    assert chars(story.summary) > SUMMARY_BUDGET[script] / 3
+    assert chars(story.summary) > SUMMARY_BUDGET[language] / 3
+
+
+@pytest.mark.parametrize(("language", "other"), [("ko", "en"), ("en", "ko")])
+def test_another_language_is_quoted_as_the_original_never_summarised(
+    language: str, other: str
+) -> None:
+    text = " ".join(DISTINCT[other])
+    story = write(
+        item(1, "가속기 공개" if other == "ko" else "Accelerator ships", text), language=language
+    )
+    (paragraph,) = story.summary
+    marker = {"ko": "원문(영어) 요지: “", "en": "From the original (Korean): “"}[language]
+    assert paragraph.startswith(marker) and paragraph.endswith("”")
+    quote = paragraph[len(marker) : -1]
+    assert quote == " ".join(DISTINCT[other][:2])  # the lead, as written
+    assert len(quote) <= QUOTE_BUDGET
+    assert story.summary_title == "" and story.why == [] and story.takeaway == ""
+
+
+def test_two_foreign_sources_are_each_quoted_with_their_publisher() -> None:
+    story = write(
+        item(
+            1,
+            "Sixteen Claude agents built a C compiler",
+            COMPILER,
+            site="arstechnica.com",
+            cluster="c",
+        ),
+        item(
+            2,
+            "Maybe AI agents can be lawyers after all",
+            LAWYERS,
+            site="techcrunch.com",
+            cluster="c",
+        ),
+        language="ko",
+    )
+    assert [p.split(":")[0] for p in story.summary] == [
+        "원문(영어, arstechnica.com) 요지",
+        "원문(영어, techcrunch.com) 요지",
+    ]
+    assert story.headline == "Sixteen Claude agents built a C compiler"
+    assert len(story.sources) == 2
+
+
+def test_a_korean_source_beside_english_ones_is_the_one_summarised() -> None:
+    story = write(
+        item(
+            1,
+            "OpenAI localizes its models",
+            "OpenAI explained its localization plan today.",
+            cluster="c",
+        ),
+        item(2, "오픈AI, 지역화 전략 공개", LOCALIZATION, site="openai.com", cluster="c"),
+        language="ko",
+    )
+    assert story.headline == "오픈AI, 지역화 전략 공개"
+    assert "OpenAI explained" not in " ".join(story.summary + story.why)
+    assert len(story.sources) == 2
+
+
+def test_korean_sentences_are_in_the_editions_register() -> None:
+    story = write(item(1, "가속기 공개", " ".join(DISTINCT["ko"])), language="ko")
+    said = [*story.summary, *story.why, story.takeaway]
+    sentences = [s for p in said for s in p.split(". ") if s]
+    assert sentences and not any(is_plain_ending(s) for s in sentences)
+    assert "경고했습니다." in " ".join(said)
 
 
 def test_near_identical_sentences_are_said_once() -> None:
@@ -99,7 +165,7 @@ def test_why_is_omitted_without_impact_cues() -> None:
 def test_why_carries_the_consequence_and_is_not_repeated() -> None:
     story = write(item(1, "Benchmark raises $225M to double down on Cerebras", CEREBRAS))
     assert story.why == ["The deal signals growing competition with Nvidia in AI hardware."]
-    assert story.why_title == "The competitive picture"
+    assert story.why_title == ""  # no analysis offline: the label alone
     assert "signals" not in " ".join(story.summary)
 
 
@@ -138,17 +204,12 @@ def test_two_sources_both_kept_and_both_summarised() -> None:
     assert story.summary_title == "Maybe AI agents can be lawyers after all"
 
 
-def test_single_source_title_names_what_the_story_is_about() -> None:
+def test_single_source_has_no_title_beyond_the_label() -> None:
+    """Never a keyword list ("Cerebras · Benchmark") and never the headline again."""
     story = write(item(1, "Benchmark raises $225M to double down on Cerebras", CEREBRAS))
-    assert story.summary_title.split(" · ")[:2] == ["Cerebras", "Benchmark"]
+    assert story.summary_title == "" and story.why_title == ""
     korean = write(item(2, "오픈AI, 지역화 전략 공개", LOCALIZATION), language="ko")
-    assert korean.summary_title.startswith("오픈AI")
-    assert korean.why_title == "무엇이 달라지나"
-
-
-def test_title_falls_back_to_the_label_when_nothing_repeats() -> None:
-    story = write(item(1, "update shipped", "a small fix went out to everyone quietly today."))
-    assert story.summary_title == "What happened"
+    assert korean.summary_title == "" and korean.why_title == ""
 
 
 def test_boilerplate_and_title_echo_are_not_summary_text() -> None:
@@ -167,6 +228,15 @@ def test_item_without_text_uses_its_title() -> None:
     story = write(item(1, "Only a headline here"))
     assert story.summary == ["Only a headline here"]
     assert story.why == [] and story.takeaway == ""
+
+
+def test_emoji_is_chosen_from_what_the_story_is_about() -> None:
+    assert (
+        write(item(1, "Benchmark raises $225M to double down on Cerebras", CEREBRAS)).emoji == "💰"
+    )
+    assert write(item(2, "Sixteen Claude agents built a C compiler", COMPILER)).emoji == "💻"
+    korean = write(item(3, "오픈AI, 지역화 전략 공개", LOCALIZATION, section="ai"), language="ko")
+    assert korean.emoji == "🌐"
 
 
 def test_emoji_from_the_configured_table_with_defaults() -> None:

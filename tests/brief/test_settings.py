@@ -71,8 +71,8 @@ def test_bad_values_name_the_key(tmp_path: Path, extra: str, expected: str) -> N
 def test_starter_documents_every_key_of_its_sections(tmp_path: Path) -> None:
     """Uncommenting the starter's examples gives a valid config using all of them."""
     text = re.sub(
-        r"^# (\[brief\.emoji\]|\[bedrock\]|\[collect\]|\[feedback\]|\[signup\]|\[render\]|"
-        r"\[publish\]|\[smtp\]|[a-z_0-9]+ = )",
+        r"^# (\[brief\.emoji\]|\[bedrock\]|\[openai\]|\[gates\]|\[collect\]|\[feedback\]"
+        r"|\[signup\]|\[render\]|\[publish\]|\[smtp\]|[a-z_0-9]+ = )",
         r"\1",
         STARTER_TOML,
         flags=re.M,
@@ -90,7 +90,9 @@ def test_starter_documents_every_key_of_its_sections(tmp_path: Path) -> None:
         BedrockSettings,
         CollectSettings,
         FeedbackSettings,
+        GatesSettings,
         NewsletterSettings,
+        OpenAISettings,
         PublishSettings,
         RenderSettings,
         SignupSettings,
@@ -99,6 +101,8 @@ def test_starter_documents_every_key_of_its_sections(tmp_path: Path) -> None:
 
     for section, fields in [
         ("bedrock", BedrockSettings),
+        ("openai", OpenAISettings),
+        ("gates", GatesSettings),
         ("collect", CollectSettings),
         ("feedback", FeedbackSettings),
         ("signup", SignupSettings),

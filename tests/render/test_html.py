@@ -28,20 +28,20 @@ def test_every_headline_is_an_h2_with_its_emoji(edition_ko: Edition, briefing_ko
 
 def test_korean_labels_and_defaults(edition_ko: Edition, briefing_ko: Briefing) -> None:
     h3 = [text_of(h) for h in tree(edition_ko).iter("h3")]
-    summaries = [h for h in h3 if h.startswith("요약: ")]
+    summaries = [h for h in h3 if h.startswith("요약")]
     whys = [h for h in h3 if h.startswith("왜 중요한가: ")]
     assert len(summaries) == 5
     # the fifth story has no `why` at all: no empty "why it matters" block for it
     assert len(whys) == 4
-    assert summaries[4] == "요약: 핵심 내용"  # empty summary_title → the label table's default
+    assert summaries[4] == "요약"  # empty summary_title → the label alone, no placeholder title
     assert "Summary" not in edition_ko.html
 
 
 def test_english_labels(edition_en: Edition) -> None:
     h3 = [text_of(h) for h in tree(edition_en).iter("h3")]
     assert h3[0] == "Summary: An agent team finishes a systems project"
-    assert "Why it matters: The stakes" in h3  # empty why_title with paragraphs → default
-    assert sum(h.startswith("Why it matters: ") for h in h3) == 2  # story 3 has no why
+    assert "Why it matters" in h3  # empty why_title with paragraphs → the label alone
+    assert sum(h.startswith("Why it matters") for h in h3) == 2  # story 3 has no why
     labels = [text_of(p) for p in tree(edition_en).find_class("sources-label")]
     assert labels == ["Sources", "Source", "Source"]
     assert "요약" not in edition_en.html

@@ -41,7 +41,7 @@ def test_five_story_post(edition_ko: Edition, briefing_ko: Briefing) -> None:
     assert ours["separators"] == 4
     for story in briefing_ko.stories:
         assert f"\n## {story.emoji} {story.headline}\n" in post
-    assert "\n### 요약: 핵심 내용\n대기업들이" in post  # heading, then the paragraph: as the seed
+    assert "\n### 요약\n대기업들이" in post  # heading (the label alone), then the paragraph
     assert "\n> 에이전트 '팀'이 큰 프로젝트를 끝까지 해내는 시대가 열렸지만," in post
     assert post.count("\n> ") == 3
     assert (
@@ -72,7 +72,7 @@ def test_date_uses_the_configured_time_zone(briefing_en: Briefing, tmp_path: Pat
     post = render_edition(briefing_en, settings).markdown
     assert "\ndate: 2026-02-07 06:30:00 -0500\n" in post
     assert "### Summary: An agent team finishes a systems project\n" in post
-    assert "### Why it matters: The stakes\n" in post
+    assert "### Why it matters\n" in post
     assert "**Source:** [Sixteen Claude" in post
 
 

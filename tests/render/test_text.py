@@ -97,7 +97,7 @@ def test_headlines_are_underlined(edition_ko: Edition, briefing_ko: Briefing) ->
         title = f"{story.emoji} {story.headline}"
         index = lines.index(title)
         assert lines[index + 1] == "=" * display_width(title)
-    assert lines[lines.index("요약: 핵심 내용") + 1] == "-" * 15
+    assert lines[lines.index("요약") + 1] == "-" * 4  # no title: the label alone
 
 
 def test_sources_are_numbered_references_under_each_story(
@@ -123,7 +123,7 @@ def test_sources_are_numbered_references_under_each_story(
 
 def test_korean_labels_and_structure(edition_ko: Edition, briefing_ko: Briefing) -> None:
     text = edition_ko.text
-    assert text.count("요약: ") == 5
+    assert text.count("요약: ") == 4 and text.count("\n요약\n----\n") == 1
     assert text.count("왜 중요한가: ") == 4
     assert text.count("\n출처:\n") == 5
     assert "Source" not in text
@@ -136,7 +136,7 @@ def test_korean_labels_and_structure(edition_ko: Edition, briefing_ko: Briefing)
 def test_english_labels(edition_en: Edition) -> None:
     text = edition_en.text
     assert "Summary: An agent team finishes a systems project" in text
-    assert "Why it matters: The stakes" in text
+    assert "\nWhy it matters\n--------------\n" in text  # no why_title: the label alone
     assert "\nSources:\n[1] " in text
     assert "Saturday, February 7, 2026" in text
     assert "<maybe> & more" in text  # text is not HTML: nothing escaped

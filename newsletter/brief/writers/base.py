@@ -1,33 +1,21 @@
-"""What a writer is: one story cluster in, one Story out.
+"""What a writer is (one story cluster in, one Story out) and what a model provider is.
 
 Writers differ in how they word a story (extractive sentences offline, a model
 when configured) but never in what a Story contains, so the renderer and the
-hand-editing workflow do not care which one wrote it.
+hand-editing workflow do not care which one wrote it. Model providers (Bedrock,
+OpenAI-compatible servers) differ only in how one structured request travels:
+`ModelClient.ask` takes the same `Ask` and gives the same `ModelReply`, so the
+retries, the cache, the fallback and the cost report are written once
+(`writers/model.py`) for every provider.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from newsletter.brief.select import Cluster
 from newsletter.model import Source, Story
-
-#: Emoji per section (`[brief.emoji]` in the config overrides or extends these);
-#: a section not listed gets the generic newspaper.
-SECTION_EMOJI: dict[str, str] = {
-    "ai": "🤖",
-    "hardware": "🔌",
-    "policy": "🌐",
-    "funding": "💰",
-    "tools": "🛠️",
-    "security": "🔒",
-    "science": "🔬",
-    "mobile": "📱",
-    "cloud": "☁️",
-    "tech": "💡",
-}
-DEFAULT_EMOJI = "📰"
 
 
 class Writer(Protocol):
@@ -36,15 +24,49 @@ class Writer(Protocol):
     def write(self, cluster: Cluster, language: str) -> Story: ...
 
 
-def emoji_table(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The defaults with the configured mapping on top; section names compare case-insensitively."""
-    table = dict(SECTION_EMOJI)
-    table.update({name.lower(): emoji for name, emoji in (overrides or {}).items()})
-    return table
+@dataclass(frozen=True)
+class Ask:
+    """One structured request: the reply must be a JSON object matching `schema`."""
+
+    system: str
+    user: str
+    tool: str  # the function/tool name the reply goes through
+    description: str
+    schema: dict[str, Any]
 
 
-def emoji_for(section: str, table: Mapping[str, str] | None = None) -> str:
-    return (SECTION_EMOJI if table is None else table).get(section.lower(), DEFAULT_EMOJI)
+@dataclass(frozen=True)
+class ModelReply:
+    """The reply's JSON object, or why there is none; tokens are counted either way (billed)."""
+
+    fields: dict[str, Any] | None
+    problem: str = ""
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+class Throttled(Exception):
+    """The provider asked us to slow down (429/503, ThrottlingException); worth retrying."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class Unavailable(Exception):
+    """The call failed for a reason that will likely repeat for the next story too."""
+
+
+class ModelClient(Protocol):
+    """One provider: `name` and `model` label the report and key the reply cache."""
+
+    name: str
+    model: str
+    price_input_per_1m: float
+    price_output_per_1m: float
+    max_attempts: int
+
+    def ask(self, request: Ask) -> ModelReply: ...
 
 
 def sources_of(cluster: Cluster) -> list[Source]:

@@ -6,6 +6,12 @@ are ranked by TextRank-style centrality over character bigrams (which works for
 Korean without a morphological analyser and for English alike). It never invents
 text: the summary, why-it-matters and takeaway are the sources' own sentences,
 and a section with nothing to say is left out rather than filled.
+
+It is honest about language: only sources in the edition's language are
+summarised (Korean ones in the edition's 합니다체, see `register`); a story
+reported only in another language gets its original headline and a short lead
+marked as the original's words ("원문(영어) 요지: “…”"), and no why-it-matters.
+Titles are another report's real headline or nothing beyond the label.
 """
 
 from __future__ import annotations
@@ -15,13 +21,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import groupby
 
-from newsletter.brief.impact import carries_impact, why_title
-from newsletter.brief.keyterms import key_terms
-from newsletter.brief.select import Cluster
+from newsletter.brief.impact import carries_impact
+from newsletter.brief.select import Cluster, publisher_of
 from newsletter.brief.sentences import clip, split_sentences
-from newsletter.brief.writers.base import emoji_for, sources_of
+from newsletter.brief.writers.base import sources_of
+from newsletter.brief.writers.emoji import emoji_for_story
+from newsletter.brief.writers.register import to_formal
 from newsletter.i18n import catalog
-from newsletter.model import Story
+from newsletter.model import Item, Story
 
 #: Characters, by the script of the sources' text (not the edition's language: a Korean
 #: edition quotes English feeds): a Hangul syllable carries more than a Latin letter.
@@ -31,6 +38,8 @@ MAX_TAKEAWAY = 200
 MIN_SENTENCE = 12  # shorter "sentences" are captions, datelines and link texts
 SENTENCES_PER_ITEM = 15  # news states the key facts first; this bounds the O(n²) ranking
 MAX_TITLE = 90
+QUOTE_BUDGET = 300  # characters of a foreign-language lead quoted under the summary label
+MAX_QUOTED_SOURCES = 2
 #: Two sentences sharing this share of the shorter one's bigrams say the same thing
 #: (two feeds reporting one story often open with near-identical sentences).
 REDUNDANT = 0.6
@@ -52,7 +61,11 @@ class _Sentence:
 
 
 class ExtractiveWriter:
-    """Summary = best 2–3 sentences; why = impact sentences (or none); takeaway = best rest."""
+    """Summary = best 2–3 sentences; why = impact sentences (or none); takeaway = best rest.
+
+    Only sources in the edition's language are summarised; a story reported only in
+    another language is quoted as such (`_quoted`), never passed off as a summary.
+    """
 
     def __init__(
         self,
@@ -66,7 +79,10 @@ class ExtractiveWriter:
         self.why_budget = why_budget
 
     def write(self, cluster: Cluster, language: str) -> Story:
-        pool = _pool(cluster)
+        own = [item for item in cluster.items if language_of(item) == language]
+        if not own:
+            return self._quoted(cluster, language)
+        pool = _pool(own)
         texts = [s.text for s in pool]
         lengths = [len(t) for t in texts]
         grams = [_bigrams(t) for t in texts]
@@ -116,35 +132,100 @@ class ExtractiveWriter:
             ),
             "",
         )
-        lead = cluster.items[0]
+        voice = _voice(language)
+        lead = own[0]
         headline = lead.title.strip() or clip(texts[0], MAX_TITLE) or lead.url
-        why_texts = [texts[i] for i in sorted(why)]
+        why_texts = [voice(texts[i]) for i in sorted(why)]
+        summary_text = [voice(clipped)] if clipped else _paragraphs(summary, pool, voice)
         return Story(
-            emoji=emoji_for(lead.section, self.emoji),
+            emoji=emoji_for_story(headline, texts, lead.section, self.emoji),
             headline=headline,
             section=lead.section,
-            summary_title=summary_title(cluster, texts, language),
-            summary=[clipped] if clipped else _paragraphs(summary, pool),
-            why_title=why_title(why_texts, language) if why else "",
+            summary_title=summary_title(own, headline),
+            summary=summary_text,
+            why_title="",  # offline there is no analysis to name: the label stands alone
             why=[" ".join(why_texts)] if why else [],
-            takeaway=takeaway,
+            takeaway=voice(takeaway),
+            sources=sources_of(cluster),
+        )
+
+    def _quoted(self, cluster: Cluster, language: str) -> Story:
+        """A story reported only in another language: its headline and its lead, marked as
+        the original's words; no why-it-matters, since a copied sentence would be no analysis."""
+        words = catalog(language)
+        lead = cluster.items[0]
+        several = len({item.feed_title or item.url for item in cluster.items}) > 1
+        paragraphs = []
+        for item in cluster.items[:MAX_QUOTED_SOURCES]:
+            quote = _lead_of(item.body)
+            if not quote:
+                continue
+            origin = words.text(f"language.{language_of(item)}")
+            if several:
+                origin = f"{origin}, {item.feed_title or publisher_of(item)}"
+            paragraphs.append(words.text("quote.lead", origin=origin, quote=quote))
+        if not paragraphs:
+            origin = words.text(f"language.{language_of(lead)}")
+            paragraphs = [words.text("quote.title", origin=origin, quote=lead.title)]
+        headline = lead.title.strip() or lead.url
+        return Story(
+            emoji=emoji_for_story(headline, [lead.body], lead.section, self.emoji),
+            headline=headline,
+            section=lead.section,
+            summary_title="",
+            summary=paragraphs,
             sources=sources_of(cluster),
         )
 
 
-def summary_title(cluster: Cluster, texts: list[str], language: str) -> str:
-    """A short heading that says something about this story.
+def quote_prefix(language: str) -> str:
+    """How a quoted original's paragraph starts in `language` ("원문(", "From the original (")."""
+    return str(catalog(language).raw("quote.lead")).split("{", 1)[0]
 
-    With two or more reports, the second source's headline gives the other angle;
-    with one, the names the story keeps returning to; else the plain label.
+
+def is_quoted(story: Story, language: str) -> bool:
+    """True for a story `_quoted` wrote: its summary quotes another language's original."""
+    prefix = quote_prefix(language)
+    return bool(story.summary) and story.summary[0].startswith(prefix)
+
+
+def language_of(item: Item) -> str:
+    """The language an item is written in, judged by its script (Hangul or not)."""
+    return script_of([item.title, item.body])
+
+
+def summary_title(items: list[Item], headline: str) -> str:
+    """Another report's own headline (the story seen from a second angle), or nothing.
+
+    Never a keyword list and never the headline again: with one report the
+    heading is the label alone.
     """
-    titles = list(dict.fromkeys(item.title.strip() for item in cluster.items if item.title))
-    if len(titles) >= 2:
-        return clip(titles[1], MAX_TITLE)
-    terms = key_terms(cluster.items[0].title, texts)
-    if terms:
-        return clip(" · ".join(terms), MAX_TITLE)
-    return catalog(language).text("edition.default_summary_title")
+    for item in items:
+        title = " ".join(item.title.split())
+        if title and title.casefold() != headline.casefold() and len(title.split()) >= 2:
+            return clip(title, MAX_TITLE)
+    return ""
+
+
+def _voice(language: str) -> Callable[[str], str]:
+    """Korean sentences in the edition's 합니다체; English as written."""
+    if language != "ko":
+        return lambda text: text
+    return lambda text: " ".join(to_formal(s)[0] for s in split_sentences(text)) if text else ""
+
+
+def _lead_of(text: str) -> str:
+    """The first one or two real sentences of an article, within `QUOTE_BUDGET`."""
+    sentences = [
+        s for s in split_sentences(text) if len(s) >= MIN_SENTENCE and not _BOILERPLATE.search(s)
+    ]
+    quote = ""
+    for sentence in sentences[:2]:
+        candidate = f"{quote} {sentence}".strip()
+        if len(candidate) > QUOTE_BUDGET:
+            break
+        quote = candidate
+    return quote or (clip(sentences[0], QUOTE_BUDGET) if sentences else "")
 
 
 def centrality(sentences: list[str], positions: list[int] | None = None) -> list[float]:
@@ -183,12 +264,12 @@ def script_of(texts: list[str]) -> str:
     return "ko" if hangul * 2 >= latin and hangul else "en"
 
 
-def _pool(cluster: Cluster) -> list[_Sentence]:
-    """The cluster's distinct, story-bearing sentences; an item without text offers its title."""
-    titles = {_key(item.title) for item in cluster.items}
+def _pool(items: list[Item]) -> list[_Sentence]:
+    """The items' distinct, story-bearing sentences; an item without text offers its title."""
+    titles = {_key(item.title) for item in items}
     pool: list[_Sentence] = []
     seen: set[str] = set()
-    for index, item in enumerate(cluster.items):
+    for index, item in enumerate(items):
         found = [
             s
             for s in split_sentences(item.body)[:SENTENCES_PER_ITEM]
@@ -199,7 +280,7 @@ def _pool(cluster: Cluster) -> list[_Sentence]:
             if key and key not in seen:
                 seen.add(key)
                 pool.append(_Sentence(text, index, position))
-    return pool or [_Sentence(cluster.items[0].title or cluster.items[0].url, 0, 0)]
+    return pool or [_Sentence(items[0].title or items[0].url, 0, 0)]
 
 
 def _take(
@@ -223,11 +304,11 @@ def _take(
     return chosen
 
 
-def _paragraphs(chosen: list[int], pool: list[_Sentence]) -> list[str]:
+def _paragraphs(chosen: list[int], pool: list[_Sentence], voice: Callable[[str], str]) -> list[str]:
     """One paragraph per source, in source order, sentences in their original order."""
     ordered = sorted(chosen, key=lambda i: (pool[i].item, pool[i].position))
     return [
-        " ".join(pool[i].text for i in group)
+        " ".join(voice(pool[i].text) for i in group)
         for _, group in groupby(ordered, key=lambda i: pool[i].item)
     ]
 

@@ -1,12 +1,13 @@
-"""What the Bedrock writer asks the model: the prompt per language and the reply's schema.
+"""What a model writer asks for one story: the prompt per language and the reply's schema.
 
 The prompt is written in the edition's language (`writer.*` in newsletter/i18n),
 because models answer in the language they are asked in. It describes the edition's
 tone (a calm, factual summary, then an analysis of why it matters, then one quotable
-line) and forbids
-anything not in the articles: the model rewords reporting, it does not report.
-The reply is forced through a tool whose JSON schema mirrors `Story`, so the
-answer arrives as data rather than prose to be parsed.
+line) and forbids anything not in the articles: the model rewords reporting, it
+does not report. The reply is forced through a tool (or a JSON-schema response
+format) whose schema mirrors `Story`, so the answer arrives as data rather than
+prose to be parsed. `PROMPT_VERSION` is part of the reply cache's key: change it
+whenever a prompt or schema changes, so replies to the old wording are not reused.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 from newsletter.brief.select import Cluster
+from newsletter.brief.writers.base import Ask
 from newsletter.i18n import catalog
 
+PROMPT_VERSION = "2026-12-story-2"
 TOOL_NAME = "write_story"
 MAX_ARTICLE_CHARS = 3000  # per article: the lead carries the facts, and tokens cost money
 
@@ -70,17 +73,12 @@ def user_prompt(cluster: Cluster, language: str) -> str:
     return "".join(parts)
 
 
-def tool_config() -> dict[str, Any]:
-    """One tool, and the model is told to use it: the reply is the tool's JSON input."""
-    return {
-        "tools": [
-            {
-                "toolSpec": {
-                    "name": TOOL_NAME,
-                    "description": "Submit the finished story for the newsletter.",
-                    "inputSchema": {"json": STORY_SCHEMA},
-                }
-            }
-        ],
-        "toolChoice": {"tool": {"name": TOOL_NAME}},
-    }
+def story_ask(cluster: Cluster, language: str, name: str) -> Ask:
+    """The whole request for one story."""
+    return Ask(
+        system=system_prompt(language, name),
+        user=user_prompt(cluster, language),
+        tool=TOOL_NAME,
+        description="Submit the finished story for the newsletter.",
+        schema=STORY_SCHEMA,
+    )

@@ -1,4 +1,4 @@
-"""A Converse reply → a Story, or a clear reason why not.
+"""A model's JSON reply → a Story, or a clear reason why not.
 
 A model's output is input like any feed: it may be cut off, miss a field, put a
 list where a string belongs, or answer in prose. Nothing reaches `briefing.json`
@@ -12,10 +12,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from newsletter.brief.impact import why_title as theme_title
 from newsletter.brief.select import Cluster
-from newsletter.brief.writers.base import emoji_for, sources_of
-from newsletter.brief.writers.prompts import TOOL_NAME
+from newsletter.brief.writers.base import sources_of
+from newsletter.brief.writers.emoji import emoji_for_story
 from newsletter.model import ModelError, Story
 
 MAX_HEADLINE = 200
@@ -29,22 +28,18 @@ class InvalidReply(ValueError):
     """The model answered, but not with a usable story; the message says what was wrong."""
 
 
-def story_from_reply(
-    response: Mapping[str, Any], cluster: Cluster, language: str, emoji: Mapping[str, str]
+def story_from_fields(
+    fields: Mapping[str, Any], cluster: Cluster, language: str, emoji: Mapping[str, str]
 ) -> Story:
-    """Validate a Converse response and build the Story, or raise InvalidReply."""
-    if response.get("stopReason") == "max_tokens":
-        raise InvalidReply("reply cut off at max_tokens")
-    fields = _tool_input(response)
+    """Validate a reply's JSON object and build the Story, or raise InvalidReply."""
     summary = _paragraphs(fields, "summary", required=True)
     why = _paragraphs(fields, "why", required=False)
     why_heading = _text(fields, "why_title", MAX_TITLE, required=False)
-    if why and not why_heading:
-        why_heading = theme_title(why, language)
     lead = cluster.items[0]
+    headline = _text(fields, "headline", MAX_HEADLINE, required=True)
     story = Story(
-        emoji=emoji_for(lead.section, emoji),
-        headline=_text(fields, "headline", MAX_HEADLINE, required=True),
+        emoji=emoji_for_story(headline, [*summary, *why], lead.section, emoji),
+        headline=headline,
         section=lead.section,
         summary_title=_text(fields, "summary_title", MAX_TITLE, required=True),
         summary=summary,
@@ -59,29 +54,25 @@ def story_from_reply(
         raise InvalidReply(str(exc)) from None
 
 
-def _tool_input(response: Mapping[str, Any]) -> dict[str, Any]:
-    """The `write_story` tool input; a JSON object in a text block is accepted too."""
-    output = response.get("output")
-    message = output.get("message") if isinstance(output, dict) else None
-    content = message.get("content") if isinstance(message, dict) else None
-    if not isinstance(content, list):
-        raise InvalidReply("no output message in the reply (malformed or not a Converse reply)")
-    for block in content:
-        use = block.get("toolUse") if isinstance(block, dict) else None
-        if isinstance(use, dict) and use.get("name") == TOOL_NAME:
-            if not isinstance(use.get("input"), dict):
-                raise InvalidReply(f"{TOOL_NAME} input is not an object")
-            return use["input"]
-    for block in content:
-        text = block.get("text") if isinstance(block, dict) else None
-        if isinstance(text, str) and "{" in text:
-            try:
-                parsed = json.loads(text[text.index("{") : text.rindex("}") + 1])
-            except ValueError:
-                continue
-            if isinstance(parsed, dict):
-                return parsed
-    raise InvalidReply(f"the reply did not use the {TOOL_NAME} tool")
+def object_in_text(text: str) -> dict[str, Any] | None:
+    """The JSON object in a text reply (models sometimes wrap it in prose or a code fence)."""
+    if "{" not in text:
+        return None
+    try:
+        parsed = json.loads(text[text.index("{") : text.rindex("}") + 1])
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def text(fields: Mapping[str, Any], key: str, limit: int, *, required: bool) -> str:
+    """A one-line string field, whitespace squashed, within `limit` characters."""
+    return _text(fields, key, limit, required=required)
+
+
+def paragraphs(fields: Mapping[str, Any], key: str, *, required: bool) -> list[str]:
+    """A list-of-paragraphs field (a single string counts as one paragraph)."""
+    return _paragraphs(fields, key, required=required)
 
 
 def _text(fields: Mapping[str, Any], key: str, limit: int, *, required: bool) -> str:

@@ -1,0 +1,103 @@
+"""Model replies kept in the database, so the same request is never paid for twice.
+
+`draft --force` after a hand edit, a `daily` re-run after a failed render, a
+second attempt at the frame: each would otherwise ask the model again for
+stories it has already written. The key is a hash of everything that shapes the
+reply (provider, model, prompt version, the full prompt with the sources' text),
+so a changed article, model or prompt asks again, and nothing else does. Only
+replies that passed validation are kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Column, DateTime, Integer, String, Table, Text, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from newsletter import db
+from newsletter.brief.writers.base import Ask
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine, MetaData
+
+TABLE_NAME = "brief_reply_cache"
+
+
+def reply_table(metadata: MetaData) -> Table:
+    """`brief_reply_cache`: one validated reply per request hash."""
+    if TABLE_NAME in metadata.tables:
+        return metadata.tables[TABLE_NAME]
+    return Table(
+        TABLE_NAME,
+        metadata,
+        Column("key", String(64), primary_key=True),  # sha256 hex of the request
+        Column("model", String(300), nullable=False),  # provider/model, for people reading it
+        Column("reply", Text, nullable=False),  # the reply's JSON object
+        Column("input_tokens", Integer, nullable=False, default=0),
+        Column("output_tokens", Integer, nullable=False, default=0),
+        Column("created", DateTime(timezone=True), nullable=False),
+    )
+
+
+replies = reply_table(db.metadata())
+
+
+def request_key(provider: str, model: str, version: str, ask: Ask) -> str:
+    """The hash of everything that shapes a reply."""
+    material = json.dumps(
+        [provider, model, version, ask.system, ask.user, ask.tool, ask.schema],
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+class ReplyCache:
+    """Reads and writes cached replies; a database problem turns it off, never the draft."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.problem = ""
+        try:
+            db.ensure_schema(engine)
+        except SQLAlchemyError as exc:
+            self.problem = db.error_reason(exc)
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        if self.problem:
+            return None
+        try:
+            with self.engine.connect() as connection:
+                raw = connection.scalar(select(replies.c.reply).where(replies.c.key == key))
+        except SQLAlchemyError as exc:
+            self.problem = db.error_reason(exc)
+            return None
+        if raw is None:
+            return None
+        try:
+            found = json.loads(raw)
+        except ValueError:
+            return None
+        return found if isinstance(found, dict) else None
+
+    def put(self, key: str, model: str, fields: dict[str, Any], tokens: tuple[int, int]) -> None:
+        if self.problem:
+            return
+        row = {
+            "key": key,
+            "model": model[:300],
+            "reply": json.dumps(fields, ensure_ascii=False),
+            "input_tokens": tokens[0],
+            "output_tokens": tokens[1],
+            "created": datetime.now(UTC),
+        }
+        try:
+            with self.engine.begin() as connection:
+                insert = db.insert_ignoring_duplicates(connection, replies, "key")
+                connection.execute(insert, [row])
+        except SQLAlchemyError as exc:
+            self.problem = db.error_reason(exc)

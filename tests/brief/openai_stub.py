@@ -1,0 +1,221 @@
+"""A small OpenAI-compatible Chat Completions server on 127.0.0.1 that answers from a script.
+
+The openai writer talks to it through `base_url` exactly as it talks to OpenAI,
+Ollama or vLLM: real HTTP, real JSON, real timeouts. Each request takes the
+next scripted answer (or the one scripted for a headline); with nothing
+scripted it answers a valid story, or a valid frame for the editor's call, in
+the mode it was asked in (a tool call, or JSON content for `response_format`).
+It counts requests and the most it ever held at once, so tests assert
+concurrency through the server rather than by the clock.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Answer:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "application/json"})
+    delay: float = 0.0
+
+
+def completion(
+    fields: dict[str, Any] | str,
+    *,
+    tool: str | None = "write_story",
+    usage: tuple[int, int] = (1000, 250),
+    finish: str = "",
+) -> Answer:
+    """A Chat Completions reply carrying `fields` as a tool call (or as JSON content)."""
+    arguments = fields if isinstance(fields, str) else json.dumps(fields, ensure_ascii=False)
+    if tool:
+        message: dict[str, Any] = {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": tool, "arguments": arguments},
+                }
+            ],
+        }
+    else:
+        message = {"role": "assistant", "content": arguments}
+    doc = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "choices": [
+            {
+                "index": 0,
+                "message": message,
+                "finish_reason": finish or ("tool_calls" if tool else "stop"),
+            }
+        ],
+        "usage": {
+            "prompt_tokens": usage[0],
+            "completion_tokens": usage[1],
+            "total_tokens": sum(usage),
+        },
+    }
+    return Answer(body=json.dumps(doc, ensure_ascii=False).encode())
+
+
+def error(status: int, message: str, headers: dict[str, str] | None = None) -> Answer:
+    body = json.dumps({"error": {"message": message, "type": "error"}}).encode()
+    return Answer(status, body, {"Content-Type": "application/json", **(headers or {})})
+
+
+def story_fields(title: str) -> dict[str, Any]:
+    """What a good model answers for the article titled `title` (Korean edition)."""
+    return {
+        "headline": f"모델 제목: {title}",
+        "summary_title": "모델이 붙인 요약 소제목",
+        "summary": [f"모델이 쓴 요약 단락입니다. 원래 제목은 {title}입니다.", "둘째 단락입니다."],
+        "why_title": "모델이 본 의미",
+        "why": ["모델이 분석한 의미 단락입니다."],
+        "takeaway": "모델이 고른 인용할 만한 한 문장입니다.",
+    }
+
+
+def frame_fields(count: int) -> dict[str, Any]:
+    emoji = ["🧪", "🛰️", "🧬", "🎯", "🪐", "🧲", "🔭", "🧯", "🪄", "🧭"]
+    return {
+        "greeting": ["모델이 쓴 인사말입니다. 오늘 소식들의 흐름을 짚습니다."],
+        "subject": "모델이 쓴 제목: 오늘의 흐름",
+        "preheader": "모델이 쓴 미리보기 문장입니다.",
+        "emoji": emoji[:count],
+    }
+
+
+@dataclass
+class Received:
+    body: dict[str, Any]
+    authorization: str
+
+    @property
+    def tool(self) -> str:
+        tools = self.body.get("tools") or []
+        if tools:
+            return tools[0]["function"]["name"]
+        return self.body.get("response_format", {}).get("json_schema", {}).get("name", "")
+
+    @property
+    def prompt(self) -> str:
+        return self.body["messages"][-1]["content"]
+
+    @property
+    def title(self) -> str:
+        """The first article's title in a story request."""
+        for line in self.prompt.split("\n"):
+            if line.startswith(("제목: ", "Title: ")):
+                return line.split(": ", 1)[1]
+        return ""
+
+
+class ChatStub:
+    """Run with `start()`; `script`/`by_title` hold answers, `received` what was asked."""
+
+    def __init__(self, *, delay: float = 0.0, refuse_tools: bool = False) -> None:
+        self.script: list[Answer] = []
+        self.by_title: dict[str, Answer] = {}  # an answer for the story of that article title
+        self.frame_answer: Answer | None = None  # the answer to the editor's call
+        self.received: list[Received] = []
+        self.delay = delay
+        self.refuse_tools = refuse_tools
+        self.hold_until_in_flight = 0  # hold each request until this many are in (or 10 s)
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.lock = threading.Condition()
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.path.rstrip("/").split("/")[-2:] != ["chat", "completions"]:
+                    self._send(error(404, f"no route {self.path}"))
+                    return
+                request = Received(json.loads(raw), self.headers.get("Authorization", ""))
+                with stub.lock:
+                    stub.in_flight += 1
+                    stub.max_in_flight = max(stub.max_in_flight, stub.in_flight)
+                    stub.lock.notify_all()
+                    hold = stub.hold_until_in_flight
+                    if hold and request.tool != "write_frame":
+                        stub.lock.wait_for(lambda: stub.max_in_flight >= hold, timeout=10)
+                try:
+                    answer = stub.answer(request)
+                    time.sleep(answer.delay)
+                    self._send(answer)
+                finally:
+                    with stub.lock:
+                        stub.in_flight -= 1
+
+            def _send(self, answer: Answer) -> None:
+                try:
+                    self.send_response(answer.status)
+                    for name, value in answer.headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(answer.body)))
+                    self.end_headers()
+                    self.wfile.write(answer.body)
+                except OSError:  # the client gave up waiting (the timeout test)
+                    pass
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    @property
+    def requests(self) -> int:
+        with self.lock:
+            return len(self.received)
+
+    def start(self) -> ChatStub:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def answer(self, request: Received) -> Answer:
+        with self.lock:
+            self.received.append(request)
+            if self.refuse_tools and "tools" in request.body:
+                return error(400, "registry.ollama.ai/library/tiny does not support tools")
+            if request.tool == "write_frame" and self.frame_answer is not None:
+                return self.frame_answer
+            if request.title and request.title in self.by_title:
+                return self.by_title.pop(request.title)
+            if self.script:
+                return self.script.pop(0)
+        tool = request.tool
+        mode_tool = tool if "tools" in request.body else None
+        if tool == "write_frame":
+            count = request.prompt.count("\n[소식 ") + request.prompt.count("\n[Story ")
+            answer = completion(frame_fields(count), tool=mode_tool)
+        else:
+            answer = completion(story_fields(request.title), tool=mode_tool)
+        answer.delay = self.delay
+        return answer
