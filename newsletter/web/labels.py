@@ -9,8 +9,7 @@ from __future__ import annotations
 LABELS: dict[str, dict[str, str]] = {
     "en": {
         "confirm_title": "Unsubscribe from {list}",
-        "confirm_body": "Stop sending {list} to {address}?",
-        "confirm_unknown": "Stop sending {list} to this address?",
+        "confirm_body": "Stop sending {list} to this address?",
         "button": "Unsubscribe",
         "done_title": "You are unsubscribed",
         "done_body": "{list} will not be sent to you anymore. Nothing else is needed.",
@@ -22,8 +21,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "ko": {
         "confirm_title": "{list} 수신 거부",
-        "confirm_body": "{address} 주소로 {list} 메일을 그만 받으시겠어요?",
-        "confirm_unknown": "이 주소로 {list} 메일을 그만 받으시겠어요?",
+        "confirm_body": "이 주소로 {list} 메일을 그만 받으시겠어요?",
         "button": "수신 거부하기",
         "done_title": "수신 거부되었습니다",
         "done_body": "앞으로 {list} 메일이 발송되지 않습니다. 더 하실 일은 없습니다.",

@@ -11,8 +11,9 @@
 - A token that is forged, altered, truncated, signed with another key or made
   for another list answers 400 with one neutral page and changes nothing.
   A valid token always gets the same answers whatever the subscriber's status
-  (or their absence after `forget`), so the responses tell nobody whether an
-  address is on the list.
+  (or their absence after `forget`), GET and POST alike, so the responses tell
+  nobody whether an address is on the list: the page says "this address" and
+  never shows it (a masked address needs a lookup a forgotten person fails).
 - A subscriber who already bounced or complained keeps that status: it tells
   the operator more than "unsubscribed" and both stop the mail.
 """
@@ -27,7 +28,7 @@ from starlette.responses import HTMLResponse, Response
 from newsletter.audience.tokens import TokenError, read_unsubscribe_token
 from newsletter.web.bodies import BodyTooLarge, read_body
 from newsletter.web.group_commit import UnsubscribeBatcher
-from newsletter.web.labels import labels, mask_address
+from newsletter.web.labels import labels
 from newsletter.web.pages import render_page
 
 if TYPE_CHECKING:
@@ -79,6 +80,12 @@ class UnsubscribePages:
         self.invalid = self._page(
             "invalid", self.words["invalid_title"], self.words["invalid_body"], 400
         )
+        self.confirm = self._page(
+            "confirm",
+            self.words["confirm_title"].format(list=self.list_name),
+            self.words["confirm_body"].format(list=self.list_name),
+            200,
+        )
         self.done = self._page(
             "done",
             self.words["done_title"],
@@ -95,19 +102,11 @@ class UnsubscribePages:
             return None
 
     async def show(self, request: Request) -> Response:
-        subscriber_id = self.subscriber_id(request.path_params["token"])
-        if subscriber_id is None:
+        """One page for every valid token: the address is not looked up, let alone shown,
+        so neither the page nor its timing says whether the person is still on the list."""
+        if self.subscriber_id(request.path_params["token"]) is None:
             return self.invalid.response()
-        subscriber = await self.offload.read(self.store.get_by_id, subscriber_id)
-        if subscriber is None:
-            message = self.words["confirm_unknown"].format(list=self.list_name)
-        else:
-            message = self.words["confirm_body"].format(
-                list=self.list_name, address=mask_address(subscriber.email)
-            )
-        return self._page(
-            "confirm", self.words["confirm_title"].format(list=self.list_name), message, 200
-        ).response()
+        return self.confirm.response()
 
     async def unsubscribe(self, request: Request) -> Response:
         try:
@@ -135,7 +134,7 @@ class UnsubscribePages:
 
 
 class _Page:
-    """A rendered page kept as bytes: the invalid and done pages never change."""
+    """A rendered page kept as bytes: the invalid, confirm and done pages never change."""
 
     def __init__(self, body: bytes, status: int) -> None:
         self.body = body
