@@ -18,15 +18,17 @@ def by_url(result):
 
 
 def test_one_slow_feed_times_out_and_the_others_still_arrive(feed_server, make_settings, feeds):
-    slow = feed_server.route("/slow.xml", Reply(body=feeds.simple("slow"), delay=10))
+    # the slow feed never answers while the test runs; the budget is generous for the fast
+    # one on a busy machine, and far below the slow one's delay
+    slow = feed_server.route("/slow.xml", Reply(body=feeds.simple("slow"), delay=600))
     fast = feed_server.route("/fast.xml", Reply(body=feeds.simple("fast")))
-    settings = make_settings([slow, fast], total_timeout=0.5, connect_timeout=0.5)
+    settings = make_settings([slow, fast], total_timeout=3, connect_timeout=3)
     started = time.monotonic()
     result = run(settings, feeds)
-    assert time.monotonic() - started < 4
+    assert time.monotonic() - started < 300, "collect waited for the slow feed"
     reports = by_url(result)
     assert reports[slow].status == "error"
-    assert "timed out after 0.5 s" in reports[slow].reason
+    assert "timed out after 3 s" in reports[slow].reason
     assert reports[fast].status == "ok" and reports[fast].items == 3
     assert result.ok
     assert {item.feed_url for item in result.items} == {fast}
@@ -34,10 +36,8 @@ def test_one_slow_feed_times_out_and_the_others_still_arrive(feed_server, make_s
 
 def test_endless_body_is_cut_at_the_cap_while_streaming(feed_server, make_settings, feeds):
     endless = feed_server.route("/endless.xml", Reply(body=feed_server.endless))
-    settings = make_settings([endless], max_bytes=200_000, total_timeout=5)
-    started = time.monotonic()
-    result = run(settings, feeds)
-    assert time.monotonic() - started < 4
+    settings = make_settings([endless], max_bytes=200_000, total_timeout=600)
+    result = run(settings, feeds)  # an endless body that is not cut would hang here
     (report,) = result.feeds
     assert report.status == "error"
     assert report.reason == "body larger than 200 kB: download stopped"

@@ -122,7 +122,7 @@ class LogLines(list):
         self.append(line)
 
     def records(
-        self, path: str = "", at_least: int = 0, timeout: float = 10.0
+        self, path: str = "", at_least: int = 0, timeout: float = 120.0
     ) -> list[dict[str, Any]]:
         """The lines as dicts (of `path` only, if given), once there are `at_least` of them:
         the app writes a line after the response has gone, so a client can be a moment

@@ -71,7 +71,7 @@ class Site:
             headers=headers,
         )
 
-    def wait(self, finished: int, timeout: float = 15) -> None:
+    def wait(self, finished: int, timeout: float = 120) -> None:
         """Until `finished` background signups have completed."""
         deadline = time.monotonic() + timeout
         while self.pages.finished < finished:
