@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 
 _metadata: MetaData | None = None
 
+#: Seconds a SQLite connection waits for another process's write lock before giving up;
+#: `?timeout=N` on the database URL sets another.
+SQLITE_BUSY_TIMEOUT = 30.0
+
 
 def metadata() -> MetaData:
     """The shared `MetaData`; created on first use so that `--help` never imports SQLAlchemy."""
@@ -33,22 +37,24 @@ def engine(url: str) -> Engine:
     """One engine per URL per process; SQLite gets WAL, foreign keys and a busy timeout.
 
     WAL lets the web app record unsubscribes while a send reads the list, and the
-    busy timeout makes concurrent writers wait instead of failing.
+    busy timeout makes concurrent writers wait instead of failing (`?timeout=N` in
+    the URL changes it from SQLITE_BUSY_TIMEOUT).
     """
     from sqlalchemy import create_engine, event
 
     if url.startswith("sqlite"):
         from pathlib import Path
 
-        path = url.split(":///", 1)[-1]
+        path = url.split(":///", 1)[-1].split("?", 1)[0]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        made = create_engine(url, connect_args={"timeout": 30})
+        timeout = sqlite_busy_timeout(url)
+        made = create_engine(url, connect_args={"timeout": timeout})
 
         @event.listens_for(made, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
-            _wal(cursor)
+            _wal(cursor, timeout)
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
@@ -59,13 +65,24 @@ def engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def _wal(cursor: Any) -> None:
+def sqlite_busy_timeout(url: str) -> float:
+    """The busy timeout of a SQLite URL: its `?timeout=` or SQLITE_BUSY_TIMEOUT."""
+    from sqlalchemy.engine import make_url
+
+    value = make_url(url).query.get("timeout")
+    try:
+        return float(value) if isinstance(value, str) else SQLITE_BUSY_TIMEOUT
+    except ValueError:
+        return SQLITE_BUSY_TIMEOUT
+
+
+def _wal(cursor: Any, timeout: float) -> None:
     """Switch to WAL. The first switch of a new file needs a lock that the busy timeout
     does not wait for, so two processes opening a fresh database at once retry here."""
     import sqlite3
     import time
 
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + timeout
     while True:
         try:
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -112,6 +129,23 @@ def error_reason(exc: BaseException) -> str:
     cause = getattr(exc, "orig", None) or exc
     lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
     return lines[0] if lines else type(cause).__name__
+
+
+def describe_error(exc: BaseException, url: str) -> str:
+    """One line for a user: which database, and what went wrong with it.
+
+    A lock held past the busy timeout says so, because "database is locked" alone
+    reads like damage; it is another process (a long send, a migration, a backup).
+    """
+    shown = redacted_url(url)
+    reason = error_reason(exc)
+    if "database is locked" in reason and url.startswith("sqlite"):
+        waited = f"{sqlite_busy_timeout(url):g}"
+        return (
+            f"database {shown} is locked by another process (waited {waited} s); "
+            "try again when it is done"
+        )
+    return f"database {shown}: {reason}"
 
 
 def redacted_url(url: str) -> str:

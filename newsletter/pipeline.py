@@ -8,7 +8,6 @@ exactly-once by the send log, so running `daily` twice sends nothing twice.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from newsletter import db
 from newsletter.config import Settings
+from newsletter.files import replace_together
 from newsletter.model import Briefing, Edition, ModelError, items_from_json, items_to_json
 
 if TYPE_CHECKING:
@@ -54,9 +54,10 @@ def collect_stage(settings: Settings, day: date, *, progress: bool = False) -> C
         raise StageError(str(exc)) from None
     directory = settings.edition_dir(day)
     directory.mkdir(parents=True, exist_ok=True)
-    _write(directory / FEEDS_REPORT_NAME, result.report_json())
+    files = {directory / FEEDS_REPORT_NAME: result.report_json()}
     if result.ok:
-        _write(directory / ITEMS_NAME, items_to_json(result.items, day))
+        files[directory / ITEMS_NAME] = items_to_json(result.items, day)
+    replace_together(files)
     return result
 
 
@@ -263,9 +264,3 @@ def render_is_current(directory: Path) -> bool:
         return False
     source = (directory / "briefing.json").stat().st_mtime
     return all(path.stat().st_mtime >= source for path in outputs)
-
-
-def _write(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)

@@ -38,6 +38,8 @@ from itsdangerous import (
 )
 from itsdangerous.encoding import base64_encode
 
+from newsletter.audience.key_strength import GENERATE, key_weakness
+
 SECRET_ENV = "NEWSLETTER_SECRET_KEY"
 #: Keys retired by a rotation, comma-separated: links signed with them still verify,
 #: new links are signed with the current key only.
@@ -65,24 +67,33 @@ def secret_key(*, transport: str, data_dir: Path) -> str:
     A real send must use a key from the environment so that the public web app,
     possibly on another machine, verifies the same links. The offline demo has no
     such app, so it gets a random key kept beside its data (git-ignored).
+    Every key read here, retired ones included, must pass `key_weakness`: a
+    guessable key would let anybody forge links, so it is refused (SecretKeyError).
     """
+    for position, retired in enumerate(previous_secrets(), 1):
+        _refuse_weak(retired, f"${PREVIOUS_SECRETS_ENV} (key {position})")
     key = os.environ.get(SECRET_ENV, "")
     if key:
-        if len(key) < 16:
-            raise SecretKeyError(f"${SECRET_ENV} is too short: use at least 32 random characters")
+        _refuse_weak(key, f"${SECRET_ENV}")
         return key
     if transport != "outbox":
-        raise SecretKeyError(
-            f"${SECRET_ENV} is not set: generate one with "
-            "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
-        )
+        raise SecretKeyError(f"${SECRET_ENV} is not set: generate one with `{GENERATE}`")
     path = data_dir / ".newsletter-secret"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(32), encoding="ascii")
         path.chmod(0o600)
         print(f"note: ${SECRET_ENV} is not set; using a local key in {path}", file=sys.stderr)
-    return path.read_text(encoding="ascii").strip()
+    key = path.read_text(encoding="ascii").strip()
+    _refuse_weak(key, f"the local key in {path}")
+    return key
+
+
+def _refuse_weak(key: str, name: str) -> None:
+    """A key that could be guessed lets anybody forge links: refuse it, naming only where."""
+    weakness = key_weakness(key)
+    if weakness is not None:
+        raise SecretKeyError(f"{name} {weakness}; generate one with `{GENERATE}`")
 
 
 class _LinkSerializer(URLSafeSerializer):

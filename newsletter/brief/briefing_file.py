@@ -8,9 +8,9 @@ longer matches, it was edited by hand and a re-draft must not destroy that work.
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
+from newsletter.files import replace_together
 from newsletter.model import Briefing
 
 BRIEFING_NAME = "briefing.json"
@@ -22,8 +22,7 @@ def save_briefing(briefing: Briefing, directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     text = briefing.to_json()
     path = directory / BRIEFING_NAME
-    _atomic_write(path, text)
-    _atomic_write(directory / _FINGERPRINT_NAME, _digest(text) + "\n")
+    replace_together({path: text, directory / _FINGERPRINT_NAME: _digest(text) + "\n"})
     return path
 
 
@@ -46,9 +45,3 @@ def is_hand_edited(directory: Path) -> bool:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)

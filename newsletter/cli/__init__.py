@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from newsletter.cli import subscribers
-from newsletter.cli.common import EXIT_FAILED, EXIT_USAGE, edition_date, fail, settings_from
+from newsletter.cli.common import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    Guarded,
+    edition_date,
+    fail,
+    settings_from,
+)
 from newsletter.cli.output import console, print_json, print_table, say, styled
 
 if TYPE_CHECKING:
@@ -27,6 +34,7 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
+    cls=Guarded,
 )
 app.add_typer(subscribers.app, name="subscribers", help="Manage the subscriber list.")
 feedback_app = typer.Typer(help="SES bounce and complaint notifications.", no_args_is_help=True)

@@ -6,11 +6,16 @@ and one-line errors; these helpers are the only place that promise is kept.
 
 from __future__ import annotations
 
+import errno
+import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from newsletter.cli.output import error_line, say
+from newsletter.files import WriteFailed
 
 if TYPE_CHECKING:
     from datetime import date
@@ -25,6 +30,45 @@ def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
     """Print one line on stderr and exit with `code`: no traceback ever reaches a user."""
     say(error_line(message), err=True)
     raise typer.Exit(code)
+
+
+class Guarded(TyperGroup):
+    """Runs a command so that the machine's failures end as one line, never a traceback.
+
+    A full or read-only disk, a folder that is a file, a database that is away or
+    locked by another process for longer than the busy timeout: these are the
+    operator's to fix, and a traceback only hides the one fact that matters (what,
+    and where). Anything else is a bug and keeps its traceback.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            settings = (ctx.obj or {}).get("settings") if isinstance(ctx.obj, dict) else None
+            line = failure_line(exc, settings)
+            if line is None:
+                raise
+            fail(line, EXIT_FAILED)
+
+
+def failure_line(exc: BaseException, settings: Settings | None) -> str | None:
+    """One line naming what failed and where, for a failure of the environment; else None."""
+    if isinstance(exc, OSError) and exc.errno != errno.EPIPE:  # click handles a closed pipe
+        if exc.filename is None or isinstance(exc, WriteFailed):  # says what it could not do
+            return str(exc)
+        where = str(exc.filename) + (f" → {exc.filename2}" if exc.filename2 else "")
+        return f"{where}: {exc.strerror or type(exc).__name__}"
+    if "sqlalchemy" in sys.modules:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if isinstance(exc, SQLAlchemyError):
+            from newsletter import db
+            from newsletter.config import database_url
+
+            url = database_url(settings) if settings is not None else ""
+            return db.describe_error(exc, url)
+    return None
 
 
 def settings_from(ctx: typer.Context) -> Settings:

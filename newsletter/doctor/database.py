@@ -45,7 +45,7 @@ def _reach(ctx: Context, url: str, shown: str) -> Iterator[Check]:
 
     name = "database"
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        path = Path(url[len("sqlite:///") :])
+        path = Path(url[len("sqlite:///") :].split("?", 1)[0])
         if not path.exists():
             yield warn(
                 name,

@@ -96,6 +96,8 @@ def upgrade(bind: Engine, metadata: MetaData, migrations: list[Migration] | None
     steps = discover() if migrations is None else migrations
     head = steps[-1].version if steps else 0
     table = version_table(metadata)
+    if _up_to_date(bind, metadata, table, head):
+        return head
     with _exclusive(bind) as connection:
         names = set(inspect(connection).get_table_names())
         stored = None
@@ -120,6 +122,21 @@ def upgrade(bind: Engine, metadata: MetaData, migrations: list[Migration] | None
             _record(connection, table, [step])
         metadata.create_all(connection, checkfirst=True)
     return head
+
+
+def _up_to_date(bind: Engine, metadata: MetaData, table: Table, head: int) -> bool:
+    """The usual case, found by reading only: at `head` with every declared table present.
+
+    It needs no write lock, so a reader such as `status` is not held up (or failed)
+    by another process writing for a long time.
+    """
+    from sqlalchemy import func, inspect, select
+
+    with bind.connect() as connection:
+        names = set(inspect(connection).get_table_names())
+        if not set(metadata.tables) <= names:
+            return False
+        return connection.scalar(select(func.max(table.c.version))) == head
 
 
 def _record(connection: Connection, table: Table, steps: list[Migration]) -> None:

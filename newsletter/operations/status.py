@@ -60,8 +60,15 @@ def edition_statuses(
     settings: Settings, day: date | None = None, limit: int = 7
 ) -> list[EditionStatus]:
     """`day`'s status, or the newest `limit` editions' (newest first)."""
+    import newsletter.audience.schema  # noqa: F401 - subscriber events, read for reactions
     from newsletter.operations.editions import EditionLog
+    from newsletter.send.leases import workers_table
+    from newsletter.send.sendlog import send_log
 
+    # Declared before EditionLog ensures the schema, so that a database where nothing
+    # was sent yet answers with an empty send log rather than "no such table".
+    send_log()
+    workers_table()
     engine = db.engine(database_url(settings))
     editions = EditionLog(engine)
     names = [day.isoformat()] if day else _recent(engine, limit)

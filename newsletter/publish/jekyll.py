@@ -12,14 +12,14 @@ goes public is still the blog owner's decision.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+
+from newsletter.files import write_atomically
 
 #: In the edition's folder: where this edition's post was last written (to move it on a rename).
 MARKER = ".jekyll-post"
@@ -108,11 +108,7 @@ def _write_if_different(target: Path, content: str) -> bool:
     except OSError as exc:
         raise PublishError(f"{target}: {exc.strerror or exc}") from None
     try:
-        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(content)
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
+        write_atomically(target, content)  # a failed write leaves no temporary file
     except OSError as exc:
         raise PublishError(f"{target}: {exc.strerror or exc}") from None
     return True

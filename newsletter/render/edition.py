@@ -6,11 +6,10 @@ are placeholders (`%%UNSUBSCRIBE_URL%%`) that `send` substitutes in the strings.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from newsletter.files import replace_together
 from newsletter.model import Briefing, Edition
 from newsletter.render.context import build_view
 
@@ -56,31 +55,16 @@ def render_edition(briefing: Briefing, settings: Settings) -> Edition:
 
 
 def write_edition(edition: Edition, directory: Path) -> list[Path]:
-    """`email.html`, `email.txt`, `post.md`, `web.html` in `directory`, each replaced atomically.
+    """`email.html`, `email.txt`, `post.md`, `web.html` in `directory`, replaced together.
 
     A reader (the preview server, a concurrent `send`) sees either the old or the
-    new file, never half of one.
+    new files, never half of one; a failed write (a full disk) leaves the old ones.
     """
     directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for attribute, name in FILES.items():
-        if not getattr(edition, attribute) and attribute == "web_html":
-            continue
-        target = directory / name
-        _write_atomic(target, getattr(edition, attribute))
-        written.append(target)
-    return written
-
-
-def _write_atomic(target: Path, content: str) -> None:
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp, 0o644)  # mkstemp's 0600 would hide the edition from a web server user
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    files = {
+        directory / name: getattr(edition, attribute)
+        for attribute, name in FILES.items()
+        if getattr(edition, attribute) or attribute != "web_html"
+    }
+    replace_together(files)
+    return list(files)

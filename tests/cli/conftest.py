@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.fixtures.command import SECRET, CommandLine
+from tests.fixtures.site import make_site
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_DATE = "2026-02-07"
@@ -23,6 +26,22 @@ class Site(CommandLine):
 
     def edition_dir(self, day: str = DEMO_DATE) -> Path:
         return self.root / "data" / "editions" / day
+
+
+@pytest.fixture
+def demo_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Site]:
+    """`demo_site(**tables)`: a private copy of the offline demo with some keys changed."""
+    monkeypatch.setenv("NEWSLETTER_SECRET_KEY", SECRET)
+
+    def make(**tables: Any) -> Site:
+        root = tmp_path / "demo"
+        shutil.copytree(
+            ROOT / "examples" / "demo", root, ignore=shutil.ignore_patterns("data", "*.csv")
+        )
+        site = make_site(root, base=root / "newsletter.toml", **tables)
+        return Site(root, site.config_path)
+
+    return make
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def invoke(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.mark.parametrize("section", ["publish", "sender2"])
+@pytest.mark.parametrize("section", ["publsh", "sender2"])  # [publish] became a real section
 def test_an_unknown_config_section_is_named(tmp_path: Path, section: str) -> None:
     config = tmp_path / "newsletter.toml"
     config.write_text(
@@ -49,12 +49,12 @@ def test_a_path_with_brackets_is_whole_in_an_error(tmp_path: Path) -> None:
 def test_the_config_error_is_whole_from_a_real_process(bracketed_demo: Site) -> None:
     """Not a terminal, 80 columns: the line is neither eaten nor wrapped."""
     with bracketed_demo.config.open("a", encoding="utf-8") as config:
-        config.write("\n[publish]\njekyll = true\n")
+        config.write("\n[publsh]\njekyll = true\n")
 
     result = bracketed_demo.run("status")
 
     assert result.returncode == 2
-    assert result.stderr == (f"error: {bracketed_demo.config}: unknown section or key [publish]\n")
+    assert result.stderr == (f"error: {bracketed_demo.config}: unknown section or key [publsh]\n")
 
 
 @pytest.mark.slow

@@ -7,10 +7,10 @@ client or inspected with the `email` package, and nothing leaves the machine.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from pathlib import Path
 
+from newsletter.files import write_atomically
 from newsletter.send.transports.base import SendQuota
 
 
@@ -23,9 +23,7 @@ class OutboxTransport:
 
     def send(self, raw: bytes, *, recipient: str, tags: dict[str, str]) -> str:
         path = self.directory / f"{_file_stem(recipient)}.eml"
-        temporary = path.with_name(f".{path.name}.tmp")
-        temporary.write_bytes(raw)
-        os.replace(temporary, path)
+        write_atomically(path, raw)  # a failed write (full disk) leaves no partial file
         return f"outbox:{path.name}"
 
     def quota(self) -> SendQuota:
