@@ -22,6 +22,17 @@ MARKUPISH = st.lists(
     ),
     max_size=30,
 ).map("".join)
+#: For table cells: characters one or two columns wide (Rich gives a lone zero-width
+#: character, such as a skin-tone modifier, no column at all — not a markup matter).
+CELL = st.lists(
+    st.one_of(
+        st.sampled_from(["[bold]", "[/]", "[red on white]", ":smile:", "[link=x]", "\\["]),
+        st.characters(min_codepoint=0x21, max_codepoint=0x7E),
+        st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3),  # Hangul syllables
+    ),
+    min_size=1,
+    max_size=20,
+).map("".join)
 
 
 @settings(max_examples=300, deadline=None)
@@ -50,7 +61,7 @@ def test_an_error_line_keeps_every_bracket(message: str) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(MARKUPISH.map(str.strip).filter(bool), min_size=1, max_size=4))
+@given(st.lists(CELL, min_size=1, max_size=4))
 def test_table_cells_print_verbatim(cells: list[str]) -> None:
     table = Table("cell", box=None, show_header=False)
     for cell in cells:
