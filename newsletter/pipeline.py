@@ -22,10 +22,10 @@ from newsletter.model import Briefing, Edition, ModelError, items_from_json, ite
 if TYPE_CHECKING:
     from newsletter.brief.report import DraftReport
     from newsletter.collect import CollectResult
+    from newsletter.feedback.retention import Pruned
     from newsletter.operations.daily import DailyReport
     from newsletter.render.triage import Rendered
     from newsletter.send.campaign import CampaignSummary, Progress
-    from newsletter.web.feedback.retention import Pruned
 
 ITEMS_NAME = "items.json"
 FEEDS_REPORT_NAME = "feeds.json"
@@ -230,7 +230,7 @@ def purge_signups(settings: Settings) -> int:
     `signup.unconfirmed_days` (30 by default)."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from newsletter.web.signup.service import purge_unconfirmed
+    from newsletter.signup.service import purge_unconfirmed
 
     try:
         return purge_unconfirmed(settings)
@@ -240,11 +240,11 @@ def purge_signups(settings: Settings) -> int:
 
 def prune_feedback(settings: Settings) -> Pruned:
     """Notification ids past any redelivery and soft-bounce counts gone quiet (see
-    `web.feedback.retention`)."""
+    `feedback.retention`)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from newsletter.config import database_url
-    from newsletter.web.feedback.retention import prune
+    from newsletter.feedback.retention import prune
 
     try:
         engine = db.engine(database_url(settings))

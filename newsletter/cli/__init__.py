@@ -324,7 +324,7 @@ def doctor(ctx: typer.Context, json: JsonOption = False) -> None:
 @feedback_app.command("poll")
 def feedback_poll(ctx: typer.Context, json: JsonOption = False) -> None:
     """Process SES bounce/complaint notifications from an SQS queue, then exit."""
-    from newsletter.web.feedback.sqs_poll import PollError, run_poll
+    from newsletter.feedback.sqs import PollError, run_poll
 
     settings = settings_from(ctx)
     try:

@@ -1,6 +1,6 @@
 """`newsletter subscribers add --confirm`: the web signup's confirmation, sent by the operator.
 
-The same rules as the signup form (`newsletter.web.signup.service`), with two
+The same rules as the signup form (`newsletter.signup.service`), with two
 differences that suit an operator: the answer says what really happened (the
 operator may know who is on the list), and a forgotten address is refused,
 because only the person may bring it back.
@@ -23,7 +23,7 @@ def send_confirmation(settings: Settings, store: SubscriberStore, email: str, na
     from newsletter.audience.tokens import SecretKeyError, secret_key
     from newsletter.send.message import HeaderInjection, UnsupportedAddress
     from newsletter.send.transports.base import DeliveryError
-    from newsletter.web.signup import service as signup
+    from newsletter.signup import service as signup
 
     try:
         secret = secret_key(transport=settings.sender.transport, data_dir=settings.data_dir)

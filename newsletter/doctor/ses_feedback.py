@@ -194,7 +194,7 @@ def _subscription(ctx: Context, aws: Aws, topics: list[str]) -> Check:
 def _accepted(ctx: Context, name: str, topic: str, endpoint: str) -> Check:
     """The webhook only trusts topics listed in `feedback.topic_arns` (any AWS account can
     sign a valid SNS message), so a subscribed topic missing there is dropped on arrival."""
-    from newsletter.web.feedback.sns import parse_topics
+    from newsletter.feedback.sns import parse_topics
 
     if topic in parse_topics(ctx.settings.feedback.topic_arns):
         return ok(name, f"{topic} → {endpoint}")

@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 
     from newsletter.audience.store import SubscriberStore
     from newsletter.config import Settings
-    from newsletter.web.feedback.sns import SnsVerifier
-    from newsletter.web.signup.service import SignupService
+    from newsletter.feedback.sns import SnsVerifier
+    from newsletter.signup.service import SignupService
 
 log = logging.getLogger("newsletter.web")
 LOCAL_HOSTS = ["127.0.0.1", "localhost"]
@@ -66,11 +66,11 @@ def _public_app(
 ) -> Starlette:
     from newsletter.audience.store import SubscriberStore
     from newsletter.audience.tokens import secret_key
-    from newsletter.web.feedback.ses_notifications import FeedbackRecorder
-    from newsletter.web.feedback.sns import SnsVerifier
-    from newsletter.web.feedback.webhook import SesFeedbackEndpoint
-    from newsletter.web.signup.routes import SignupPages
-    from newsletter.web.signup.service import SignupService
+    from newsletter.feedback.record import FeedbackRecorder
+    from newsletter.feedback.sns import SnsVerifier
+    from newsletter.signup.service import SignupService
+    from newsletter.web.feedback import SesFeedbackEndpoint
+    from newsletter.web.signup import SignupPages
     from newsletter.web.unsubscribe import UnsubscribePages
 
     store = signup.store if signup is not None else store or SubscriberStore.open(settings)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from newsletter.web.pages import render_page
+from newsletter.render.pages import render_page
 from newsletter.web.preview import BadDate, PreviewRenderer, edition_day, page_context
 
 if TYPE_CHECKING:

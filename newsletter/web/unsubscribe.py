@@ -26,10 +26,10 @@ from urllib.parse import parse_qsl
 from starlette.responses import HTMLResponse, Response
 
 from newsletter.audience.tokens import TokenError, read_unsubscribe_token
+from newsletter.render.pages import render_page
 from newsletter.web.bodies import BodyTooLarge, read_body
 from newsletter.web.group_commit import UnsubscribeBatcher
 from newsletter.web.labels import labels
-from newsletter.web.pages import render_page
 
 if TYPE_CHECKING:
     from starlette.requests import Request

@@ -22,7 +22,7 @@ def backdate(store: SubscriberStore, subscriber_id: int, days: int) -> None:
 
 
 def test_purge_pending_deletes_only_old_never_confirmed_signups(store: SubscriberStore) -> None:
-    from newsletter.web.feedback.tables import declare, transient_bounces
+    from newsletter.feedback.tables import declare, transient_bounces
 
     declare()
     ensure_schema(store.engine)

@@ -18,11 +18,10 @@ import httpx
 import pytest
 
 from newsletter.audience.store import SubscriberStore
-from newsletter.web.feedback.ses_notifications import FeedbackRecorder
-from newsletter.web.feedback.sns import SnsRejected, SnsVerifier, check_sns_url
+from newsletter.feedback.record import FeedbackRecorder
+from newsletter.feedback.sns import SnsRejected, SnsVerifier, check_sns_url
 from newsletter.web.server import url_of
-from tests.web.conftest import TOPIC, ListLookups, write_config
-from tests.web.sns_signing import (
+from tests.feedback.sns_signing import (
     CERT_URL,
     FakeAws,
     Signer,
@@ -31,6 +30,7 @@ from tests.web.sns_signing import (
     delivery,
     make_certificate,
 )
+from tests.web.conftest import TOPIC, ListLookups, write_config
 
 PEOPLE = ["ann@example.com", "ben@example.com", "cho@example.kr"]
 SUBSCRIBE = "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=x&Token=y"

@@ -25,10 +25,10 @@ import pytest
 
 from newsletter.audience.store import Subscriber, SubscriberStore
 from newsletter.config import Settings, load_settings
+from newsletter.signup.limits import SignupLimits
+from newsletter.signup.service import SignupService
 from newsletter.web.server import url_of
-from newsletter.web.signup.limits import SignupLimits
-from newsletter.web.signup.routes import SignupPages
-from newsletter.web.signup.service import SignupService
+from newsletter.web.signup import SignupPages
 from tests.web.conftest import SECRET, LogLines, write_config
 
 START = datetime(2026, 2, 7, 9, 0, tzinfo=UTC)

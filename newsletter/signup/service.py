@@ -36,8 +36,8 @@ from newsletter.audience.tokens import (
     stamp_of,
 )
 from newsletter.send.message import ascii_address
-from newsletter.web.signup.limits import DAY, HOUR, Limiter, SignupLimits, limit_key, network_of
-from newsletter.web.signup.mail import Confirmation, confirmation_message
+from newsletter.signup.limits import DAY, HOUR, Limiter, SignupLimits, limit_key, network_of
+from newsletter.signup.mail import Confirmation, confirmation_message
 
 if TYPE_CHECKING:
     from newsletter.audience.store import SubscriberStore

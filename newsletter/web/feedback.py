@@ -1,5 +1,8 @@
 """`POST /feedback/ses`: the Amazon SNS HTTP(S) endpoint for SES feedback.
 
+Verification (`feedback.sns`), reading (`feedback.ses`) and recording
+(`feedback.record`) live in `newsletter.feedback`; this is the HTTP face.
+
 Order matters: the body is size-capped, then verified (topic, certificate host,
 signature) before anything is read from it; only then is a subscription
 confirmed or a notification recorded. Answers: 200 when handled (also for a
@@ -15,15 +18,16 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.responses import JSONResponse
 
+from newsletter.feedback.record import MalformedNotification
+from newsletter.feedback.ses import parse_notification
+from newsletter.feedback.sns import SnsRejected
 from newsletter.web.bodies import BodyTooLarge, read_body
-from newsletter.web.feedback.ses_notifications import MalformedNotification, parse_notification
-from newsletter.web.feedback.sns import SnsRejected
 
 if TYPE_CHECKING:
     from starlette.requests import Request
 
-    from newsletter.web.feedback.ses_notifications import FeedbackRecorder
-    from newsletter.web.feedback.sns import SnsVerifier
+    from newsletter.feedback.record import FeedbackRecorder
+    from newsletter.feedback.sns import SnsVerifier
     from newsletter.web.offload import Offload
 
 MAX_BODY = 256 * 1024  # SNS messages are at most 256 KB

@@ -1,4 +1,6 @@
-"""`/subscribe` and `/confirm/{token}`: the Starlette side of signing up (rules in `service`).
+"""`/subscribe` and `/confirm/{token}`: the Starlette side of signing up.
+
+The rules (limits, pending rows, the confirmation mail) live in `newsletter.signup`.
 
 The answer to `POST /subscribe` is decided before the address is looked at:
 a bad form, a full per-IP allowance or an invalid address each get their own
@@ -20,23 +22,23 @@ from starlette.routing import Route
 
 from newsletter.audience.addresses import InvalidAddress, clean_name, parse_address
 from newsletter.audience.tokens import ConfirmClaims, TokenError, TokenExpired
+from newsletter.render.pages import render_page
 from newsletter.send.message import UnsupportedAddress, ascii_address
+from newsletter.signup.mail import promise
+from newsletter.signup.reasons import reason_in
+from newsletter.signup.service import ACTIVATED, ALREADY, SENT, Origin
+from newsletter.signup.words import words
 from newsletter.web.bodies import BodyTooLarge, read_body
+from newsletter.web.forms import FormError, parse_form
 from newsletter.web.labels import mask_address
-from newsletter.web.pages import render_page
-from newsletter.web.signup.forms import FormError, parse_form
-from newsletter.web.signup.mail import promise
-from newsletter.web.signup.reasons import reason_in
-from newsletter.web.signup.service import ACTIVATED, ALREADY, SENT, Origin
-from newsletter.web.signup.words import words
 from newsletter.web.unsubscribe import HEADERS
 
 if TYPE_CHECKING:
     from starlette.requests import Request
 
     from newsletter.config import Settings
+    from newsletter.signup.service import SignupService
     from newsletter.web.offload import Offload
-    from newsletter.web.signup.service import SignupService
 
 log = logging.getLogger("newsletter.web.signup")
 MAX_BODY = 8192

@@ -1,4 +1,5 @@
-"""signup: the public way onto the list, by double opt-in.
+"""signup: the public way onto the list, by double opt-in (the rules; the HTTP face is
+`newsletter.web.signup`).
 
 `GET /subscribe` shows a small form; `POST /subscribe` (the form, or a plain HTML
 form on another site) asks for a confirmation mail; the link in it,
@@ -21,7 +22,8 @@ Why the pieces look the way they do:
 - Abuse limits live in the database (`limits`), so they hold across restarts
   and across several `serve` processes.
 
-Modules: `forms` (request bodies), `limits` (rate limits), `words` (ko/en),
-`mail` (the confirmation message), `service` (the rules, also used by
-`subscribers add --confirm`), `routes` (the Starlette endpoints).
+Modules: `limits` (rate limits), `words` (ko/en), `reasons` (why an address was
+refused), `mail` (the confirmation message), `service` (the rules, used by the
+web app, by `subscribers add --confirm` and by the daily purge). In `web/`:
+`signup` (the Starlette endpoints) and `forms` (request bodies).
 """

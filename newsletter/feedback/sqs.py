@@ -19,11 +19,8 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from newsletter.web.feedback.ses_notifications import (
-    FeedbackRecorder,
-    MalformedNotification,
-    parse_notification,
-)
+from newsletter.feedback.record import FeedbackRecorder, MalformedNotification
+from newsletter.feedback.ses import parse_notification
 
 if TYPE_CHECKING:
     from newsletter.config import Settings

@@ -1,4 +1,5 @@
-"""The web app's HTML pages: Jinja templates in `templates/web/`, always autoescaped.
+"""Pages outside the edition (the web app's, the signup confirmation mail's): Jinja templates
+in `templates/web/`, always autoescaped.
 
 A deployment that restyles the edition with `$NEWSLETTER_TEMPLATES` can restyle
 these pages the same way (`web/` inside that folder); a page it does not

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from newsletter.web.feedback import tables
+from newsletter.feedback import tables
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from newsletter.render.pages import render_page
 from newsletter.send.message import ascii_address, clean_header
-from newsletter.web.pages import render_page
-from newsletter.web.signup.words import words
+from newsletter.signup.words import words
 
 if TYPE_CHECKING:
     from newsletter.config import Settings

@@ -9,13 +9,10 @@ import pytest
 
 from newsletter.audience.store import SubscriberStore
 from newsletter.db import engine
-from newsletter.web.feedback.retention import Pruned, prune
-from newsletter.web.feedback.ses_notifications import (
-    FeedbackRecorder,
-    MalformedNotification,
-    parse_notification,
-)
-from tests.web.sns_signing import bounce, complaint, delivery
+from newsletter.feedback.record import FeedbackRecorder, MalformedNotification
+from newsletter.feedback.retention import Pruned, prune
+from newsletter.feedback.ses import parse_notification
+from tests.feedback.sns_signing import bounce, complaint, delivery
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

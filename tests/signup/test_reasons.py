@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from newsletter.audience.addresses import InvalidAddress, parse_address
-from newsletter.web.signup.reasons import reason_in
+from newsletter.signup.reasons import reason_in
 
 TYPOS = {
     "kim": "@ 기호가 있어야 합니다.",

@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 
 from newsletter.audience.store import SubscriberStore
 from newsletter.config import Settings
-from newsletter.web.feedback.ses_notifications import FeedbackRecorder
-from newsletter.web.feedback.sqs_poll import poll
+from newsletter.feedback.record import FeedbackRecorder
+from newsletter.feedback.sqs import poll
+from tests.feedback.sns_signing import bounce, complaint, delivery
 from tests.web.conftest import TOPIC, write_config
-from tests.web.sns_signing import bounce, complaint, delivery
 
 PEOPLE = ["ann@example.com", "ben@example.com", "cho@example.kr", "dan@example.com"]
 

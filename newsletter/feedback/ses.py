@@ -1,0 +1,87 @@
+"""Amazon SES: bounce and complaint notifications read into the provider-neutral `Feedback`.
+
+The same notification arrives through the SNS webhook or an SQS queue, wrapped
+as SES "notifications" (`notificationType`) or as configuration-set events
+(`eventType`); both shapes carry the same `bounce` / `complaint` objects.
+Another provider's feedback (a webhook of its own) would get a file beside this
+one that returns the same `Feedback`; recording it is `record`'s job.
+"""
+
+from __future__ import annotations
+
+import json
+from email.utils import parseaddr
+from typing import Any
+
+from newsletter.feedback.record import DETAIL_LIMIT, Feedback, MalformedNotification
+
+
+def parse_notification(payload: str | dict[str, Any]) -> Feedback | None:
+    """The bounce/complaint inside an SES notification; None for other types (Delivery…)."""
+    if isinstance(payload, str):
+        try:
+            payload = json.loads(payload)
+        except ValueError:
+            raise MalformedNotification("the SES notification is not JSON") from None
+    if not isinstance(payload, dict):
+        raise MalformedNotification("the SES notification is not a JSON object")
+    kind = payload.get("notificationType") or payload.get("eventType")
+    if kind == "Bounce":
+        return _bounce(_object(payload, "bounce"))
+    if kind == "Complaint":
+        return _complaint(_object(payload, "complaint"))
+    if isinstance(kind, str):
+        return None
+    raise MalformedNotification("no notificationType or eventType")
+
+
+def _object(payload: dict[str, Any], key: str) -> dict[str, Any]:
+    value = payload.get(key)
+    if not isinstance(value, dict):
+        raise MalformedNotification(f"{key} is missing or not an object")
+    return value
+
+
+def _addresses(entries: Any, key: str) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
+    if not isinstance(entries, list) or not entries:
+        raise MalformedNotification(f"{key} is missing or empty")
+    addresses = []
+    kept = []
+    for index, entry in enumerate(entries):
+        raw = entry.get("emailAddress") if isinstance(entry, dict) else None
+        if not isinstance(raw, str):
+            raise MalformedNotification(f"{key}[{index}].emailAddress is missing")
+        address = parseaddr(raw)[1]
+        if "@" not in address:
+            raise MalformedNotification(f"{key}[{index}].emailAddress is not an address")
+        addresses.append(address)
+        kept.append(entry)
+    return tuple(addresses), kept
+
+
+def _bounce(bounce: dict[str, Any]) -> Feedback:
+    recipients, entries = _addresses(bounce.get("bouncedRecipients"), "bounce.bouncedRecipients")
+    bounce_type = str(bounce.get("bounceType") or "Undetermined")
+    parts = [f"{bounce_type}/{bounce.get('bounceSubType') or 'General'}"]
+    codes = {str(e.get("diagnosticCode") or e.get("status") or "") for e in entries} - {""}
+    parts.extend(sorted(codes))
+    return Feedback(
+        kind="bounce",
+        recipients=recipients,
+        bounce_type=bounce_type,
+        detail=": ".join(parts)[:DETAIL_LIMIT],
+        feedback_id=str(bounce.get("feedbackId") or ""),
+    )
+
+
+def _complaint(complaint: dict[str, Any]) -> Feedback:
+    recipients, _ = _addresses(
+        complaint.get("complainedRecipients"), "complaint.complainedRecipients"
+    )
+    feedback_type = str(complaint.get("complaintFeedbackType") or "")
+    return Feedback(
+        kind="complaint",
+        recipients=recipients,
+        detail=(feedback_type or "complaint")[:DETAIL_LIMIT],
+        feedback_id=str(complaint.get("feedbackId") or ""),
+    )

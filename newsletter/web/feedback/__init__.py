@@ -1,1 +1,0 @@
-"""SES bounce and complaint feedback: verified SNS webhook, SQS polling, and recording."""
