@@ -30,6 +30,7 @@ LAYERS = {
     "i18n": 0,
     "text": 0,
     "columns": 0,
+    "files": 0,
     "collect": 1,
     "brief": 1,
     "render": 1,
