@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from newsletter.cli.common import failure_line
 from newsletter.cli.output import say
 from newsletter.config import Settings
 
@@ -69,6 +70,12 @@ def _daily(
     except StageError as exc:
         say(f"  {exc}")
         return exc.code
+    except Exception as exc:  # a full disk, a locked database: one line, as `daily` prints it
+        line = failure_line(exc, settings)
+        if line is None:
+            raise
+        say(f"  {line}")
+        return 1
     return 1 if report.summary and report.summary.failed else 0
 
 

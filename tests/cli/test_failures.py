@@ -15,13 +15,16 @@ import resource
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
+from threading import Event
 
 import pytest
 from typer.testing import CliRunner
 
 from newsletter import db
 from newsletter.cli import app
+from newsletter.cli.scheduling import _daily
 from newsletter.config import database_url, load_settings
 from tests.cli.conftest import DEMO_DATE, Site
 from tests.fixtures.command import subprocess_env
@@ -170,3 +173,19 @@ def test_render_that_cannot_write_keeps_the_last_render(drafted: Site) -> None:
     assert result.stdout == ""
     assert {path.name: path.read_bytes() for path in edition.iterdir()} == before
     assert leftovers(drafted.root) == []
+
+
+def test_the_scheduler_logs_one_line_for_a_folder_that_cannot_be_created(
+    demo_site: Callable[..., Site],
+) -> None:
+    site = demo_site(
+        newsletter={"data_dir": "blocked/data"}, database={"url": "sqlite:///db/newsletter.db"}
+    )
+    (site.root / "blocked").write_text("a file where a folder should be\n", encoding="utf-8")
+    said: list[str] = []
+
+    code = _daily(site.config, date.fromisoformat(DEMO_DATE), Event(), said.append)
+
+    assert code == 1
+    assert said[-1].startswith(f"  {site.root / 'blocked' / 'data'}")
+    assert said[-1].endswith(": Not a directory") and "\n" not in said[-1]
