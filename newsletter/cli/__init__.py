@@ -177,6 +177,8 @@ def render(ctx: typer.Context, date: DateOption = None) -> None:
         f"rendered {settings.edition_dir(day)}: email.html ({size:.1f} KB), email.txt, "
         "post.md, web.html"
     )
+    for warning in rendered.warnings():
+        say(f"gate warning: {warning}")
 
 
 @app.command()

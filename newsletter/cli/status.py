@@ -66,6 +66,15 @@ def print_statuses(statuses: list[EditionStatus], zone: ZoneInfo, *, as_json: bo
                     reason=status.reason,
                 )
             )
+    for status in statuses:
+        for finding in status.content:
+            say(
+                styled(
+                    "[yellow]{edition} content:[/] {finding}",
+                    edition=status.edition,
+                    finding=finding,
+                )
+            )
     say(
         styled(
             "[dim]unsub. / bounced / compl.: recorded since the edition began to go out; "

@@ -142,6 +142,8 @@ def _daily_steps(
             step(f"render: email.html ({size:.1f} KB), email.txt, post.md")
             for dropped in rendered.dropped:  # the cron mail is where a person sees this
                 step(f"render: {dropped.line()}")
+            for warning in rendered.warnings():
+                step(f"render: gate warning: {warning}")
     editions.advance(day, "rendered")
     with editions.recording(day, "send"):
         begin("send")

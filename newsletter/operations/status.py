@@ -5,12 +5,13 @@ any machine that shares it: the edition's row (`editions`) for the stage and
 its failure, the send log for the counts and times, the send registry for
 whether somebody is still at it, and the subscriber events for unsubscribes,
 bounces and complaints since the edition began to go out. An edition sent with
-`newsletter send` alone (no `daily`) has no row but still has a status.
+`newsletter send` alone (no `daily`) has no row but still has a status. The
+content gates' findings come from the edition's briefing.json on this machine.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,7 @@ class EditionStatus:
     bounced: int
     complained: int
     running: bool
+    content: list[str] = field(default_factory=list)  # content gate findings of briefing.json
 
     @property
     def has_failed(self) -> bool:
@@ -72,7 +74,30 @@ def edition_statuses(
     engine = db.engine(database_url(settings))
     editions = EditionLog(engine)
     names = [day.isoformat()] if day else _recent(engine, limit)
-    return [_status(engine, name, editions.get(name)) for name in names]
+    return [
+        replace(
+            _status(engine, name, editions.get(name)),
+            content=content_findings(settings, date.fromisoformat(name)),
+        )
+        for name in names
+    ]
+
+
+def content_findings(settings: Settings, day: date) -> list[str]:
+    """What the content gates say about the edition's briefing.json (empty without one)."""
+    from newsletter.brief.briefing_file import load_briefing
+    from newsletter.model import ModelError
+    from newsletter.render.content import content_checks
+
+    directory = settings.edition_dir(day)
+    if not (directory / "briefing.json").exists():
+        return []
+    try:
+        briefing = load_briefing(directory)
+    except ModelError:
+        return []  # `render` names what is wrong with the file
+    results = content_checks(briefing, vars(settings.gates))
+    return [f"{r.rule}: {r.message}" for r in results if not r.ok]
 
 
 def _recent(engine: Engine, limit: int) -> list[str]:

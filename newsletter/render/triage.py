@@ -18,7 +18,16 @@ from typing import TYPE_CHECKING
 from newsletter.brief.frame import refit
 from newsletter.brief.sentences import clip
 from newsletter.model import Briefing, Edition
-from newsletter.render.checks import CheckFailed, CheckResult, check_edition, enforce, failures
+from newsletter.render.checks import (
+    ERROR,
+    WARNING,
+    CheckFailed,
+    CheckResult,
+    check_edition,
+    enforce,
+    failures,
+)
+from newsletter.render.content import content_checks, failing_stories
 from newsletter.render.context import one_line
 from newsletter.render.edition import build_edition
 from newsletter.render.environment import RenderError
@@ -62,12 +71,17 @@ class Rendered:
     results: list[CheckResult]
     dropped: list[DroppedStory] = field(default_factory=list)
 
+    def warnings(self) -> list[str]:
+        """`rule: message` for each gate that warns (content gates set to warn, near-limits)."""
+        return [f"{r.rule}: {r.message}" for r in self.results if not r.ok and r.level == WARNING]
+
 
 def render_checked(briefing: Briefing, settings: Settings) -> Rendered:
     """The edition with every faulty story dropped; raises CheckFailed or RenderError when
     the fault is the edition's own or no story is left."""
+    briefing, blocked = _without_blocked_content(briefing, settings)
     try:
-        return _checked(briefing, settings, [])
+        return _checked(briefing, settings, blocked)
     except CheckFailed as exc:
         if any(failure.rule not in STORY_RULES for failure in exc.failures):
             raise
@@ -83,12 +97,40 @@ def render_checked(briefing: Briefing, settings: Settings) -> Rendered:
         raise error
     gone = {story.number for story in dropped}
     kept = [story for n, story in enumerate(briefing.stories, start=1) if n not in gone]
-    return _checked(refit(briefing, kept, settings.newsletter.name), settings, dropped)
+    return _checked(refit(briefing, kept, settings.newsletter.name), settings, blocked + dropped)
 
 
 def _checked(briefing: Briefing, settings: Settings, dropped: list[DroppedStory]) -> Rendered:
+    """Layout gates on the edition, content gates on the words; a blocked content gate that
+    no single story explains (the missing-why count) stops the edition."""
     edition = build_edition(briefing, settings)
-    return Rendered(edition, briefing, enforce(edition, briefing), dropped)
+    results = enforce(edition, briefing)
+    content = content_checks(briefing, vars(settings.gates))
+    if failures(content):
+        raise CheckFailed(failures(content))
+    return Rendered(edition, briefing, results + content, dropped)
+
+
+def _without_blocked_content(
+    briefing: Briefing, settings: Settings
+) -> tuple[Briefing, list[DroppedStory]]:
+    """Stories a content gate set to `block` finds at fault are left out before rendering.
+
+    Numbers stay those of briefing.json; later drops of the layout triage are numbered
+    within what is left."""
+    blocked = failing_stories(briefing, vars(settings.gates))
+    if not blocked:
+        return briefing, []
+    dropped = [
+        DroppedStory(n, briefing.stories[n - 1].headline, reasons)
+        for n, reasons in sorted(blocked.items())
+        if n >= 1
+    ]
+    kept = [story for n, story in enumerate(briefing.stories, start=1) if n not in blocked]
+    if not kept:
+        reasons = [reason for story in dropped for reason in story.reasons]
+        raise CheckFailed([CheckResult("content", False, ERROR, "; ".join(reasons[:3]))])
+    return refit(briefing, kept, settings.newsletter.name), dropped
 
 
 def _fault(briefing: Briefing, number: int, settings: Settings) -> DroppedStory | None:

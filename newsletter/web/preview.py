@@ -132,6 +132,7 @@ class PreviewRenderer:
     def _render(self, day: date, fingerprint: str) -> Rendered:
         from newsletter.pipeline import StageError, load_valid_briefing
         from newsletter.render import RenderError, build_edition, check_edition
+        from newsletter.render.content import content_checks
 
         rendered = Rendered(day, fingerprint)
         try:
@@ -142,7 +143,9 @@ class PreviewRenderer:
             return rendered
         rendered.edition = edition
         rendered.briefing = briefing
-        rendered.checks = check_edition(edition, briefing)
+        rendered.checks = check_edition(edition, briefing) + content_checks(
+            briefing, vars(self.settings.gates)
+        )
         return rendered
 
 
@@ -168,6 +171,7 @@ def page_context(settings: Settings, rendered: Rendered) -> dict[str, Any]:
 
     checks = rendered.checks
     failed = [c for c in checks if not c.ok and c.level == ERROR]
+    warned = [c for c in checks if not c.ok and c.level != ERROR]
     day = rendered.day.isoformat()
     return {
         "language": settings.newsletter.language,
@@ -184,6 +188,7 @@ def page_context(settings: Settings, rendered: Rendered) -> dict[str, Any]:
         "over_limit": rendered.html_bytes > GMAIL_CLIP_BYTES,
         "checks": checks,
         "failed": len(failed),
+        "warned": len(warned),
         "disk": disk_state(settings.edition_dir(rendered.day), rendered.edition),
         "edition_dir": str(settings.edition_dir(rendered.day)),
         "escape": html.escape,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -115,3 +116,20 @@ def test_reactions_count_from_the_editions_start_on(history: Newsletter) -> None
     [report] = json.loads(output)
     assert (report["unsubscribed"], report["bounced"], report["complained"]) == (0, 0, 0)
     assert report["pending"] == 17  # the three who left were not enqueued
+
+
+def test_the_content_gates_findings_of_an_editions_briefing(history: Newsletter) -> None:
+    from newsletter.brief.briefing_file import save_briefing
+    from tests.render.conftest import load_briefing
+
+    day = EDITIONS[-1]
+    briefing = replace(load_briefing("en"), date=day)
+    save_briefing(briefing, history.settings.edition_dir(day))
+    _, output = status(history, "--date", day.isoformat(), "--json")
+    [report] = json.loads(output)
+    assert report["content"] == [
+        "missing-why: 1 of 3 stories have no Why it matters (3)",
+        "missing-takeaway: 1 of 3 stories have no takeaway (3)",
+    ]
+    _, table = status(history, "--date", day.isoformat())
+    assert "2026-02-09 content: missing-why: 1 of 3 stories have no Why it matters (3)" in table

@@ -78,7 +78,8 @@ def test_preview_in_chromium(browser: Any, preview: Preview, tmp_path: Path) -> 
     assert page.locator("#subject").inner_text() == briefing.title
     assert page.locator("#preheader").inner_text().strip()
     assert re.fullmatch(r"\d+\.\d KB of 102 KB.*", squash(page.locator("#size").inner_text()))
-    assert "all pass" in page.locator("#gates-summary").inner_text()
+    # the fixture's third story has no why-it-matters nor takeaway: the content gates say so
+    assert "2 warnings" in page.locator("#gates-summary").inner_text()
 
     headlines = [squash(f"{story.emoji} {story.headline}") for story in briefing.stories]
     widths = {}
@@ -154,6 +155,16 @@ def test_reload_picks_up_briefing_and_template_changes(
         encoding="utf-8",
     )
     assert "Printed from a changed template." in httpx.get(f"{preview.url}/").text
+
+
+def test_the_content_gates_findings_are_listed(preview: Preview) -> None:
+    page = httpx.get(f"{preview.url}/").text
+    summary = re.search(r'<dd id="gates-summary">(.*?)</dd>', page, re.S)
+    assert summary is not None and "all pass" not in summary.group(1)
+    assert "2 warnings" in summary.group(1)
+    row = re.search(r'<tr data-rule="missing-why">(.*?)</tr>', page, re.S)
+    assert row is not None and "1 of 3 stories have no Why it matters (3)" in row.group(1)
+    assert '<tr data-rule="language-mismatch">' in page
 
 
 def test_disk_state_and_broken_briefing(preview: Preview) -> None:
