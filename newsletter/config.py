@@ -90,6 +90,9 @@ class BriefSettings:
     concurrency: int = 4  # stories a model writer writes at once
     cache: bool = True  # keep model replies in the database: a re-draft asks nothing twice
     emoji: dict[str, str] = field(default_factory=dict)  # section → emoji, over the defaults
+    topics: list[str] = field(default_factory=list)  # the beat: phrases, any language
+    exclude: list[str] = field(default_factory=list)  # stories about these are never picked
+    fetch_articles: bool = True  # read the selected stories' article pages
 
 
 @dataclass(frozen=True)
@@ -198,6 +201,8 @@ class FeedSettings:
     section: str = "tech"
     name: str = ""
     weight: float = 1.0
+    include: list[str] = field(default_factory=list)  # keep only entries about these
+    exclude: list[str] = field(default_factory=list)  # leave out entries about these
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from datetime import date
 
 from newsletter.brief import frame
 from newsletter.brief.report import DraftReport
-from newsletter.brief.select import Cluster, select_stories
+from newsletter.brief.select import Beat, Candidate, Cluster, choose
 from newsletter.brief.writers.base import Writer
 from newsletter.brief.writers.editor import edit_frame
 from newsletter.brief.writers.extractive import is_quoted
@@ -40,20 +40,29 @@ def draft_briefing(
     """
     started = time.monotonic()
     brief = settings.brief
-    clusters = select_stories(
+    report = report if report is not None else DraftReport()
+    candidates = choose(
         items,
         max_stories=brief.max_stories,
         max_per_section=brief.max_per_section,
         now=settings.send_moment(day),
         window_hours=brief.window_hours,
+        beat=Beat.of(brief.topics, brief.exclude),
     )
+    report.candidates = candidates
+    picked = sorted((c for c in candidates if c.picked), key=lambda c: c.picked)
+    clusters = [candidate.cluster for candidate in picked]
+    if not clusters and candidates:
+        raise EmptyDay(
+            f"none of the {len(candidates)} candidate stories could be picked "
+            f"({_why_none(candidates)}; see `newsletter draft --explain`)"
+        )
     if not clusters:
         raise EmptyDay(
             f"no items in the {brief.window_hours} h window before "
             f"{settings.send_moment(day).isoformat(timespec='minutes')}"
             + (f" ({len(items)} collected items are all outside it)" if items else "")
         )
-    report = report if report is not None else DraftReport()
     language = settings.newsletter.language
     writer = make_writer(settings, report)
     stories = [
@@ -107,3 +116,12 @@ def within_limits(story: Story) -> Story:
         why_title=clip_columns(story.why_title, TITLE_COLUMNS),
         sources=[replace(s, title=clip_columns(s.title, TITLE_COLUMNS)) for s in story.sources],
     )
+
+
+def _why_none(candidates: list[Candidate]) -> str:
+    """The commonest reasons, counted: "12 off the beat: no topic matched, 3 not news"."""
+    counts: dict[str, int] = {}
+    for candidate in candidates:
+        reason = candidate.reason.split(":")[0] if candidate.reason else "not picked"
+        counts[reason] = counts.get(reason, 0) + 1
+    return ", ".join(f"{n} {reason}" for reason, n in sorted(counts.items(), key=lambda kv: -kv[1]))

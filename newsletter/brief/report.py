@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newsletter.brief.select import Candidate
 
 #: Who wrote a story or the frame.
 BY_MODEL, BY_CACHE, BY_OFFLINE = "model", "cache", "offline"
@@ -35,6 +39,32 @@ class StoryCost:
 
 
 @dataclass
+class ArticleCounts:
+    """Article pages of the picked stories: read, or why the feed's text was used instead."""
+
+    wanted: int = 0
+    fetched: int = 0  # extracted now or from the cache
+    cached: int = 0  # of those, answered from the cache (304 or fresh enough)
+    failures: dict[str, int] = field(default_factory=dict)  # reason → count
+    disabled: bool = False
+
+    def failed(self, reason: str) -> None:
+        self.failures[reason] = self.failures.get(reason, 0) + 1
+
+    def line(self) -> str:
+        if self.disabled:
+            return "articles: not fetched ([brief] fetch_articles = false): writers used feed text"
+        if not self.wanted:
+            return ""
+        line = f"articles: {self.fetched}/{self.wanted} read ({self.cached} from the cache)"
+        fell_back = self.wanted - self.fetched
+        if fell_back:
+            why = ", ".join(f"{n} {reason}" for reason, n in sorted(self.failures.items()))
+            line += f"; {fell_back} fell back to the feed text ({why})"
+        return line
+
+
+@dataclass
 class DraftReport:
     writer: str = "extractive"
     model: str = ""
@@ -54,6 +84,8 @@ class DraftReport:
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    candidates: list[Candidate] = field(default_factory=list)  # every story considered
+    articles: ArticleCounts = field(default_factory=lambda: ArticleCounts())
 
     @property
     def cost(self) -> float:
@@ -72,14 +104,46 @@ class DraftReport:
             self.input_tokens += input_tokens
             self.output_tokens += output_tokens
 
+    def selection_line(self) -> str:
+        """How the stories were chosen, in one line ("" before selection ran)."""
+        if not self.candidates:
+            return ""
+        picked = sum(1 for c in self.candidates if c.picked)
+        counts: dict[str, int] = {}
+        for candidate in self.candidates:
+            if not candidate.picked:
+                reason = candidate.reason.split(":")[0].split(" (")[0]
+                reason = "lower scores" if reason.startswith("below the") else reason
+                counts[reason] = counts.get(reason, 0) + 1
+        rest = ", ".join(f"{n} {why}" for why, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+        line = f"selection: {picked} of {len(self.candidates)} candidate stories picked"
+        return line + (f"; not picked: {rest}" if rest else "")
+
+    def explain(self) -> list[dict[str, object]]:
+        """Every candidate, best first: headline, score, its parts, topics, decision."""
+        return [
+            {
+                "headline": c.cluster.items[0].title,
+                "section": c.cluster.section,
+                "sources": len(c.cluster.items),
+                "score": round(c.score, 2),
+                "parts": c.parts(),
+                "topics": c.topics,
+                "picked": c.picked,
+                "reason": c.reason,
+            }
+            for c in self.candidates
+        ]
+
     def lines(self) -> list[str]:
-        """Human lines for the terminal; empty for the offline writer (nothing to report)."""
+        """Human lines for the terminal: selection and articles always, the model's use if any."""
+        out = [line for line in (self.selection_line(), self.articles.line()) if line]
         if self.writer == "extractive":
-            return []
+            return out
         offline = len(self.fallbacks)
         cached = f" ({self.cached_stories} from the reply cache)" if self.cached_stories else ""
         retries = f"{self.retries} retr{'y' if self.retries == 1 else 'ies'}"
-        out = [
+        out += [
             f"{self.writer} ({self.model}): {self.model_stories}/{self.stories} stories by the "
             f"model{cached}, {offline} by the offline writer; {self.calls} calls, {retries}; "
             f"{self.seconds:.1f} s",

@@ -29,6 +29,7 @@ from newsletter.collect.cache import CacheRow, FeedCache, dump_seen
 from newsletter.collect.cache_io import CacheIO
 from newsletter.collect.dedupe import Features
 from newsletter.collect.fetch import Fetched, Limits, default_user_agent, fetch, tls_context_soon
+from newsletter.collect.filters import FeedFilter
 from newsletter.collect.network import NetworkPolicy
 from newsletter.collect.pool import AUTO_PROCESS_FEEDS, CpuPool, worker_count
 from newsletter.collect.progress import progress_bar
@@ -96,7 +97,12 @@ def collect_edition(
         report = _report(jobs[location], out)
         selection = out.work.selection if out.work is not None else None
         if selection is not None:
-            items.extend(selection.items)
+            feed = settings.feeds[index]
+            kept, note = FeedFilter.of(feed.include, feed.exclude).apply(selection.items)
+            if note:
+                report.reason = "; ".join(filter(None, [report.reason, note]))
+                report.items = len(kept)
+            items.extend(kept)
             for item, made in zip(selection.items, selection.features, strict=True):
                 known.setdefault(item.id, made)
         reports.append(report)
