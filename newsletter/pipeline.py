@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 ITEMS_NAME = "items.json"
 FEEDS_REPORT_NAME = "feeds.json"
+SELECTION_NAME = "selection.json"  # every candidate story: score parts, picked or why not
 Say = Callable[[str], None]
 
 
@@ -88,6 +89,8 @@ def draft_stage(
     except EmptyDay as exc:
         raise StageError(f"nothing to send for {day}: {exc}") from None
     save_briefing(briefing, directory)
+    if report is not None and report.candidates:  # why each story was (not) picked
+        _write(directory / SELECTION_NAME, report.selection_json(day))
     return briefing
 
 

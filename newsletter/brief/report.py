@@ -8,8 +8,10 @@ from several threads at once, so every change goes through `lock`.
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -134,6 +136,11 @@ class DraftReport:
             }
             for c in self.candidates
         ]
+
+    def selection_json(self, day: date) -> str:
+        """`editions/D/selection.json`: the explanation, for a later look at the edition."""
+        doc = {"schema": 1, "date": day.isoformat(), "candidates": self.explain()}
+        return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
     def lines(self) -> list[str]:
         """Human lines for the terminal: selection and articles always, the model's use if any."""

@@ -143,7 +143,11 @@ def rank(items: list[Item], *, now: datetime, beat: Beat | None = None) -> list[
     for cluster in clusters_of(items):
         candidate = Candidate(cluster)
         titles = "\n".join(item.title for item in cluster.items)
-        text = "\n".join(f"{item.title}\n{item.summary[:BEAT_CHARS]}" for item in cluster.items)
+        # The feed's section is the editor's own filing: a "security" feed is on a beat
+        # that lists "security", also when a story's words do not say so.
+        text = "\n".join(
+            f"{item.title}\n{item.section}\n{item.summary[:BEAT_CHARS]}" for item in cluster.items
+        )
         if beat.topics:
             in_titles = beat.topics.found(titles)
             candidate.topics = beat.topics.found(text)
@@ -189,7 +193,8 @@ def choose(
         if candidate.excluded:
             candidate.reason = "excluded by [brief] exclude: " + ", ".join(candidate.excluded)
         elif candidate.not_news:
-            candidate.reason = f"not news: looks like {label(candidate.not_news)}"
+            news = f"not news: looks like {label(candidate.not_news)}"
+            candidate.reason = f"{OFF_BEAT}; {news}" if candidate.reason == OFF_BEAT else news
     chosen: list[Candidate] = []
     per_section: dict[str, int] = defaultdict(int)
     for candidate in candidates:

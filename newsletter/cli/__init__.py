@@ -133,9 +133,16 @@ def draft(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite a hand-edited briefing.")
     ] = False,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain", help="Show every candidate story: score parts, why (not) picked."
+        ),
+    ] = False,
 ) -> None:
     """Write editions/D/briefing.json from the collected items."""
     from newsletter.brief.report import DraftReport
+    from newsletter.cli.explain import explain_table
     from newsletter.pipeline import StageError, draft_stage
 
     settings = settings_from(ctx)
@@ -144,6 +151,8 @@ def draft(
     try:
         briefing = draft_stage(settings, day, force=force, report=report)
     except StageError as exc:
+        if explain and report.candidates:  # an empty edition is when the "why" matters most
+            print_table(explain_table(report))
         _stage_error(exc)
     for story in briefing.stories:
         say(
@@ -154,6 +163,8 @@ def draft(
                 sources=len(story.sources),
             )
         )
+    if explain:
+        print_table(explain_table(report))
     for line in report.lines():
         say(line)
     say(f"{len(briefing.stories)} stories → {settings.edition_dir(day) / 'briefing.json'}")
