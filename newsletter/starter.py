@@ -64,6 +64,10 @@ writer = "extractive"                  # extractive (offline) | bedrock | openai
 max_per_section = 2                    # at most this many stories of one section
 concurrency = 4                        # stories a model writes at once
 cache = true                           # model replies kept in the database: a re-draft pays once
+topics = []                            # the beat, any language: ["AI", "반도체", "security"];
+                                       # a story about none of them is never picked ([] = any)
+exclude = []                           # stories about these are never picked: ["crypto"]
+fetch_articles = true                  # read each picked story's article page for the writers
 
 # [brief.emoji]                        # emoji per feed section, for stories whose words name
 # ai = "🤖"                            # no topic of the built-in table (ai 🤖, hardware 🔌,
@@ -146,6 +150,8 @@ url = "https://example.com/feed.xml"
 section = "ai"                         # ai, hardware, policy, funding, tools, security, …
 name = "Example News"                  # publisher name shown under each story
 weight = 1.0                           # >1 to favour this feed's stories
+# include = ["AI", "반도체"]            # keep only this feed's entries about these
+# exclude = ["sponsored", "광고"]       # leave out this feed's entries about these
 """
 
 
@@ -171,10 +177,19 @@ class Answers:
     base_url: str | None = None
     feeds: list[str] = field(default_factory=list)
     transport: str | None = None
+    topics: list[str] = field(default_factory=list)
 
     def given(self) -> bool:
         return any(
-            (self.name, self.language, self.sender, self.base_url, self.feeds, self.transport)
+            (
+                self.name,
+                self.language,
+                self.sender,
+                self.base_url,
+                self.feeds,
+                self.transport,
+                self.topics,
+            )
         )
 
 
@@ -203,6 +218,11 @@ def render_starter(answers: Answers) -> str:
         text = text.replace(
             '# configuration_set = "newsletter"         #',
             'configuration_set = "newsletter"           #',
+        )
+    if answers.topics:
+        listed = ", ".join(_toml_string(_one_line(t, "--topic")) for t in answers.topics)
+        text = re.sub(
+            r"^topics = \[\]", lambda _: f"topics = [{listed}]", text, count=1, flags=re.M
         )
     if answers.feeds:
         head, _, _ = text.rpartition("[[feeds]]\n")

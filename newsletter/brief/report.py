@@ -143,14 +143,14 @@ class DraftReport:
         return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
     def lines(self) -> list[str]:
-        """Human lines for the terminal: selection and articles always, the model's use if any."""
-        out = [line for line in (self.selection_line(), self.articles.line()) if line]
+        """Human lines for the terminal: the model's use if any, then selection and articles."""
+        editor = [line for line in (self.selection_line(), self.articles.line()) if line]
         if self.writer == "extractive":
-            return out
+            return editor
         offline = len(self.fallbacks)
         cached = f" ({self.cached_stories} from the reply cache)" if self.cached_stories else ""
         retries = f"{self.retries} retr{'y' if self.retries == 1 else 'ies'}"
-        out += [
+        out = [
             f"{self.writer} ({self.model}): {self.model_stories}/{self.stories} stories by the "
             f"model{cached}, {offline} by the offline writer; {self.calls} calls, {retries}; "
             f"{self.seconds:.1f} s",
@@ -166,7 +166,7 @@ class DraftReport:
             out.append(f"frame: {self.frame}")
         out += [f"fallback: {f.headline} — {f.reason}" for f in self.fallbacks]
         out += self.notes
-        return out
+        return out + editor
 
     def _cost_line(self, cost: StoryCost) -> str:
         headline = cost.headline if len(cost.headline) <= 60 else cost.headline[:59] + "…"

@@ -91,6 +91,10 @@ def init(
         Optional[str],  # noqa: UP045
         typer.Option("--transport", help="outbox (write .eml files) | ses (send)."),
     ] = None,
+    topic: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--topic", help='A topic of the beat, e.g. "AI" or "반도체" (repeatable).'),
+    ] = None,
     yes: Annotated[
         bool, typer.Option("--yes", "-y", help="Ask nothing: flags and defaults only.")
     ] = False,
@@ -99,7 +103,9 @@ def init(
     from newsletter.cli.init import guided_init
     from newsletter.starter import Answers
 
-    answers = Answers(name, language, sender, base_url, list(feed or []), transport)
+    answers = Answers(
+        name, language, sender, base_url, list(feed or []), transport, list(topic or [])
+    )
     guided_init(directory, answers, yes=yes)
 
 

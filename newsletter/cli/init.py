@@ -43,6 +43,13 @@ def ask(answers: Answers) -> Answers:
             if not url.strip():
                 break
             answers.feeds.append(url.strip())
+    if not answers.topics:
+        listed = typer.prompt(
+            "Topics of the newsletter, comma-separated (e.g. AI, 반도체, security; empty: any)",
+            default="",
+            show_default=False,
+        )
+        answers.topics = [t.strip() for t in str(listed).split(",") if t.strip()]
     answers.transport = answers.transport or _choose(
         "Transport (outbox writes .eml files, ses sends)", TRANSPORTS, "outbox"
     )

@@ -115,4 +115,12 @@ def test_starter_documents_every_key_of_its_sections(tmp_path: Path) -> None:
         documented = set(re.findall(r"^([a-z_0-9]+) = ", block, flags=re.M))
         assert documented >= set(fields.__dataclass_fields__), section
     assert settings.collect.concurrency == 16
+    from newsletter.config import BriefSettings, FeedSettings
+
+    brief = text.split("[brief]\n")[1].split("\n[")[0]
+    documented = set(re.findall(r"^([a-z_0-9]+) = ", brief, flags=re.M)) | {"emoji"}
+    assert documented >= set(BriefSettings.__dataclass_fields__)
+    feed = text.split("[[feeds]]\n")[-1]
+    documented = set(re.findall(r"^#? ?([a-z_0-9]+) = ", feed, flags=re.M))
+    assert documented >= set(FeedSettings.__dataclass_fields__)
     assert settings.signup.confirm_days == 7

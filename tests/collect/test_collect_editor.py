@@ -19,7 +19,9 @@ from newsletter.collect import collect_edition
 from newsletter.config import parse_settings
 
 TOPICS = ["AI", "chip", "semiconductor", "security", "open source", "반도체", "인공지능", "보안"]
-FOOTER = ' submitted by /u/{user} <a href="https://r.example/x">[link]</a> <a href="#">[comments]</a>'
+FOOTER = (
+    ' submitted by /u/{user} <a href="https://r.example/x">[link]</a> <a href="#">[comments]</a>'
+)
 
 
 def _at(minutes: int) -> datetime:

@@ -21,7 +21,8 @@ def test_include_and_exclude_are_counted(feed_server, make_settings, feeds):
     )
     feed = {"url": url, "include": ["AI", "반도체"], "exclude": ["crypto"]}
     result = collect_edition(make_settings([feed]), feeds.day, now=feeds.now)
-    assert sorted(item.title for item in result.items) == ["AI model tops benchmark", "반도체 수출 증가"]
+    titles = sorted(item.title for item in result.items)
+    assert titles == ["AI model tops benchmark", "반도체 수출 증가"]
     (report,) = result.feeds
     assert report.items == 2
     assert report.reason == "1 entry left out by include; 1 entry left out by exclude"

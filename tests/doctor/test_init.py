@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import os
 import stat
 import tomllib
@@ -80,7 +82,10 @@ def test_init_without_flags_is_the_starter_and_points_at_the_placeholder(
 def test_init_asks_on_a_terminal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, feed_server: FeedServer
 ) -> None:
-    monkeypatch.setattr("newsletter.cli.init.stdin_is_tty", lambda: True)
+    # The module, not `newsletter.cli.init` by name: the package's `init` command shadows it.
+    monkeypatch.setattr(
+        importlib.import_module("newsletter.cli.init"), "stdin_is_tty", lambda: True
+    )
     answers = [
         "Tiny News",
         "en",
@@ -88,6 +93,7 @@ def test_init_asks_on_a_terminal(
         "http://127.0.0.1:8000",
         feed_server.url("/feed.xml"),
         "",
+        "AI, 반도체",
         "outbox",
     ]
     result = CliRunner().invoke(app, ["init", str(tmp_path)], input="\n".join(answers) + "\n")
@@ -96,8 +102,12 @@ def test_init_asks_on_a_terminal(
     assert config["newsletter"]["name"] == "Tiny News"
     assert config["sender"]["from"] == "Tiny <tiny@example.org>"
     assert config["sender"]["transport"] == "outbox"
+    assert config["brief"]["topics"] == ["AI", "반도체"]
     assert [feed["url"] for feed in config["feeds"]] == [feed_server.url("/feed.xml")]
-    assert "7 entries" in line(result.stdout, f"feed {feed_server.url('/feed.xml')}")
+    # A feed on this machine is refused until the config allows private networks (SSRF policy).
+    refused = line(result.stdout, f"feed {feed_server.url('/feed.xml')}")
+    assert "refused to connect to 127.0.0.1: a loopback address" in refused
+    assert "allow_private_networks" in refused
 
 
 @pytest.mark.parametrize(
@@ -138,3 +148,11 @@ def test_init_adds_a_key_to_an_env_file_without_one(tmp_path: Path) -> None:
     rows = (tmp_path / ".env").read_text().splitlines()
     assert rows[0] == "AWS_PROFILE=news" and rows[1].startswith(f"{KEY}=")
     assert stat.S_IMODE((tmp_path / ".env").stat().st_mode) == 0o600
+
+
+def test_init_writes_the_topics_given_as_flags(tmp_path: Path) -> None:
+    args = ["init", str(tmp_path), "--topic", "AI", "--topic", "반도체", "--yes"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    config = tomllib.loads((tmp_path / "newsletter.toml").read_text(encoding="utf-8"))
+    assert config["brief"]["topics"] == ["AI", "반도체"]
