@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from newsletter import db
 from newsletter.config import Settings
-from newsletter.files import replace_together
+from newsletter.files import replace_together, write_atomically
 from newsletter.model import Briefing, Edition, ModelError, items_from_json, items_to_json
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ def draft_stage(
         raise StageError(f"nothing to send for {day}: {exc}") from None
     save_briefing(briefing, directory)
     if report is not None and report.candidates:  # why each story was (not) picked
-        _write(directory / SELECTION_NAME, report.selection_json(day))
+        write_atomically(directory / SELECTION_NAME, report.selection_json(day))
     return briefing
 
 
