@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from newsletter.brief.sentences import clip, split_sentences
 from newsletter.i18n import catalog
@@ -42,6 +43,7 @@ _HANGUL = re.compile(r"[가-힣]")
 _LATIN = re.compile(r"[A-Za-z]")
 _LIST_SEPARATORS = re.compile(r"\s*(?:·|\||/|,|;)\s*")
 MIN_FOREIGN_LETTERS = 12  # fewer Latin letters in Korean text are names (GPU, OpenAI)
+NEAR_COPY = 0.85  # similarity of a title to its headline that reads as the same line
 MIN_REPEATED = 12  # letters and digits: shorter repeats are fragments, not sentences
 
 
@@ -142,7 +144,7 @@ def _title_is_headline(briefing: Briefing) -> Iterator[Finding]:
     for number, story in enumerate(briefing.stories, start=1):
         headline = _key(story.headline)
         for title in (story.summary_title, story.why_title):
-            if title and _key(title) == headline:
+            if title and SequenceMatcher(None, _key(title), headline).ratio() >= NEAR_COPY:
                 yield Finding(number, f"{_where(number, story)}: title repeats the headline")
 
 

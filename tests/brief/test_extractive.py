@@ -250,3 +250,12 @@ def test_emoji_from_the_configured_table_with_defaults() -> None:
 def test_item_without_a_title_gets_a_headline_from_its_text() -> None:
     story = write(item(1, "", "The chip ships in May with twice the memory. It costs less."))
     assert story.headline == "The chip ships in May with twice the memory."
+
+
+def test_a_second_report_titled_almost_like_the_first_gives_no_title() -> None:
+    story = write(
+        item(1, "OpenAI, 한국어 개인정보 처리방침 공개", LOCALIZATION, site="a.kr", cluster="c"),
+        item(2, "OpenAI, 한국 개인정보 처리방침 공개", LOCALIZATION, site="b.kr", cluster="c"),
+        language="ko",
+    )
+    assert story.summary_title == ""

@@ -361,7 +361,7 @@ def test_the_editor_failing_keeps_the_offline_frame(tmp_path: Path, stub: ChatSt
     briefing = draft_briefing(demo_items(), settings, DAY, report)
     assert all(s.headline.startswith("모델 제목") for s in briefing.stories)
     assert briefing.intro[0] == "안녕하세요!"
-    assert "Daily AI & Tech News의 2026년 2월 7일 (토) 브리핑입니다" in briefing.intro[1]
+    assert "2026년 2월 7일 (토), Daily AI & Tech News입니다" in briefing.intro[1]
     assert briefing.subject.endswith("외 2건") and len(briefing.subject) <= 60
     assert report.frame == "offline template — invalid reply: emoji has 2 entries for 3 stories"
     assert "frame: offline template — invalid reply: emoji has 2" in "\n".join(report.lines())

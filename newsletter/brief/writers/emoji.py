@@ -40,7 +40,7 @@ TOPICS: tuple[tuple[str, str], ...] = (
     (
         "🔒",
         "security|vulnerab|breach|hack|malware|ransomware|exploit|phishing|malicious"
-        "|보안|해킹|취약|악성|유출|랜섬",
+        "|credential|impersonat|typosquat|보안|해킹|취약|악성|유출|랜섬",
     ),
     ("🛡️", "privacy|personal data|gdpr|개인정보|프라이버시"),
     (
@@ -65,7 +65,8 @@ TOPICS: tuple[tuple[str, str], ...] = (
     ("🔍", "search|검색"),
     ("🌐", "localization|global|international|worldwide|지역화|글로벌|해외"),
     ("🤖", "agent|에이전트|chatbot|챗봇"),
-    ("🧠", "model|llm|gpt|claude|gemini|ai |artificial intelligence|모델|인공지능|생성형"),
+    # "AI" itself is no cue: in a tech newsletter nearly every story says it
+    ("🧠", "model|llm|gpt|claude|gemini|artificial intelligence|모델|인공지능|생성형"),
 )
 
 

@@ -197,12 +197,13 @@ def language_of(item: Item) -> str:
 def summary_title(items: list[Item], headline: str) -> str:
     """Another report's own headline (the story seen from a second angle), or nothing.
 
-    Never a keyword list and never the headline again: with one report the
-    heading is the label alone.
+    Never a keyword list and never the headline again (nor a near copy of it, as
+    two feeds often title one story): otherwise the label alone.
     """
+    said = _bigrams(headline)
     for item in items:
         title = " ".join(item.title.split())
-        if title and title.casefold() != headline.casefold() and len(title.split()) >= 2:
+        if title and len(title.split()) >= 2 and _overlap(_bigrams(title), said) < REDUNDANT:
             return clip(title, MAX_TITLE)
     return ""
 
