@@ -6,6 +6,12 @@ in its punycode form, and no header value with a line break (checked by
 `clean_header` before the stdlib would refuse it with a less useful error).
 It is a transactional message, not a list message: no List-Unsubscribe, and
 `Auto-Submitted` so that auto-responders stay quiet.
+
+It goes, from our domain, to whatever address a stranger typed into the form, so
+it carries no text that stranger chose: no name in the greeting or in `To:`
+(a "name" of `URGENT: your account is locked, visit …` would otherwise be a
+phishing line under our DKIM signature). The name is stored with the signup and
+is the owner's once they confirm.
 """
 
 from __future__ import annotations
@@ -25,7 +31,6 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Confirmation:
     email: str
-    name: str
     url: str
     expires: datetime  # aware
 
@@ -50,14 +55,13 @@ def confirmation_message(settings: Settings, confirmation: Confirmation, now: da
     display, sender = parseaddr(clean_header(settings.sender.from_, "sender.from"))
     if "@" not in sender:
         raise ValueError(f"sender.from has no valid address: {settings.sender.from_!r}")
-    name = clean_header(confirmation.name, "signup name")
     url = clean_header(confirmation.url, "confirmation URL")
     recipient = ascii_address(clean_header(confirmation.email, "signup email"))
     local, _, domain = recipient.rpartition("@")
 
     message = EmailMessage(policy=SMTP)
     message["From"] = Address(display, addr_spec=sender)
-    message["To"] = Address(name, local, domain)
+    message["To"] = Address("", local, domain)
     message["Subject"] = clean_header(said["subject"].format(list=newsletter.name), "subject")
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[1])
@@ -67,7 +71,7 @@ def confirmation_message(settings: Settings, confirmation: Confirmation, now: da
 
     local_expiry = confirmation.expires.astimezone(settings.zone)
     lines = {
-        "hello": said["mail_hello"].format(name=name) if name else said["mail_hello_anonymous"],
+        "hello": said["mail_hello"],
         "intro": said["mail_intro"].format(list=newsletter.name),
         "promise": promise(settings),
         "button": said["mail_button"],

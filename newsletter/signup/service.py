@@ -152,7 +152,6 @@ class SignupService:
         )
         confirmation = Confirmation(
             email=email_in_link,
-            name=subscriber.name if subscriber else name,
             url=f"{self.settings.newsletter.base_url.rstrip('/')}/confirm/{token}",
             expires=now + limits.confirm_max_age,
         )

@@ -52,8 +52,7 @@ WORDS: dict[str, dict[str, str]] = {
             "new one."
         ),
         "subject": "Confirm your subscription to {list}",
-        "mail_hello": "Hello {name},",
-        "mail_hello_anonymous": "Hello,",
+        "mail_hello": "Hello,",
         "mail_intro": "Please confirm that you want to receive {list}.",
         "mail_button": "Yes, subscribe me",
         "mail_expires": "The link works until {expires}.",
@@ -112,8 +111,7 @@ WORDS: dict[str, dict[str, str]] = {
             "받아 주세요."
         ),
         "subject": "{list} 구독을 확인해 주세요",
-        "mail_hello": "{name}님, 안녕하세요.",
-        "mail_hello_anonymous": "안녕하세요.",
+        "mail_hello": "안녕하세요.",
         "mail_intro": "{list} 메일을 받으시려면 구독을 확인해 주세요.",
         "mail_button": "네, 구독하겠습니다",
         "mail_expires": "링크는 {expires}까지 유효합니다.",

@@ -28,13 +28,16 @@ def test_confirmation_through_ses_then_confirm(
         [raw] = ses.sent_raw_messages()
         message = email.message_from_bytes(raw, policy=policy.default)
         assert message["To"].addresses[0].addr_spec == "kim@example.org"
-        assert message["To"].addresses[0].display_name == "김민지"
+        assert message["To"].addresses[0].display_name == ""  # nothing the requester chose
+        assert "김민지" not in message.get_body(("plain",)).get_content()
         assert message["Subject"] == "Confirm your subscription to Daily AI & Tech News"
         link = confirm_link(message)
         assert link.startswith(f"{site.url}/confirm/")
         assert site.status("kim@example.org") == "pending"
         assert httpx.post(link).status_code == 200
         assert site.status("kim@example.org") == "active"
+        subscriber = site.subscriber("kim@example.org")
+        assert subscriber is not None and subscriber.name == "김민지"  # kept for its owner
 
 
 def test_ses_refusal_is_logged_and_the_answer_is_unchanged(
