@@ -70,6 +70,23 @@ def address_key(value: str) -> str:
     return parse_address(value).key
 
 
+#: Providers that deliver `a.n.a@` to `ana@` (Gmail ignores dots in the local part).
+DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def mailbox_key(key: str) -> str:
+    """The mailbox a key delivers to, for counting limits: `ana+news@x` and `ana@x` are one
+    mailbox (the `+tag` is the owner's filter, not another person), and at Gmail so are
+    `a.na@` and `ana@` — so six `target+N@` signups are six mails to one inbox. The stored
+    address stays as typed; this key is only ever counted, never sent to."""
+    local, _, domain = key.rpartition("@")
+    local = local.split("+", 1)[0] or local  # "+tag@x" alone keeps its name
+    if domain in DOTLESS_DOMAINS:
+        domain = DOTLESS_DOMAINS[domain]
+        local = local.replace(".", "") or local
+    return f"{local}@{domain}"
+
+
 def tombstone_hash(key: str) -> str:
     """What `forget` keeps of an address: enough to recognise it, not to read it."""
     return hashlib.sha256(_TOMBSTONE_SALT + key.encode("utf-8")).hexdigest()

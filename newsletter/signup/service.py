@@ -10,7 +10,8 @@ Asking (`prepare` then `deliver`):
   name) and the subscriber is created only when the person confirms. The
   operator cannot invite a forgotten person (`REFUSED`): only they can come back;
 - every mail counts against the per-address limits, checked before anything is
-  written.
+  written; they count per mailbox (no `+tag`, no dots at Gmail), the address is
+  stored as typed.
 `prepare` touches only the database and `deliver` only the transport, so the web
 app runs them on different threads (a slow SES call never holds SQLite's writer).
 
@@ -28,7 +29,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
-from newsletter.audience.addresses import InvalidAddress, clean_name, parse_address
+from newsletter.audience.addresses import (
+    InvalidAddress,
+    clean_name,
+    mailbox_key,
+    parse_address,
+)
 from newsletter.audience.tokens import (
     ConfirmClaims,
     confirmation_token,
@@ -120,7 +126,8 @@ class SignupService:
         forgotten = None if subscriber else self.store.forgotten_at(address.email)
         if forgotten and source != "signup":
             return Prepared(REFUSED)
-        key = limit_key(self.secret, "address", address.key)
+        # counted per mailbox: `ana+1@`, `ana+2@` (and `a.na@gmail.com`) reach one inbox
+        key = limit_key(self.secret, "address", mailbox_key(address.key))
         limits = self.limits
         allowed = self.limiter.allow(
             key, now, cap=limits.address_per_day, window=DAY, interval=limits.address_interval

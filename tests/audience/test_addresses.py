@@ -12,6 +12,7 @@ from newsletter.audience.addresses import (
     InvalidAddress,
     _full_key,
     clean_name,
+    mailbox_key,
     parse_address,
     tombstone_hash,
 )
@@ -112,3 +113,22 @@ def test_tombstone_is_a_hash_of_the_key_not_the_address() -> None:
     hashed = tombstone_hash(parse_address("Kim@Example.com").key)
     assert hashed == tombstone_hash(parse_address("kim@example.com").key)
     assert "kim" not in hashed and len(hashed) == 64
+
+
+@pytest.mark.parametrize(
+    ("given", "mailbox"),
+    [
+        ("target@example.com", "target@example.com"),
+        ("target+1@example.com", "target@example.com"),
+        ("Target+news+more@Example.com", "target@example.com"),
+        ("t.a.r.get@gmail.com", "target@gmail.com"),
+        ("T.A.R.G.E.T+x@googlemail.com", "target@gmail.com"),
+        ("t.a.r.get@example.com", "t.a.r.get@example.com"),  # dots matter elsewhere
+        ("+only@example.com", "+only@example.com"),
+        ("민지+태그@예시.한국", "민지@xn--vv4b11d.xn--3e0b707e"),
+    ],
+)
+def test_limits_count_per_mailbox(given: str, mailbox: str) -> None:
+    address = parse_address(given)
+    assert mailbox_key(address.key) == mailbox
+    assert address.email == given  # stored as typed

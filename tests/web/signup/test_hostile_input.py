@@ -51,3 +51,31 @@ def test_a_korean_greeting_has_no_name_either(site: Site) -> None:
     site.wait(1)
     message = site.outbox()["kim@example.com"]
     assert "김민지" not in everything_in(message) and "잠겼" not in everything_in(message)
+
+
+def test_plus_addresses_share_their_mailbox_limit(site: Site) -> None:
+    """Six tags of one mailbox from one network within a second: one confirmation mail."""
+    for n in range(1, 7):
+        assert site.post(f"target+{n}@example.com", ip="198.51.100.7").status_code == 200
+    site.wait(6)
+    assert list(site.outbox()) == ["target+1@example.com"]
+    first = site.subscriber("target+1@example.com")
+    assert first is not None and first.email == "target+1@example.com"  # stored as typed
+    assert site.status("target+2@example.com") == "absent"
+    site.clock.advance(minutes=11)  # the mailbox's next mail is due: any spelling may have it
+    site.post("target@example.com", ip="198.51.100.7")
+    site.wait(7)
+    assert sorted(site.outbox()) == ["target+1@example.com", "target@example.com"]
+
+
+def test_gmail_ignores_dots_and_so_do_the_limits(site: Site) -> None:
+    site.post("target@gmail.com")
+    site.post("t.a.r.get@gmail.com")
+    site.post("T.A.R.G.E.T+x@googlemail.com")
+    site.wait(3)
+    assert list(site.outbox()) == ["target@gmail.com"]
+    # elsewhere a dot is another person's address
+    site.post("t.a.r.get@example.com")
+    site.post("target@example.com")
+    site.wait(5)
+    assert {"t.a.r.get@example.com", "target@example.com"} <= set(site.outbox())
