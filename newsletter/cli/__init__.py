@@ -331,6 +331,41 @@ def serve(
 
 
 @app.command()
+def publish(
+    ctx: typer.Context,
+    out: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--out", help="Folder to write the site to (default: DATA_DIR/site)."),
+    ] = None,
+) -> None:
+    """Write the public site (landing, archive, edition pages, feed) as static files."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from newsletter import db
+    from newsletter.config import database_url
+    from newsletter.render import RenderError
+    from newsletter.site.archive import Archive
+    from newsletter.site.pages import SitePages
+    from newsletter.site.static import publish_site
+
+    settings = settings_from(ctx)
+    target = out if out is not None else settings.data_dir / "site"
+    try:
+        archive = Archive(db.engine(database_url(settings)), settings.data_dir / "editions")
+        published = publish_site(SitePages(settings, archive), target)
+    except SQLAlchemyError as exc:
+        fail(f"database: {db.error_reason(exc)}", EXIT_FAILED)
+    except RenderError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except OSError as exc:
+        fail(f"{target}: {exc.strerror or exc}", EXIT_FAILED)
+    say(
+        f"published {published.editions} edition(s) → {published.directory} "
+        f"({len(published.files)} files; the links point at {settings.public_url})"
+    )
+
+
+@app.command()
 def doctor(ctx: typer.Context, json: JsonOption = False) -> None:
     """Check config, database, SES setup and feeds before going live (exit 1 on a failure)."""
     from newsletter.cli.doctor import run_doctor

@@ -123,9 +123,7 @@ class EditionView:
     def masthead_title(self) -> str:
         """The big line: the title, or the name alone when the title only adds the date
         (the date line right below says it), so the name is never printed twice."""
-        return (
-            self.name if _title_is_name_and_date(self.title, self.name, self.date) else self.title
-        )
+        return self.name if title_is_name_and_date(self.title, self.name, self.date) else self.title
 
     @property
     def masthead_kicker(self) -> str:
@@ -191,7 +189,7 @@ def build_view(briefing: Briefing, settings: Settings, *, web: bool = False) -> 
     )
 
 
-def _title_is_name_and_date(title: str, name: str, day: date) -> bool:
+def title_is_name_and_date(title: str, name: str, day: date) -> bool:
     """`2026-02-07 Daily AI & Tech News` (the drafted default) is the name and the date."""
     rest = title.replace(day.isoformat(), "").replace(name, "")
     return name in title and not rest.strip(" -–—·|:")

@@ -72,6 +72,7 @@ def get_template(name: str, templates: Path | None = None, **filters: Any) -> Te
 
 def render_template(
     name: str,
+    /,
     filters: dict[str, Any] | None = None,
     templates: Path | None = None,
     **context: Any,

@@ -69,8 +69,11 @@ def _public_app(
     from newsletter.feedback.record import FeedbackRecorder
     from newsletter.feedback.sns import SnsVerifier
     from newsletter.signup.service import SignupService
+    from newsletter.site.archive import Archive
+    from newsletter.site.pages import SitePages
     from newsletter.web.feedback import SesFeedbackEndpoint
     from newsletter.web.signup import SignupPages
+    from newsletter.web.site import SiteRoutes
     from newsletter.web.unsubscribe import UnsubscribePages
 
     store = signup.store if signup is not None else store or SubscriberStore.open(settings)
@@ -87,6 +90,9 @@ def _public_app(
     pages = UnsubscribePages(settings, store, secret, offload)
     feedback = SesFeedbackEndpoint(verifier, recorder, offload)
     signup_pages = SignupPages(settings, signup or SignupService(settings, store, secret), offload)
+    site = SiteRoutes(
+        SitePages(settings, Archive(store.engine, settings.data_dir / "editions")), offload
+    )
 
     async def healthz(_: Request) -> JSONResponse:
         try:
@@ -102,8 +108,9 @@ def _public_app(
         Route("/u/{token}", pages.unsubscribe, methods=["POST"]),
         Route("/feedback/ses", feedback.handle, methods=["POST"]),
         *signup_pages.routes(),
+        *site.routes(),
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, exception_handlers={404: site.not_found})
     app.state.store = store
     app.state.recorder = recorder
     app.state.signup = signup_pages

@@ -234,8 +234,10 @@ def test_no_state_changing_get_anywhere(sent: Sent) -> None:
     }
     readable = {route.path for route in app.routes if "GET" in (route.methods or ())}
     assert changing == {"/u/{token}", "/feedback/ses", "/subscribe", "/confirm/{token}"}
-    # GET /subscribe is the form; GET /confirm/{token} only shows a button (tests/web/signup)
-    assert readable == {"/u/{token}", "/healthz", "/subscribe", "/confirm/{token}"}
+    # GET /subscribe is the form; GET /confirm/{token} only shows a button (tests/web/signup);
+    # the public site's pages only read (tests/web/test_site.py)
+    site = {"/", "/archive/", "/archive/page/{number:int}/", "/archive/{day}/", "/feed.xml"}
+    assert readable == {"/u/{token}", "/healthz", "/subscribe", "/confirm/{token}", *site}
     assert httpx.get(f"{sent.url}/feedback/ses").status_code == 405
 
 
