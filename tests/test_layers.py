@@ -1,7 +1,7 @@
 """The package's layers, read from the source: no import circle, no import upwards.
 
 model/config/db → collect, brief, render, audience → send, signup, feedback →
-pipeline → operations → web, cli. A module may import its own layer or any
+pipeline → operations, site → web, cli. A module may import its own layer or any
 layer below; nothing outside `web/` and `cli/` imports `newsletter.web`. Every
 import counts, also one inside a function or under TYPE_CHECKING: a circle that
 only closes at run time is still a circle for the reader.
@@ -44,6 +44,7 @@ LAYERS = {
     "operations": 4,
     "doctor": 4,
     "starter": 4,
+    "site": 4,  # the public pages: used by web (serve) and cli (publish)
     "web": 5,
     "cli": 5,
     "__main__": 6,
