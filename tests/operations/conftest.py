@@ -8,7 +8,6 @@ database is the demo's SQLite file or a fresh PostgreSQL database.
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections import Counter
 from collections.abc import Callable
@@ -20,6 +19,7 @@ import pytest
 
 from newsletter.config import Settings, database_url, load_settings
 from tests.fixtures.command import SECRET, CommandLine
+from tests.fixtures.site import make_site
 from tests.send.conftest import addresses, make_newsletter
 
 __all__ = ["make_newsletter"]  # the send tests' fixture: a config and a small edition
@@ -81,24 +81,22 @@ class Demo(CommandLine):
 
 def write_demo_config(root: Path, endpoint: str, *, database: str = "", **sender: Any) -> None:
     """The demo's own config with [sender] pointed at `endpoint` (SES) and `database`."""
-    text = (root / "newsletter.toml").read_text(encoding="utf-8")
-    values = {
-        "from": "데일리 테크 브리핑 <briefing@example.com>",
-        "transport": "ses",
-        "region": "us-east-1",
-        "endpoint_url": endpoint,
-        "max_rate": 5000.0,
-        "daily_quota": 1_000_000,
-        "workers": 8,
-        **sender,
-    }
-    lines = ["[sender]"]
-    for key, value in values.items():
-        lines.append(f'{key} = "{value}"' if isinstance(value, str) else f"{key} = {value!r}")
-    text = re.sub(r"\[sender\]\n(?:[^\[\n][^\n]*\n|\n)*", "\n".join(lines) + "\n\n", text)
-    if database:
-        text = text.replace('url = "sqlite:///data/newsletter.db"', f'url = "{database}"')
-    (root / "newsletter.toml").write_text(text, encoding="utf-8")
+    config = root / "newsletter.toml"
+    make_site(
+        root,
+        base=config,
+        sender={
+            "from": "데일리 테크 브리핑 <briefing@example.com>",
+            "transport": "ses",
+            "region": "us-east-1",
+            "endpoint_url": endpoint,
+            "max_rate": 5000.0,
+            "daily_quota": 1_000_000,
+            "workers": 8,
+            **sender,
+        },
+        database={"url": database} if database else {},
+    )
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ import pytest
 from newsletter.operations.schedule import Plan, Scheduler
 from tests.fixtures.command import wait_until
 from tests.fixtures.ses import MotoServer
+from tests.fixtures.site import make_site
 from tests.send.conftest import Newsletter, copies_per_recipient
 from tests.send.faulty_ses import FaultySes
 
@@ -175,12 +176,11 @@ def test_sigterm_stops_a_send_at_a_batch_boundary_and_the_scheduler_cleanly(
     with FaultySes(ses.url, hold_after=100) as gate:
         newsletter = make_newsletter(gate.url, max_rate=100.0)
         send_time = (now.astimezone(zone) - timedelta(minutes=2)).strftime("%H:%M")
-        text = newsletter.config.read_text(encoding="utf-8").replace(
-            "[newsletter]\n",
-            f'[newsletter]\ntimezone = "{zone.key}"\nsend_time = "{send_time}"\n'
-            "catch_up_minutes = 30\n",
+        make_site(
+            newsletter.root,
+            base=newsletter.config,
+            newsletter={"timezone": zone.key, "send_time": send_time, "catch_up_minutes": 30},
         )
-        newsletter.config.write_text(text, encoding="utf-8")
         prepare_edition(newsletter, day)
         newsletter.subscribe(f"reader{i:04d}@example.net" for i in range(400))
 

@@ -27,6 +27,7 @@ from newsletter.brief.briefing_file import save_briefing
 from newsletter.config import Settings, load_settings
 from newsletter.model import NAME_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, Briefing, Source, Story
 from tests.fixtures.command import SECRET, CommandLine
+from tests.fixtures.site import make_site
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = date(2026, 2, 7)
@@ -105,29 +106,14 @@ def write_config(
         "workers": 8,
     }
     values.update(sender)
-
-    def table(name: str, values: dict[str, Any]) -> list[str]:
-        lines = ["", f"[{name}]"]
-        for key, value in values.items():
-            if value is None:
-                continue
-            text = f'"{value}"' if isinstance(value, str) else repr(value)
-            lines.append(f"{key} = {text}")
-        return lines
-
-    lines = [
-        "[newsletter]",
-        'name = "데일리 테크 브리핑"',
-        'language = "ko"',
-        'base_url = "https://news.example.com"',
-        'data_dir = "data"',
-        *table("sender", values),
-        *(table("smtp", smtp) if smtp else []),
-    ]
-    lines += ["", "[database]", f'url = "{database or "sqlite:///newsletter.db"}"', ""]
-    path = root / "newsletter.toml"
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
+    site = make_site(
+        root,
+        newsletter={"name": "데일리 테크 브리핑", "language": "ko"},
+        sender=values,
+        database={"url": database or "sqlite:///newsletter.db"},
+        **({"smtp": smtp} if smtp else {}),
+    )
+    return site.config_path
 
 
 def small_edition(settings: Settings, day: date = DAY) -> None:
