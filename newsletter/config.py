@@ -93,6 +93,7 @@ class BriefSettings:
     topics: list[str] = field(default_factory=list)  # the beat: phrases, any language
     exclude: list[str] = field(default_factory=list)  # stories about these are never picked
     fetch_articles: bool = True  # read the selected stories' article pages
+    article_mirror: str = ""  # read https://host/path as {mirror}host/path (a local copy)
 
 
 @dataclass(frozen=True)
@@ -427,6 +428,9 @@ def _check_values(settings: Settings, path: Path) -> None:
         raise ConfigError(f"{path}: sender.from must contain an email address")
     if not 1 <= settings.brief.max_stories <= 10:
         raise ConfigError(f"{path}: brief.max_stories must be between 1 and 10")
+    mirror = settings.brief.article_mirror
+    if mirror and not re.match(r"https?://[^/\s]+", mirror):
+        raise ConfigError(f"{path}: brief.article_mirror must be an http(s) URL, found {mirror!r}")
     if settings.brief.window_hours < 1:
         raise ConfigError(f"{path}: brief.window_hours must be at least 1")
     if not settings.database.url.startswith(("sqlite:", "postgresql")):

@@ -68,6 +68,8 @@ topics = []                            # the beat, any language: ["AI", "반도�
                                        # a story about none of them is never picked ([] = any)
 exclude = []                           # stories about these are never picked: ["crypto"]
 fetch_articles = true                  # read each picked story's article page for the writers
+article_mirror = ""                    # read https://host/path from {mirror}host/path instead
+                                       # (a local copy in `wget --mirror` layout; the demo's)
 
 # [brief.emoji]                        # emoji per feed section, for stories whose words name
 # ai = "🤖"                            # no topic of the built-in table (ai 🤖, hardware 🔌,

@@ -7,6 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
 
+from newsletter import db
+from newsletter.articles.read import ArticleSource, read_articles
 from newsletter.brief import frame
 from newsletter.brief.report import DraftReport
 from newsletter.brief.select import Beat, Candidate, Cluster, choose
@@ -16,7 +18,7 @@ from newsletter.brief.writers.extractive import is_quoted
 from newsletter.brief.writers.model import ModelWriter
 from newsletter.brief.writers.registry import make_writer
 from newsletter.columns import clip_columns
-from newsletter.config import Settings
+from newsletter.config import Settings, database_url
 from newsletter.model import Briefing, Item, Story
 
 #: Display columns (a Hangul or CJK character takes two): a headline is one line a reader
@@ -52,6 +54,10 @@ def draft_briefing(
     report.candidates = candidates
     picked = sorted((c for c in candidates if c.picked), key=lambda c: c.picked)
     clusters = [candidate.cluster for candidate in picked]
+    if brief.fetch_articles:
+        clusters = with_articles(clusters, settings, report)
+    else:
+        report.articles.disabled = True
     if not clusters and candidates:
         raise EmptyDay(
             f"none of the {len(candidates)} candidate stories could be picked "
@@ -125,3 +131,18 @@ def _why_none(candidates: list[Candidate]) -> str:
         reason = candidate.reason.split(":")[0] if candidate.reason else "not picked"
         counts[reason] = counts.get(reason, 0) + 1
     return ", ".join(f"{n} {reason}" for reason, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def with_articles(
+    clusters: list[Cluster], settings: Settings, report: DraftReport
+) -> list[Cluster]:
+    """The clusters with each source's article text, where its page could be read."""
+    source = ArticleSource.of(
+        settings.collect,
+        settings.newsletter.base_url,
+        db.engine(database_url(settings)),
+        settings.brief.article_mirror,
+    )
+    items = [item for cluster in clusters for item in cluster.items]
+    read = {item.id: item for item in read_articles(items, source, report.articles)}
+    return [Cluster(c.key, tuple(read.get(i.id, i) for i in c.items)) for c in clusters]
