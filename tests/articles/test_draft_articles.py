@@ -26,16 +26,8 @@ def _items(server):
     url = server.route("/chip", Reply(body=article_page("Chip maker ships 2 nm", CHIP)))
     picked = item(1, "Chip maker ships first 2 nm accelerator", "Chip maker ships a chip.")
     missing = item(2, "Second story about AI chips", "Teaser of the second story only.")
-    return [
-        picked.__class__(**{**picked.__dict__, "url": url}),
-        missing.__class__(
-            **{
-                **missing.__dict__,
-                "url": server.url("/gone"),
-                "published": SEND - timedelta(hours=3),
-            }
-        ),
-    ]
+    later = SEND - timedelta(hours=3)
+    return [replace(picked, url=url), replace(missing, url=server.url("/gone"), published=later)]
 
 
 def test_the_writer_works_from_the_article_and_the_report_counts(tmp_path, server):

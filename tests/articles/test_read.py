@@ -63,7 +63,10 @@ def test_the_article_text_replaces_the_teaser_and_leaves_the_page_furniture(serv
 
 
 def test_korean_article_and_its_furniture(server, engine):
-    extra = "<p>홍길동 기자 gildong@news.example</p><p>&lt;저작권자 ⓒ 예시뉴스, 무단 전재 및 재배포 금지&gt;</p>"
+    extra = (
+        "<p>홍길동 기자 gildong@news.example</p>"
+        "<p>&lt;저작권자 ⓒ 예시뉴스, 무단 전재 및 재배포 금지&gt;</p>"
+    )
     page = article_page("삼성전자 2나노 칩 공급", KOREAN, lang="ko", extra=extra)
     url = server.route("/ko", Reply(body=page))
     (item,), _ = _read([_item(url)], engine)
@@ -117,7 +120,7 @@ def test_many_pages_are_fetched_at_once(server, engine):
         server.route(f"/p{n}", Reply(body=article_page(f"Story {n}", CHIP), delay=0.3))
         for n in range(10)
     ]
-    items, counts = _read([_item(url) for url in urls], engine)
+    _, counts = _read([_item(url) for url in urls], engine)
     assert counts.fetched == 10
     clients = {entry.client_port for entry in server.log}
     assert len(clients) >= 2  # several connections in parallel (per_host = 2)
