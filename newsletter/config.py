@@ -474,18 +474,8 @@ def _check_brand(newsletter: NewsletterSettings, settings: Settings, path: Path)
 
 
 def _check_bedrock(bedrock: BedrockSettings, path: Path) -> None:
-    if not bedrock.model_id.strip():
-        raise ConfigError(f"{path}: bedrock.model_id must not be empty")
-    if not 1 <= bedrock.max_tokens <= 100_000:
-        raise ConfigError(f"{path}: bedrock.max_tokens must be between 1 and 100000")
-    if not 0 <= bedrock.temperature <= 1:
-        raise ConfigError(f"{path}: bedrock.temperature must be between 0 and 1")
-    if bedrock.timeout <= 0:
-        raise ConfigError(f"{path}: bedrock.timeout must be positive")
-    if not 1 <= bedrock.max_attempts <= 10:
-        raise ConfigError(f"{path}: bedrock.max_attempts must be between 1 and 10")
-    if bedrock.price_input_per_1k < 0 or bedrock.price_output_per_1k < 0:
-        raise ConfigError(f"{path}: bedrock prices must not be negative")
+    prices = (bedrock.price_input_per_1k, bedrock.price_output_per_1k)
+    _check_model("bedrock.model_id", bedrock.model_id, bedrock, 1.0, prices, path)
 
 
 def _check_openai(openai: OpenAISettings, path: Path) -> None:
@@ -493,18 +483,34 @@ def _check_openai(openai: OpenAISettings, path: Path) -> None:
         raise ConfigError(
             f"{path}: openai.base_url must be an http(s) URL such as {OpenAISettings.base_url}"
         )
-    if not openai.model.strip():
-        raise ConfigError(f"{path}: openai.model must not be empty")
-    if not 1 <= openai.max_tokens <= 100_000:
-        raise ConfigError(f"{path}: openai.max_tokens must be between 1 and 100000")
-    if not 0 <= openai.temperature <= 2:
-        raise ConfigError(f"{path}: openai.temperature must be between 0 and 2")
-    if openai.timeout <= 0:
-        raise ConfigError(f"{path}: openai.timeout must be positive")
-    if not 1 <= openai.max_attempts <= 10:
-        raise ConfigError(f"{path}: openai.max_attempts must be between 1 and 10")
-    if openai.price_input_per_1m < 0 or openai.price_output_per_1m < 0:
-        raise ConfigError(f"{path}: openai prices must not be negative")
+    prices = (openai.price_input_per_1m, openai.price_output_per_1m)
+    _check_model("openai.model", openai.model, openai, 2.0, prices, path)
+
+
+def _check_model(
+    model_key: str,
+    model: str,
+    values: BedrockSettings | OpenAISettings,
+    max_temperature: float,
+    prices: tuple[float, float],
+    path: Path,
+) -> None:
+    """The keys every model writer shares: model, max_tokens, temperature, timeout, tries."""
+    section = model_key.split(".")[0]
+    if not model.strip():
+        raise ConfigError(f"{path}: {model_key} must not be empty")
+    if not 1 <= values.max_tokens <= 100_000:
+        raise ConfigError(f"{path}: {section}.max_tokens must be between 1 and 100000")
+    if not 0 <= values.temperature <= max_temperature:
+        raise ConfigError(
+            f"{path}: {section}.temperature must be between 0 and {max_temperature:g}"
+        )
+    if values.timeout <= 0:
+        raise ConfigError(f"{path}: {section}.timeout must be positive")
+    if not 1 <= values.max_attempts <= 10:
+        raise ConfigError(f"{path}: {section}.max_attempts must be between 1 and 10")
+    if min(prices) < 0:
+        raise ConfigError(f"{path}: {section} prices must not be negative")
 
 
 def _check_sender(sender: SenderSettings, path: Path) -> None:

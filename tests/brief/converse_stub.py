@@ -9,19 +9,11 @@ from __future__ import annotations
 
 import json
 import threading
-import time
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-
-@dataclass
-class Answer:
-    status: int = 200
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
+from tests.brief.loopback import Answer, LoopbackServer
 
 
 def story_reply(
@@ -75,51 +67,26 @@ class ConverseStub:
         self.script: list[Answer] = []
         self.received: list[Received] = []
         self.lock = threading.Lock()
-        stub = self
+        self.server = LoopbackServer(self._post)
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", 0))
-                raw = self.rfile.read(length)
-                parts = self.path.split("/")
-                if len(parts) != 4 or parts[1] != "model" or parts[3] != "converse":
-                    self.send_error(404)
-                    return
-                answer = stub.next_answer(
-                    Received(unquote(parts[2]), json.loads(raw), self.headers["Authorization"])
-                )
-                time.sleep(answer.delay)
-                try:
-                    self.send_response(answer.status)
-                    for name, value in answer.headers.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(answer.body)))
-                    self.end_headers()
-                    self.wfile.write(answer.body)
-                except OSError:  # the client gave up waiting (the timeout test)
-                    pass
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    def _post(self, path: str, headers: dict[str, str], raw: bytes) -> Answer:
+        parts = path.split("/")
+        if len(parts) != 4 or parts[1] != "model" or parts[3] != "converse":
+            return Answer(404, b'{"message": "no such route"}')
+        return self.next_answer(
+            Received(unquote(parts[2]), json.loads(raw), headers.get("Authorization", ""))
         )
 
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self.server.url
 
     def start(self) -> ConverseStub:
-        self.thread.start()
+        self.server.start()
         return self
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.stop()
 
     def next_answer(self, request: Received) -> Answer:
         with self.lock:

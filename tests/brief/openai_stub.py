@@ -12,19 +12,10 @@ concurrency through the server rather than by the clock.
 from __future__ import annotations
 
 import json
-import threading
-import time
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from typing import Any
 
-
-@dataclass
-class Answer:
-    status: int = 200
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "application/json"})
-    delay: float = 0.0
+from tests.brief.loopback import Answer, LoopbackServer
 
 
 def completion(
@@ -131,60 +122,32 @@ class ChatStub:
         self.received: list[Received] = []
         self.delay = delay
         self.refuse_tools = refuse_tools
-        self.hold_until_in_flight = 0  # hold each request until this many are in (or 10 s)
-        self.in_flight = 0
-        self.max_in_flight = 0
-        self.lock = threading.Condition()
-        stub = self
+        self.hold_until_in_flight = 0  # hold story requests until this many were in at once
+        self.server = LoopbackServer(self._post)
+        self.lock = self.server.lock
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+    def _post(self, path: str, headers: dict[str, str], raw: bytes) -> Answer:
+        if path.rstrip("/").split("/")[-2:] != ["chat", "completions"]:
+            return error(404, f"no route {path}")
+        request = Received(json.loads(raw), headers.get("Authorization", ""))
+        hold = self.hold_until_in_flight
+        if hold and request.tool != "write_frame":
+            with self.lock:
+                self.lock.wait_for(lambda: self.server.max_in_flight >= hold, timeout=10)
+        return self.answer(request)
 
-            def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                if self.path.rstrip("/").split("/")[-2:] != ["chat", "completions"]:
-                    self._send(error(404, f"no route {self.path}"))
-                    return
-                request = Received(json.loads(raw), self.headers.get("Authorization", ""))
-                with stub.lock:
-                    stub.in_flight += 1
-                    stub.max_in_flight = max(stub.max_in_flight, stub.in_flight)
-                    stub.lock.notify_all()
-                    hold = stub.hold_until_in_flight
-                    if hold and request.tool != "write_frame":
-                        stub.lock.wait_for(lambda: stub.max_in_flight >= hold, timeout=10)
-                try:
-                    answer = stub.answer(request)
-                    time.sleep(answer.delay)
-                    self._send(answer)
-                finally:
-                    with stub.lock:
-                        stub.in_flight -= 1
+    @property
+    def max_in_flight(self) -> int:
+        return self.server.max_in_flight
 
-            def _send(self, answer: Answer) -> None:
-                try:
-                    self.send_response(answer.status)
-                    for name, value in answer.headers.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(answer.body)))
-                    self.end_headers()
-                    self.wfile.write(answer.body)
-                except OSError:  # the client gave up waiting (the timeout test)
-                    pass
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+    @max_in_flight.setter
+    def max_in_flight(self, value: int) -> None:
+        with self.lock:
+            self.server.max_in_flight = value
 
     @property
     def base_url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return f"{self.server.url}/v1"
 
     @property
     def requests(self) -> int:
@@ -192,12 +155,11 @@ class ChatStub:
             return len(self.received)
 
     def start(self) -> ChatStub:
-        self.thread.start()
+        self.server.start()
         return self
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.stop()
 
     def answer(self, request: Received) -> Answer:
         with self.lock:

@@ -8,12 +8,33 @@ from newsletter.brief.select import clusters_of
 from newsletter.brief.writers.emoji import emoji_table
 from newsletter.brief.writers.extractive import QUOTE_BUDGET, SUMMARY_BUDGET, ExtractiveWriter
 from newsletter.brief.writers.register import is_plain_ending
+from newsletter.model import Item
 from tests.brief.factory import CEREBRAS, COMPILER, LAWYERS, LOCALIZATION, item
 
 
 def write(*items, language="en", **options):  # type: ignore[no-untyped-def]
     (cluster,) = clusters_of(list(items))
     return ExtractiveWriter(**options).write(cluster, language)
+
+
+def agents_story() -> list[Item]:
+    """Two English reports of one story (two publishers, one cluster)."""
+    return [
+        item(
+            1,
+            "Sixteen Claude agents built a C compiler",
+            COMPILER,
+            site="arstechnica.com",
+            cluster="c",
+        ),
+        item(
+            2,
+            "Maybe AI agents can be lawyers after all",
+            LAWYERS,
+            site="techcrunch.com",
+            cluster="c",
+        ),
+    ]
 
 
 def chars(paragraphs: list[str]) -> int:
@@ -80,20 +101,7 @@ def test_another_language_is_quoted_as_the_original_never_summarised(
 
 def test_two_foreign_sources_are_each_quoted_with_their_publisher() -> None:
     story = write(
-        item(
-            1,
-            "Sixteen Claude agents built a C compiler",
-            COMPILER,
-            site="arstechnica.com",
-            cluster="c",
-        ),
-        item(
-            2,
-            "Maybe AI agents can be lawyers after all",
-            LAWYERS,
-            site="techcrunch.com",
-            cluster="c",
-        ),
+        *agents_story(),
         language="ko",
     )
     assert [p.split(":")[0] for p in story.summary] == [
@@ -179,20 +187,7 @@ def test_takeaway_is_the_strongest_sentence_left_over() -> None:
 
 def test_two_sources_both_kept_and_both_summarised() -> None:
     story = write(
-        item(
-            1,
-            "Sixteen Claude agents built a C compiler",
-            COMPILER,
-            site="arstechnica.com",
-            cluster="c",
-        ),
-        item(
-            2,
-            "Maybe AI agents can be lawyers after all",
-            LAWYERS,
-            site="techcrunch.com",
-            cluster="c",
-        ),
+        *agents_story(),
     )
     assert [s.url for s in story.sources] == [
         "https://arstechnica.com/news/1",
