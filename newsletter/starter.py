@@ -11,6 +11,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from newsletter.config import ConfigError, Settings, database_url, parse_settings
+
 STARTER_TOML = """\
 # newsletter.toml — configuration of one daily briefing.
 # Every key is documented here; remove the ones you do not need.
@@ -157,6 +159,13 @@ weight = 1.0                           # >1 to favour this feed's stories
 """
 
 
+DEFAULT_SECTION = "tech"
+COMMENT_COLUMN = 40  # where the starter's comments begin
+SECTION_NOTE = "ai, hardware, policy, funding, tools, security, …"
+NAME_NOTE = "publisher name shown under each story"
+GITIGNORE_HEADER = "# secrets and subscriber data stay out of git (newsletter init)\n"
+
+
 def write_starter(directory: Path, answers: Answers | None = None) -> Path:
     """Write `directory/newsletter.toml`; refuses to overwrite an existing file."""
     path = directory / "newsletter.toml"
@@ -170,6 +179,22 @@ def write_starter(directory: Path, answers: Answers | None = None) -> Path:
 
 
 @dataclass
+class FeedAnswer:
+    """One feed as `init` took it: `--feed "URL|section|name"` or three prompts."""
+
+    url: str
+    section: str = DEFAULT_SECTION
+    name: str = ""  # empty: the feed's own title is shown under its stories
+
+    @classmethod
+    def parse(cls, value: str) -> FeedAnswer:
+        """`URL`, `URL|section` or `URL|section|name` (a URL has no raw `|`)."""
+        url, _, rest = value.partition("|")
+        section, _, name = rest.partition("|")
+        return cls(url.strip(), section.strip() or DEFAULT_SECTION, name.strip())
+
+
+@dataclass
 class Answers:
     """What `newsletter init` asked for (or took from flags); None keeps the starter's value."""
 
@@ -177,21 +202,18 @@ class Answers:
     language: str | None = None
     sender: str | None = None
     base_url: str | None = None
-    feeds: list[str] = field(default_factory=list)
+    feeds: list[FeedAnswer] = field(default_factory=list)
     transport: str | None = None
-    topics: list[str] = field(default_factory=list)
+    timezone: str | None = None
+    send_time: str | None = None
+    postal_address: str | None = None
+    topics: list[str] | None = None  # None: not asked; [] : asked, none given
 
     def given(self) -> bool:
-        return any(
-            (
-                self.name,
-                self.language,
-                self.sender,
-                self.base_url,
-                self.feeds,
-                self.transport,
-                self.topics,
-            )
+        scalars = (self.name, self.language, self.sender, self.base_url, self.transport)
+        others = (self.timezone, self.send_time, self.postal_address)
+        return any(value is not None for value in (*scalars, *others)) or bool(
+            self.feeds or self.topics
         )
 
 
@@ -209,7 +231,10 @@ def render_starter(answers: Answers) -> str:
     for key, value, flag in (
         ("name", answers.name, "--name"),
         ("language", answers.language, "--language"),
+        ("timezone", answers.timezone, "--timezone"),
+        ("send_time", answers.send_time, "--send-time"),
         ("base_url", answers.base_url, "--base-url"),
+        ("postal_address", answers.postal_address, "--postal-address"),
         ("from", answers.sender, "--from"),
         ("transport", answers.transport, "--transport"),
     ):
@@ -228,14 +253,27 @@ def render_starter(answers: Answers) -> str:
         )
     if answers.feeds:
         head, _, _ = text.rpartition("[[feeds]]\n")
-        blocks = [
-            f"[[feeds]]\nurl = {_toml_string(_one_line(url, '--feed'))}\n"
-            'section = "tech"                       # ai, hardware, policy, funding, tools, …\n'
-            for url in answers.feeds
-        ]
-        text = head + "\n".join(blocks)
+        text = head + "\n".join(_feed_block(feed) for feed in answers.feeds)
     _validate(text)
     return text
+
+
+def _feed_block(feed: FeedAnswer) -> str:
+    lines = [
+        "[[feeds]]",
+        f"url = {_toml_string(_one_line(feed.url, '--feed'))}",
+        _commented(f"section = {_toml_string(_one_line(feed.section, '--feed'))}", SECTION_NOTE),
+    ]
+    if feed.name:
+        lines.append(
+            _commented(f"name = {_toml_string(_one_line(feed.name, '--feed'))}", NAME_NOTE)
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _commented(assignment: str, note: str) -> str:
+    """`assignment` with `# note` in the starter's comment column (or one space after)."""
+    return f"{assignment} ".ljust(COMMENT_COLUMN - 1) + f"# {note}"
 
 
 def _set(text: str, key: str, value: str) -> str:
@@ -262,8 +300,6 @@ def _toml_string(value: str) -> str:
 
 
 def _validate(text: str) -> None:
-    from newsletter.config import ConfigError, parse_settings
-
     try:
         parse_settings(tomllib.loads(text), Path("newsletter.toml"))
     except (ConfigError, tomllib.TOMLDecodeError) as exc:
@@ -295,15 +331,48 @@ def write_secret_env(directory: Path) -> tuple[Path, bool]:
     return path, True
 
 
-def ignore_in_git(directory: Path, name: str = ".env") -> Path | None:
-    """Add `name` to `directory/.gitignore` unless listed; the file changed, or None."""
+def private_paths(settings: Settings) -> list[str]:
+    """What must never reach a git repository of the newsletter's folder: the secrets in
+    `.env`, the database (personal data: addresses, names, their history), and what the
+    runs write — editions, the outbox's messages (addresses again), locks, the local key.
+
+    As `.gitignore` patterns anchored at the config's folder; paths outside it are left out.
+    """
+    root = settings.root.resolve()
+    found = [".env"]
+    url = database_url(settings)
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        database = Path(url[len("sqlite:///") :].split("?", 1)[0])
+        found += _anchored(root, database, suffix="*")  # the -wal and -shm files too
+    data = settings.data_dir.resolve()
+    for name in ("editions/", "outbox/", "locks/", ".newsletter-secret"):
+        found += _anchored(root, data / name.rstrip("/"), suffix="/" * name.endswith("/"))
+    return found
+
+
+def _anchored(root: Path, path: Path, *, suffix: str) -> list[str]:
+    try:
+        relative = path.resolve().relative_to(root)
+    except ValueError:
+        return []
+    return [f"/{relative.as_posix()}{suffix}"]
+
+
+def ignore_in_git(directory: Path, names: list[str]) -> tuple[Path, list[str]]:
+    """Add each of `names` to `directory/.gitignore` unless listed (with or without a
+    leading `/`); the file and the names added."""
     path = directory / ".gitignore"
     try:
         existing = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         existing = ""
-    if {name, f"/{name}"} & {line.strip() for line in existing.splitlines()}:
-        return None
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(("\n" if existing and not existing.endswith("\n") else "") + name + "\n")
-    return path
+    listed = {line.strip().lstrip("/") for line in existing.splitlines()}
+    added = [name for name in names if name.lstrip("/") not in listed]
+    if added:
+        lead = "\n" if existing and not existing.endswith("\n") else ""
+        header = (
+            "" if existing else "# secrets and subscriber data stay out of git (newsletter init)\n"
+        )
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(lead + header + "".join(f"{name}\n" for name in added))
+    return path, added

@@ -85,7 +85,22 @@ def init(
     ] = None,
     feed: Annotated[
         Optional[list[str]],  # noqa: UP045
-        typer.Option("--feed", help="An RSS/Atom feed URL (repeatable)."),
+        typer.Option(
+            "--feed",
+            help='An RSS/Atom feed: "URL" or "URL|section|name" (repeatable; section: tech).',
+        ),
+    ] = None,
+    timezone: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--timezone", help="IANA zone of the send time, e.g. Europe/Berlin."),
+    ] = None,
+    send_time: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--send-time", help="HH:MM in that zone (default 07:00)."),
+    ] = None,
+    postal_address: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--postal-address", help="Your postal address for the footer."),
     ] = None,
     transport: Annotated[
         Optional[str],  # noqa: UP045
@@ -99,12 +114,21 @@ def init(
         bool, typer.Option("--yes", "-y", help="Ask nothing: flags and defaults only.")
     ] = False,
 ) -> None:
-    """Guided start: write newsletter.toml and a secret key in .env, then run doctor."""
+    """Guided start: write newsletter.toml, a secret key in .env and a .gitignore; run doctor."""
     from newsletter.cli.init import guided_init
-    from newsletter.starter import Answers
+    from newsletter.starter import Answers, FeedAnswer
 
     answers = Answers(
-        name, language, sender, base_url, list(feed or []), transport, list(topic or [])
+        name=name,
+        language=language,
+        sender=sender,
+        base_url=base_url,
+        feeds=[FeedAnswer.parse(value) for value in feed or []],
+        transport=transport,
+        timezone=timezone,
+        send_time=send_time,
+        postal_address=postal_address,
+        topics=list(topic) if topic else None,
     )
     guided_init(directory, answers, yes=yes)
 
@@ -272,11 +296,12 @@ def preview(
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0: any free).")] = 8025,
     no_open: Annotated[bool, typer.Option("--no-open", help="Do not open a browser.")] = False,
 ) -> None:
-    """Serve the edition on 127.0.0.1 (desktop, phone, text) and open the browser."""
+    """Serve the edition on 127.0.0.1 (desktop, phone, text) and open the browser
+    (without --date: today's, or the newest edition when today has none)."""
     from newsletter.web.launch import LaunchError, run_preview
 
     settings = settings_from(ctx)
-    day = edition_date(settings, date)
+    day = edition_date(settings, date) if date else None
     try:
         run_preview(settings, day, port=port, open_browser=not no_open, say=say)
     except LaunchError as exc:

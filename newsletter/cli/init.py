@@ -7,18 +7,23 @@ and never waits for input.
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
 from newsletter.cli.common import EXIT_FAILED, EXIT_USAGE, fail
 from newsletter.cli.output import say, styled
 from newsletter.i18n import languages
-from newsletter.starter import Answers
+from newsletter.starter import DEFAULT_SECTION, Answers, FeedAnswer, StarterError, render_starter
 
 LANGUAGES = languages()
 TRANSPORTS = ("outbox", "ses")
+SECTIONS = ("ai", "hardware", "policy", "funding", "tools", "security", "science", "cloud")
+FALLBACK_ZONE = "Asia/Seoul"  # the starter's
 
 
 def stdin_is_tty() -> bool:
@@ -26,34 +31,102 @@ def stdin_is_tty() -> bool:
 
 
 def ask(answers: Answers) -> Answers:
-    """Prompt for every answer not given as a flag (defaults: the starter's values)."""
-    answers.name = answers.name or typer.prompt("Newsletter name", default="Daily AI & Tech News")
+    """Prompt for every answer not given as a flag (defaults: the starter's values).
+
+    Each answer is checked as it is typed, by the same rules that load
+    newsletter.toml, so a typo is asked again instead of stopping at the end.
+    """
+    answers.name = answers.name or _ask(
+        "Newsletter name", "Daily AI & Tech News", lambda v: Answers(name=v)
+    )
     answers.language = answers.language or _choose("Language", LANGUAGES, "en")
-    answers.sender = answers.sender or typer.prompt(
-        "Sender (From)", default="Daily Briefing <briefing@example.com>"
+    answers.timezone = answers.timezone or _ask(
+        "Time zone (IANA, e.g. Europe/Berlin)", local_zone(), lambda v: Answers(timezone=v)
     )
-    answers.base_url = answers.base_url or typer.prompt(
-        "Public URL of `newsletter serve` (base_url)", default="http://127.0.0.1:8000"
+    answers.send_time = answers.send_time or _ask(
+        "Send time (HH:MM in that zone)", "07:00", lambda v: Answers(send_time=v)
     )
-    if not answers.feeds:
-        while True:
-            url = typer.prompt(
-                "Feed URL (RSS/Atom; empty to finish)", default="", show_default=False
-            )
-            if not url.strip():
-                break
-            answers.feeds.append(url.strip())
-    if not answers.topics:
-        listed = typer.prompt(
-            "Topics of the newsletter, comma-separated (e.g. AI, 반도체, security; empty: any)",
-            default="",
-            show_default=False,
+    answers.sender = answers.sender or _ask(
+        "Sender (From)", "Daily Briefing <briefing@example.com>", lambda v: Answers(sender=v)
+    )
+    if answers.postal_address is None:
+        answers.postal_address = _ask(
+            "Postal address for the footer (bulk mail must show one; empty: add it later)",
+            "",
+            lambda v: Answers(postal_address=v),
         )
-        answers.topics = [t.strip() for t in str(listed).split(",") if t.strip()]
+    answers.base_url = answers.base_url or _ask(
+        "Public URL of `newsletter serve` (base_url)",
+        "http://127.0.0.1:8000",
+        lambda v: Answers(base_url=v),
+    )
+    if answers.topics is None:
+        topics = _ask(
+            "Topics of the newsletter, comma-separated (e.g. AI, 반도체, security; empty: any)",
+            "",
+            lambda v: Answers(topics=split_topics(v)),
+        )
+        answers.topics = split_topics(topics)
+    if not answers.feeds:
+        answers.feeds = _ask_feeds()
     answers.transport = answers.transport or _choose(
         "Transport (outbox writes .eml files, ses sends)", TRANSPORTS, "outbox"
     )
     return answers
+
+
+def _ask_feeds() -> list[FeedAnswer]:
+    feeds: list[FeedAnswer] = []
+    while True:
+        url = _ask(
+            "Feed URL (RSS/Atom; empty to finish)", "", lambda v: Answers(feeds=[FeedAnswer(v)])
+        )
+        if not url:
+            return feeds
+        section = _ask(
+            f"  its section ({', '.join(SECTIONS)}, … or your own word)",
+            DEFAULT_SECTION,
+            lambda v, url=url: Answers(feeds=[FeedAnswer(url, v)]),
+        )
+        name = _ask(
+            "  its name under the stories (empty: the feed's own title)",
+            "",
+            lambda v, url=url, section=section: Answers(feeds=[FeedAnswer(url, section, v)]),
+        )
+        feeds.append(FeedAnswer(url, section, name))
+
+
+def _ask(label: str, default: str, answer: Callable[[str], Answers]) -> str:
+    """One prompt, asked again until `answer(value)` makes a valid newsletter.toml."""
+    while True:
+        value = str(typer.prompt(label, default=default, show_default=bool(default))).strip()
+        if not value:
+            return value
+        try:
+            render_starter(answer(value))
+        except StarterError as exc:
+            say(f"  {str(exc).removeprefix('newsletter.toml: ')}")
+            continue
+        return value
+
+
+def split_topics(value: str) -> list[str]:
+    return [topic.strip() for topic in value.split(",") if topic.strip()]
+
+
+def local_zone() -> str:
+    """This machine's IANA zone (`$TZ`, else /etc/localtime's link), else the starter's."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    if not name:
+        try:
+            link = os.readlink("/etc/localtime")
+        except OSError:
+            link = ""
+        name = link.partition("zoneinfo/")[2]
+    try:
+        return name if name and ZoneInfo(name) else FALLBACK_ZONE
+    except (ZoneInfoNotFoundError, ValueError):
+        return FALLBACK_ZONE
 
 
 def _choose(label: str, choices: tuple[str, ...], default: str) -> str:
@@ -66,7 +139,8 @@ def _choose(label: str, choices: tuple[str, ...], default: str) -> str:
 
 def guided_init(directory: Path, answers: Answers, *, yes: bool) -> None:
     from newsletter.cli.doctor import run_doctor
-    from newsletter.starter import StarterError, ignore_in_git, write_secret_env, write_starter
+    from newsletter.config import load_settings
+    from newsletter.starter import ignore_in_git, private_paths, write_secret_env, write_starter
 
     if answers.language is not None and answers.language not in LANGUAGES:
         fail(f"--language must be one of {', '.join(LANGUAGES)}, found {answers.language!r}", 2)
@@ -80,7 +154,7 @@ def guided_init(directory: Path, answers: Answers, *, yes: bool) -> None:
     try:
         path = write_starter(directory, answers)
         env_path, created = write_secret_env(directory)
-        ignored = ignore_in_git(directory, env_path.name)
+        ignored, added = ignore_in_git(directory, private_paths(load_settings(path)))
     except StarterError as exc:
         fail(str(exc), EXIT_USAGE)
     except (FileExistsError, OSError) as exc:
@@ -90,8 +164,8 @@ def guided_init(directory: Path, answers: Answers, *, yes: bool) -> None:
         say(styled("wrote a new NEWSLETTER_SECRET_KEY to [bold]{env}[/] (mode 600)", env=env_path))
     else:
         say(f"kept the NEWSLETTER_SECRET_KEY already in {env_path}")
-    if ignored is not None:
-        say(f"added {env_path.name} to {ignored}")
+    if added:
+        say(f"added {', '.join(added)} to {ignored} (secrets and subscribers' data)")
     say(styled("\nchecking the setup ([bold]newsletter doctor[/]):"))
     report = run_doctor(path, as_json=False)
     then = (

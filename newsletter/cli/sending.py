@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from newsletter.cli.output import console, say, styled
+from newsletter.send.campaign import NO_ACTIVE_SUBSCRIBERS
 
 if TYPE_CHECKING:
     from datetime import date
@@ -61,7 +62,9 @@ class SendProgress:
 
 
 def print_summary(summary: CampaignSummary, day: date) -> None:
-    if summary.nothing_to_do:
+    if summary.no_recipients:
+        say(NO_ACTIVE_SUBSCRIBERS)
+    elif summary.nothing_to_do:
         say(f"nothing to send: {summary.already_sent:,} recipients already have {day}")
     else:
         say(

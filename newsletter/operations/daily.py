@@ -32,6 +32,7 @@ from newsletter.pipeline import (
     render_stage,
     send_stage,
 )
+from newsletter.send.campaign import NO_ACTIVE_SUBSCRIBERS
 
 if TYPE_CHECKING:
     from newsletter.operations.editions import EditionLog
@@ -149,7 +150,9 @@ def _daily_steps(
         begin("send")
     summary = send_stage(settings, day, cancel=cancel)
     report.summary = summary
-    if summary.nothing_to_do:
+    if summary.no_recipients:
+        step(f"send: {NO_ACTIVE_SUBSCRIBERS}")
+    elif summary.nothing_to_do:
         step(f"send: nothing to send, {summary.already_sent} recipients already have {day}")
     else:
         step(f"send: {summary.sent} sent, {summary.failed} failed, {summary.skipped} skipped")

@@ -24,12 +24,14 @@ if TYPE_CHECKING:
     from newsletter.operations.editions import EditionRecord
 
 FAILED_STAGES = ("failed", "interrupted")
+NO_SUBSCRIBERS = "no subscribers"
 
 
 @dataclass(frozen=True)
 class EditionStatus:
     edition: str
-    stage: str  # started … sending, sent, failed, interrupted (sending, nobody at it), none
+    stage: str  # started … sending, sent, failed, interrupted (sending, nobody at it), none,
+    # no subscribers (sent when nobody was active)
     failed_step: str | None
     reason: str | None
     sent: int
@@ -190,6 +192,8 @@ def _stage(
         return "interrupted" if pending or ambiguous or not settled else "sent"
     if record.stage == "sending" and not running and (pending or ambiguous):
         return "interrupted"
+    if record.stage == "sent" and not (running or pending or ambiguous or settled):
+        return NO_SUBSCRIBERS  # the send found nobody active: not "sent 0"
     return record.stage
 
 

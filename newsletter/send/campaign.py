@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 T = TypeVar("T")
+#: What `send` and `daily` say when the edition found nobody to go to.
+NO_ACTIVE_SUBSCRIBERS = "no active subscribers: nothing sent"
 
 
 class Progress(Protocol):
@@ -60,6 +62,7 @@ class Progress(Protocol):
 class CampaignSummary:
     edition: str
     enqueued: int = 0
+    recipients: int = 0  # rows of this edition in the send log: everyone it was ever for
     sent: int = 0
     failed: int = 0
     skipped: int = 0
@@ -75,6 +78,11 @@ class CampaignSummary:
     quota_source: str = ""
     stopped: str = ""
     failures: list[tuple[str, str]] = field(default_factory=list)  # some (email, error)
+
+    @property
+    def no_recipients(self) -> bool:
+        """Nobody was active when the edition was sent: not even a row to skip."""
+        return self.recipients == 0 and not self.stopped
 
     @property
     def nothing_to_do(self) -> bool:
@@ -204,6 +212,7 @@ def run_campaign(
     summary.enqueued = log.enqueue()
     counts = log.counts()
     summary.already_sent = counts["sent"]
+    summary.recipients = sum(counts.values())
     if counts["pending"] == 0:
         return summary
 

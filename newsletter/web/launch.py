@@ -10,13 +10,12 @@ import logging
 import sys
 import threading
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING
 
 from newsletter.web.server import bind, serve_forever, url_of
 
 if TYPE_CHECKING:
-    from datetime import date
-
     from newsletter.config import Settings
 
 Say = Callable[[str], None]
@@ -31,11 +30,16 @@ class LaunchError(Exception):
         self.code = code
 
 
-def run_preview(settings: Settings, day: date, *, port: int, open_browser: bool, say: Say) -> None:
-    """Serve the preview of `day` on 127.0.0.1 until Ctrl-C."""
+def run_preview(
+    settings: Settings, day: date | None, *, port: int, open_browser: bool, say: Say
+) -> None:
+    """Serve the preview of `day` on 127.0.0.1 until Ctrl-C; without a day, today's
+    edition, or the newest one there is when today has none yet."""
     from newsletter.web.app import create_app
     from newsletter.web.server import BindError
 
+    if day is None:
+        day = _newest_day(settings, say)
     briefing = settings.edition_dir(day) / "briefing.json"
     if not briefing.is_file():
         raise LaunchError(f"{briefing}: not found; run `newsletter draft --date {day}` first")
@@ -54,6 +58,21 @@ def run_preview(settings: Settings, day: date, *, port: int, open_browser: bool,
             threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
     serve_forever(app, sock, on_ready=ready)
+
+
+def _newest_day(settings: Settings, say: Say) -> date:
+    from newsletter.web.preview import available_days
+
+    today = settings.today()
+    days = available_days(settings)
+    if not days:
+        raise LaunchError(
+            f"no edition yet in {settings.data_dir / 'editions'}: run `newsletter draft` first"
+        )
+    if today.isoformat() in days:
+        return today
+    say(f"today ({today}) has no edition yet: showing the newest, {days[0]}")
+    return date.fromisoformat(days[0])
 
 
 def run_serve(settings: Settings, *, host: str, port: int, say: Say) -> None:

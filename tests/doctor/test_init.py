@@ -12,9 +12,11 @@ import pytest
 from typer.testing import CliRunner
 
 from newsletter.cli import app
-from newsletter.starter import STARTER_TOML
+from newsletter.config import load_settings
+from newsletter.starter import STARTER_TOML, private_paths
 from tests.doctor.conftest import BASE_URL, Account, FeedServer
 from tests.doctor.test_doctor_live import doctor, line, status_of
+from tests.fixtures.site import make_site
 
 KEY = "NEWSLETTER_SECRET_KEY"
 
@@ -88,25 +90,92 @@ def test_init_asks_on_a_terminal(
     answers = [
         "Tiny News",
         "en",
+        "Mars/Olympus",  # not a zone: asked again
+        "Europe/Berlin",
+        "25:00",  # not a time: asked again
+        "06:30",
         "Tiny <tiny@example.org>",
+        "Tiny News, 1 Example Street, 10115 Berlin",
         "http://127.0.0.1:8000",
+        "AI, 반도체 ,",
         feed_server.url("/feed.xml"),
+        "hardware",
+        "Tiny Wire",
+        feed_server.url("/feed.xml?second"),
+        "",  # section: the default
+        "",  # name: the feed's own title
         "",
-        "AI, 반도체",
         "outbox",
     ]
     result = CliRunner().invoke(app, ["init", str(tmp_path)], input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
-    config = tomllib.loads((tmp_path / "newsletter.toml").read_text(encoding="utf-8"))
+    text = (tmp_path / "newsletter.toml").read_text(encoding="utf-8")
+    config = tomllib.loads(text)
     assert config["newsletter"]["name"] == "Tiny News"
+    assert config["newsletter"]["timezone"] == "Europe/Berlin"
+    assert config["newsletter"]["send_time"] == "06:30"
+    assert config["newsletter"]["postal_address"] == "Tiny News, 1 Example Street, 10115 Berlin"
     assert config["sender"]["from"] == "Tiny <tiny@example.org>"
     assert config["sender"]["transport"] == "outbox"
+    assert config["feeds"] == [
+        {"url": feed_server.url("/feed.xml"), "section": "hardware", "name": "Tiny Wire"},
+        {"url": feed_server.url("/feed.xml?second"), "section": "tech"},
+    ]
     assert config["brief"]["topics"] == ["AI", "반도체"]
-    assert [feed["url"] for feed in config["feeds"]] == [feed_server.url("/feed.xml")]
-    # A feed on this machine is refused until the config allows private networks (SSRF policy).
-    refused = line(result.stdout, f"feed {feed_server.url('/feed.xml')}")
+    asked_again = result.stdout.count("not an IANA time zone") + result.stdout.count("HH:MM, found")
+    assert asked_again == 2
+    # doctor checked the named feed; one on this machine is refused until the config allows
+    # private networks (SSRF policy)
+    refused = line(result.stdout, "feed Tiny Wire")
     assert "refused to connect to 127.0.0.1: a loopback address" in refused
-    assert "allow_private_networks" in refused
+
+
+def test_init_flags_for_every_answer_and_a_gitignore_for_private_data(tmp_path: Path) -> None:
+    args = ["init", str(tmp_path), "--yes", "--timezone", "America/New_York"]
+    args += ["--send-time", "05:45", "--postal-address", "PO Box 1, New York, NY"]
+    args += ["--topic", "AI", "--topic", "open source", "--feed", "https://a.example/rss"]
+    args += ["--feed", "https://b.example/atom.xml|security|B Weekly"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "newsletter.toml").read_text(encoding="utf-8")
+    config = tomllib.loads(text)
+    assert config["newsletter"]["timezone"] == "America/New_York"
+    assert config["newsletter"]["send_time"] == "05:45"
+    assert config["newsletter"]["postal_address"] == "PO Box 1, New York, NY"
+    assert config["feeds"] == [
+        {"url": "https://a.example/rss", "section": "tech"},
+        {"url": "https://b.example/atom.xml", "section": "security", "name": "B Weekly"},
+    ]
+    assert config["brief"]["topics"] == ["AI", "open source"]
+    ignored = (tmp_path / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert ignored[1:] == [
+        ".env",
+        "/subscribers/newsletter.db*",  # the -wal and -shm files too
+        "/editions/",
+        "/outbox/",
+        "/locks/",
+        "/.newsletter-secret",
+    ]
+    assert ignored[0].startswith("#")
+
+
+def test_the_gitignore_follows_the_data_folder_and_database(tmp_path: Path) -> None:
+    make_site(
+        tmp_path / "site",
+        newsletter={"data_dir": "var"},
+        database={"url": "sqlite:///var/db/list.sqlite"},
+    )
+    settings = load_settings(tmp_path / "site" / "newsletter.toml")
+    assert private_paths(settings) == [
+        ".env",
+        "/var/db/list.sqlite*",
+        "/var/editions/",
+        "/var/outbox/",
+        "/var/locks/",
+        "/var/.newsletter-secret",
+    ]
+    elsewhere = make_site(tmp_path / "other", database={"url": "sqlite:////srv/list.db"})
+    assert "/srv/list.db*" not in private_paths(elsewhere.settings)
 
 
 @pytest.mark.parametrize(
@@ -136,7 +205,9 @@ def test_init_keeps_an_existing_key_and_gitignore_entry(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["init", str(tmp_path), "--yes"])
     assert result.exit_code == 0, result.output
     assert f"{KEY}=kept-" in (tmp_path / ".env").read_text()
-    assert (tmp_path / ".gitignore").read_text() == "/.env\n"
+    gitignore = (tmp_path / ".gitignore").read_text().splitlines()
+    assert gitignore[0] == "/.env" and ".env" not in gitignore  # listed once
+    assert "/editions/" in gitignore
     assert "kept the NEWSLETTER_SECRET_KEY" in result.output
 
 

@@ -255,3 +255,31 @@ def test_cli_preview_refuses_bad_dates(
     assert process.returncode == code, out + err
     assert message in " ".join(err.split())
     assert "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_cli_preview_without_a_date_shows_the_newest_edition(tmp_path: Path) -> None:
+    """Today has no edition (DAY is in the past): the newest one is shown, and said so."""
+    settings = write_config(tmp_path, "https://news.example.com")
+    place_briefing(settings, "en")
+    process = newsletter(settings.path, "preview", "--port", "0", "--no-open")
+    try:
+        assert process.stdout is not None
+        note, served = process.stdout.readline(), process.stdout.readline()
+        assert note == f"today ({settings.today()}) has no edition yet: showing the newest, {DAY}\n"
+        found = re.search(r"(http://127\.0\.0\.1:\d+)/\?date=" + DAY, served)
+        assert found, served
+        assert httpx.get(found.group(0)).status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.slow
+def test_cli_preview_without_any_edition_says_what_to_run(tmp_path: Path) -> None:
+    settings = write_config(tmp_path, "https://news.example.com")
+    process = newsletter(settings.path, "preview", "--port", "0", "--no-open")
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 1, out + err
+    editions = settings.data_dir / "editions"
+    assert err == f"error: no edition yet in {editions}: run `newsletter draft` first\n"
