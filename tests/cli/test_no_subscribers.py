@@ -27,7 +27,7 @@ def test_daily_without_active_subscribers_says_so(demo_site: Callable[..., Site]
     assert out.splitlines()[-1] == "• send: no active subscribers: nothing sent"
     code, table, _ = invoke(site, "status", "--date", DEMO_DATE)
     assert code == 0
-    [row] = [row for row in table.splitlines() if row.startswith(DEMO_DATE)]
+    row = next(row for row in table.splitlines() if row.startswith(DEMO_DATE))  # the table's
     assert row.split()[1:3] == ["no", "subscribers"]
     [report] = json.loads(invoke(site, "status", "--date", DEMO_DATE, "--json")[1])
     assert (report["stage"], report["sent"]) == ("no subscribers", 0)
