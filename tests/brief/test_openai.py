@@ -385,3 +385,21 @@ def test_an_outage_still_leaves_a_complete_edition(tmp_path: Path) -> None:
 
 def test_every_configurable_writer_is_in_the_registry() -> None:
     assert set(_CHOICES["brief.writer"]) == set(WRITERS)
+
+
+def test_the_reply_cache_forgets_old_replies(tmp_path: Path, stub: ChatStub) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from newsletter import db
+    from newsletter.brief.writers.cache import KEEP_DAYS, ReplyCache, replies
+    from newsletter.config import database_url
+
+    settings = openai_config(tmp_path, stub.base_url)
+    draft_briefing([item(1, "Chip ships", "The chip ships in May.")], settings, DAY)
+    engine = db.engine(database_url(settings))
+    old = datetime.now(UTC) - timedelta(days=KEEP_DAYS + 1)
+    with engine.begin() as connection:
+        connection.execute(replies.update().values(created=old))
+    ReplyCache(engine)  # the next draft's cache
+    with engine.connect() as connection:
+        assert connection.execute(replies.select()).all() == []

@@ -5,14 +5,15 @@ second attempt at the frame: each would otherwise ask the model again for
 stories it has already written. The key is a hash of everything that shapes the
 reply (provider, model, prompt version, the full prompt with the sources' text),
 so a changed article, model or prompt asks again, and nothing else does. Only
-replies that passed validation are kept.
+replies that passed validation are kept, and only for `KEEP_DAYS`: a re-draft
+happens within days, and the table must not grow for ever.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, DateTime, Integer, String, Table, Text, select
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine, MetaData
 
 TABLE_NAME = "brief_reply_cache"
+KEEP_DAYS = 30
 
 
 def reply_table(metadata: MetaData) -> Table:
@@ -64,6 +66,9 @@ class ReplyCache:
         self.problem = ""
         try:
             db.ensure_schema(engine)
+            with engine.begin() as connection:  # a few rows a day: the sweep is cheap
+                cutoff = datetime.now(UTC) - timedelta(days=KEEP_DAYS)
+                connection.execute(replies.delete().where(replies.c.created < cutoff))
         except SQLAlchemyError as exc:
             self.problem = db.error_reason(exc)
 

@@ -130,7 +130,7 @@ class OpenAIClient:
         choices = doc.get("choices") if isinstance(doc, dict) else None
         choice = choices[0] if isinstance(choices, list) and choices else None
         message = choice.get("message") if isinstance(choice, dict) else None
-        if not isinstance(message, dict):
+        if not isinstance(choice, dict) or not isinstance(message, dict):
             return problem("no message in the reply (malformed or not a Chat Completions reply)")
         if choice.get("finish_reason") == "length":
             return problem("reply cut off at max_tokens")

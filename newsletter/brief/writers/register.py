@@ -60,7 +60,9 @@ def is_plain_ending(sentence: str) -> bool:
 def _already_formal(text: str) -> bool:
     """…습니다 / …ㅂ니다 (but 아니다 is plain)."""
     match = re.search(r"([가-힣])니다[.!]?$", text)
-    return bool(match) and (match.group(1) == "습" or _final(match.group(1)) == _BIEUP)
+    if match is None:
+        return False
+    return match.group(1) == "습" or _final(match.group(1)) == _BIEUP
 
 
 def _final(syllable: str) -> int:
