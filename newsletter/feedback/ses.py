@@ -9,10 +9,10 @@ one that returns the same `Feedback`; recording it is `record`'s job.
 
 from __future__ import annotations
 
-import json
 from email.utils import parseaddr
 from typing import Any
 
+from newsletter.feedback.payload import UnreadableJson, load_json
 from newsletter.feedback.record import DETAIL_LIMIT, Feedback, MalformedNotification
 
 
@@ -20,9 +20,9 @@ def parse_notification(payload: str | dict[str, Any]) -> Feedback | None:
     """The bounce/complaint inside an SES notification; None for other types (Delivery…)."""
     if isinstance(payload, str):
         try:
-            payload = json.loads(payload)
-        except ValueError:
-            raise MalformedNotification("the SES notification is not JSON") from None
+            payload = load_json(payload)
+        except UnreadableJson as exc:
+            raise MalformedNotification(f"the SES notification is {exc}") from None
     if not isinstance(payload, dict):
         raise MalformedNotification("the SES notification is not a JSON object")
     kind = payload.get("notificationType") or payload.get("eventType")

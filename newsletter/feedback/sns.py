@@ -19,7 +19,6 @@ it, so the host check and the signature check run unchanged.
 from __future__ import annotations
 
 import base64
-import json
 import re
 import threading
 from collections import OrderedDict
@@ -28,6 +27,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
+
+from newsletter.feedback.payload import UnreadableJson, load_json
 
 Fetch = Callable[[str], bytes]
 
@@ -211,9 +212,9 @@ def _load_key(pem: bytes) -> Any:
 
 def _parse(body: bytes) -> dict[str, Any]:
     try:
-        fields = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise SnsRejected("the body is not an SNS message (not JSON)", 400) from None
+        fields = load_json(body)
+    except UnreadableJson as exc:
+        raise SnsRejected(f"the body is not an SNS message ({exc})", 400) from None
     if not isinstance(fields, dict):
         raise SnsRejected("the body is not an SNS message (not an object)", 400)
     missing = [name for name in _REQUIRED if not isinstance(fields.get(name), str)]

@@ -15,10 +15,10 @@ MessageId) and raw message delivery (key: the SES feedbackId).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from newsletter.feedback.payload import UnreadableJson, load_json
 from newsletter.feedback.record import FeedbackRecorder, MalformedNotification
 from newsletter.feedback.ses import parse_notification
 
@@ -87,16 +87,16 @@ def sqs_client(settings: Settings) -> Any:
 def unwrap(body: str, sqs_message_id: str) -> tuple[str, dict[str, Any]]:
     """(idempotency key, SES notification) from one SQS message body."""
     try:
-        outer = json.loads(body)
-    except ValueError:
-        raise MalformedNotification("the SQS message is not JSON") from None
+        outer = load_json(body)
+    except UnreadableJson as exc:
+        raise MalformedNotification(f"the SQS message is {exc}") from None
     if not isinstance(outer, dict):
         raise MalformedNotification("the SQS message is not a JSON object")
     if outer.get("Type") == "Notification" and isinstance(outer.get("Message"), str):
         try:
-            inner = json.loads(outer["Message"])
-        except ValueError:
-            raise MalformedNotification("the SNS Message is not JSON") from None
+            inner = load_json(outer["Message"])
+        except UnreadableJson as exc:
+            raise MalformedNotification(f"the SNS Message is {exc}") from None
         if not isinstance(inner, dict):
             raise MalformedNotification("the SNS Message is not a JSON object")
         return f"sns:{outer.get('MessageId') or sqs_message_id}", inner
@@ -127,7 +127,10 @@ def poll(
     for _ in range(max_batches):
         try:
             answer = client.receive_message(
-                QueueUrl=queue_url, MaxNumberOfMessages=BATCH, WaitTimeSeconds=wait_seconds
+                QueueUrl=queue_url,
+                MaxNumberOfMessages=BATCH,
+                WaitTimeSeconds=wait_seconds,
+                AttributeNames=["ApproximateReceiveCount"],
             )
         except (BotoCoreError, ClientError) as exc:
             raise PollError(f"cannot read {queue_url}: {exc}") from None
@@ -140,10 +143,10 @@ def poll(
             try:
                 _handle(message, recorder, report)
             except MalformedNotification as exc:
-                # Left in the queue: after maxReceiveCount SQS moves it to the dead-letter
-                # queue, where a person can look at it.
+                # Set aside, not deleted: after maxReceiveCount SQS moves it to the
+                # dead-letter queue, where a person can look at it; the rest goes on.
                 failed_ids.add(message["MessageId"])
-                report.failed.append(f"{message['MessageId']}: {exc}")
+                report.failed.append(f"{message['MessageId']}: {exc} ({_received(message)})")
                 continue
             try:
                 client.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
@@ -151,6 +154,12 @@ def poll(
                 # recorded already: the redelivery will be recognised as a duplicate
                 raise PollError(f"cannot delete a recorded message: {exc}") from None
     return report
+
+
+def _received(message: dict[str, Any]) -> str:
+    """`received 3 times`: how close it is to the queue's dead-letter policy."""
+    count = message.get("Attributes", {}).get("ApproximateReceiveCount", "?")
+    return f"received {count} time{'' if count == '1' else 's'}"
 
 
 def _handle(message: dict[str, Any], recorder: FeedbackRecorder, report: PollReport) -> None:

@@ -170,3 +170,37 @@ def test_cli_without_queue_url(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "feedback.queue_url is not set" in result.output
     assert "Traceback" not in result.output
+
+
+DEEP = "[" * 2000 + "]" * 2000
+
+
+def test_a_deeply_nested_message_is_left_aside_and_the_batch_recorded(queue: Queue) -> None:
+    """The issue's body in the queue: it used to end every poll with a RecursionError
+    before the genuine bounce beside it was recorded."""
+    queue.send(DEEP)
+    queue.send(envelope({"x": 1})[:-1] + ', "Message": ' + json.dumps(DEEP) + "}")
+    raw = json.loads(envelope({"x": 1}))
+    raw["Message"] = DEEP  # an SNS envelope around a nested notification
+    queue.send(json.dumps(raw))
+    queue.send(envelope(bounce("ann@example.com")))
+
+    report = poll(queue.settings, queue.recorder, client=queue.client, wait_seconds=0)
+
+    assert queue.status("ann@example.com") == "bounced"
+    assert report.recorded == 1 and report.received == 4
+    assert len(report.failed) == 3 and all("nest" in line for line in report.failed)
+    assert sum(queue.depth()) == 3, "left for the queue's dead-letter policy, not deleted"
+
+
+def test_cli_poll_with_a_deeply_nested_message_says_one_line(queue: Queue) -> None:
+    from newsletter.cli import app
+
+    queue.send(DEEP)
+    queue.send(envelope(complaint("dan@example.com")))
+    config = str(queue.settings.path)
+    result = CliRunner().invoke(app, ["--config", config, "feedback", "poll"])
+    assert result.exit_code == 1 and "Traceback" not in result.output  # a person should look
+    assert not isinstance(result.exception, RecursionError)
+    assert queue.status("dan@example.com") == "complained"
+    assert "left in the queue" in result.output and "received 1 time" in result.output

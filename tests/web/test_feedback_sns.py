@@ -255,3 +255,46 @@ def test_unreachable_certificate_asks_sns_to_retry(endpoint: Endpoint) -> None:
     answer = endpoint.post(signer.notification(bounce("ann@example.com"), TOPIC))
     assert answer.status_code == 503
     assert endpoint.status("ann@example.com") == "active"
+
+
+DEEP = "[" * 2000 + "]" * 2000
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        DEEP,
+        '{"a":' * 2000 + "1" + "}" * 2000,
+        json.dumps({"Type": "Notification", "MessageId": "m"})[:-1] + ', "x": ' + DEEP + "}",
+        "[" * 100_000,  # never closed
+        '"' + "\\" * 5000,  # an unterminated string of escapes
+    ],
+    ids=["arrays", "objects", "inside-an-envelope", "unclosed", "escapes"],
+)
+def test_deeply_nested_json_is_a_400_not_a_crash(endpoint: Endpoint, body: str) -> None:
+    answer = endpoint.post(body)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["status"] == "rejected"
+    # and the endpoint goes on recording genuine feedback
+    genuine = endpoint.post(endpoint.signer.notification(bounce("ann@example.com"), TOPIC))
+    assert genuine.status_code == 200 and endpoint.status("ann@example.com") == "bounced"
+
+
+def test_a_signed_message_with_a_deeply_nested_notification_changes_nothing(
+    endpoint: Endpoint,
+) -> None:
+    message = endpoint.signer.notification({"x": 1}, TOPIC)
+    message = endpoint.signer.sign({**message, "Message": DEEP})
+    answer = endpoint.post(message)
+    assert answer.status_code == 200 and answer.json()["status"] == "ignored"
+    assert "nest" in answer.json()["reason"]
+    assert {endpoint.status(a) for a in PEOPLE} == {"active"}
+
+
+def test_brackets_inside_strings_are_only_text(endpoint: Endpoint) -> None:
+    """The nesting bound counts structure, not brackets a bounce message quotes."""
+    payload = bounce("ben@example.com")
+    payload["bounce"]["bouncedRecipients"][0]["diagnosticCode"] = "smtp; 550 " + "[{" * 5000
+    answer = endpoint.post(endpoint.signer.notification(payload, TOPIC))
+    assert answer.status_code == 200, answer.text
+    assert endpoint.status("ben@example.com") == "bounced"
