@@ -22,8 +22,9 @@ Why the pieces look the way they do:
 - Abuse limits live in the database (`limits`), so they hold across restarts
   and across several `serve` processes.
 
-Modules: `limits` (rate limits), `words` (ko/en), `reasons` (why an address was
-refused), `mail` (the confirmation message), `service` (the rules, used by the
-web app, by `subscribers add --confirm` and by the daily purge). In `web/`:
+Modules: `limits` (rate limits), `reasons` (why an address was refused),
+`mail` (the confirmation message), `service` (the rules, used by the web app, by
+`subscribers add --confirm` and by the daily purge). Their words are the `[signup]`
+and `[refusal]` tables of the catalogs in newsletter/i18n. In `web/`:
 `signup` (the Starlette endpoints) and `forms` (request bodies).
 """

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from newsletter.i18n import catalog
 from newsletter.render.pages import render_page
 from newsletter.send.message import ascii_address, clean_header
-from newsletter.signup.words import words
 
 if TYPE_CHECKING:
     from newsletter.config import Settings
@@ -38,8 +38,8 @@ class Confirmation:
 def promise(settings: Settings) -> str:
     """The one line that says what arrives and when."""
     newsletter = settings.newsletter
-    return words(newsletter.language)["promise"].format(
-        time=newsletter.send_time, zone=newsletter.timezone, list=newsletter.name
+    return catalog(newsletter.language).text(
+        "signup.promise", time=newsletter.send_time, zone=newsletter.timezone, list=newsletter.name
     )
 
 
@@ -51,7 +51,7 @@ def confirmation_message(settings: Settings, confirmation: Confirmation, now: da
     from email.utils import format_datetime, make_msgid, parseaddr
 
     newsletter = settings.newsletter
-    said = words(newsletter.language)
+    said = catalog(newsletter.language).table("signup")
     display, sender = parseaddr(clean_header(settings.sender.from_, "sender.from"))
     if "@" not in sender:
         raise ValueError(f"sender.from has no valid address: {settings.sender.from_!r}")

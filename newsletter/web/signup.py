@@ -22,15 +22,14 @@ from starlette.routing import Route
 
 from newsletter.audience.addresses import InvalidAddress, clean_name, parse_address
 from newsletter.audience.tokens import ConfirmClaims, TokenError, TokenExpired
+from newsletter.i18n import catalog
 from newsletter.render.pages import render_page
 from newsletter.send.message import UnsupportedAddress, ascii_address
 from newsletter.signup.mail import promise
 from newsletter.signup.reasons import reason_in
 from newsletter.signup.service import ACTIVATED, ALREADY, SENT, Origin
-from newsletter.signup.words import words
 from newsletter.web.bodies import BodyTooLarge, read_body
 from newsletter.web.forms import FormError, parse_form
-from newsletter.web.labels import mask_address
 from newsletter.web.unsubscribe import HEADERS
 
 if TYPE_CHECKING:
@@ -51,7 +50,7 @@ class SignupPages:
         self.offload = offload
         self.language = settings.newsletter.language
         self.list_name = settings.newsletter.name
-        self.words = words(self.language)
+        self.words = catalog(self.language).table("signup")
         self.promise = promise(settings)
         self.form_url = f"{settings.newsletter.base_url.rstrip('/')}/subscribe"
         self.days = max(1, service.limits.confirm_max_age.days)
@@ -217,3 +216,11 @@ def _origin(request: Request) -> Origin:
         ip=client.host if client else "",
         user_agent=request.headers.get("user-agent", ""),
     )
+
+
+def mask_address(email: str) -> str:
+    """`m***@example.com`: enough for the owner to recognise, too little for anyone else."""
+    local, at, domain = email.rpartition("@")
+    if not at or not local:
+        return "***"
+    return f"{local[0]}***@{domain}"

@@ -26,10 +26,10 @@ from urllib.parse import parse_qsl
 from starlette.responses import HTMLResponse, Response
 
 from newsletter.audience.tokens import TokenError, read_unsubscribe_token
+from newsletter.i18n import catalog
 from newsletter.render.pages import render_page
 from newsletter.web.bodies import BodyTooLarge, read_body
 from newsletter.web.group_commit import UnsubscribeBatcher
-from newsletter.web.labels import labels
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -76,7 +76,7 @@ class UnsubscribePages:
         self.list_id = settings.list_id
         self.list_name = settings.newsletter.name
         self.language = settings.newsletter.language
-        self.words = labels(self.language)
+        self.words = catalog(self.language).table("unsubscribe")
         self.invalid = self._page(
             "invalid", self.words["invalid_title"], self.words["invalid_body"], 400
         )
