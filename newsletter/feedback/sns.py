@@ -3,8 +3,10 @@
 Anyone can POST JSON to a public endpoint, and a fake "permanent bounce" would
 silently drop a real subscriber. So every message must be signed by SNS:
 - the signing certificate is fetched only over https from an
-  `sns.<region>.amazonaws.com` (or `.amazonaws.com.cn`) host — the TLS
-  certificate of that host is what makes the key trustworthy;
+  `sns.<region>.amazonaws.com` host (China: `.amazonaws.com.cn`) whose region has
+  the shape of a real one — the TLS certificate of that host is what makes the
+  key trustworthy, and other `amazonaws.com` names (S3 buckets, API gateways)
+  serve anyone's content;
 - the signature over the canonical string (AWS's documented field order) is
   checked with SHA1 (SignatureVersion 1) or SHA256 (SignatureVersion 2);
 - the topic must be one the operator configured (`feedback.topic_arns`): any
@@ -32,7 +34,13 @@ from newsletter.feedback.payload import UnreadableJson, load_json
 
 Fetch = Callable[[str], bytes]
 
-_SNS_HOST = re.compile(r"^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$")
+#: `sns.<region>.amazonaws.com`, the region shaped like one (`us-east-1`, `us-gov-west-1`,
+#: `eu-central-2`); China's regions under `.amazonaws.com.cn`. Not any `sns.*.amazonaws.com`:
+#: `sns.s3.amazonaws.com` is an S3 bucket named "sns", which anyone can create and fill.
+_SNS_HOST = re.compile(
+    r"^sns\.(?:(?!cn-)[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}\.amazonaws\.com"
+    r"|cn-[a-z]+-\d{1,2}\.amazonaws\.com\.cn)$"
+)
 _TYPES = ("Notification", "SubscriptionConfirmation", "UnsubscribeConfirmation")
 _SIGNED_FIELDS = {
     "Notification": ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"),

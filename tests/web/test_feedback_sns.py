@@ -8,6 +8,7 @@ AWS serves the real one). Host checks and signature checks run unchanged.
 from __future__ import annotations
 
 import json
+import re
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -298,3 +299,43 @@ def test_brackets_inside_strings_are_only_text(endpoint: Endpoint) -> None:
     answer = endpoint.post(endpoint.signer.notification(payload, TOPIC))
     assert answer.status_code == 200, answer.text
     assert endpoint.status("ben@example.com") == "bounced"
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "sns.us-east-1.amazonaws.com",
+        "sns.eu-central-2.amazonaws.com",
+        "sns.ap-southeast-4.amazonaws.com",
+        "sns.il-central-1.amazonaws.com",
+        "sns.us-gov-west-1.amazonaws.com",
+        "sns.us-gov-east-1.amazonaws.com",
+        "sns.cn-north-1.amazonaws.com.cn",
+        "sns.cn-northwest-1.amazonaws.com.cn",
+    ],
+)
+def test_sns_hosts_of_real_regions_are_accepted(host: str) -> None:
+    assert check_sns_url(f"https://{host}/SimpleNotificationService-x.pem", "u")
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "sns.s3.amazonaws.com",  # an S3 bucket named "sns": anyone's content
+        "sns.execute-api.amazonaws.com",  # an API Gateway: anyone's code
+        "sns.elb.amazonaws.com",
+        "sns.s3-website.amazonaws.com",
+        "sns.us-east-1.elb.amazonaws.com",
+        "sns.my-bucket.amazonaws.com",
+        "sns.us-east.amazonaws.com",
+        "sns.us-east-12x.amazonaws.com",
+        "sns.useast-1.amazonaws.com",
+        "sns.-us-east-1.amazonaws.com",
+        "sns.us-east-1.amazonaws.com.cn",  # .com.cn is for China's regions only
+        "sns.cn-north-1.amazonaws.com",
+        "sns.US-EAST-1.amazonaws.com.evil.example",
+    ],
+)
+def test_sns_hosts_that_are_not_a_region_are_refused(host: str) -> None:
+    with pytest.raises(SnsRejected, match=re.escape("sns.<region>.amazonaws.com")):
+        check_sns_url(f"https://{host}/SimpleNotificationService-x.pem", "u")
