@@ -15,6 +15,26 @@ if [ "$total" = "0" ]; then
 fi
 
 mkdir -p "$here/data/blog/_posts"
+# The demo's article pages (examples/demo/articles/<host>/<path>) on 127.0.0.1:8787, the
+# `article_mirror` of the demo config: `draft` reads the picked stories' pages from here.
+port=8787
+"$venv/bin/python" -m http.server "$port" --bind 127.0.0.1 --directory "$here/articles" \
+  >/dev/null 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true' EXIT
+"$venv/bin/python" - "$port" <<'PY' || echo "demo: article pages not served (port $port busy?); the feed text is used"
+import socket, sys, time
+deadline = time.monotonic() + 5
+while True:
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=0.2).close()
+        break
+    except OSError:
+        if time.monotonic() > deadline:
+            sys.exit(1)
+        time.sleep(0.05)
+PY
+
 nl daily --date "$day"
 
 edition="$here/data/editions/$day"

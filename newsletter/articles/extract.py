@@ -21,6 +21,8 @@ from newsletter.text.boilerplate import strip_boilerplate
 #: Shorter than this is a teaser, a paywall notice or a cookie banner, not an article.
 MIN_ARTICLE_CHARS = 200
 _LINES = re.compile(r"\s*\n\s*")
+HEADING_CHARS = 150
+_SENTENCE_END = re.compile(r"[.!?。…:;]['\"”’)\]]*$")
 
 
 def extract_text(body: bytes, url: str, charset: str, budget: int) -> str:
@@ -38,11 +40,17 @@ def extract_text(body: bytes, url: str, charset: str, budget: int) -> str:
     )
     if not extracted:
         return ""
-    paragraphs = "\n\n".join(p for p in _LINES.split(extracted.strip()) if p)
+    paragraphs = "\n\n".join(p for p in _LINES.split(extracted.strip()) if p and not _heading(p))
     cleaned = strip_boilerplate(paragraphs)
     if len(cleaned) < MIN_ARTICLE_CHARS:
         return ""
     return trim(cleaned, budget)
+
+
+def _heading(paragraph: str) -> bool:
+    """The headline or a subheading: short, and not ended like a sentence. Writers want
+    sentences, and a heading glued to the next paragraph would read as one."""
+    return len(paragraph) < HEADING_CHARS and not _SENTENCE_END.search(paragraph)
 
 
 def trim(text: str, budget: int) -> str:

@@ -57,6 +57,7 @@ def test_the_article_text_replaces_the_teaser_and_leaves_the_page_furniture(serv
                       "By Jane Doe"):  # fmt: skip
         assert furniture not in item.article
     assert item.article.count("\n\n") >= 2  # paragraphs kept
+    assert item.article.startswith("The chip maker said")  # the headline is not a sentence
     assert (counts.wanted, counts.fetched, counts.failures) == (1, 1, {})
     user_agent = server.log[0].headers["user-agent"]
     assert "reads the articles it links to" in user_agent
