@@ -45,30 +45,9 @@ def promise(settings: Settings) -> str:
 
 def confirmation_message(settings: Settings, confirmation: Confirmation, now: datetime) -> bytes:
     """The complete message (CRLF, 7-bit clean) for one confirmation."""
-    from email.headerregistry import Address
-    from email.message import EmailMessage
-    from email.policy import SMTP
-    from email.utils import format_datetime, make_msgid, parseaddr
-
     newsletter = settings.newsletter
     said = catalog(newsletter.language).table("signup")
-    display, sender = parseaddr(clean_header(settings.sender.from_, "sender.from"))
-    if "@" not in sender:
-        raise ValueError(f"sender.from has no valid address: {settings.sender.from_!r}")
     url = clean_header(confirmation.url, "confirmation URL")
-    recipient = ascii_address(clean_header(confirmation.email, "signup email"))
-    local, _, domain = recipient.rpartition("@")
-
-    message = EmailMessage(policy=SMTP)
-    message["From"] = Address(display, addr_spec=sender)
-    message["To"] = Address("", local, domain)
-    message["Subject"] = clean_header(said["subject"].format(list=newsletter.name), "subject")
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[1])
-    message["Auto-Submitted"] = "auto-generated"
-    if settings.sender.reply_to:
-        message["Reply-To"] = clean_header(settings.sender.reply_to, "sender.reply_to")
-
     local_expiry = confirmation.expires.astimezone(settings.zone)
     lines = {
         "hello": said["mail_hello"],
@@ -91,8 +70,36 @@ def confirmation_message(settings: Settings, confirmation: Confirmation, now: da
         url=url,
         **lines,
     )
+    subject = said["subject"].format(list=newsletter.name)
+    return transactional_message(settings, confirmation.email, subject, text, page, now)
+
+
+def transactional_message(
+    settings: Settings, to: str, subject: str, text: str, html: str, now: datetime
+) -> bytes:
+    """One message to one person from the list's sender (no List-* headers: not list mail)."""
+    from email.headerregistry import Address
+    from email.message import EmailMessage
+    from email.policy import SMTP
+    from email.utils import format_datetime, make_msgid, parseaddr
+
+    display, sender = parseaddr(clean_header(settings.sender.from_, "sender.from"))
+    if "@" not in sender:
+        raise ValueError(f"sender.from has no valid address: {settings.sender.from_!r}")
+    recipient = ascii_address(clean_header(to, "recipient"))
+    local, _, domain = recipient.rpartition("@")
+
+    message = EmailMessage(policy=SMTP)
+    message["From"] = Address(display, addr_spec=sender)
+    message["To"] = Address("", local, domain)
+    message["Subject"] = clean_header(subject, "subject")
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[1])
+    message["Auto-Submitted"] = "auto-generated"
+    if settings.sender.reply_to:
+        message["Reply-To"] = clean_header(settings.sender.reply_to, "sender.reply_to")
     # quoted-printable keeps English readable in an .eml; it triples Hangul, base64 does not
     encoding = "quoted-printable" if text.isascii() else "base64"
     message.set_content(text, cte=encoding)
-    message.add_alternative(page, subtype="html", cte=encoding)
+    message.add_alternative(html, subtype="html", cte=encoding)
     return message.as_bytes()

@@ -16,7 +16,8 @@ Asking (`prepare` then `deliver`):
 app runs them on different threads (a slow SES call never holds SQLite's writer).
 
 Confirming (`confirm`) activates only if nothing changed since the link was made
-(see `tokens`), and records the proof of consent in the event's detail.
+(see `tokens`), and records the proof of consent in the event's detail; the
+caller then sends the welcome mail (`welcome`) for an ACTIVATED outcome only.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from newsletter.audience.tokens import (
 from newsletter.send.message import ascii_address
 from newsletter.signup.limits import DAY, HOUR, Limiter, SignupLimits, limit_key, network_of
 from newsletter.signup.mail import Confirmation, confirmation_message
+from newsletter.signup.welcome import LatestEdition, welcome_message
 
 if TYPE_CHECKING:
     from newsletter.audience.store import SubscriberStore
@@ -96,6 +98,7 @@ class SignupService:
         limits: SignupLimits | None = None,
         clock: Clock = utc_now,
         transport_factory: Callable[[date], Transport] | None = None,
+        latest_edition: Callable[[], LatestEdition | None] | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -104,6 +107,7 @@ class SignupService:
         self.clock = clock
         self.limiter = Limiter(store.engine)
         self._factory = transport_factory or self._configured_transport
+        self.latest_edition = latest_edition or (lambda: None)
         self._transport: tuple[date, Transport] | None = None
         self._lock = threading.Lock()
 
@@ -224,6 +228,26 @@ class SignupService:
             return ACTIVATED
         now = self.store.get_by_id(subscriber.id)
         return ALREADY if now is not None and now.status == "active" else STALE
+
+    def welcome(self, email: str) -> str:
+        """Send the welcome mail to a subscriber just ACTIVATED; the provider's message id
+        ('' when the address is no longer active, e.g. unsubscribed in between)."""
+        from newsletter.send.campaign import unsubscribe_url
+
+        subscriber = self.store.get(email)
+        if subscriber is None or subscriber.status != "active":
+            return ""
+        raw = welcome_message(
+            self.settings,
+            subscriber.email,
+            self.latest_edition(),
+            unsubscribe_url(self.settings, self.secret, subscriber.id),
+            self.now(),
+        )
+        transport = self._transport_for(self.now().astimezone(self.settings.zone).date())
+        return transport.send(
+            raw, recipient=ascii_address(subscriber.email), tags={"kind": "welcome"}
+        )
 
     # -- housekeeping ------------------------------------------------------------
 

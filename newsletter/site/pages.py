@@ -22,6 +22,7 @@ from newsletter.render.context import (
 )
 from newsletter.render.edition import render_web_html
 from newsletter.render.environment import render_template
+from newsletter.signup.welcome import LatestEdition
 from newsletter.site.archive import WEB_PAGE, Archive, PublicEdition
 
 PAGE_SIZE = 20  # editions per archive page
@@ -76,6 +77,15 @@ class SitePages:
             older=self.archive_url(number + 1) if number < pages else "",
         )
         return Page(html, updated=_newest(editions))
+
+    def latest(self) -> LatestEdition | None:
+        """The newest public edition, for the welcome mail."""
+        editions = self.archive.editions()
+        if not editions:
+            return None
+        newest = editions[0]
+        day = long_date(newest.day, self.settings.newsletter.language)
+        return LatestEdition(newest.title, self.edition_url(newest), day)
 
     def archive_count(self) -> int:
         return max(1, math.ceil(len(self.archive.editions()) / PAGE_SIZE))

@@ -89,10 +89,11 @@ def _public_app(
     )
     pages = UnsubscribePages(settings, store, secret, offload)
     feedback = SesFeedbackEndpoint(verifier, recorder, offload)
-    signup_pages = SignupPages(settings, signup or SignupService(settings, store, secret), offload)
-    site = SiteRoutes(
-        SitePages(settings, Archive(store.engine, settings.data_dir / "editions")), offload
-    )
+    site_pages = SitePages(settings, Archive(store.engine, settings.data_dir / "editions"))
+    if signup is None:
+        signup = SignupService(settings, store, secret, latest_edition=site_pages.latest)
+    signup_pages = SignupPages(settings, signup, offload)
+    site = SiteRoutes(site_pages, offload)
 
     async def healthz(_: Request) -> JSONResponse:
         try:

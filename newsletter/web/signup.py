@@ -55,6 +55,7 @@ class SignupPages:
         self.form_url = f"{settings.newsletter.base_url.rstrip('/')}/subscribe"
         self.days = max(1, service.limits.confirm_max_age.days)
         self.finished = 0  # background signups done (success or not): tests wait on it
+        self.welcomed = 0  # background welcome mails done (success or not): tests wait on it
 
     def routes(self) -> list[Route]:
         return [
@@ -104,6 +105,14 @@ class SignupPages:
         finally:
             self.finished += 1
 
+    async def _welcome(self, email: str) -> None:
+        try:
+            await self.offload.read(self.service.welcome, email)
+        except Exception as exc:  # the subscription stands; the welcome is a courtesy
+            log.error("signup: no welcome sent: %s: %s", type(exc).__name__, exc)
+        finally:
+            self.welcomed += 1
+
     def _check(self, email: str) -> str:
         """Why the address cannot be used (empty for a good one); from the text alone."""
         if not email:
@@ -143,7 +152,10 @@ class SignupPages:
         outcome = await self.offload.write(self.service.confirm, claims, _origin(request))
         if outcome in (ACTIVATED, ALREADY):
             body = self.words["done_body"].format(list=self.list_name, promise=self.promise)
-            return self._page("done", self.words["done_title"], body)
+            page = self._page("done", self.words["done_title"], body)
+            if outcome == ACTIVATED:  # once: a second press is ALREADY and sends nothing
+                page.background = BackgroundTask(self._welcome, claims.email)
+            return page
         return self._notice("stale", 409)
 
     def _claims(self, request: Request) -> ConfirmClaims | Response:

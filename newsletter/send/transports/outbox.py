@@ -22,7 +22,11 @@ class OutboxTransport:
         directory.mkdir(parents=True, exist_ok=True)
 
     def send(self, raw: bytes, *, recipient: str, tags: dict[str, str]) -> str:
-        path = self.directory / f"{_file_stem(recipient)}.eml"
+        # one file per recipient per day; a mail of another kind beside it gets its own
+        # (`….welcome.eml`), so a welcome does not replace the confirmation it follows
+        kind = tags.get("kind", "")
+        suffix = f".{kind}" if kind and kind != "confirmation" else ""
+        path = self.directory / f"{_file_stem(recipient)}{suffix}.eml"
         write_atomically(path, raw)  # a failed write (full disk) leaves no partial file
         return f"outbox:{path.name}"
 

@@ -89,15 +89,32 @@ class Site:
         """The latest message per recipient in every day's outbox folder."""
         return read_outbox(self.settings.data_dir / "outbox")
 
+    def welcomes(self) -> dict[str, EmailMessage]:
+        """The welcome mails sent, per recipient."""
+        return read_outbox(self.settings.data_dir / "outbox", "welcome")
+
+    def wait_welcomed(self, count: int, timeout: float = 120) -> None:
+        """Until `count` background welcome mails have been handled (sent or failed)."""
+        deadline = time.monotonic() + timeout
+        while self.pages.welcomed < count:
+            assert time.monotonic() < deadline, f"only {self.pages.welcomed} welcomes handled"
+            time.sleep(0.01)
+
     def link(self, address: str) -> str:
         return confirm_link(self.outbox()[address])
 
 
-def read_outbox(directory: Path) -> dict[str, EmailMessage]:
+def read_outbox(directory: Path, kind: str = "") -> dict[str, EmailMessage]:
     """{recipient: message} from the .eml files under `directory`, later files winning
-    (the outbox keeps one file per recipient per day)."""
+    (the outbox keeps one file per recipient per day); `kind="welcome"` reads the
+    welcome mails (`….welcome.eml`) instead of the confirmations."""
     found = {}
-    for path in sorted(directory.rglob("*.eml"), key=lambda p: p.stat().st_mtime_ns):
+    paths = [
+        p
+        for p in directory.rglob("*.eml")
+        if p.name.endswith(f".{kind}.eml") or (not kind and not p.name.endswith(".welcome.eml"))
+    ]
+    for path in sorted(paths, key=lambda p: p.stat().st_mtime_ns):
         message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
         found[message["To"].addresses[0].addr_spec] = message
     return found
@@ -123,6 +140,7 @@ def start_site(
     settings: Settings | None = None,
     transport_factory: Callable[..., Any] | None = None,
     clock: Clock | None = None,
+    latest_edition: Callable[..., Any] | None = None,
 ) -> Iterator[Site]:
     from newsletter.web.app import create_app
 
@@ -137,6 +155,7 @@ def start_site(
         limits=limits,
         clock=clock,
         transport_factory=transport_factory,
+        latest_edition=latest_edition,
     )
     log = LogLines()
     app = create_app(settings, access_log=log, signup=service)
