@@ -14,7 +14,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from newsletter.doctor import config_secrets, database, editions, feeds, ses, ses_feedback, smtp
+from newsletter.doctor import (
+    config_secrets,
+    database,
+    editions,
+    feeds,
+    ses,
+    ses_feedback,
+    smtp,
+    writer,
+)
 from newsletter.doctor.check import FAIL, OK, SKIP, WARN, Check
 from newsletter.doctor.context import Context
 
@@ -25,6 +34,7 @@ GROUPS: tuple[tuple[str, Callable[[Context], Iterator[Check]]], ...] = (
     ("ses feedback", ses_feedback.checks),
     ("smtp", smtp.checks),
     ("feeds", feeds.checks),
+    ("writer", writer.checks),
     ("editions", editions.checks),
 )
 

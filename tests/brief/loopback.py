@@ -1,7 +1,7 @@
 """A scripted HTTP server on 127.0.0.1 for the model stubs (Converse, Chat Completions).
 
-Each POST goes to `on_post(path, headers, body)`, which returns the `Answer`; the
-server waits the answer's delay, then sends it. It counts the requests it is
+Each POST goes to `on_post(path, headers, body)` (a GET to `on_get`), which returns
+the `Answer`; the server waits the answer's delay, then sends it. It counts the requests it is
 holding at once (`in_flight`, `max_in_flight`) under `lock`, a Condition a stub
 can wait on, so tests assert concurrency through the server rather than a clock.
 """
@@ -28,7 +28,7 @@ OnPost = Callable[[str, dict[str, str], bytes], Answer]
 
 
 class LoopbackServer:
-    def __init__(self, on_post: OnPost) -> None:
+    def __init__(self, on_post: OnPost, on_get: OnPost | None = None) -> None:
         self.lock = threading.Condition()
         self.in_flight = 0
         self.max_in_flight = 0
@@ -37,14 +37,23 @@ class LoopbackServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
+            def do_GET(self) -> None:
+                if on_get is None:
+                    self.send_error(405)
+                    return
+                self._answer(on_get, b"")
+
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                self._answer(on_post, raw)
+
+            def _answer(self, respond: OnPost, raw: bytes) -> None:
                 with server.lock:
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
                     server.lock.notify_all()
                 try:
-                    answer = on_post(self.path, dict(self.headers.items()), raw)
+                    answer = respond(self.path, dict(self.headers.items()), raw)
                     time.sleep(answer.delay)
                     self.send_response(answer.status)
                     for name, value in answer.headers.items():

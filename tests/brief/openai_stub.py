@@ -123,8 +123,15 @@ class ChatStub:
         self.delay = delay
         self.refuse_tools = refuse_tools
         self.hold_until_in_flight = 0  # hold story requests until this many were in at once
-        self.server = LoopbackServer(self._post)
+        self.models = ["tiny-test-model"]  # what GET /v1/models lists
+        self.server = LoopbackServer(self._post, self._get)
         self.lock = self.server.lock
+
+    def _get(self, path: str, headers: dict[str, str], raw: bytes) -> Answer:
+        if path.rstrip("/").split("/")[-1] != "models":
+            return error(404, f"no route {path}")
+        data = [{"id": model, "object": "model", "owned_by": "stub"} for model in self.models]
+        return Answer(body=json.dumps({"object": "list", "data": data}).encode())
 
     def _post(self, path: str, headers: dict[str, str], raw: bytes) -> Answer:
         if path.rstrip("/").split("/")[-2:] != ["chat", "completions"]:
