@@ -16,15 +16,22 @@ from newsletter.feedback.payload import UnreadableJson, load_json
 from newsletter.feedback.record import DETAIL_LIMIT, Feedback, MalformedNotification
 
 
+def json_object(document: str | dict[str, Any], what: str) -> dict[str, Any]:
+    """`document` read (bounded, see `payload`) as a JSON object, or MalformedNotification
+    saying what `what` is instead."""
+    if isinstance(document, str):
+        try:
+            document = load_json(document)
+        except UnreadableJson as exc:
+            raise MalformedNotification(f"{what} is {exc}") from None
+    if not isinstance(document, dict):
+        raise MalformedNotification(f"{what} is not a JSON object")
+    return document
+
+
 def parse_notification(payload: str | dict[str, Any]) -> Feedback | None:
     """The bounce/complaint inside an SES notification; None for other types (Delivery…)."""
-    if isinstance(payload, str):
-        try:
-            payload = load_json(payload)
-        except UnreadableJson as exc:
-            raise MalformedNotification(f"the SES notification is {exc}") from None
-    if not isinstance(payload, dict):
-        raise MalformedNotification("the SES notification is not a JSON object")
+    payload = json_object(payload, "the SES notification")
     kind = payload.get("notificationType") or payload.get("eventType")
     if kind == "Bounce":
         return _bounce(_object(payload, "bounce"))

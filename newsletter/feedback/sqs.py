@@ -18,9 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from newsletter.feedback.payload import UnreadableJson, load_json
 from newsletter.feedback.record import FeedbackRecorder, MalformedNotification
-from newsletter.feedback.ses import parse_notification
+from newsletter.feedback.ses import json_object, parse_notification
 
 if TYPE_CHECKING:
     from newsletter.config import Settings
@@ -86,19 +85,9 @@ def sqs_client(settings: Settings) -> Any:
 
 def unwrap(body: str, sqs_message_id: str) -> tuple[str, dict[str, Any]]:
     """(idempotency key, SES notification) from one SQS message body."""
-    try:
-        outer = load_json(body)
-    except UnreadableJson as exc:
-        raise MalformedNotification(f"the SQS message is {exc}") from None
-    if not isinstance(outer, dict):
-        raise MalformedNotification("the SQS message is not a JSON object")
+    outer = json_object(body, "the SQS message")
     if outer.get("Type") == "Notification" and isinstance(outer.get("Message"), str):
-        try:
-            inner = load_json(outer["Message"])
-        except UnreadableJson as exc:
-            raise MalformedNotification(f"the SNS Message is {exc}") from None
-        if not isinstance(inner, dict):
-            raise MalformedNotification("the SNS Message is not a JSON object")
+        inner = json_object(outer["Message"], "the SNS Message")
         return f"sns:{outer.get('MessageId') or sqs_message_id}", inner
     for key in ("bounce", "complaint", "delivery"):
         part = outer.get(key)

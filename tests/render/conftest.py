@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from newsletter.config import Settings
 from newsletter.model import Briefing, Edition
+from newsletter.render.environment import DEFAULT_TEMPLATES, TEMPLATES_ENV
 from tests.fixtures.site import make_site
 
 DATA = Path(__file__).parent / "data"
@@ -81,3 +83,33 @@ def with_stories(briefing: Briefing, count: int) -> Briefing:
         story = briefing.stories[index % len(briefing.stories)]
         stories.append(replace(story, headline=f"{story.headline} #{index + 1}"))
     return replace(briefing, stories=stories)
+
+
+#: Headlines that used to stop the edition (issue 16): the text wrapper broke them.
+CHINESE_60 = (
+    "人工智能公司发布新一代大模型引发行业震动各大科技企业纷纷加快研发步伐以应对日益激烈的"
+    "市场竞争和监管压力同时投资者表现兴趣"
+)
+ENGLISH_WORD_80 = ("Supercalifragilisticexpialidocious" * 3)[:80]
+LONG_TITLE = ("Regulators publish a very long consultation paper on model audits " * 400)[:20000]
+ORDINARY = [
+    "Chipmaker doubles output of AI accelerators",
+    "Open-source database adds vector search",
+    "City pilots autonomous buses downtown",
+]
+
+
+@pytest.fixture
+def truncating_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An operator's restyled text edition that cuts headlines and source titles at 80
+    characters: a story with a longer headline then fails `headlines-text`, others do not."""
+    folder = tmp_path / "templates"
+    shutil.copytree(DEFAULT_TEMPLATES, folder)
+    template = folder / "edition.txt.j2"
+    text = template.read_text(encoding="utf-8")
+    cut = '| truncate(80, true, "...", 0)'
+    text = text.replace("story.title_line |", f"story.title_line {cut} |")
+    text = text.replace("(source.title ~", f"(source.title {cut} ~")
+    template.write_text(text, encoding="utf-8")
+    monkeypatch.setenv(TEMPLATES_ENV, str(folder))
+    return folder

@@ -21,18 +21,7 @@ from newsletter.render import CheckFailed, render_edition
 from newsletter.render.environment import DEFAULT_TEMPLATES, TEMPLATES_ENV
 from newsletter.render.triage import render_checked
 from tests.brief.factory import DAY, item, write_config
-
-CHINESE_60 = (
-    "人工智能公司发布新一代大模型引发行业震动各大科技企业纷纷加快研发步伐以应对日益激烈的"
-    "市场竞争和监管压力同时投资者表现兴趣"
-)
-ENGLISH_WORD_80 = ("Supercalifragilisticexpialidocious" * 3)[:80]
-LONG_TITLE = ("Regulators publish a very long consultation paper on model audits " * 400)[:20000]
-ORDINARY = [
-    "Chipmaker doubles output of AI accelerators",
-    "Open-source database adds vector search",
-    "City pilots autonomous buses downtown",
-]
+from tests.render.conftest import CHINESE_60, ENGLISH_WORD_80, LONG_TITLE, ORDINARY
 
 
 def _items(titles: list[str]) -> list:
@@ -104,22 +93,6 @@ def test_characters_mjml_or_utf8_refuse_do_not_stop_the_render(
     edition = render_edition(replace(briefing_en, stories=[story]), settings_en)
     assert "Breaking" in edition.text and defect not in edition.html
     edition.html.encode("utf-8")
-
-
-@pytest.fixture
-def truncating_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An operator's restyled text edition that cuts headlines and source titles at 80
-    characters: a story with a longer headline then fails `headlines-text`, others do not."""
-    folder = tmp_path / "templates"
-    shutil.copytree(DEFAULT_TEMPLATES, folder)
-    template = folder / "edition.txt.j2"
-    text = template.read_text(encoding="utf-8")
-    cut = '| truncate(80, true, "...", 0) |'
-    text = text.replace("story.title_line |", f"story.title_line {cut}")
-    text = text.replace("(source.title ~", f"(source.title {cut[:-1]}~")
-    template.write_text(text, encoding="utf-8")
-    monkeypatch.setenv(TEMPLATES_ENV, str(folder))
-    return folder
 
 
 def test_a_story_failing_a_gate_is_dropped_and_named(
