@@ -142,22 +142,8 @@ def rank(items: list[Item], *, now: datetime, beat: Beat | None = None) -> list[
     candidates = []
     for cluster in clusters_of(items):
         candidate = Candidate(cluster)
-        titles = "\n".join(item.title for item in cluster.items)
-        # The feed's section is the editor's own filing: a "security" feed is on a beat
-        # that lists "security", also when a story's words do not say so.
-        text = "\n".join(
-            f"{item.title}\n{item.section}\n{item.summary[:BEAT_CHARS]}" for item in cluster.items
-        )
-        if beat.topics:
-            in_titles = beat.topics.found(titles)
-            candidate.topics = beat.topics.found(text)
-            elsewhere = len(candidate.topics) - len(in_titles)
-            relevance = TOPIC_POINTS * len(in_titles) + TOPIC_POINTS / 2 * elsewhere
-            candidate.topic = min(MAX_TOPIC_POINTS, relevance)
-            if not candidate.topics:
-                candidate.reason = OFF_BEAT
-        if beat.exclude:
-            candidate.excluded = beat.exclude.found(text)
+        if beat.topics or beat.exclude:
+            _place_on_beat(candidate, beat)
         candidate.not_news = not_news(cluster.items[0].title)
         if candidate.not_news:
             candidate.penalty = NOT_NEWS_PENALTY
@@ -168,6 +154,24 @@ def rank(items: list[Item], *, now: datetime, beat: Beat | None = None) -> list[
         candidates.append(candidate)
     candidates.sort(key=lambda c: (-c.score, c.cluster.key))
     return candidates
+
+
+def _place_on_beat(candidate: Candidate, beat: Beat) -> None:
+    """The candidate's topics, relevance and excluded phrases."""
+    items = candidate.cluster.items
+    # The feed's section is the editor's own filing: a "security" feed is on a beat
+    # that lists "security", also when a story's words do not say so.
+    text = "\n".join(f"{i.title}\n{i.section}\n{i.summary[:BEAT_CHARS]}" for i in items)
+    if beat.topics:
+        candidate.topics = beat.topics.found(text)
+        in_titles = beat.topics.found("\n".join(i.title for i in items)) if candidate.topics else []
+        elsewhere = len(candidate.topics) - len(in_titles)
+        relevance = TOPIC_POINTS * len(in_titles) + TOPIC_POINTS / 2 * elsewhere
+        candidate.topic = min(MAX_TOPIC_POINTS, relevance)
+        if not candidate.topics:
+            candidate.reason = OFF_BEAT
+    if beat.exclude:
+        candidate.excluded = beat.exclude.found(text)
 
 
 def choose(
