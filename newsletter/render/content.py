@@ -26,6 +26,7 @@ from newsletter.i18n import catalog
 from newsletter.model import Briefing, Story
 from newsletter.render.checks import ERROR, WARNING, CheckResult
 from newsletter.text.boilerplate import strip_boilerplate
+from newsletter.text.script import foreign_script
 
 #: Config key (`[gates]`) → rule name in the results.
 RULES: dict[str, str] = {
@@ -39,10 +40,7 @@ RULES: dict[str, str] = {
 }
 #: Rules one story's text can fail (a blocked one drops that story, not the edition).
 STORY_RULES = frozenset(RULES[key] for key in list(RULES)[:5])
-_HANGUL = re.compile(r"[가-힣]")
-_LATIN = re.compile(r"[A-Za-z]")
 _LIST_SEPARATORS = re.compile(r"\s*(?:·|\||/|,|;)\s*")
-MIN_FOREIGN_LETTERS = 12  # fewer Latin letters in Korean text are names (GPU, OpenAI)
 NEAR_COPY = 0.85  # similarity of a title to its headline that reads as the same line
 MIN_REPEATED = 12  # letters and digits: shorter repeats are fragments, not sentences
 
@@ -110,21 +108,15 @@ def _language(briefing: Briefing) -> Iterator[Finding]:
         ]
         for heading, texts in parts:
             foreign = [
-                t for t in texts if t and not t.startswith(quote) and _foreign(t, briefing.language)
+                t
+                for t in texts
+                if t and not t.startswith(quote) and foreign_script(t, briefing.language)
             ]
             if foreign:
                 sample = clip(" ".join(foreign[0].split()), 50)
                 yield Finding(
                     number, f"{_where(number, story)}: {other} under {heading}: “{sample}”"
                 )
-
-
-def _foreign(text: str, language: str) -> bool:
-    """Mostly another script than the edition's: Latin prose in Korean, Hangul in English."""
-    hangul, latin = len(_HANGUL.findall(text)), len(_LATIN.findall(text))
-    if language == "ko":
-        return latin >= MIN_FOREIGN_LETTERS and hangul * 3 < latin
-    return hangul >= 4 and hangul * 2 > latin
 
 
 def _keyword_titles(briefing: Briefing) -> Iterator[Finding]:

@@ -273,6 +273,17 @@ def test_timeout_falls_back_and_the_next_story_still_tries(tmp_path: Path, stub:
         ),
         (completion(story_fields("H"), finish="length"), "reply cut off at max_tokens"),
         (
+            completion(
+                {
+                    **story_fields("H"),
+                    "headline": "Chip maker ships its new part",
+                    "summary": ["The chip ships in May with twice the memory of the last one."],
+                    "why": ["It matters because prices for training runs could fall."],
+                }
+            ),
+            "the reply is not in the edition's language (ko)",
+        ),
+        (
             Answer(body=b'{"object": "list", "data": []}'),
             "no message in the reply (malformed or not a Chat Completions reply)",
         ),

@@ -16,6 +16,7 @@ from newsletter.brief.select import Cluster
 from newsletter.brief.writers.base import sources_of
 from newsletter.brief.writers.emoji import emoji_for_story
 from newsletter.model import ModelError, Story
+from newsletter.text.script import foreign_script
 
 MAX_HEADLINE = 200
 MAX_TITLE = 120
@@ -48,6 +49,9 @@ def story_from_fields(
         takeaway=_text(fields, "takeaway", MAX_TAKEAWAY, required=False),
         sources=sources_of(cluster),
     )
+    written = [story.headline, *summary, *why]
+    if sum(foreign_script(text, language) for text in written) * 2 > len(written):
+        raise InvalidReply(f"the reply is not in the edition's language ({language})")
     try:  # the same checks a hand-edited briefing.json goes through
         return Story.from_dict(story.to_dict(), "story")
     except ModelError as exc:
