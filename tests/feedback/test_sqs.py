@@ -75,7 +75,7 @@ def queue(ses, tmp_path: Path) -> Queue:  # `ses`: an empty moto server and dumm
     settings = write_config(
         tmp_path,
         "http://127.0.0.1:8000",
-        feedback=f'queue_url = "{url}"\nendpoint_url = "{ses.url}"',
+        feedback={"queue_url": url, "endpoint_url": ses.url},
     )
     store = SubscriberStore.open(settings)
     for address in PEOPLE:

@@ -18,35 +18,14 @@ from typing import Any
 import pytest
 
 from newsletter.audience.store import SubscriberStore
-from newsletter.config import Settings, load_settings
+from newsletter.config import Settings
+from tests.fixtures.site import make_site
 
 ROOT = Path(__file__).resolve().parents[2]
 BRIEFINGS = ROOT / "tests" / "render" / "data"
 DAY = "2026-02-07"
 SECRET = "test-secret-key-0123456789abcdef"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:ses-feedback"
-
-CONFIG = """
-[newsletter]
-name = "{name}"
-language = "{language}"
-base_url = "{base_url}"
-data_dir = "data"
-postal_address = "1 Example Street, Springfield"
-list_id = "daily.example.com"
-
-[sender]
-from = "Daily Briefing <briefing@example.com>"
-transport = "outbox"
-
-[database]
-url = "sqlite:///data/newsletter.db"
-
-[feedback]
-transient_bounce_limit = 3
-topic_arns = "{topic}"
-{feedback}
-"""
 
 
 @pytest.fixture(autouse=True)
@@ -70,16 +49,19 @@ def write_config(
     *,
     language: str = "en",
     name: str = "Daily AI & Tech News",
-    feedback: str = "",
+    feedback: dict[str, Any] | None = None,
 ) -> Settings:
-    path = tmp_path / "newsletter.toml"
-    path.write_text(
-        CONFIG.format(
-            name=name, language=language, base_url=base_url, topic=TOPIC, feedback=feedback
-        ),
-        encoding="utf-8",
-    )
-    return load_settings(path)
+    """The test site served at `base_url`, with the feedback topic it trusts."""
+    return make_site(
+        tmp_path,
+        newsletter={
+            "name": name,
+            "language": language,
+            "base_url": base_url,
+            "list_id": "daily.example.com",
+        },
+        feedback={"transient_bounce_limit": 3, "topic_arns": TOPIC, **(feedback or {})},
+    ).settings
 
 
 def place_briefing(settings: Settings, language: str = "en") -> Path:

@@ -24,11 +24,12 @@ import httpx
 import pytest
 
 from newsletter.audience.store import Subscriber, SubscriberStore
-from newsletter.config import Settings, load_settings
+from newsletter.config import Settings
 from newsletter.signup.limits import SignupLimits
 from newsletter.signup.service import SignupService
 from newsletter.web.server import url_of
 from newsletter.web.signup import SignupPages
+from tests.fixtures.site import make_site
 from tests.web.conftest import SECRET, LogLines, write_config
 
 START = datetime(2026, 2, 7, 9, 0, tzinfo=UTC)
@@ -170,25 +171,8 @@ def site(tmp_path: Path, listener: socket.socket, serve) -> Iterator[Site]:  # t
 
 def ses_settings(tmp_path: Path, base_url: str, endpoint: str) -> Settings:
     """A newsletter whose transport is SES at `endpoint` (moto server)."""
-    path = tmp_path / "newsletter.toml"
-    path.write_text(
-        f"""
-[newsletter]
-name = "Daily AI & Tech News"
-language = "en"
-base_url = "{base_url}"
-data_dir = "data"
-list_id = "daily.example.com"
-
-[sender]
-from = "Daily Briefing <briefing@example.com>"
-transport = "ses"
-region = "us-east-1"
-endpoint_url = "{endpoint}"
-
-[database]
-url = "sqlite:///data/newsletter.db"
-""",
-        encoding="utf-8",
-    )
-    return load_settings(path)
+    return make_site(
+        tmp_path,
+        newsletter={"base_url": base_url, "list_id": "daily.example.com", "postal_address": None},
+        sender={"transport": "ses", "region": "us-east-1", "endpoint_url": endpoint},
+    ).settings

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 
 from newsletter.web.server import url_of
+from tests.fixtures.site import make_site
 from tests.web.conftest import write_config
 from tests.web.signup.conftest import Clock, start_site
 
@@ -20,13 +21,12 @@ def test_per_ip_limit_over_http_survives_a_restart(
 ) -> None:
     """uvicorn takes X-Forwarded-For from a proxy on 127.0.0.1, as behind nginx. The
     limit comes from the config's [signup] section."""
-    from newsletter.config import load_settings
     from newsletter.web.server import bind
 
     path = write_config(tmp_path, url_of(listener)).path
-    path.write_text(path.read_text() + "\n[signup]\nnetwork_per_hour = 3\n", encoding="utf-8")
+    settings = make_site(tmp_path, base=path, signup={"network_per_hour": 3}).settings
     clock = Clock()
-    for site in start_site(tmp_path, listener, serve, settings=load_settings(path), clock=clock):
+    for site in start_site(tmp_path, listener, serve, settings=settings, clock=clock):
         for n in range(3):
             assert site.post(f"p{n}@example.com", ip="198.51.100.7").status_code == 200
         busy = site.post("p4@example.com", ip="198.51.100.7")

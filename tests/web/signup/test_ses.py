@@ -11,6 +11,7 @@ import httpx
 
 from newsletter.web.server import url_of
 from tests.fixtures.ses import MotoServer
+from tests.fixtures.site import make_site
 from tests.web.signup.conftest import confirm_link, ses_settings, start_site
 
 
@@ -49,14 +50,9 @@ def test_ses_refusal_is_logged_and_the_answer_is_unchanged(
 ) -> None:
     """An unverified sender: SES refuses, the person still sees the usual page, the operator
     gets one log line, and the pending row waits for the person to ask again."""
-    settings = ses_settings(tmp_path, url_of(listener), ses.url)
-    text = settings.path.read_text(encoding="utf-8").replace(
-        "briefing@example.com", "briefing@unverified.example"
-    )
-    settings.path.write_text(text, encoding="utf-8")
-    from newsletter.config import load_settings
-
-    settings = load_settings(settings.path)
+    path = ses_settings(tmp_path, url_of(listener), ses.url).path
+    unverified = "Daily Briefing <briefing@unverified.example>"
+    settings = make_site(tmp_path, base=path, sender={"from": unverified}).settings
     for site in start_site(tmp_path, listener, serve, settings=settings):
         with caplog.at_level("ERROR", logger="newsletter.web.signup"):
             answer = site.post("kim@example.org")
