@@ -32,6 +32,7 @@ LAYERS = {
     "columns": 0,
     "files": 0,
     "collect": 1,
+    "articles": 1,  # article pages of the picked stories: collect's limits, read by brief
     "brief": 1,
     "render": 1,
     "audience": 1,
