@@ -37,9 +37,10 @@ from newsletter.model import Item  # noqa: E402
 LATENCY = 0.100
 PUBLISHERS, STORIES, SOURCES = 10, 10, 2
 TARGET_RATIO = 1.5
-WORDS = """the company said its new chip doubles inference throughput while analysts expect
+PROSE = """the company said its new chip doubles inference throughput while analysts expect
 rivals to answer within months regulators in Brussels and Seoul are reviewing the deal and
-engineers described the design as a careful step rather than a leap""".split()
+engineers described the design as a careful step rather than a leap"""
+WORDS = PROSE.split()
 
 
 def page(seed: int) -> bytes:
@@ -121,7 +122,7 @@ def items(port: int) -> list[Item]:
                 published=datetime(2026, 2, 6, tzinfo=UTC),
                 summary="Teaser.",
                 cluster=f"c{n // 2}",
-            )  # fmt: skip
+            )
         )
     return made
 
