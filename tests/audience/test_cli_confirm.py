@@ -12,19 +12,18 @@ import pytest
 from typer.testing import CliRunner
 
 from newsletter.cli import app as root
+from tests.fixtures.site import make_site
 
 
 @pytest.fixture
 def run(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("NEWSLETTER_SECRET_KEY", "cli-test-secret-0123456789abcdef")
-    config = tmp_path / "newsletter.toml"
-    config.write_text(
-        '[newsletter]\nname = "Test Briefing"\nlanguage = "en"\ndata_dir = "data"\n'
-        'base_url = "https://news.example.com"\n'
-        '[sender]\nfrom = "Briefing <briefing@example.com>"\ntransport = "outbox"\n'
-        f'[database]\nurl = "{database_url}"\n',
-        encoding="utf-8",
-    )
+    config = make_site(
+        tmp_path,
+        newsletter={"name": "Test Briefing"},
+        sender={"from": "Briefing <briefing@example.com>"},
+        database={"url": database_url},
+    ).config_path
     runner = CliRunner()
 
     def invoke(*args: str):  # type: ignore[no-untyped-def]

@@ -11,18 +11,17 @@ from typer.testing import CliRunner
 
 from newsletter.cli import app as root
 from tests.audience.conftest import write
+from tests.fixtures.site import make_site
 
 
 @pytest.fixture
 def config(tmp_path: Path, database_url: str) -> Path:
-    path = tmp_path / "newsletter.toml"
-    path.write_text(
-        '[newsletter]\nname = "Test Briefing"\n'
-        '[sender]\nfrom = "Briefing <briefing@example.com>"\ntransport = "outbox"\n'
-        f'[database]\nurl = "{database_url}"\n',
-        encoding="utf-8",
-    )
-    return path
+    return make_site(
+        tmp_path,
+        newsletter={"name": "Test Briefing"},
+        sender={"from": "Briefing <briefing@example.com>"},
+        database={"url": database_url},
+    ).config_path
 
 
 @pytest.fixture
@@ -144,12 +143,9 @@ def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
     from tests.fixtures.network import free_port
 
     port = free_port()  # nothing listens there
-    path = tmp_path / "newsletter.toml"
-    path.write_text(
-        '[newsletter]\nname = "T"\n[sender]\nfrom = "t@example.com"\n'
-        f'[database]\nurl = "postgresql://user:secret@127.0.0.1:{port}/db"\n',
-        encoding="utf-8",
-    )
+    path = make_site(
+        tmp_path, database={"url": f"postgresql://user:secret@127.0.0.1:{port}/db"}
+    ).config_path
     result = CliRunner().invoke(root, ["--config", str(path), "subscribers", "count"])
     assert result.exit_code == 1
     assert "database (postgresql://user:***@127.0.0.1" in result.output

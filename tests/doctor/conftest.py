@@ -9,7 +9,6 @@ method, so each test can leave out exactly the piece it is about.
 
 from __future__ import annotations
 
-import json
 import secrets
 import threading
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ import pytest
 
 from tests.fixtures.network import free_port
 from tests.fixtures.ses import REGION, MotoServer
+from tests.fixtures.site import make_site
 
 DEMO_FEED = Path(__file__).resolve().parents[2] / "examples" / "demo" / "feeds" / "techwire.xml"
 BASE_URL = "https://news.example.com"
@@ -168,29 +168,24 @@ class Site:
         return self.root / "newsletter.toml"
 
     def write(self) -> Path:
-        lines = [
-            "[newsletter]",
-            'name = "Doctor Test"',
-            'language = "en"',
-            f'base_url = "{self.base_url}"',
-            "[sender]",
-            f'from = "{self.sender}"',
-            f'transport = "{self.transport}"',
-            f'region = "{REGION}"',
-            f'endpoint_url = "{self.moto_url}"',
-        ]
-        if self.configuration_set:
-            lines.append(f'configuration_set = "{self.configuration_set}"')
-        lines += ["max_rate = 1", "[database]", f'url = "{self.database or "sqlite:///list.db"}"']
-        lines += ["[collect]", "allow_private_networks = true  # the feed server is on 127.0.0.1"]
-        if self.topic_arns:
-            lines += ["[feedback]", f'topic_arns = "{self.topic_arns}"']
-        if self.smtp:
-            lines.append("[smtp]")
-            lines += [f"{key} = {json.dumps(value)}" for key, value in self.smtp.items()]
-        for url in self.feeds:
-            lines += ["[[feeds]]", f'url = "{url}"', 'section = "tech"']
-        self.config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        sender = {
+            "from": self.sender,
+            "transport": self.transport,
+            "region": REGION,
+            "endpoint_url": self.moto_url,
+            "configuration_set": self.configuration_set or None,
+            "max_rate": 1,
+        }
+        make_site(
+            self.root,
+            newsletter={"name": "Doctor Test", "base_url": self.base_url},
+            sender=sender,
+            database={"url": self.database or "sqlite:///list.db"},
+            collect={"allow_private_networks": True},  # the feed server is on 127.0.0.1
+            feedback={"topic_arns": self.topic_arns} if self.topic_arns else {},
+            smtp=self.smtp or {},
+            feeds=[{"url": url, "section": "tech"} for url in self.feeds],
+        )
         return self.config
 
     def subscribe(self, *addresses: str) -> None:

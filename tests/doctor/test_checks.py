@@ -16,6 +16,7 @@ from newsletter.doctor.config_secrets import entropy_bits
 from newsletter.environment import EnvFileError, read_env_file
 from newsletter.migrations import discover
 from tests.doctor.test_doctor_live import doctor, line, status_of
+from tests.fixtures.site import make_site
 
 KEY = "NEWSLETTER_SECRET_KEY"
 
@@ -61,13 +62,12 @@ def test_env_file_format(tmp_path: Path) -> None:
 
 
 def _config(folder: Path, transport: str = "outbox", database: str = "sqlite:///list.db") -> Path:
-    path = folder / "newsletter.toml"
-    path.write_text(
-        f'[newsletter]\nname = "T"\n[sender]\nfrom = "t@example.com"\ntransport = "{transport}"\n'
-        f'[database]\nurl = "{database}"\n[[feeds]]\nurl = "feed.xml"\n',
-        encoding="utf-8",
-    )
-    return path
+    return make_site(
+        folder,
+        sender={"from": "t@example.com", "transport": transport},
+        database={"url": database},
+        feeds=[{"url": "feed.xml"}],
+    ).config_path
 
 
 def test_commands_read_env_beside_the_config_and_the_environment_wins(
