@@ -24,7 +24,6 @@ from newsletter.articles.counts import ArticleCounts
 from newsletter.articles.extract import extract_text
 from newsletter.collect.cache import CacheRow
 from newsletter.collect.fetch import Fetched, Limits, fetch
-from newsletter.collect.network import NetworkPolicy
 from newsletter.collect.slots import Lanes
 from newsletter.config import CollectSettings
 from newsletter.model import Item
@@ -48,14 +47,7 @@ class ArticleSource:
     def of(
         cls, collect: CollectSettings, base_url: str, engine: Engine | None, mirror: str = ""
     ) -> ArticleSource:
-        limits = Limits(
-            connect_timeout=collect.connect_timeout,
-            total_timeout=collect.total_timeout,
-            max_bytes=collect.max_bytes,
-            max_redirects=collect.max_redirects,
-            user_agent=collect.user_agent or user_agent(base_url),
-            network=NetworkPolicy.from_setting(collect.allow_private_networks),
-        )
+        limits = Limits.of(collect, user_agent(base_url))
         return cls(engine, limits, min(collect.connections, 32), min(collect.per_host, 2), mirror)
 
 

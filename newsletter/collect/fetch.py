@@ -26,6 +26,7 @@ import httpx
 from newsletter import __version__
 from newsletter.collect.cache import CacheRow
 from newsletter.collect.network import BlockedAddress, NetworkPolicy, guarded_transport
+from newsletter.config import CollectSettings
 
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
@@ -42,6 +43,18 @@ class Limits:
     max_redirects: int = 5
     user_agent: str = ""
     network: NetworkPolicy = field(default_factory=NetworkPolicy)  # public addresses only
+
+    @classmethod
+    def of(cls, collect: CollectSettings, user_agent: str) -> Limits:
+        """The `[collect]` limits and network policy; `user_agent` unless one is configured."""
+        return cls(
+            connect_timeout=collect.connect_timeout,
+            total_timeout=collect.total_timeout,
+            max_bytes=collect.max_bytes,
+            max_redirects=collect.max_redirects,
+            user_agent=collect.user_agent or user_agent,
+            network=NetworkPolicy.from_setting(collect.allow_private_networks),
+        )
 
 
 @dataclass

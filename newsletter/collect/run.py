@@ -30,7 +30,6 @@ from newsletter.collect.cache_io import CacheIO
 from newsletter.collect.dedupe import Features
 from newsletter.collect.fetch import Fetched, Limits, default_user_agent, fetch, tls_context_soon
 from newsletter.collect.filters import FeedFilter
-from newsletter.collect.network import NetworkPolicy
 from newsletter.collect.pool import AUTO_PROCESS_FEEDS, CpuPool, worker_count
 from newsletter.collect.progress import progress_bar
 from newsletter.collect.report import WORKED, CollectError, CollectResult, FeedReport
@@ -129,14 +128,7 @@ async def _collect_all(
     progress: bool,
 ) -> dict[str, _Outcome]:
     collect = settings.collect
-    limits = Limits(
-        connect_timeout=collect.connect_timeout,
-        total_timeout=collect.total_timeout,
-        max_bytes=collect.max_bytes,
-        max_redirects=collect.max_redirects,
-        user_agent=collect.user_agent or default_user_agent(settings.newsletter.base_url),
-        network=NetworkPolicy.from_setting(collect.allow_private_networks),
-    )
+    limits = Limits.of(collect, default_user_agent(settings.newsletter.base_url))
     workers = worker_count(collect.parse_workers, len(jobs))
     # Bodies in memory: those downloading plus a short queue for the parsers.
     bodies = asyncio.Semaphore(collect.concurrency + 2 * workers)

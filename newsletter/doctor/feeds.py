@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -30,7 +31,6 @@ TOTAL_TIMEOUT = 8.0
 
 def checks(ctx: Context) -> Iterator[Check]:
     from newsletter.collect.fetch import Limits, default_user_agent
-    from newsletter.collect.network import NetworkPolicy
     from newsletter.config import feed_location
 
     settings = ctx.settings
@@ -38,13 +38,10 @@ def checks(ctx: Context) -> Iterator[Check]:
         yield fail("feeds", "no [[feeds]] in the config: editions would be empty", "add feeds")
         return
     collect = settings.collect
-    limits = Limits(
+    limits = replace(
+        Limits.of(collect, default_user_agent(settings.newsletter.base_url)),
         connect_timeout=min(collect.connect_timeout, CONNECT_TIMEOUT),
         total_timeout=min(collect.total_timeout, TOTAL_TIMEOUT),
-        max_bytes=collect.max_bytes,
-        max_redirects=collect.max_redirects,
-        user_agent=collect.user_agent or default_user_agent(settings.newsletter.base_url),
-        network=NetworkPolicy.from_setting(collect.allow_private_networks),
     )
     locations = [feed_location(settings, feed) for feed in settings.feeds]
     real = [loc for loc in dict.fromkeys(locations) if not is_placeholder_host(loc)]
