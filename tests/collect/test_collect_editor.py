@@ -16,7 +16,7 @@ from feedserver import IN_WINDOW, Reply
 from newsletter.brief.draft import draft_briefing
 from newsletter.brief.report import DraftReport
 from newsletter.collect import collect_edition
-from newsletter.config import parse_settings
+from tests.fixtures.site import make_site
 
 TOPICS = ["AI", "chip", "semiconductor", "security", "open source", "반도체", "인공지능", "보안"]
 FOOTER = (
@@ -97,15 +97,14 @@ def _serve_all(feed_server) -> list[dict]:
 
 
 def test_a_tech_beat_picks_tech_and_reads_clean(feed_server, feeds, tmp_path):
-    raw = {
-        "newsletter": {"name": "Tech", "language": "en", "timezone": "Asia/Seoul"},
-        "sender": {"from": "news@example.com", "transport": "outbox"},
-        "database": {"url": "sqlite:///data/newsletter.db"},
-        "brief": {"topics": TOPICS, "max_stories": 5, "fetch_articles": False},
-        "collect": {"allow_private_networks": True},
-        "feeds": _serve_all(feed_server),
-    }
-    settings = parse_settings(raw, tmp_path / "newsletter.toml")
+    settings = make_site(
+        tmp_path,
+        newsletter={"name": "Tech"},
+        sender={"from": "news@example.com"},
+        brief={"topics": TOPICS, "max_stories": 5, "fetch_articles": False},
+        collect={"allow_private_networks": True},
+        feeds=_serve_all(feed_server),
+    ).settings
     result = collect_edition(settings, feeds.day, now=feeds.now)
 
     by_name = {report.name: report for report in result.feeds}
