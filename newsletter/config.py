@@ -167,6 +167,8 @@ class FeedbackSettings:
     queue_url: str = ""  # the SQS queue `newsletter feedback poll` drains
     region: str = ""  # default: sender.region
     endpoint_url: str = ""  # a local SQS endpoint (tests)
+    track_opens: bool = False  # keep SES Open events (who opened which edition): a privacy choice
+    track_clicks: bool = False  # keep SES Click events (who clicked which story)
 
 
 @dataclass(frozen=True)

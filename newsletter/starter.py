@@ -125,13 +125,15 @@ article_mirror = ""                    # read https://host/path from {mirror}hos
 #                                      # are refused; true allows them, or list the networks:
 #                                      # ["192.168.1.0/24"] (a self-hosted feed on your LAN)
 
-# [feedback]                           # SES bounces and complaints (serve: SNS; poll: SQS)
+# [feedback]                           # SES bounces, complaints, delivery events (SNS or SQS)
 # topic_arns = "arn:aws:sns:us-east-1:123456789012:ses-feedback"   # SNS topics to accept
 # queue_url = ""                       # the SQS queue `newsletter feedback poll` drains
 # transient_bounce_limit = 3           # soft bounces before an address counts as bounced
 # transient_bounce_days = 30           # a soft bounce this long after the last starts over
 # region = ""                          # of the queue; default: sender.region
 # endpoint_url = ""                    # a local/VPC SQS endpoint (tests)
+# track_opens = false                  # keep who opened which edition (a privacy choice)
+# track_clicks = false                 # keep who clicked which story (a privacy choice)
 
 # [signup]                             # double opt-in at /subscribe (defaults shown)
 # confirm_days = 7                     # a confirmation link works this long

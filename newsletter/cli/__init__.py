@@ -340,6 +340,36 @@ def status(
 
 
 @app.command()
+def report(
+    ctx: typer.Context,
+    date: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--date", help="Only the edition of YYYY-MM-DD."),
+    ] = None,
+    last: Annotated[int, typer.Option("--last", min=1, help="The newest N editions.")] = 7,
+    json: JsonOption = False,
+    html: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--html", help="Also write a page with charts of the last 30 editions."),
+    ] = None,
+) -> None:
+    """Delivery and engagement per edition: sent, delivered, bounced, complained, opened,
+    clicked (per story), unsubscribed, list size."""
+    from newsletter.cli.report import print_reports
+    from newsletter.feedback.report import report_for
+    from newsletter.feedback.report_page import write_page
+
+    settings = settings_from(ctx)
+    day = edition_date(settings, date) if date else None
+    reports = report_for(settings, day=day, last=max(last, 30) if html else last)
+    if html is not None:
+        write_page(reports, html, title=f"{settings.newsletter.name}: delivery and engagement")
+    print_reports(reports if day else reports[:last], as_json=json)
+    if html is not None and not json:
+        say(f"wrote {html}")
+
+
+@app.command()
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",

@@ -78,7 +78,8 @@ def print_statuses(statuses: list[EditionStatus], zone: ZoneInfo, *, as_json: bo
     say(
         styled(
             "[dim]unsub. / bounced / compl.: recorded since the edition began to go out; "
-            "times in the newsletter's zone[/]"
+            "times in the newsletter's zone; delivery, opens and clicks per edition: "
+            "`newsletter report`[/]"
         )
     )
 

@@ -24,6 +24,10 @@ GUIDE = "README: Going live"
 FEEDBACK_PATH = "/feedback/ses"
 NEEDED = frozenset({"BOUNCE", "COMPLAINT"})
 NAMES = ("configuration set", "bounce/complaint events", "feedback subscription")
+# What `newsletter report` counts, besides bounces and complaints (v2 names without "_",
+# so that v1's camelCase `deliveryDelay` compares equal).
+REPORTED = ("SEND", "DELIVERY", "REJECT", "DELIVERYDELAY", "RENDERINGFAILURE")
+TRACKED = {"OPEN": "track_opens", "CLICK": "track_clicks"}
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,7 @@ def _events(ctx: Context, aws: Aws, destinations: list[Destination], via: str) -
         return
     targets = ", ".join(d.sns_topic or d.event_bus for d in useful)
     yield ok(name, f"bounce and complaint events go to {targets}{via}")
+    yield _reporting(ctx, useful)
     topics = list(dict.fromkeys(d.sns_topic for d in useful if d.sns_topic))
     if not topics:
         yield ok(
@@ -146,6 +151,41 @@ def _events(ctx: Context, aws: Aws, destinations: list[Destination], via: str) -
         )
         return
     yield _subscription(ctx, aws, topics)
+
+
+def _reporting(ctx: Context, useful: list[Destination]) -> Check:
+    """The event types `newsletter report` reads: which are published, which are missing, and
+    whether opens/clicks are published while this newsletter has chosen not to keep them."""
+    name = "delivery events"
+    published = frozenset(e.replace("_", "") for d in useful for e in d.events)
+    feedback = ctx.settings.feedback
+    wanted = [*REPORTED, *(e for e, key in TRACKED.items() if getattr(feedback, key))]
+    missing = [e for e in wanted if e not in published]
+    unwanted = [e for e, key in TRACKED.items() if e in published and not getattr(feedback, key)]
+    have = ", ".join(e.lower() for e in wanted if e in published) or "none"
+    if unwanted:
+        keys = " / ".join(f"feedback.{TRACKED[e]}" for e in unwanted)
+        return warn(
+            name,
+            f"the destination publishes {' and '.join(e.lower() for e in unwanted)} events, "
+            f"but {keys} is off: SES still tracks readers, and the events are dropped here",
+            f"remove {', '.join(unwanted)} from the event destination (and the configuration "
+            f"set's tracking), or turn on {keys} (README: Delivery and engagement)",
+        )
+    if missing:
+        return warn(
+            name,
+            f"`newsletter report` gets {have}; missing: {', '.join(e.lower() for e in missing)}",
+            f"add {', '.join(_v2_name(e) for e in missing)} to the event destination's event "
+            "types (README: Delivery and engagement)",
+        )
+    return ok(name, f"`newsletter report` gets {have}")
+
+
+def _v2_name(event: str) -> str:
+    return {"DELIVERYDELAY": "DELIVERY_DELAY", "RENDERINGFAILURE": "RENDERING_FAILURE"}.get(
+        event, event
+    )
 
 
 def _subscription(ctx: Context, aws: Aws, topics: list[str]) -> Check:

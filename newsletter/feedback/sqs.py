@@ -18,8 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from newsletter.feedback.event_log import EventLog
+from newsletter.feedback.intake import Intake, Notification, read
 from newsletter.feedback.record import FeedbackRecorder, MalformedNotification
-from newsletter.feedback.ses import json_object, parse_notification
+from newsletter.feedback.ses import json_object
 
 if TYPE_CHECKING:
     from newsletter.config import Settings
@@ -32,8 +34,9 @@ class PollReport:
     received: int = 0
     recorded: int = 0
     duplicates: int = 0
-    ignored: int = 0  # valid notifications with nothing to do (Delivery, …)
+    ignored: int = 0  # valid notifications with nothing to do (a test event, …)
     changed: int = 0  # subscribers whose status changed
+    events: int = 0  # delivery events stored (delivery, open, click, …)
     failed: list[str] = field(default_factory=list)  # left in the queue, with the reason
 
     def to_json(self) -> dict[str, Any]:
@@ -43,6 +46,7 @@ class PollReport:
             "duplicates": self.duplicates,
             "ignored": self.ignored,
             "changed": self.changed,
+            "events": self.events,
             "failed": self.failed,
         }
 
@@ -68,7 +72,12 @@ def run_poll(settings: Settings) -> PollReport:
         recorder = FeedbackRecorder(
             store, settings.feedback.transient_bounce_limit, settings.feedback.transient_bounce_days
         )
-        return poll(settings, recorder)
+        events = EventLog(
+            store.engine,
+            track_opens=settings.feedback.track_opens,
+            track_clicks=settings.feedback.track_clicks,
+        )
+        return poll(settings, Intake(recorder, events))
     except SQLAlchemyError as exc:
         # whatever was not recorded is still in the queue
         raise PollError(f"database error, nothing lost: {exc.__class__.__name__}: {exc}") from None
@@ -98,7 +107,7 @@ def unwrap(body: str, sqs_message_id: str) -> tuple[str, dict[str, Any]]:
 
 def poll(
     settings: Settings,
-    recorder: FeedbackRecorder,
+    intake: Intake,
     *,
     client: Any = None,
     wait_seconds: int = 1,
@@ -127,38 +136,53 @@ def poll(
         fresh = [m for m in messages if m["MessageId"] not in failed_ids]
         if not fresh:
             return report  # empty, or only messages that already failed in this run
-        for message in fresh:
-            report.received += 1
-            try:
-                _handle(message, recorder, report)
-            except MalformedNotification as exc:
-                # Set aside, not deleted: after maxReceiveCount SQS moves it to the
-                # dead-letter queue, where a person can look at it; the rest goes on.
-                failed_ids.add(message["MessageId"])
-                report.failed.append(f"{message['MessageId']}: {exc} ({_received(message)})")
-                continue
-            try:
-                client.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-            except (BotoCoreError, ClientError) as exc:
-                # recorded already: the redelivery will be recognised as a duplicate
-                raise PollError(f"cannot delete a recorded message: {exc}") from None
+        done = take_batch(fresh, intake, report)
+        failed_ids.update(m["MessageId"] for m in fresh if m not in done)
+        if not done:
+            continue
+        entries = [
+            {"Id": str(number), "ReceiptHandle": message["ReceiptHandle"]}
+            for number, message in enumerate(done)
+        ]
+        try:
+            answer = client.delete_message_batch(QueueUrl=queue_url, Entries=entries)
+        except (BotoCoreError, ClientError) as exc:
+            # recorded already: the redelivery will be recognised as a duplicate
+            raise PollError(f"cannot delete recorded messages: {exc}") from None
+        if answer.get("Failed"):
+            reason = answer["Failed"][0].get("Message", "")
+            raise PollError(f"cannot delete recorded messages: {reason}")
     return report
+
+
+def take_batch(
+    messages: list[dict[str, Any]], intake: Intake, report: PollReport
+) -> list[dict[str, Any]]:
+    """Record one receive's messages (their events in one transaction); the messages that
+    may be deleted. An unreadable one is set aside, not deleted: after maxReceiveCount SQS
+    moves it to the dead-letter queue, where a person can look at it; the rest goes on."""
+    readable: list[tuple[dict[str, Any], Notification]] = []
+    for message in messages:
+        report.received += 1
+        try:
+            key, document = unwrap(message.get("Body", ""), message["MessageId"])
+            readable.append((message, read(key, document)))
+        except MalformedNotification as exc:
+            report.failed.append(f"{message['MessageId']}: {exc} ({_received(message)})")
+    taken = intake.record([notification for _message, notification in readable], "sqs")
+    for result in taken:
+        if result.outcome.duplicate:
+            report.duplicates += 1
+        elif not result.relevant:
+            report.ignored += 1
+        else:
+            report.recorded += 1
+        report.changed += len(result.outcome.changed)
+        report.events += result.events.stored
+    return [message for message, _notification in readable]
 
 
 def _received(message: dict[str, Any]) -> str:
     """`received 3 times`: how close it is to the queue's dead-letter policy."""
     count = message.get("Attributes", {}).get("ApproximateReceiveCount", "?")
     return f"received {count} time{'' if count == '1' else 's'}"
-
-
-def _handle(message: dict[str, Any], recorder: FeedbackRecorder, report: PollReport) -> None:
-    key, notification = unwrap(message.get("Body", ""), message["MessageId"])
-    feedback = parse_notification(notification)
-    outcome = recorder.record(key, feedback, "sqs")
-    if outcome.duplicate:
-        report.duplicates += 1
-    elif feedback is None:
-        report.ignored += 1
-    else:
-        report.recorded += 1
-    report.changed += len(outcome.changed)

@@ -6,7 +6,9 @@ once, and a counted soft bounce must not be counted twice. `transient_bounces`
 counts soft bounces per subscriber; its `subscriber_id` column lets the
 audience's `forget` erase it with the person.
 
-Both are new tables, so `ensure_schema` creates them on first use and no
+`delivery_events` keeps every SES event (delivery, open, click, …) for `report`.
+
+All are new tables, so `ensure_schema` creates them on first use and no
 migration is needed; a later change to their shape would add one.
 """
 
@@ -54,7 +56,38 @@ def transient_bounces() -> Any:
     )
 
 
+@cache
+def delivery_events() -> Any:
+    """What SES reported about each message (see `event_log`): one row per event, keyed by a
+    digest of the event, so a redelivery is stored once. The subscriber, never the address,
+    is kept; `forget` erases the person's events through `subscriber_id`."""
+    from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Table, Text
+
+    import newsletter.audience.schema  # noqa: F401 - the foreign key's table
+
+    return Table(
+        "delivery_events",
+        db.metadata(),
+        Column("key", String(40), primary_key=True),
+        Column("edition", String(10)),  # NULL for a test copy or a foreign message
+        Column(
+            "subscriber_id",
+            Integer,
+            ForeignKey("subscribers.id", ondelete="CASCADE"),
+            nullable=True,
+        ),
+        Column("message_id", String(200), nullable=False),
+        Column("kind", String(20), nullable=False),  # delivery | bounce | open | click | …
+        Column("detail", String(500), nullable=False, default=""),
+        Column("link", Text),  # clicks: the original URL
+        Column("occurred", DateTime(timezone=True), nullable=False),
+        Column("received", DateTime(timezone=True), nullable=False),
+        Index("ix_delivery_events_edition_kind", "edition", "kind"),
+    )
+
+
 def declare() -> None:
-    """Put both tables on the metadata (before `ensure_schema`)."""
+    """Put the package's tables on the metadata (before `ensure_schema`)."""
     feedback_messages()
     transient_bounces()
+    delivery_events()

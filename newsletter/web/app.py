@@ -66,6 +66,8 @@ def _public_app(
 ) -> Starlette:
     from newsletter.audience.store import SubscriberStore
     from newsletter.audience.tokens import secret_key
+    from newsletter.feedback.event_log import EventLog
+    from newsletter.feedback.intake import Intake
     from newsletter.feedback.record import FeedbackRecorder
     from newsletter.feedback.sns import SnsVerifier
     from newsletter.signup.service import SignupService
@@ -88,7 +90,12 @@ def _public_app(
         store, settings.feedback.transient_bounce_limit, settings.feedback.transient_bounce_days
     )
     pages = UnsubscribePages(settings, store, secret, offload)
-    feedback = SesFeedbackEndpoint(verifier, recorder, offload)
+    events = EventLog(
+        store.engine,
+        track_opens=settings.feedback.track_opens,
+        track_clicks=settings.feedback.track_clicks,
+    )
+    feedback = SesFeedbackEndpoint(verifier, Intake(recorder, events), offload)
     site_pages = SitePages(settings, Archive(store.engine, settings.data_dir / "editions"))
     if signup is None:
         signup = SignupService(settings, store, secret, latest_edition=site_pages.latest)
@@ -114,6 +121,7 @@ def _public_app(
     app = Starlette(routes=routes, exception_handlers={404: site.not_found})
     app.state.store = store
     app.state.recorder = recorder
+    app.state.events = events
     app.state.signup = signup_pages
     return app
 

@@ -19,14 +19,13 @@ from typing import TYPE_CHECKING, Any
 from starlette.responses import JSONResponse
 
 from newsletter.feedback.record import MalformedNotification
-from newsletter.feedback.ses import parse_notification
 from newsletter.feedback.sns import SnsRejected
 from newsletter.web.bodies import BodyTooLarge, read_body
 
 if TYPE_CHECKING:
     from starlette.requests import Request
 
-    from newsletter.feedback.record import FeedbackRecorder
+    from newsletter.feedback.intake import Intake
     from newsletter.feedback.sns import SnsVerifier
     from newsletter.web.offload import Offload
 
@@ -40,9 +39,9 @@ def sns_key(message_id: str) -> str:
 
 
 class SesFeedbackEndpoint:
-    def __init__(self, verifier: SnsVerifier, recorder: FeedbackRecorder, offload: Offload) -> None:
+    def __init__(self, verifier: SnsVerifier, intake: Intake, offload: Offload) -> None:
         self.verifier = verifier
-        self.recorder = recorder
+        self.intake = intake
         self.offload = offload
 
     async def handle(self, request: Request) -> JSONResponse:
@@ -68,17 +67,16 @@ class SesFeedbackEndpoint:
             log.warning("SNS unsubscribed this endpoint from %s", message.topic_arn)
             return _answer(200, "ignored")
         try:
-            feedback = parse_notification(message.message)
+            taken = await self.offload.write(
+                self.intake.take, sns_key(message.message_id), message.message, "sns"
+            )
         except MalformedNotification as exc:
             # signed by SNS yet not an SES notification: a retry would not fix it
             log.warning("SNS message %s: %s", message.message_id, exc)
             return _answer(200, "ignored", str(exc))
-        outcome = await self.offload.write(
-            self.recorder.record, sns_key(message.message_id), feedback, "sns"
-        )
-        if feedback is None and not outcome.duplicate:
+        if not taken.relevant and not taken.outcome.duplicate:
             return _answer(200, "ignored")
-        return JSONResponse(outcome.to_json())
+        return JSONResponse(taken.to_json())
 
 
 def _answer(status: int, word: str, reason: str = "") -> JSONResponse:

@@ -26,6 +26,16 @@ from tests.fixtures.site import make_site
 DEMO_FEED = Path(__file__).resolve().parents[2] / "examples" / "demo" / "feeds" / "techwire.xml"
 BASE_URL = "https://news.example.com"
 FEEDBACK_URL = BASE_URL + "/feedback/ses"
+# The README's event destination: what suppression and `newsletter report` read (v1 names).
+REPORTED_EVENTS = (
+    "send",
+    "reject",
+    "bounce",
+    "complaint",
+    "delivery",
+    "deliveryDelay",
+    "renderingFailure",
+)
 
 
 class FeedServer:
@@ -137,7 +147,13 @@ class Account:
 
     def complete(self) -> Account:
         """Everything the README's guide sets up."""
-        return self.identity().mail_from().configuration_set().sns_destination().subscribe()
+        return (
+            self.identity()
+            .mail_from()
+            .configuration_set()
+            .sns_destination(events=REPORTED_EVENTS)
+            .subscribe()
+        )
 
 
 @pytest.fixture

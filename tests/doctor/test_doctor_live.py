@@ -57,6 +57,7 @@ def test_complete_setup_passes(account: Account, site: Site) -> None:
         "quota",
         "configuration set",
         "bounce/complaint events",
+        "delivery events",
         "feedback subscription",
     ):
         assert status_of(output, name) == "ok", line(output, name)

@@ -140,7 +140,11 @@ def complaint(address: str, feedback_id: str = "") -> dict[str, Any]:
             "feedbackId": feedback_id or str(uuid.uuid4()),
             "complaintFeedbackType": "abuse",
         },
-        "mail": {"source": "briefing@example.com", "destination": [address]},
+        "mail": {
+            "source": "briefing@example.com",
+            "messageId": str(uuid.uuid4()),
+            "destination": [address],
+        },
     }
 
 
@@ -148,5 +152,9 @@ def delivery(address: str) -> dict[str, Any]:
     return {
         "notificationType": "Delivery",
         "delivery": {"recipients": [address], "timestamp": "2026-02-07T07:00:02.000Z"},
-        "mail": {"source": "briefing@example.com", "destination": [address]},
+        "mail": {
+            "source": "briefing@example.com",
+            "messageId": str(uuid.uuid4()),
+            "destination": [address],
+        },
     }

@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 
 from newsletter.audience.store import SubscriberStore
 from newsletter.config import Settings
+from newsletter.feedback.event_log import EventLog
+from newsletter.feedback.intake import Intake
 from newsletter.feedback.record import FeedbackRecorder
 from newsletter.feedback.sqs import poll
 from tests.feedback.sns_signing import bounce, complaint, delivery
@@ -29,6 +31,7 @@ class Queue:
     settings: Settings
     store: SubscriberStore
     recorder: FeedbackRecorder
+    intake: Intake
 
     def send(self, body: str) -> None:
         self.client.send_message(QueueUrl=self.url, MessageBody=body)
@@ -81,22 +84,26 @@ def queue(ses, tmp_path: Path) -> Queue:  # `ses`: an empty moto server and dumm
     for address in PEOPLE:
         store.add(address)
     recorder = FeedbackRecorder(store, settings.feedback.transient_bounce_limit)
-    return Queue(url, client, settings, store, recorder)
+    intake = Intake(recorder, EventLog(store.engine))
+    return Queue(url, client, settings, store, recorder, intake)
 
 
 def test_each_notification_recorded_once_then_deleted(queue: Queue) -> None:
     repeated = str(uuid.uuid4())
-    queue.send(envelope(bounce("ann@example.com"), repeated))
-    queue.send(envelope(bounce("ann@example.com"), repeated))  # SNS delivered it twice
-    queue.send(json.dumps(complaint("ben@example.com", feedback_id="fb-1")))  # raw delivery
-    queue.send(json.dumps(complaint("ben@example.com", feedback_id="fb-1")))
+    bounced, complained = bounce("ann@example.com"), complaint("ben@example.com", "fb-1")
+    queue.send(envelope(bounced, repeated))
+    queue.send(envelope(bounced, repeated))  # SNS delivered it twice
+    queue.send(json.dumps(complained))  # raw delivery
+    queue.send(json.dumps(complained))
     queue.send(envelope(bounce("cho@example.kr", "Transient")))
     queue.send(envelope(delivery("dan@example.com")))
 
-    report = poll(queue.settings, queue.recorder, client=queue.client, wait_seconds=0)
+    report = poll(queue.settings, queue.intake, client=queue.client, wait_seconds=0)
 
     assert report.received == 6
-    assert (report.recorded, report.duplicates, report.ignored) == (3, 2, 1)
+    # the Delivery is kept in the event log (for `newsletter report`), changing nobody
+    assert (report.recorded, report.duplicates, report.ignored) == (4, 2, 0)
+    assert report.events == 4 and report.changed == 2
     assert report.failed == []
     assert queue.status("ann@example.com") == "bounced"
     assert queue.status("ben@example.com") == "complained"
@@ -105,7 +112,7 @@ def test_each_notification_recorded_once_then_deleted(queue: Queue) -> None:
     assert queue.status("dan@example.com") == "active"
     assert queue.depth() == (0, 0), "every recorded message was deleted"
 
-    again = poll(queue.settings, queue.recorder, client=queue.client, wait_seconds=0)
+    again = poll(queue.settings, queue.intake, client=queue.client, wait_seconds=0)
     assert again.received == 0
     assert [e.source for e in queue.store.events(queue.store.get("ann@example.com").id)] == [
         "cli",
@@ -124,11 +131,11 @@ def test_message_is_deleted_only_after_it_is_recorded(
     with monkeypatch.context() as patch:
         patch.setattr(queue.recorder, "record", database_down)
         with pytest.raises(RuntimeError):
-            poll(queue.settings, queue.recorder, client=queue.client, wait_seconds=0)
+            poll(queue.settings, queue.intake, client=queue.client, wait_seconds=0)
     assert sum(queue.depth()) == 1, "the unrecorded message is still in the queue"
 
     time.sleep(1.2)  # its visibility timeout
-    report = poll(queue.settings, queue.recorder, client=queue.client, wait_seconds=0)
+    report = poll(queue.settings, queue.intake, client=queue.client, wait_seconds=0)
     assert report.recorded == 1
     assert queue.recorder.transient_count(queue.store.get("ann@example.com").id) == 1
     assert queue.depth() == (0, 0)
@@ -138,7 +145,7 @@ def test_unreadable_message_stays_for_the_dead_letter_queue(queue: Queue) -> Non
     queue.send("this is not json")
     queue.send(envelope({"notificationType": "Bounce", "bounce": {"bounceType": "Permanent"}}))
     queue.send(envelope(bounce("ann@example.com")))
-    report = poll(queue.settings, queue.recorder, client=queue.client, wait_seconds=0)
+    report = poll(queue.settings, queue.intake, client=queue.client, wait_seconds=0)
     assert report.recorded == 1 and len(report.failed) == 2
     assert "not JSON" in report.failed[0]
     assert "bouncedRecipients" in report.failed[1]
@@ -185,7 +192,7 @@ def test_a_deeply_nested_message_is_left_aside_and_the_batch_recorded(queue: Que
     queue.send(json.dumps(raw))
     queue.send(envelope(bounce("ann@example.com")))
 
-    report = poll(queue.settings, queue.recorder, client=queue.client, wait_seconds=0)
+    report = poll(queue.settings, queue.intake, client=queue.client, wait_seconds=0)
 
     assert queue.status("ann@example.com") == "bounced"
     assert report.recorded == 1 and report.received == 4

@@ -218,12 +218,13 @@ def test_certificate_is_fetched_once(endpoint: Endpoint) -> None:
     assert endpoint.aws.visited.count(CERT_URL) == 1
 
 
-def test_unknown_address_and_delivery_are_ignored(endpoint: Endpoint) -> None:
+def test_unknown_address_is_ignored_and_a_delivery_only_logged(endpoint: Endpoint) -> None:
     unknown = endpoint.post(endpoint.signer.notification(bounce("nobody@example.com"), TOPIC))
     assert unknown.status_code == 200 and unknown.json()["unknown"] == 1
     assert endpoint.store.get("nobody@example.com") is None  # never added
-    ignored = endpoint.post(endpoint.signer.notification(delivery("ann@example.com"), TOPIC))
-    assert ignored.json()["status"] == "ignored"
+    logged = endpoint.post(endpoint.signer.notification(delivery("ann@example.com"), TOPIC))
+    assert logged.json()["status"] == "recorded" and logged.json()["events"] == 1
+    assert logged.json()["changed"] == 0
     assert endpoint.status("ann@example.com") == "active"
 
 
