@@ -130,7 +130,7 @@ def test_the_poll_path_records_each_event_once(ses, tmp_path: Path) -> None:
     settings = write_config(
         tmp_path,
         "http://127.0.0.1:8000",
-        feedback=f'queue_url = "{url}"\nendpoint_url = "{ses.url}"\ntrack_clicks = true',
+        feedback={"queue_url": url, "endpoint_url": ses.url, "track_clicks": True},
     )
     store = SubscriberStore.open(settings)
     store.add("ann@example.com")

@@ -48,12 +48,13 @@ def keypair() -> tuple[Any, bytes]:
 
 
 def webhook(
-    tmp_path: Path, listener: socket.socket, serve: Any, keypair: Any, tracking: str
+    tmp_path: Path, listener: socket.socket, serve: Any, keypair: Any, tracking: bool
 ) -> Iterator[Webhook]:
     from newsletter.web.app import create_app
 
     key, pem = keypair
-    settings = write_config(tmp_path, url_of(listener), feedback=tracking)
+    choice = {"track_opens": tracking, "track_clicks": tracking}
+    settings = write_config(tmp_path, url_of(listener), feedback=choice)
     store = SubscriberStore.open(settings)
     store.add("ann@example.com")
     verifier = SnsVerifier(settings.feedback.topic_arns, fetch=FakeAws({CERT_URL: pem}))
@@ -64,14 +65,12 @@ def webhook(
 
 @pytest.fixture
 def tracked(tmp_path: Path, listener: socket.socket, serve: Any, keypair: Any) -> Iterator[Webhook]:
-    yield from webhook(
-        tmp_path, listener, serve, keypair, "track_opens = true\ntrack_clicks = true"
-    )
+    yield from webhook(tmp_path, listener, serve, keypair, True)
 
 
 @pytest.fixture
 def private(tmp_path: Path, listener: socket.socket, serve: Any, keypair: Any) -> Iterator[Webhook]:
-    yield from webhook(tmp_path, listener, serve, keypair, "")
+    yield from webhook(tmp_path, listener, serve, keypair, False)
 
 
 def test_every_event_type_is_stored_once(tracked: Webhook) -> None:
