@@ -178,6 +178,7 @@ class Site:
     # the README's guide lists the feedback topic in the config; moto's default account id
     topic_arns: str = f"arn:aws:sns:{REGION}:123456789012:ses-feedback"
     smtp: dict[str, Any] = field(default_factory=dict)  # the [smtp] table
+    feedback: dict[str, Any] = field(default_factory=dict)  # more [feedback] keys
 
     @property
     def config(self) -> Path:
@@ -198,7 +199,7 @@ class Site:
             sender=sender,
             database={"url": self.database or "sqlite:///list.db"},
             collect={"allow_private_networks": True},  # the feed server is on 127.0.0.1
-            feedback={"topic_arns": self.topic_arns} if self.topic_arns else {},
+            feedback=({"topic_arns": self.topic_arns} if self.topic_arns else {}) | self.feedback,
             smtp=self.smtp or {},
             feeds=[{"url": url, "section": "tech"} for url in self.feeds],
         )

@@ -38,7 +38,7 @@ def test_opens_published_while_tracking_is_off_warn_as_a_privacy_matter(
 
 
 def track(site: Site) -> None:
-    site.topic_arns += '"\ntrack_opens = true\ntrack_clicks = true\n#'  # more [feedback] keys
+    site.feedback = {"track_opens": True, "track_clicks": True}
     site.write()
 
 
