@@ -118,6 +118,23 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
+#: Span rule → words (lower-case) one of which its every match contains: a paragraph
+#: without them skips the pattern (an article's dozen paragraphs cost ~1 ms, not ~7).
+HINTS: dict[str, tuple[str, ...]] = {
+    "reddit-footer": ("submitted",),
+    "appeared-first": ("appeared first",),
+    "continue-reading": ("continue reading", "keep reading"),
+    "read-more": ("read", "learn more"),
+    "trailing-ellipsis": ("…]", "...]", "…)", "...)"),
+    "full-paper-pointer": ("summary of the",),
+    "email-signature": ("@",),
+    "ko-no-reproduction": ("무단",),
+    "ko-tag-pointer": ("관련",),
+    "ko-byline-lead": ("기자", "특파원", "통신원"),
+    "ko-byline-dateline": ("=",),
+    "ko-byline-tail": ("기자", "특파원", "통신원"),
+}
+
 _BLANK = re.compile(r"\n\s*\n")
 
 
@@ -134,7 +151,11 @@ def strip_boilerplate(text: str) -> str:
         paragraph = paragraph.strip()
         if _is_furniture(paragraph):
             continue
+        lowered = paragraph.lower()
         for rule in _SPAN_RULES:
+            hints = HINTS.get(rule.name)
+            if hints and not any(hint in lowered for hint in hints):
+                continue
             if rule.pattern.search(paragraph):
                 paragraph = " ".join(rule.pattern.sub(" ", paragraph).split())
         if paragraph and re.search(r"\w", paragraph):

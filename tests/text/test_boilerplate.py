@@ -107,3 +107,10 @@ def test_cleaning_only_ever_removes(text):
     cleaned = strip_boilerplate(text)
     assert set(cleaned.split()) <= set(text.split())
     assert len(cleaned) <= len(text)
+
+
+def test_hints_name_real_span_rules() -> None:
+    from newsletter.text.boilerplate import HINTS
+
+    spans = {rule.name for rule in RULES if rule.removes == "span"}
+    assert set(HINTS) <= spans
