@@ -59,6 +59,10 @@ def test_starter_file_is_valid(tmp_path: Path) -> None:
         ("[collect]\nper_host = 0\n", "collect.connections and per_host must be at least 1"),
         ("[feedback]\ntransient_bounce_days = 0\n", "feedback.transient_bounce_days must be"),
         ("[signup]\nconfirm_days = 0\n", "signup.confirm_days must be between 1 and 10000"),
+        ('[smtp]\nsecurity = "ssl"\n', "smtp.security must be one of starttls, tls, none"),
+        ("[smtp]\nconnections = 0\n", "smtp.connections must be between 1 and 64"),
+        ('[smtp]\npassword_env = "my pass"\n', "smtp.password_env must be an environment"),
+        ("[feedback]\ntrack_opens = 1\n", "feedback.track_opens must be true/false"),
     ],
 )
 def test_bad_values_name_file_and_key(tmp_path: Path, addition: str, expected: str) -> None:
@@ -69,6 +73,15 @@ def test_bad_values_name_file_and_key(tmp_path: Path, addition: str, expected: s
     assert str(path) in message
     assert expected in message
     assert "\n" not in message
+
+
+def test_smtp_transport_needs_a_host(tmp_path: Path) -> None:
+    smtp = MINIMAL.replace('transport = "outbox"', 'transport = "smtp"')
+    path = write(tmp_path, smtp)
+    with pytest.raises(ConfigError, match=r"smtp\.host is required"):
+        load_settings(path)
+    write(tmp_path, smtp + '[smtp]\nhost = "relay.example.com"\n')
+    assert load_settings(path).smtp.port == 587
 
 
 def test_missing_required_values(tmp_path: Path) -> None:
