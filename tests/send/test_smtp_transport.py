@@ -150,6 +150,16 @@ def test_a_connection_the_server_closed_while_idle_is_replaced_without_a_failure
         controller.stop()
 
 
+def test_a_421_to_mail_on_a_kept_connection_is_answered_with_a_new_one(
+    smtp_server: SmtpServer, transport: SmtpTransport
+) -> None:
+    send(transport, "first@example.net")
+    smtp_server.faults.mail_once.append("421 4.4.2 idle too long, closing")
+    send(transport, "second@example.net")  # no failure: a fresh session took it at once
+    assert smtp_server.copies == {"first@example.net": 1, "second@example.net": 1}
+    assert smtp_server.recorder.sessions == 2
+
+
 def test_nothing_listening_is_transient() -> None:
     transport = SmtpTransport(
         SmtpOptions(host="127.0.0.1", port=free_port(), security="none"), sender=SENDER

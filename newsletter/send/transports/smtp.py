@@ -267,6 +267,8 @@ class SmtpTransport:
             code, reply = connection.mail(self.sender)
         except smtplib.SMTPServerDisconnected:
             raise _Stale() from None
+        if code == 421:  # closing an idle session: like a dropped one, nothing was sent
+            raise _Stale()
         if code != 250:
             self._refused(connection, "MAIL FROM", code, reply, account=True)
         try:
