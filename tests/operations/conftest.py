@@ -20,7 +20,7 @@ import pytest
 from newsletter.config import Settings, database_url, load_settings
 from tests.fixtures.command import SECRET, CommandLine
 from tests.fixtures.site import make_site
-from tests.send.conftest import addresses, make_newsletter
+from tests.send.conftest import addresses, make_newsletter, ses_sender
 
 __all__ = ["make_newsletter"]  # the send tests' fixture: a config and a small edition
 
@@ -85,16 +85,7 @@ def write_demo_config(root: Path, endpoint: str, *, database: str = "", **sender
     make_site(
         root,
         base=config,
-        sender={
-            "from": "데일리 테크 브리핑 <briefing@example.com>",
-            "transport": "ses",
-            "region": "us-east-1",
-            "endpoint_url": endpoint,
-            "max_rate": 5000.0,
-            "daily_quota": 1_000_000,
-            "workers": 8,
-            **sender,
-        },
+        sender=ses_sender(endpoint, **sender),
         database={"url": database} if database else {},
     )
 
