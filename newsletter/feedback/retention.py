@@ -20,16 +20,19 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 MESSAGE_DAYS = 30  # > SQS's longest retention (14 days): a redelivery cannot be older
+EVENT_DAYS = 400  # delivery events: a year of editions to compare, and the report's 30
 
 
 @dataclass(frozen=True)
 class Pruned:
     messages: int = 0
     soft_bounce_counts: int = 0
+    events: int = 0  # delivery events older than EVENT_DAYS
 
 
 def prune(engine: Engine, now: datetime, transient_days: int) -> Pruned:
-    """Delete message ids older than MESSAGE_DAYS and soft-bounce counts gone quiet."""
+    """Delete message ids older than MESSAGE_DAYS, soft-bounce counts gone quiet and
+    delivery events older than EVENT_DAYS."""
     from sqlalchemy import delete
 
     from newsletter.db import ensure_schema
@@ -37,9 +40,12 @@ def prune(engine: Engine, now: datetime, transient_days: int) -> Pruned:
     tables.declare()
     ensure_schema(engine)
     messages, counters = tables.feedback_messages(), tables.transient_bounces()
+    events = tables.delivery_events()
     with engine.begin() as connection:
         old = now - timedelta(days=MESSAGE_DAYS)
         gone = connection.execute(delete(messages).where(messages.c.received < old)).rowcount
         quiet = now - timedelta(days=transient_days)
         reset = connection.execute(delete(counters).where(counters.c.last < quiet)).rowcount
-    return Pruned(messages=gone or 0, soft_bounce_counts=reset or 0)
+        past = now - timedelta(days=EVENT_DAYS)
+        aged = connection.execute(delete(events).where(events.c.occurred < past)).rowcount
+    return Pruned(messages=gone or 0, soft_bounce_counts=reset or 0, events=aged or 0)

@@ -159,3 +159,19 @@ def test_the_poll_path_records_each_event_once(ses, tmp_path: Path) -> None:
         "delivery",
     ]
     assert store.get("ann@example.com").status == "bounced"  # and the bounce did its job
+
+
+def test_events_older_than_a_year_and_a_bit_are_pruned(store: SubscriberStore) -> None:
+    from datetime import UTC, datetime
+
+    from newsletter.feedback.retention import prune
+
+    EventLog(store.engine).record(
+        parse_events(
+            event("Delivery", "ann@example.com", message_id="old", at="2025-01-02T07:00:00Z")
+        )
+        + parse_events(event("Delivery", "ann@example.com", message_id="new"))
+    )
+    pruned = prune(store.engine, datetime(2026, 2, 10, tzinfo=UTC), transient_days=30)
+    assert pruned.events == 1
+    assert len(stored(store)) == 1
