@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import string
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from newsletter.i18n import FALLBACK, Catalog, catalog, languages, load_entries
+from newsletter.signup.reasons import _REASONS
 
 
 def placeholders(value: str | list[str]) -> set[str]:
@@ -64,3 +67,32 @@ def test_placeholders_plurals_and_dates() -> None:
     assert ko.date("frame.date", day) == "2026년 2월 7일 (토)"
     assert ko.date("edition.date_long", day) == "2026년 2월 7일 토요일"
     assert en.date("edition.date_long", day) == "Saturday, February 7, 2026"
+
+
+ROOT = Path(__file__).resolve().parents[1]
+_LOOKUP = re.compile(r"\.(text|lines|plural|date|raw)\(\s*\"([a-z_.]+)\"")
+_TABLE = re.compile(r"\.table\(\s*\"([a-z_.]+)\"\s*\)")
+_LABEL = re.compile(r"\blabels\[\"([a-z_]+)\"\]")
+
+
+def test_every_key_the_code_asks_for_is_in_the_english_catalog() -> None:
+    """A mistyped key would fail at send time; this finds it now (literal keys only)."""
+    asked: set[str] = set()
+    tables: set[str] = set()
+    for path in (ROOT / "newsletter").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for kind, key in _LOOKUP.findall(text):
+            if kind == "plural":
+                asked |= {f"{key}.one", f"{key}.other"}
+            elif kind == "date":
+                table = key.rpartition(".")[0]
+                asked |= {key, f"{table}.weekdays", f"{table}.months"}
+            else:
+                asked.add(key)
+        tables |= set(_TABLE.findall(text))
+    for path in (ROOT / "templates").rglob("*.j2"):
+        asked |= {f"edition.{key}" for key in _LABEL.findall(path.read_text(encoding="utf-8"))}
+    asked |= {f"refusal.{key}" for _pattern, key in _REASONS}
+    assert len(asked) > 30 and tables  # the scan found the lookups
+    assert sorted(asked - set(REFERENCE)) == []
+    assert sorted(t for t in tables if not any(k.startswith(t + ".") for k in REFERENCE)) == []
