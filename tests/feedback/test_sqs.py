@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from newsletter.feedback.intake import Intake
 from newsletter.feedback.record import FeedbackRecorder
 from newsletter.feedback.sqs import poll
 from tests.feedback.sns_signing import bounce, complaint, delivery
+from tests.fixtures.command import wait_until
 from tests.web.conftest import TOPIC, write_config
 
 PEOPLE = ["ann@example.com", "ben@example.com", "cho@example.kr", "dan@example.com"]
@@ -134,9 +134,10 @@ def test_message_is_deleted_only_after_it_is_recorded(
             poll(queue.settings, queue.intake, client=queue.client, wait_seconds=0)
     assert sum(queue.depth()) == 1, "the unrecorded message is still in the queue"
 
-    time.sleep(1.2)  # its visibility timeout
-    report = poll(queue.settings, queue.intake, client=queue.client, wait_seconds=0)
-    assert report.recorded == 1
+    def redelivered() -> bool:  # once its visibility timeout (1 s) is over
+        return poll(queue.settings, queue.intake, client=queue.client, wait_seconds=0).recorded == 1
+
+    wait_until(redelivered)
     assert queue.recorder.transient_count(queue.store.get("ann@example.com").id) == 1
     assert queue.depth() == (0, 0)
 
