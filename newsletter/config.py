@@ -46,6 +46,9 @@ class NewsletterSettings:
     logo_url: str = ""  # an absolute https URL of the masthead logo (empty: the name as text)
     logo_alt: str = ""  # the logo's alt text (default: the newsletter's name)
     footer_note: str = ""  # one extra line in every edition's footer
+    approval: str = "auto"  # auto: daily sends; manual: daily waits for `newsletter approve`
+    editors: list[str] = field(default_factory=list)  # get a test copy of a held edition
+    approve_by: str = ""  # HH:MM on the edition's day: not approved by then → skipped
 
 
 @dataclass(frozen=True)
@@ -262,6 +265,13 @@ class Settings:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.newsletter.timezone)
 
+    def approval_deadline(self, day: date) -> datetime | None:
+        """The last moment the edition of `day` may still be approved and sent (aware)."""
+        if not self.newsletter.approve_by:
+            return None
+        hour, minute = (int(part) for part in self.newsletter.approve_by.split(":"))
+        return datetime.combine(day, time(hour, minute), tzinfo=self.zone)
+
     def send_moment(self, day: date) -> datetime:
         """When the edition of `day` goes out (aware); the collection window ends here."""
         hour, minute = (int(part) for part in self.newsletter.send_time.split(":"))
@@ -370,6 +380,10 @@ def _build(cls: type, table: dict[str, Any], where: str, path: Path) -> Any:
 
 
 def _coerce(value: Any, expected: Any, key: str, path: Path) -> Any:
+    if typing.get_origin(expected) is list:  # an array of strings, e.g. newsletter.editors
+        if not isinstance(value, list):
+            raise ConfigError(f"{path}: {key} must be an array, found {value!r}")
+        return [_coerce(item, str, f"{key}[{index}]", path) for index, item in enumerate(value)]
     if typing.get_origin(expected) is dict:  # a table of strings, e.g. [brief.emoji]
         if not isinstance(value, dict):
             raise ConfigError(f"{path}: {key} must be a table, found {value!r}")
@@ -426,6 +440,7 @@ def _check_values(settings: Settings, path: Path) -> None:
     if not re.match(r"https?://[^/\s]+", settings.newsletter.base_url):
         raise ConfigError(f"{path}: newsletter.base_url must be an http(s) URL")
     _check_brand(settings.newsletter, settings, path)
+    _check_approval(settings.newsletter, path)
     if "@" not in settings.sender.from_:
         raise ConfigError(f"{path}: sender.from must contain an email address")
     if not 1 <= settings.brief.max_stories <= 10:
@@ -459,6 +474,29 @@ def _check_values(settings: Settings, path: Path) -> None:
             raise ConfigError(f"{path}: feeds[{index}].url must not be empty")
         if feed.weight <= 0:
             raise ConfigError(f"{path}: feeds[{index}].weight must be positive")
+
+
+def _check_approval(newsletter: NewsletterSettings, path: Path) -> None:
+    for index, editor in enumerate(newsletter.editors):
+        if "@" not in editor or any(c in editor for c in "\r\n,"):
+            raise ConfigError(
+                f"{path}: newsletter.editors[{index}] must be one email address, found {editor!r}"
+            )
+    if newsletter.approval == "manual" and not newsletter.editors:
+        raise ConfigError(
+            f'{path}: newsletter.approval = "manual" needs newsletter.editors '
+            "(who gets the test copy to approve)"
+        )
+    if newsletter.approve_by:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", newsletter.approve_by):
+            raise ConfigError(
+                f"{path}: newsletter.approve_by must be HH:MM, found {newsletter.approve_by!r}"
+            )
+        if newsletter.approve_by <= newsletter.send_time:
+            raise ConfigError(
+                f"{path}: newsletter.approve_by ({newsletter.approve_by}) must be later than "
+                f"send_time ({newsletter.send_time})"
+            )
 
 
 def _check_brand(newsletter: NewsletterSettings, settings: Settings, path: Path) -> None:

@@ -34,6 +34,9 @@ postal_address = ""                    # your postal/sender line for the footer 
 # logo_url = "https://news.example.com/logo.png"   # masthead logo (absolute URL; default: the name)
 # logo_alt = "Daily AI & Tech News"    # the logo's alt text (default: the name)
 # footer_note = ""                     # one line of your own in every footer
+# approval = "auto"                   # manual: daily holds each edition until `newsletter approve`
+# editors = ["editor@example.com"]     # with manual approval: they get the test copy to approve
+# approve_by = "09:00"                 # not approved by then: the day is skipped, never sent late
 
 [sender]
 from = "Daily Briefing <briefing@example.com>"

@@ -242,6 +242,9 @@ def send(
         if to or dry_run:
             _trial(settings, day, load_rendered_edition(settings, day), to)
             return
+        held = _approval_hold(settings, day)
+        if held:
+            fail(held, EXIT_FAILED)
         with SendProgress() as progress:
             summary = send_stage(
                 settings, day, resend_ambiguous=resend_ambiguous, progress=progress
@@ -383,6 +386,58 @@ def serve(
         run_serve(settings, host=host, port=port, say=say)
     except LaunchError as exc:
         fail(str(exc), exc.code)
+
+
+def _approval_hold(settings: Settings, day: date) -> str:
+    from datetime import UTC, datetime
+
+    from newsletter.operations.approval import ApprovalError, released
+
+    try:
+        return released(settings, day, datetime.now(UTC))
+    except ApprovalError as exc:
+        return str(exc)
+
+
+@app.command()
+def approve(ctx: typer.Context, date: DateOption = None) -> None:
+    """Release an edition held for approval (approval = "manual"); `schedule` then sends it."""
+    from datetime import UTC, datetime
+
+    from newsletter.operations.approval import ApprovalError
+    from newsletter.operations.approval import approve as approve_edition
+
+    settings = settings_from(ctx)
+    day = edition_date(settings, date)
+    try:
+        decision = approve_edition(settings, day, datetime.now(UTC))
+    except ApprovalError as exc:
+        fail(str(exc), EXIT_FAILED)
+    say(
+        f"approved the edition of {day} (as {decision.by}); a running `newsletter schedule` "
+        f"sends it within a minute, or run `newsletter daily --date {day}`"
+    )
+
+
+@app.command()
+def reject(
+    ctx: typer.Context,
+    date: DateOption = None,
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept with the edition).")] = "",
+) -> None:
+    """Drop an edition held for approval: nothing is sent for that day."""
+    from datetime import UTC, datetime
+
+    from newsletter.operations.approval import ApprovalError
+    from newsletter.operations.approval import reject as reject_edition
+
+    settings = settings_from(ctx)
+    day = edition_date(settings, date)
+    try:
+        reject_edition(settings, day, datetime.now(UTC), reason)
+    except ApprovalError as exc:
+        fail(str(exc), EXIT_FAILED)
+    say(f"rejected the edition of {day}: nothing is sent for that day")
 
 
 @app.command()

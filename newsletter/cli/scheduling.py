@@ -11,7 +11,7 @@ from __future__ import annotations
 import signal
 import threading
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from newsletter.cli.common import failure_line
@@ -32,6 +32,7 @@ def run_schedule(settings: Settings, config: Path | None) -> None:
         wait=stop.wait,
         log=say,
         done=lambda day: _already_sent(settings, day),
+        due=lambda now: _approval_due(config, now),
     )
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -77,6 +78,19 @@ def _daily(
         say(f"  {line}")
         return 1
     return 1 if report.summary and report.summary.failed else 0
+
+
+def _approval_due(config: Path | None, now: datetime) -> list[date]:
+    """Held editions to run again now (approved, rejected or past approve_by), with the
+    config as it is now: approval can be switched on without a restart."""
+    from newsletter.config import ConfigError, load_settings
+    from newsletter.operations.approval import due
+
+    try:
+        settings = load_settings(config)
+    except ConfigError:
+        return []  # the next run says what is wrong
+    return due(settings, now)
 
 
 def _already_sent(settings: Settings, day: date) -> bool:

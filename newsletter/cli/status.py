@@ -15,7 +15,14 @@ if TYPE_CHECKING:
 
     from newsletter.operations.status import EditionStatus
 
-STAGE_STYLE = {"sent": "green", "failed": "bold red", "interrupted": "bold red", "sending": "cyan"}
+STAGE_STYLE = {
+    "sent": "green",
+    "failed": "bold red",
+    "interrupted": "bold red",
+    "skipped": "bold red",
+    "sending": "cyan",
+    "awaiting approval": "yellow",
+}
 
 
 def print_statuses(statuses: list[EditionStatus], zone: ZoneInfo, *, as_json: bool) -> None:

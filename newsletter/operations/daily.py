@@ -11,13 +11,15 @@ per date makes a second concurrent run stop at once instead of racing the first.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsletter.config import Settings
 from newsletter.model import ModelError, items_from_json
+from newsletter.operations.approval import gate as approval_gate
 from newsletter.pipeline import (
     FEEDS_REPORT_NAME,
     ITEMS_NAME,
@@ -39,6 +41,10 @@ if TYPE_CHECKING:
     from newsletter.send.campaign import CampaignSummary
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 def _quiet(_: str) -> None:
     return None
 
@@ -48,17 +54,24 @@ class DailyReport:
     day: date
     steps: list[str] = field(default_factory=list)
     summary: CampaignSummary | None = None
+    held: bool = False  # stopped for approval (`approval = "manual"`)
 
 
 def run_daily(
-    settings: Settings, day: date, *, say: Say = _quiet, cancel: threading.Event | None = None
+    settings: Settings,
+    day: date,
+    *,
+    say: Say = _quiet,
+    cancel: threading.Event | None = None,
+    clock: Callable[[], datetime] = _utc_now,
 ) -> DailyReport:
     """collect → draft → render → send for `day`, skipping what is done and still valid.
 
     Only one run per date at a time (the second raises StageError naming the
     first); each step's success or failure is recorded on the edition's row, so a
     re-run starts again at the step that failed. `cancel` (the scheduler's stop)
-    ends the run between steps, or within the send at a batch boundary.
+    ends the run between steps, or within the send at a batch boundary. `clock`
+    decides an approval deadline (`newsletter.approve_by`; tests inject one).
     """
     from newsletter.operations.editions import EditionLog
     from newsletter.operations.lock import LockHeld, daily_lock
@@ -66,7 +79,7 @@ def run_daily(
     editions = EditionLog.open(settings)
     try:
         with daily_lock(settings, day, editions):
-            return _daily_steps(settings, day, editions, say, cancel)
+            return _daily_steps(settings, day, editions, say, cancel, clock)
     except LockHeld as exc:
         raise StageError(str(exc)) from None
 
@@ -77,6 +90,7 @@ def _daily_steps(
     editions: EditionLog,
     say: Say,
     cancel: threading.Event | None,
+    clock: Callable[[], datetime],
 ) -> DailyReport:
     report = DailyReport(day)
     directory = settings.edition_dir(day)
@@ -146,6 +160,16 @@ def _daily_steps(
             for warning in rendered.warnings():
                 step(f"render: gate warning: {warning}")
     editions.advance(day, "rendered")
+    decided = approval_gate(
+        settings, day, clock(), editions, lambda address: _test_copy(settings, day, address)
+    )
+    if decided.line:
+        step(decided.line)
+    if decided.skipped:
+        raise StageError(decided.line.removeprefix("approval: "))
+    if not decided.send:
+        report.held = True
+        return report
     with editions.recording(day, "send"):
         begin("send")
     summary = send_stage(settings, day, cancel=cancel)
@@ -157,6 +181,18 @@ def _daily_steps(
     else:
         step(f"send: {summary.sent} sent, {summary.failed} failed, {summary.skipped} skipped")
     return report
+
+
+def _test_copy(settings: Settings, day: date, address: str) -> str:
+    """One [TEST] copy to an editor; the line that says how it went (never raises)."""
+    from newsletter.pipeline import load_rendered_edition
+    from newsletter.send.trial import send_test_copy
+
+    try:
+        send_test_copy(settings, day, load_rendered_edition(settings, day), address)
+    except Exception as exc:  # the hold stands; the editor can still use `preview`
+        return f"test copy to {address} not sent: {exc}"
+    return f"test copy sent to {address}"
 
 
 def _items_are_valid(directory: Path) -> bool:

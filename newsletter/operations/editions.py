@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 
     from newsletter.config import Settings
 
-STAGES = ("started", "collected", "drafted", "rendered", "sending", "sent")
+STAGES = ("started", "collected", "drafted", "rendered", "awaiting", "sending", "sent")
+#: Where a manually approved edition can stop instead of going on (see operations/approval).
+HELD_STAGES = ("awaiting", "rejected", "skipped")
 STEP_STAGE = {"collect": "collected", "draft": "drafted", "render": "rendered", "send": "sent"}
 
 
@@ -114,14 +116,24 @@ class EditionLog:
             values: dict[str, Any] = {"updated_at": now}
             if (
                 current is None
-                or current["stage"] in ("failed", "started")
+                or current["stage"] in ("failed", "started", "rejected", "skipped")
                 or (STAGES.index(stage) >= STAGES.index(current["stage"]))
             ):
                 values.update(stage=stage, failed_step=None, reason=None)
             first_send = stage == "sending" and current is not None and current["sending_at"]
-            if not first_send:  # `sending_at` keeps when the edition first began to go out
+            if not first_send and stage != "awaiting":  # `sending_at` keeps the first send
                 values[f"{stage}_at"] = now
             conn.execute(self._update(day).values(**values))
+
+    def hold(self, day: date | str, stage: str, reason: str) -> None:
+        """The edition stops at `stage` (awaiting | rejected | skipped), with why."""
+        assert stage in HELD_STAGES
+        with self._row(day) as (conn, _current):
+            conn.execute(
+                self._update(day).values(
+                    stage=stage, failed_step=None, reason=reason[:2000], updated_at=_now()
+                )
+            )
 
     def fail(self, day: date | str, step: str, reason: str) -> None:
         with self._row(day) as (conn, _current):

@@ -86,12 +86,14 @@ class Scheduler:
         log: Callable[[str], None],
         clock: Callable[[], datetime] = _utc_now,
         done: Callable[[date], bool] = lambda _day: False,
+        due: Callable[[datetime], list[date]] = lambda _now: [],
     ) -> None:
         self.plan = plan
         self.run = run
         self.wait = wait
         self.clock = clock
         self.done = done
+        self.due = due
         self._log = log
         self.runs: list[tuple[date, int]] = []
 
@@ -135,13 +137,25 @@ class Scheduler:
             )
 
     def _sleep_until(self, fire: datetime) -> bool:
-        """False when told to stop first. Short naps: the wall clock is re-read often."""
+        """False when told to stop first. Short naps: the wall clock is re-read often, and
+        editions released meanwhile (`newsletter approve`, or an approval deadline passing)
+        are run as soon as they are due."""
         while True:
+            for day in self._due():
+                self.log(f"daily {day}: its approval was decided (or its deadline passed)")
+                self._run(day)
             remaining = (fire - self.clock()).total_seconds()
             if remaining <= 0:
                 return True
             if self.wait(min(remaining, MAX_SLEEP)):
                 return False
+
+    def _due(self) -> list[date]:
+        try:
+            return self.due(self.clock())
+        except Exception as exc:  # the database is away: the next nap asks again
+            self.log(f"approval check failed: {type(exc).__name__}: {exc}")
+            return []
 
     def _run(self, day: date) -> None:
         self.log(f"daily {day}: started")

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
     from newsletter.operations.editions import EditionRecord
 
-FAILED_STAGES = ("failed", "interrupted")
+FAILED_STAGES = ("failed", "interrupted", "skipped")  # skipped: not approved in time
+AWAITING_APPROVAL = "awaiting approval"
 NO_SUBSCRIBERS = "no subscribers"
 
 
@@ -194,11 +195,13 @@ def _stage(
         return "interrupted"
     if record.stage == "sent" and not (running or pending or ambiguous or settled):
         return NO_SUBSCRIBERS  # the send found nobody active: not "sent 0"
+    if record.stage == "awaiting":
+        return AWAITING_APPROVAL
     return record.stage
 
 
 def _reason(record: EditionRecord | None, stage: str, pending: int, ambiguous: int) -> str | None:
-    if stage == "failed" and record is not None:
+    if stage in ("failed", "skipped", "rejected", AWAITING_APPROVAL) and record is not None:
         return record.reason
     if stage == "interrupted":
         return (
