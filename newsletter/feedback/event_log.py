@@ -24,6 +24,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
+
 from newsletter.audience.addresses import InvalidAddress, address_key
 from newsletter.audience.schema import subscribers
 from newsletter.db import ensure_schema, insert_ignoring_duplicates
@@ -77,8 +79,6 @@ class EventLog:
                     kept[event.key] = (number, event)
         if not kept:
             return results
-        from sqlalchemy import select
-
         table = tables.delivery_events()
         with self.engine.begin() as connection:
             known = set(connection.scalars(select(table.c.key).where(table.c.key.in_(kept))))
@@ -126,8 +126,6 @@ def _key_of(address: str) -> str:
 
 def _subscribers(connection: Connection, events: list[DeliveryEvent]) -> dict[str, int]:
     """email_key → subscriber id for the events' recipients."""
-    from sqlalchemy import select
-
     keys = {_key_of(event.recipient) for event in events} - {""}
     if not keys:
         return {}
@@ -138,8 +136,6 @@ def _subscribers(connection: Connection, events: list[DeliveryEvent]) -> dict[st
 
 def _editions_from_log(connection: Connection, events: list[DeliveryEvent]) -> dict[str, str]:
     """SES message id → edition, from the send log, for events that carry no edition tag."""
-    from sqlalchemy import select
-
     ids = {event.message_id for event in events}
     if not ids:
         return {}

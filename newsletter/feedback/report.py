@@ -27,6 +27,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from sqlalchemy import case, func, select
+
 from newsletter import db
 from newsletter.audience.schema import subscriber_events
 from newsletter.brief.briefing_file import load_briefing
@@ -99,8 +101,6 @@ class Tracking:
 
 def recent_editions(engine: Engine, last: int) -> list[str]:
     """The newest `last` editions that were sent to anyone, newest first."""
-    from sqlalchemy import select
-
     table = send_log()
     query = (
         select(table.c.edition)
@@ -131,8 +131,6 @@ def build(
 
 
 def _send_log(connection: Any, reports: dict[str, EditionReport]) -> None:
-    from sqlalchemy import func, select
-
     table = send_log()
     query = (
         select(table.c.edition, table.c.state, func.count())
@@ -149,8 +147,6 @@ def _send_log(connection: Any, reports: dict[str, EditionReport]) -> None:
 
 
 def _events(connection: Any, reports: dict[str, EditionReport], tracking: Tracking) -> None:
-    from sqlalchemy import case, func, select
-
     table = tables.delivery_events()
     hard = case((table.c.detail.like("Permanent%"), "hard"), else_="soft")
     grade = case((table.c.kind == "bounce", hard), else_="")
@@ -184,8 +180,6 @@ def _events(connection: Any, reports: dict[str, EditionReport], tracking: Tracki
 
 
 def _clicks(connection: Any, reports: dict[str, EditionReport], stories: StoryLinks) -> None:
-    from sqlalchemy import func, select
-
     table = tables.delivery_events()
     query = (
         select(
@@ -220,8 +214,6 @@ def _clicks(connection: Any, reports: dict[str, EditionReport], stories: StoryLi
 
 def _unsubscribes(connection: Any, reports: dict[str, EditionReport]) -> None:
     """Each unsubscribe → the newest edition the person was sent before it."""
-    from sqlalchemy import func, select
-
     events, log = subscriber_events, send_log()
     newest = (
         select(func.max(log.c.edition))
