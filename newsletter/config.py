@@ -307,7 +307,6 @@ _SECTIONS: dict[str, type] = {
     "publish": PublishSettings,
 }
 _CHOICES = {
-    "newsletter.language": languages(),  # one per catalog in newsletter/i18n
     "sender.transport": ("ses", "outbox", "smtp"),
     "smtp.security": ("starttls", "tls", "none"),
     "brief.writer": ("extractive", "bedrock", "openai"),
@@ -419,7 +418,8 @@ def _type_name(kind: type) -> str:
 
 
 def _check_values(settings: Settings, path: Path) -> None:
-    for key, choices in _CHOICES.items():
+    # the languages are read when a config is checked: one per catalog file in newsletter/i18n
+    for key, choices in {"newsletter.language": languages(), **_CHOICES}.items():
         section, name = key.split(".")
         value = getattr(getattr(settings, section), name)
         if value not in choices:

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import re
+import shutil
 import string
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from newsletter import i18n
 from newsletter.i18n import FALLBACK, Catalog, catalog, languages, load_entries
+from newsletter.model import Briefing
+from newsletter.render import render_edition
 from newsletter.signup.reasons import _REASONS
+from tests.fixtures.site import make_site
 
 
 def placeholders(value: str | list[str]) -> set[str]:
@@ -96,3 +103,34 @@ def test_every_key_the_code_asks_for_is_in_the_english_catalog() -> None:
     assert len(asked) > 30 and tables  # the scan found the lookups
     assert sorted(asked - set(REFERENCE)) == []
     assert sorted(t for t in tables if not any(k.startswith(t + ".") for k in REFERENCE)) == []
+
+
+@pytest.fixture
+def catalogs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A catalog folder of our own (a copy of the real one), the caches emptied around it."""
+    folder = tmp_path / "i18n"
+    shutil.copytree(Path(i18n.__file__).parent, folder, ignore=shutil.ignore_patterns("*.py*"))
+    monkeypatch.setattr(i18n, "_FOLDER", folder)
+    i18n.languages.cache_clear()
+    i18n._catalog.cache_clear()
+    yield folder
+    monkeypatch.undo()
+    i18n.languages.cache_clear()
+    i18n._catalog.cache_clear()
+
+
+def test_a_new_language_is_one_file(catalogs: Path, tmp_path: Path) -> None:
+    english = (catalogs / "en.toml").read_text(encoding="utf-8")
+    french = english.replace('greeting = "Hello!"', 'greeting = "Bonjour !"', 1)
+    assert french != english
+    (catalogs / "fr.toml").write_text(french, encoding="utf-8")
+
+    site = make_site(tmp_path / "site", newsletter={"language": "fr"})  # the config takes it
+    english_briefing = Briefing.from_json(
+        (ROOT / "tests" / "render" / "data" / "briefing-en.json").read_text(encoding="utf-8")
+    )
+    briefing = Briefing.from_json(replace(english_briefing, language="fr").to_json())
+    edition = render_edition(briefing, site.settings)
+
+    assert "fr" in languages()
+    assert "Bonjour !" in edition.text
