@@ -5,8 +5,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_CONFIG := examples/demo/newsletter.toml
 DEMO_DATE := 2026-02-07
+#: The scripts under bench/ that measure (the others are their helpers).
+BENCHES := $(filter-out bench/history.py bench/ses_stub.py bench/loopback_feeds.py,$(wildcard bench/*.py))
 
-.PHONY: venv demo test test-fast lint format bench clean-demo
+.PHONY: venv demo test test-fast lint format bench bench-compare clean-demo
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,8 +38,14 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix newsletter tests bench
 	$(VENV)/bin/ruff format newsletter tests bench
 
+## Every bench (each appends to bench/results/history.jsonl), then the last two runs side by side.
 bench: $(STAMP)
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in $(BENCHES); do echo "== $$script"; $(PY) $$script || exit 1; done
+	@$(PY) bench/history.py
+
+## The last two runs of each bench side by side (BENCH=render for one).
+bench-compare: $(STAMP)
+	@$(PY) bench/history.py $(if $(BENCH),--bench $(BENCH))
 
 clean-demo:
 	rm -rf examples/demo/data

@@ -10,7 +10,7 @@ clusters so an accent, a skin tone or a family emoji is never torn apart.
 from __future__ import annotations
 
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 ELLIPSIS = "…"
 _VARIATION_EMOJI = "\ufe0f"
@@ -32,6 +32,13 @@ def display_width(text: str) -> int:
     """Columns of `text`; VS16 turns a text-style symbol (🛠) into a wide emoji (🛠️)."""
     if text.isascii():
         return len(text)
+    return _wide_width(text)
+
+
+@lru_cache(maxsize=16384)
+def _wide_width(text: str) -> int:
+    """The per-code-point sum, remembered: the text edition asks for each word as it wraps,
+    and a Korean edition repeats its words."""
     width = 0
     previous = 0
     for char in text:

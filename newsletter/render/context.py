@@ -17,7 +17,7 @@ substitutes a fallback for an empty name.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -249,7 +249,6 @@ def publisher_from_url(url: str) -> str:
     return host.removeprefix("www.")
 
 
-_SPACE = re.compile(r"\s+")
 #: Code points no part of a mail can carry: C0/C1 controls, DEL, lone surrogates (UTF-8
 #: cannot encode them) and noncharacters (MJML refuses the whole edition over one).
 _UNRENDERABLE = re.compile(
@@ -262,4 +261,12 @@ _UNRENDERABLE = re.compile(
 def one_line(text: str) -> str:
     """One line of printable text: the JSON is hand-editable and may carry stray newlines
     or control characters, and feeds carry anything."""
-    return _UNRENDERABLE.sub("", _SPACE.sub(" ", text)).strip()
+    collapsed = " ".join(text.split())  # str.split and `\s` share one idea of whitespace
+    if collapsed.isprintable():  # every unrenderable code point is unprintable: none here
+        return collapsed
+    return _UNRENDERABLE.sub("", collapsed).strip()
+
+
+def web_copy(view: EditionView) -> EditionView:
+    """The public web copy of an email view: `build_view(…, web=True)` without building twice."""
+    return replace(view, unsubscribe_url="", web=True)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from newsletter.files import replace_together
 from newsletter.model import Briefing, Edition
-from newsletter.render.context import build_view
+from newsletter.render.context import build_view, web_copy
 
 if TYPE_CHECKING:
     from newsletter.config import Settings
@@ -34,7 +34,7 @@ def build_edition(briefing: Briefing, settings: Settings) -> Edition:
         html=render_html(view, templates),
         text=render_text(view, templates),
         markdown=render_post(view, settings.send_moment(briefing.date), templates),
-        web_html=render_web_html(briefing, settings),
+        web_html=render_html(web_copy(view), templates),
     )
 
 

@@ -10,17 +10,13 @@ rules that must stay in the head (phones, dark mode) sit in a
 
 from __future__ import annotations
 
-import logging
 import re
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsletter.render.environment import RenderError, render_template, template_path
 
 if TYPE_CHECKING:
-    from premailer import Premailer
-
     from newsletter.render.context import EditionView
 
 TEMPLATE = "edition.mjml.j2"
@@ -66,23 +62,6 @@ def compile_mjml(source: str, templates: Path | None = None) -> str:
         raise RenderError(f"{where}: MJML did not compile: {message}") from None
 
 
-@cache
-def premailer() -> Premailer:
-    """One Premailer configuration for every render (its CSS parse cache is per instance)."""
-    import cssutils
-    from premailer import Premailer
-
-    cssutils.log.setLevel(logging.CRITICAL)
-    return Premailer(
-        allow_network=False,  # the edition never fetches anything while rendering
-        cssutils_logging_level=logging.CRITICAL,  # -webkit-*/mso-* are fine in email
-        remove_classes=False,  # the head's @media / dark-mode rules still target classes
-        strip_important=False,  # those rules need !important to beat inline styles
-        disable_validation=True,
-        disable_link_rewrites=True,  # hrefs (and %%UNSUBSCRIBE_URL%%) stay as written
-    )
-
-
 #: MRML's `<style>` blocks that hold only `@media` rules (the responsive columns).
 _MEDIA_STYLE = re.compile(r"<style([^>]*)>(\s*@media)", re.IGNORECASE)
 
@@ -93,8 +72,10 @@ def inline_css(html: str) -> str:
     `@media` blocks cannot be inlined; premailer would only re-serialise them through
     cssutils (a quarter of its time), so they are marked to be passed through as written.
     """
+    from newsletter.render.inliner import inliner
+
     html = _MEDIA_STYLE.sub(r'<style\1 data-premailer="ignore">\2', html)
-    inlined: str = premailer().transform(html, pretty_print=True)
+    inlined = inliner().inline(html)
     if not inlined.lstrip()[:9].lower().startswith("<!doctype"):
         inlined = f"{DOCTYPE}\n{inlined}"
     return inlined

@@ -34,7 +34,6 @@ _BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
 #: `<` opens HTML, braces make Liquid and kramdown syntax: entities, which kramdown decodes.
 #: `&amp;` in a feed title means the text `&amp;` (a double-escaped feed): keep it that way.
 _ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
-_ENTITIES = str.maketrans({"<": "&lt;", "{": "&#123;", "}": "&#125;"})
 #: Brackets make links and link definitions, backticks code spans (where entities show raw).
 _ESCAPED = re.compile(r"([\\\[\]`])")
 _BLOCK_START = re.compile(r"^(#{1,6}(\s|$)|[-+*](\s|$)|>|---|===|```|~~~|\||:)")
@@ -44,7 +43,9 @@ _NUMBERED = re.compile(r"^(\d+)([.)])(\s|$)")
 def md(text: str) -> str:
     """Briefing text as inert Markdown: no HTML, no Liquid, no links, no accidental blocks."""
     text = _ESCAPED.sub(r"\\\1", _BREAKS.sub(" ", text).strip())
-    text = _ENTITY_LIKE.sub("&amp;", text).translate(_ENTITIES)
+    # three replaces, not str.translate: a dict lookup per character is ~10x slower
+    text = _ENTITY_LIKE.sub("&amp;", text)
+    text = text.replace("<", "&lt;").replace("{", "&#123;").replace("}", "&#125;")
     if _BLOCK_START.match(text):
         text = "\\" + text  # a paragraph that merely starts like a block marker stays one
     return _NUMBERED.sub(r"\1\\\2\3", text)  # `1\. ` is a number, not a list item
