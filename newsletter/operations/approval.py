@@ -15,13 +15,13 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from newsletter.config import Settings
+from newsletter.files import write_atomically
 from newsletter.operations.editions import EditionLog
 
 FILE = "approval.json"
@@ -231,6 +231,4 @@ def _iso(moment: datetime) -> str:
 
 def _write(directory: Path, decision: Decision) -> None:
     directory.mkdir(parents=True, exist_ok=True)
-    temporary = directory / f".{FILE}.tmp"
-    temporary.write_text(decision.to_json(), encoding="utf-8")
-    os.replace(temporary, directory / FILE)
+    write_atomically(directory / FILE, decision.to_json())

@@ -8,11 +8,10 @@ to `{base_url}/subscribe`, where `newsletter serve` has to run for signups.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsletter.files import write_atomically
 from newsletter.site.pages import SitePages
 
 
@@ -53,12 +52,4 @@ def _write_if_changed(target: Path, body: bytes) -> None:
     except FileNotFoundError:
         pass
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(body)
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomically(target, body)
