@@ -39,6 +39,7 @@ class FeedReport:
     `reason` is one line a person can act on (empty when there is nothing to say).
     `failing_runs` counts the runs in a row that ended in an error, this one
     included (0 when the feed worked), since the date in `failing_since`.
+    A feed that gives the edition nothing (`kept == 0`) always has a `reason`.
     """
 
     url: str
@@ -49,6 +50,7 @@ class FeedReport:
     seconds: float = 0.0
     failing_runs: int = 0
     failing_since: str = ""  # YYYY-MM-DD (UTC), when failing_runs > 0
+    kept: int = 0  # of `items`, those that reached the edition (not another feed's repeat)
 
 
 @dataclass

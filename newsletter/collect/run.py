@@ -247,8 +247,14 @@ def _note_repeats(reports: list[FeedReport], items: list[Item], unique: list[Ite
     kept = Counter(item.feed_url for item in unique)
     given = Counter(item.feed_url for item in items)
     for report in reports:
-        if given[report.url] and not kept[report.url]:
-            note = f"all {_entries(given[report.url])} are duplicates of other feeds' entries"
+        report.kept = kept[report.url]
+        count = given[report.url]
+        if count and not report.kept:
+            note = (
+                "its 1 entry is a duplicate of another feed's"
+                if count == 1
+                else f"all {count} entries are duplicates of other feeds' entries"
+            )
             report.reason = "; ".join(filter(None, [report.reason, note]))
 
 

@@ -128,7 +128,7 @@ def _daily_steps(
             for feed in result.feeds:  # the cron mail is where a person sees this
                 if feed.status == "error":
                     step(f"collect: feed {feed.name} failed: {feed.reason}")
-                elif not feed.items and feed.reason:  # a quiet zero is how feeds rot unseen
+                elif not feed.kept and feed.reason:  # a quiet zero is how feeds rot unseen
                     step(f"collect: feed {feed.name} gave no items: {feed.reason}")
     editions.advance(day, "collected")
     with editions.recording(day, "draft"):

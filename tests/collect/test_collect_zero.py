@@ -70,7 +70,8 @@ def test_the_same_article_in_two_feeds_is_still_merged(feed_server, make_setting
     result = collect_edition(make_settings([first, second]), feeds.day, now=feeds.now)
     assert len(result.items) == 1
     reasons = _by_url(result)
-    assert reasons[second].reason == "all 1 entry are duplicates of other feeds' entries"
+    assert reasons[second].reason == "its 1 entry is a duplicate of another feed's"
+    assert (reasons[first].kept, reasons[second].kept) == (1, 0)
 
 
 def test_a_feed_of_old_entries_says_so(feed_server, make_settings, feeds, tmp_path):
