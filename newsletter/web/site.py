@@ -27,6 +27,11 @@ CACHE_CONTROL = "public, max-age=300"
 SECURITY = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
+    # the pages are static HTML and CSS: no script may run, nothing may frame them
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; "
+        "form-action 'self' https: http:; frame-ancestors 'none'; base-uri 'none'"
+    ),
 }
 
 

@@ -133,6 +133,7 @@ def test_validators_answer_304_and_change_with_the_page(site) -> None:
     first = get(url, f"/archive/{DAY}/")
     etag, modified = first.headers["etag"], first.headers["last-modified"]
     assert first.headers["cache-control"].startswith("public")
+    assert "default-src 'none'" in first.headers["content-security-policy"]  # no script runs
     again = get(url, f"/archive/{DAY}/", **{"If-None-Match": etag})
     assert (again.status_code, again.content) == (304, b"")
     assert again.headers["etag"] == etag
