@@ -29,6 +29,7 @@ from newsletter.pipeline import (
     draft_stage,
     load_valid_briefing,
     prune_feedback,
+    publish_jekyll_post,
     purge_signups,
     render_is_current,
     render_stage,
@@ -151,6 +152,10 @@ def _daily_steps(
         begin("render")
         if render_is_current(directory):
             step("render: email.html, email.txt and post.md are up to date")
+            if settings.jekyll_posts_dir is not None:  # configured since: the post goes there now
+                post = (directory / "post.md").read_text(encoding="utf-8")
+                title = load_valid_briefing(settings, day).title
+                step(publish_jekyll_post(settings, day, title, post))
         else:
             rendered = render_stage(settings, day, say=step)
             size = len(rendered.edition.html.encode()) / 1024

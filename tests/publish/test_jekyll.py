@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from newsletter.publish.jekyll import PublishError, post_slug, publish_post
 from tests.fixtures.site import Site, make_site
 
 DAY = date(2026, 2, 7)
+DAY_MOMENT = datetime(2026, 2, 6, 20, 0, tzinfo=UTC)
 BRIEFING = Path(__file__).parents[1] / "render" / "data" / "briefing-en.json"
 SEED = Path("/work/shared/reference/seed-briefing.md")
 
@@ -132,3 +133,25 @@ def test_a_folder_outside_git_is_written_without_a_commit(tmp_path: Path) -> Non
     posts.mkdir(parents=True)
     post = publish_post("---\n---\n", DAY, "x", posts, edition_dir=tmp_path, git_commit=True)
     assert post.changed and post.committed == ""
+
+
+def test_daily_publishes_a_post_configured_after_the_render(tmp_path: Path) -> None:
+    from newsletter.config import load_settings
+    from newsletter.model import Item, items_to_json
+    from newsletter.operations.daily import run_daily
+
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    site = make_site(tmp_path / "site")
+    directory = site.settings.edition_dir(DAY)
+    directory.mkdir(parents=True)
+    shutil.copy(BRIEFING, directory / "briefing.json")
+    item = Item("1", "https://x.example/f", "X", "ai", "T", "https://x.example/1", DAY_MOMENT)
+    (directory / "items.json").write_text(items_to_json([item], DAY), encoding="utf-8")
+    render_stage(site.settings, DAY)
+    site.rewrite(publish={"jekyll_posts_dir": str(posts)})
+    said: list[str] = []
+    run_daily(load_settings(site.config_path), DAY, say=said.append)
+    target = posts / "2026-02-07-daily-ai-tech-news.md"
+    assert f"jekyll: {target} written" in said
+    assert target.read_text(encoding="utf-8") == (directory / "post.md").read_text(encoding="utf-8")
