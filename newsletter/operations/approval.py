@@ -93,7 +93,7 @@ def gate(
         return Gate(False, f"approval: {_rejected_reason(decision)}; nothing sent")
     if decision is not None and decision.state == SKIPPED:
         editions.hold(day, SKIPPED, decision.reason)
-        return Gate(False, f"approval: {decision.reason}", skipped=True)
+        return Gate(False, f"approval: skipped: {decision.reason}", skipped=True)
     approved = (
         decision is not None and decision.state == APPROVED and decision.html_sha256 == current
     )
@@ -101,13 +101,13 @@ def gate(
         assert deadline is not None
         by = deadline.strftime("%H:%M")
         reason = (
-            f"not sent: approved too late to go out by approve_by {by}"
+            f"approved, but too late to go out by approve_by {by}; nothing sent"
             if approved
-            else f"skipped: not approved by approve_by {by}; nothing sent"
+            else f"not approved by approve_by {by}; nothing sent"
         )
         _write(directory, Decision(SKIPPED, _iso(now), reason=reason, html_sha256=current))
         editions.hold(day, SKIPPED, reason)
-        return Gate(False, f"approval: {reason}", skipped=True)
+        return Gate(False, f"approval: skipped: {reason}", skipped=True)
     if approved:
         assert decision is not None
         return Gate(True, f"approval: approved by {decision.by} at {decision.at}")
@@ -201,9 +201,8 @@ def due(settings: Settings, now: datetime) -> list[date]:
 
 
 def _awaiting_reason(settings: Settings, day: date) -> str:
-    deadline = settings.approval_deadline(day)
-    until = f" by {deadline.strftime('%H:%M')}" if deadline else ""
-    return f"awaiting approval{until}: newsletter approve --date {day}"
+    editors = ", ".join(settings.newsletter.editors)
+    return f"test copy sent to {editors}; {_how_to(settings, day)}"
 
 
 def _how_to(settings: Settings, day: date) -> str:

@@ -110,6 +110,7 @@ def test_a_day_past_approve_by_is_skipped_and_never_sent(site: Site) -> None:
     assert outbox(site) == [EDITOR]
     [status] = edition_statuses(site.settings, DAY)
     assert status.stage == "skipped" and status.has_failed
+    assert status.reason == "not approved by approve_by 09:00; nothing sent"
     # and it stays skipped: a later run sends nothing either
     with pytest.raises(StageError):
         run_daily(site.settings, DAY, clock=clock)
@@ -121,7 +122,7 @@ def test_approved_but_not_sent_before_the_deadline_is_not_sent_stale(site: Site)
     run_daily(site.settings, DAY, clock=clock)
     approve(site.settings, DAY, SEND + timedelta(minutes=5))
     clock.now = SEND + timedelta(hours=3)  # the machine was off until 10:00
-    with pytest.raises(StageError, match="approved too late"):
+    with pytest.raises(StageError, match="approved, but too late to go out by approve_by"):
         run_daily(site.settings, DAY, clock=clock)
     assert outbox(site) == [EDITOR]
 
