@@ -191,3 +191,38 @@ def test_feeds_that_gave_nothing_say_why_in_the_daily_output(demo: Path) -> None
     text = " ".join(result.stdout.split())  # the terminal may wrap long lines
     assert text.count("gave no items:") == 7, result.stdout
     assert "DevPulse gave no items: 7 entries, all older than the window (newest 2026-02-0" in text
+
+
+def test_the_demo_reads_its_article_pages(demo: Path) -> None:
+    """What `make demo` shows: the picked stories' pages, served on loopback, are read."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(demo / "articles"))
+    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        config = demo / "newsletter.toml"
+        port = server.server_address[1]
+        config.write_text(
+            config.read_text(encoding="utf-8").replace(
+                "http://127.0.0.1:8787/", f"http://127.0.0.1:{port}/"
+            ),
+            encoding="utf-8",
+        )
+        assert newsletter(demo, "collect", "--date", DEMO_DATE).returncode == 0
+        drafted = newsletter(demo, "draft", "--date", DEMO_DATE)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert drafted.returncode == 0, drafted.stderr
+    out = " ".join(drafted.stdout.split())
+    assert "articles: 7/7 read (0 from the cache)" in out
+    assert "selection: 5 of 30 candidate stories picked" in out
+    briefing = Briefing.from_json(
+        (demo / "data" / "editions" / DEMO_DATE / "briefing.json").read_text(encoding="utf-8")
+    )
+    text = " ".join(" ".join(story.summary + story.why) for story in briefing.stories)
+    assert "conformance suite" in text  # only in TechWire's article page, not its feed
