@@ -18,6 +18,7 @@ from datetime import date
 from newsletter.brief.sentences import clip
 from newsletter.i18n import catalog
 from newsletter.model import Briefing, Story
+from newsletter.text.script import foreign_script
 
 MAX_SUBJECT = 60  # characters: inboxes cut longer subjects, phones at ~40
 MAX_PREHEADER = 140
@@ -38,12 +39,16 @@ def long_date(day: date, language: str) -> str:
     return catalog(language).date("frame.date", day)
 
 
+def section_name(section: str, language: str) -> str:
+    """A section's name in the edition's language (`policy` → `정책`); an unknown one as written."""
+    return catalog(language).table("frame.sections").get(section.lower(), section)
+
+
 def sections_phrase(stories: list[Story], language: str) -> str:
     """The day's sections in order of first appearance: `AI·투자·정책` / `AI and policy`."""
-    words = catalog(language)
-    names = words.table("frame.sections")
+    names = catalog(language).table("frame.sections")
     chosen = list(
-        dict.fromkeys(names.get(s.section.lower(), s.section) for s in stories if s.section)
+        dict.fromkeys(section_name(s.section, language) for s in stories if s.section)
     ) or [names["tech"]]
     if len(chosen) == 1:
         return chosen[0]
@@ -69,12 +74,13 @@ def offline_frame(
     intro = words.lines("frame.intro", **values)
     if quoted:
         intro[-1] += " " + words.text("frame.quoted_note")
+    hook = _hook(stories, language)
     return Frame(
         title=words.text("frame.title", **values),
         intro=intro,
         outro=words.lines("frame.outro", **values),
-        subject=subject_line(lead, count, language),
-        preheader=_preheader(stories),
+        subject=subject_line(stories[hook].headline, count, language),
+        preheader=_preheader(stories, hook),
         emoji=[story.emoji for story in stories],
     )
 
@@ -88,9 +94,19 @@ def subject_line(lead: str, count: int, language: str) -> str:
     return words.text("frame.subject", lead=clip(lead, MAX_SUBJECT - rest), more=count - 1)
 
 
-def _preheader(stories: list[Story]) -> str:
-    """What else is inside (the subject already names the lead): the next headlines."""
-    others = [" ".join(s.headline.split()) for s in stories[1:]]
+def _hook(stories: list[Story], language: str) -> int:
+    """The story the subject names: the first whose headline is in the edition's language.
+
+    An offline edition keeps a story reported only in another language under its
+    original headline; a Korean inbox line that opens in English reads like mail
+    sent to the wrong list, so the subject leads with a story the reader can read.
+    """
+    return next((i for i, s in enumerate(stories) if not foreign_script(s.headline, language)), 0)
+
+
+def _preheader(stories: list[Story], hook: int = 0) -> str:
+    """What else is inside (the subject already names the hook story): the other headlines."""
+    others = [" ".join(s.headline.split()) for i, s in enumerate(stories) if i != hook]
     text = " · ".join(others) if others else " ".join(stories[0].summary[0].split())
     return clip(text, MAX_PREHEADER)
 

@@ -22,6 +22,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from newsletter.brief.frame import section_name
 from newsletter.brief.sentences import clip
 from newsletter.i18n import catalog
 from newsletter.model import NAME_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, Briefing, Story
@@ -57,7 +58,8 @@ class StoryView:
     number: int
     emoji: str
     headline: str
-    section: str
+    section: str  # as configured: the post's category slug
+    section_name: str  # as the reader sees it: `policy` → `정책` in a Korean edition
     summary_label: str
     summary_title: str
     summary: list[str]
@@ -156,7 +158,7 @@ def build_view(briefing: Briefing, settings: Settings, *, web: bool = False) -> 
                     publisher=one_line(source.publisher) or publisher_from_url(source.url),
                 )
             )
-        stories.append(_story_view(index, story, sources, words))
+        stories.append(_story_view(index, story, sources, words, briefing.language))
     newsletter = settings.newsletter
     name = newsletter.name
     site = settings.public_url
@@ -196,13 +198,14 @@ def title_is_name_and_date(title: str, name: str, day: date) -> bool:
 
 
 def _story_view(
-    number: int, story: Story, sources: list[SourceView], words: dict[str, str]
+    number: int, story: Story, sources: list[SourceView], words: dict[str, str], language: str
 ) -> StoryView:
     return StoryView(
         number=number,
         emoji=one_line(story.emoji),
         headline=one_line(story.headline),
         section=one_line(story.section),
+        section_name=one_line(section_name(story.section, language)),
         summary_label=words["summary"],
         summary_title=one_line(story.summary_title),
         summary=[one_line(p) for p in story.summary],

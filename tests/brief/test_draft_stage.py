@@ -40,8 +40,9 @@ def test_draft_writes_the_edition_shape(tmp_path: Path) -> None:
     assert first.summary[0].startswith("원문(영어, arstechnica.com) 요지: “")
     assert first.why == [] and first.takeaway == ""
     assert "다른 언어로만 보도된 소식은" in briefing.intro[1]
-    assert briefing.subject == "Sixteen Claude agents built a C compiler 외 2건"
-    assert briefing.preheader.startswith("Benchmark raises $225M")
+    # the subject opens with the first story a Korean reader can read, not the quoted English one
+    assert briefing.subject == "오픈AI, 지역화 전략 공개 외 2건"
+    assert briefing.preheader.startswith("Sixteen Claude agents built a C compiler · Benchmark")
     assert all(story.summary for story in briefing.stories)
 
 
