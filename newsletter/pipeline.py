@@ -1,9 +1,10 @@
-"""The daily job as four stages around the files of one edition: collect → draft → render → send.
+"""The four stages around the files of one edition: collect → draft → render → send.
 
 Every stage reads the previous stage's file and writes its own under
 `editions/D/`, so each can be re-run alone, a person can edit `briefing.json`
-in between, and `daily` can skip what is already done. Sending is made
-exactly-once by the send log, so running `daily` twice sends nothing twice.
+in between, and `daily` (`operations.daily`, the one orchestrator of the day)
+can skip what is already done. Sending is made exactly-once by the send log, so
+running `daily` twice sends nothing twice. Nothing here imports `operations`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from newsletter.brief.report import DraftReport
     from newsletter.collect import CollectResult
     from newsletter.feedback.retention import Pruned
-    from newsletter.operations.daily import DailyReport
     from newsletter.render.triage import Rendered
     from newsletter.send.campaign import CampaignSummary, Progress
 
@@ -192,7 +192,7 @@ def send_stage(
     anyone — with several send processes on one campaign, the last one says so.
     """
     from newsletter.audience.tokens import SecretKeyError
-    from newsletter.operations.editions import EditionLog
+    from newsletter.editions import EditionLog
     from newsletter.send.campaign import CampaignStopped, run_campaign
     from newsletter.send.message import HeaderInjection
 
@@ -216,16 +216,6 @@ def send_stage(
     if summary.pending == 0 and summary.elsewhere == 0:
         editions.advance(day, "sent")
     return summary
-
-
-def daily(
-    settings: Settings, day: date, *, say: Say = _quiet, cancel: threading.Event | None = None
-) -> DailyReport:
-    """collect → draft → render → send for `day`, skipping what is done and still valid;
-    one run per date at a time, each step recorded (see `newsletter.operations.daily`)."""
-    from newsletter.operations.daily import run_daily
-
-    return run_daily(settings, day, say=say, cancel=cancel)
 
 
 def purge_signups(settings: Settings) -> int:

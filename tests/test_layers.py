@@ -41,6 +41,7 @@ LAYERS = {
     "signup": 2,
     "feedback": 2,
     "pipeline": 3,
+    "editions": 3,
     "runtime": 3,
     "operations": 4,
     "doctor": 4,

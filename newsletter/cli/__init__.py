@@ -279,8 +279,8 @@ def _trial(settings: Settings, day: date, edition: Edition, to: str | None) -> N
 @app.command()
 def daily(ctx: typer.Context, date: DateOption = None) -> None:
     """collect + draft + render + send for one date; safe to re-run."""
+    from newsletter.operations.daily import run_daily
     from newsletter.pipeline import StageError
-    from newsletter.pipeline import daily as run_daily
 
     settings = settings_from(ctx)
     day = edition_date(settings, date)

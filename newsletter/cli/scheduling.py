@@ -59,7 +59,8 @@ def _daily(
 ) -> int:
     """One run with the config as it is now (edits apply from the next run on)."""
     from newsletter.config import ConfigError, load_settings
-    from newsletter.pipeline import StageError, daily
+    from newsletter.operations.daily import run_daily
+    from newsletter.pipeline import StageError
 
     try:
         settings = load_settings(config)
@@ -67,7 +68,7 @@ def _daily(
         say(f"daily {day}: {exc}")
         return 2
     try:
-        report = daily(settings, day, say=lambda line: say(f"  {line}"), cancel=stop)
+        report = run_daily(settings, day, say=lambda line: say(f"  {line}"), cancel=stop)
     except StageError as exc:
         say(f"  {exc}")
         return exc.code
@@ -94,7 +95,7 @@ def _approval_due(config: Path | None, now: datetime) -> list[date]:
 
 
 def _already_sent(settings: Settings, day: date) -> bool:
-    from newsletter.operations.editions import EditionLog
+    from newsletter.editions import EditionLog
 
     try:
         record = EditionLog.open(settings).get(day)

@@ -1,2 +1,3 @@
-"""Running the newsletter with nobody watching: edition states, the daily lock, the
-scheduler and the status report."""
+"""Running the newsletter with nobody watching: the daily job (the one orchestrator of the
+day), its lock, the scheduler and the status report. Edition states live beside the
+stages (`newsletter.editions`)."""

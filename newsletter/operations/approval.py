@@ -21,8 +21,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from newsletter.config import Settings
+from newsletter.editions import EditionLog
 from newsletter.files import write_atomically
-from newsletter.operations.editions import EditionLog
 
 FILE = "approval.json"
 AWAITING = "awaiting"

@@ -38,7 +38,7 @@ from newsletter.pipeline import (
 from newsletter.send.campaign import NO_ACTIVE_SUBSCRIBERS
 
 if TYPE_CHECKING:
-    from newsletter.operations.editions import EditionLog
+    from newsletter.editions import EditionLog
     from newsletter.send.campaign import CampaignSummary
 
 
@@ -74,7 +74,7 @@ def run_daily(
     ends the run between steps, or within the send at a batch boundary. `clock`
     decides an approval deadline (`newsletter.approve_by`; tests inject one).
     """
-    from newsletter.operations.editions import EditionLog
+    from newsletter.editions import EditionLog
     from newsletter.operations.lock import LockHeld, daily_lock
 
     editions = EditionLog.open(settings)

@@ -22,7 +22,7 @@ from newsletter import db
 from newsletter.config import Settings, database_url
 
 if TYPE_CHECKING:
-    from newsletter.operations.editions import EditionLog
+    from newsletter.editions import EditionLog
 
 # The first key of the two-key advisory lock: "nl" in ASCII, our namespace.
 _PG_NAMESPACE = 0x6E6C

@@ -21,7 +21,7 @@ from newsletter.config import Settings, database_url
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from newsletter.operations.editions import EditionRecord
+    from newsletter.editions import EditionRecord
 
 FAILED_STAGES = ("failed", "interrupted", "skipped")  # skipped: not approved in time
 AWAITING_APPROVAL = "awaiting approval"
@@ -66,7 +66,7 @@ def edition_statuses(
 ) -> list[EditionStatus]:
     """`day`'s status, or the newest `limit` editions' (newest first)."""
     import newsletter.audience.schema  # noqa: F401 - subscriber events, read for reactions
-    from newsletter.operations.editions import EditionLog
+    from newsletter.editions import EditionLog
     from newsletter.send.leases import workers_table
     from newsletter.send.sendlog import send_log
 
@@ -108,7 +108,7 @@ def _recent(engine: Engine, limit: int) -> list[str]:
     `max(edition) < last` on its index: a few lookups, not a scan of millions of rows."""
     from sqlalchemy import func, select
 
-    from newsletter.operations.editions import editions_table
+    from newsletter.editions import editions_table
     from newsletter.send.sendlog import send_log
 
     table = editions_table()

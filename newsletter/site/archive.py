@@ -14,8 +14,8 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from newsletter.brief.briefing_file import BRIEFING_NAME, load_briefing
+from newsletter.editions import EditionLog
 from newsletter.model import Briefing, ModelError
-from newsletter.operations.editions import EditionLog
 
 WEB_PAGE = "web.html"
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from newsletter import db
 from newsletter.cli import app
 from newsletter.config import database_url
-from newsletter.operations.editions import EditionLog
+from newsletter.editions import EditionLog
 from newsletter.send.sendlog import SendLog
 from tests.send.conftest import Newsletter, addresses
 

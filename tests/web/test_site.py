@@ -17,7 +17,7 @@ import lxml.html
 import pytest
 
 from newsletter.config import Settings
-from newsletter.operations.editions import EditionLog
+from newsletter.editions import EditionLog
 from newsletter.pipeline import render_stage
 from newsletter.web.app import create_app
 from tests.web.conftest import DAY, place_briefing, write_config
