@@ -1,14 +1,18 @@
-"""Amazon SES v2 (`SendEmail` with `Content.Raw`), through one shared boto3 client.
+"""Amazon SES v2 (`SendEmail` with `Content.Raw`): boto3 for the account, a lean signed request
+per message.
 
 Raw content is the only way to send our own headers (List-Unsubscribe,
 List-Unsubscribe-Post, Message-ID). SES errors are mapped onto the campaign's
 three failure classes so a throttle is retried and a paused account stops the run.
-The client is shared by every worker thread (boto3 clients are thread-safe) with
-a connection pool at least as large as the pool of workers.
+GetAccount and the rare calls go through one boto3 client; each message goes out
+as one SigV4-signed request on a connection its worker thread keeps
+(`ses_request.py`: about half botocore's CPU per message), except behind a proxy,
+where the boto3 client (thread-safe, pooled) sends too.
 """
 
 from __future__ import annotations
 
+import http.client
 from typing import Any
 
 from newsletter.send.transports.base import (
@@ -18,6 +22,7 @@ from newsletter.send.transports.base import (
     SendQuota,
     TransientError,
 )
+from newsletter.send.transports.ses_request import SignedSender
 
 _ACCOUNT_ERRORS = {
     "AccountSuspendedException",
@@ -75,13 +80,31 @@ class SesTransport:
             connect_timeout=5,
             read_timeout=30,
         )
-        self.client = boto3.client(
+        session = boto3.session.Session()
+        self.client = session.client(
             "sesv2", region_name=region, endpoint_url=self._endpoint_url, config=self._config
         )
+        self._signed: SignedSender | None = None
+        credentials = session.get_credentials()
+        if credentials is not None and SignedSender.usable(self.client):
+            self._signed = SignedSender(self.client, credentials)
 
     def send(self, raw: bytes, *, recipient: str, tags: dict[str, str]) -> str:
         from botocore.exceptions import BotoCoreError, ClientError
 
+        if self._signed is not None:
+            try:
+                return self._signed.send(
+                    raw,
+                    sender=self.sender,
+                    recipient=recipient,
+                    tags=tags,
+                    configuration_set=self.configuration_set,
+                )
+            except ClientError as exc:
+                raise classify(exc) from exc
+            except (OSError, http.client.HTTPException) as exc:  # reset, timeout, refused
+                raise TransientError(f"{type(exc).__name__}: {exc}") from exc
         request: dict[str, Any] = {
             "FromEmailAddress": self.sender,
             "Destination": {"ToAddresses": [recipient]},
@@ -141,6 +164,8 @@ class SesTransport:
             client.close()
 
     def close(self) -> None:
+        if self._signed is not None:
+            self._signed.close()
         self.client.close()
 
 
