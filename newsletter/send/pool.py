@@ -199,17 +199,25 @@ def _arm(
     count = min(len(state.buffer), shape.armed - state.active)
     rows = [state.buffer.popleft() for _ in range(count)]
     done = state.unwritten
-    moved = state.log.arm([row.row_id for row in rows], state.owner, done)
-    state.unwritten = []
-    state.last_flush = time.monotonic()
+    queued: set[int] = set()
+    try:
+        moved = state.log.arm([row.row_id for row in rows], state.owner, done)
+        state.unwritten = []
+        state.last_flush = time.monotonic()
+        for row in rows:
+            if row.row_id in moved:
+                state.active += 1
+                work.put(row)
+                queued.add(row.row_id)
+            else:  # recovery gave it to another sender while this one looked dead
+                state.claimed -= 1
+    except BaseException:
+        # Ctrl-C or SIGTERM between marking rows `sending` and queueing them: those never
+        # reached a worker, so they must not stay `sending` (ambiguous) but be handed back
+        state.log.disarm([row.row_id for row in rows if row.row_id not in queued], state.owner)
+        raise
     if done:
         on_outcomes(done)
-    for row in rows:
-        if row.row_id in moved:
-            state.active += 1
-            work.put(row)
-        else:  # recovery gave it to another sender while this one looked dead
-            state.claimed -= 1
 
 
 def _flush(state: _State, on_outcomes: Callable[[list[Outcome]], None]) -> None:

@@ -270,22 +270,31 @@ class SendLog:
         """Record `outcomes` and mark `row_ids` `sending`, in one transaction; returns the ids
         moved. Only rows still `claimed` by `owner` move: the fence against sending a row
         that recovery handed to another process while this one looked dead."""
-        table = self.table
         with self.engine.begin() as conn:
             self._finish(conn, outcomes)
             if not row_ids:
                 return set()
             moved = conn.execute(
+                _arm_statement(), {"row_ids": row_ids, "arm_owner": owner, "now": _now()}
+            )
+            return {row.id for row in moved}
+
+    def disarm(self, row_ids: list[int], owner: str) -> None:
+        """Rows this owner marked `sending` that never reached a worker (an interrupt came
+        between the mark and the queue) go back to `claimed`: nothing left for them."""
+        if not row_ids:
+            return
+        table = self.table
+        with self.engine.begin() as conn:
+            conn.execute(
                 table.update()
                 .where(
                     table.c.id.in_(row_ids),
                     table.c.owner == owner,
-                    table.c.state == "claimed",
+                    table.c.state == "sending",
                 )
-                .values(state="sending", updated_at=_now())
-                .returning(table.c.id)
+                .values(state="claimed", updated_at=_now())
             )
-            return {row.id for row in moved}
 
     def finish(self, outcomes: Iterable[Outcome]) -> None:
         """Record outcomes in one transaction (one executemany); a `sent` row is never undone."""
@@ -293,9 +302,7 @@ class SendLog:
             self._finish(conn, outcomes)
 
     def _finish(self, conn: Connection, outcomes: Iterable[Outcome]) -> None:
-        from sqlalchemy import bindparam
-
-        table = self.table
+        now = _now()
         params = [
             {
                 "row_id": outcome.row_id,
@@ -303,24 +310,50 @@ class SendLog:
                 "new_message_id": outcome.message_id or None,
                 "new_error": outcome.error[:1000] or None,
                 "tries": outcome.attempts,
-                "now": _now(),
+                "now": now,
             }
             for outcome in outcomes
         ]
-        if not params:
-            return
-        statement = (
-            table.update()
-            .where(table.c.id == bindparam("row_id"), table.c.state != "sent")
-            .values(
-                state=bindparam("new_state"),
-                message_id=bindparam("new_message_id"),
-                last_error=bindparam("new_error"),
-                attempts=table.c.attempts + bindparam("tries"),
-                updated_at=bindparam("now"),
-            )
+        if params:
+            conn.execute(_finish_statement(), params)
+
+
+@cache
+def _arm_statement() -> Any:
+    """Built once: the pool arms a few rows every few messages, and building and keying a
+    statement costs more than running it."""
+    from sqlalchemy import bindparam
+
+    table = send_log()
+    return (
+        table.update()
+        .where(
+            table.c.id.in_(bindparam("row_ids", expanding=True)),
+            table.c.owner == bindparam("arm_owner"),
+            table.c.state == "claimed",
         )
-        conn.execute(statement, params)
+        .values(state="sending", updated_at=bindparam("now"))
+        .returning(table.c.id)
+    )
+
+
+@cache
+def _finish_statement() -> Any:
+    """Built once, like `_arm_statement`; a `sent` row is never undone."""
+    from sqlalchemy import bindparam
+
+    table = send_log()
+    return (
+        table.update()
+        .where(table.c.id == bindparam("row_id"), table.c.state != "sent")
+        .values(
+            state=bindparam("new_state"),
+            message_id=bindparam("new_message_id"),
+            last_error=bindparam("new_error"),
+            attempts=table.c.attempts + bindparam("tries"),
+            updated_at=bindparam("now"),
+        )
+    )
 
 
 def day_ago() -> datetime:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from newsletter import db
+from newsletter.send.delivery import Stop
 from newsletter.send.leases import (
     Lease,
     ambiguity,
@@ -19,7 +20,8 @@ from newsletter.send.leases import (
     release_ambiguous,
     workers_table,
 )
-from newsletter.send.sendlog import SendLog
+from newsletter.send.pool import PoolShape, run_pool
+from newsletter.send.sendlog import Claimed, Outcome, SendLog
 from tests.fixtures.command import wait_until
 from tests.fixtures.postgres import database_url_for
 from tests.send.conftest import DAY, Newsletter, addresses
@@ -158,3 +160,48 @@ def test_the_registry_names_host_and_pid(log: SendLog) -> None:
             None,
         )
         assert lease.owner.startswith(f"{host_name()}:{os.getpid()}:")
+
+
+class InterruptedAfterArm:
+    """The send log, with Ctrl-C arriving just after the second `arm` committed: the rows it
+    marked `sending` were never queued to a worker."""
+
+    def __init__(self, log: SendLog) -> None:
+        self.log = log
+        self.arms = 0
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.log, name)
+
+    def arm(self, row_ids: list[int], owner: str, outcomes: object = ()) -> set[int]:
+        moved = self.log.arm(row_ids, owner, outcomes)  # type: ignore[arg-type]
+        self.arms += 1
+        if self.arms == 2:
+            raise KeyboardInterrupt
+        return moved
+
+
+def test_an_interrupt_between_marking_and_queueing_leaves_no_row_ambiguous(
+    log: SendLog,
+) -> None:
+    sent: list[int] = []
+
+    def deliver(row: Claimed) -> Outcome:
+        sent.append(row.row_id)
+        return Outcome(row.row_id, "sent", f"id-{row.row_id}", attempts=1)
+
+    with Lease(log.engine, log.edition, None) as lease:
+        run_pool(
+            InterruptedAfterArm(log),  # type: ignore[arg-type]
+            deliver,
+            owner=lease.owner,
+            shape=PoolShape(workers=2, batch=10, window=16, armed=3, refill=1),
+            stop=Stop(),
+            budget=None,
+            on_outcomes=lambda _outcomes: None,
+        )
+
+    after = states(log)
+    assert "sending" not in after, after  # the interrupted rows never left: not ambiguous
+    assert after.get("sent", 0) == len(sent) > 0
+    assert after["pending"] == 10 - len(sent)
