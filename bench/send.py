@@ -109,7 +109,7 @@ def run_enqueue(config: Path) -> None:
 
     settings = load_settings(config)
     started = time.perf_counter()
-    added = SendLog(db.engine(database_url(settings)), DAY.isoformat()).enqueue()
+    added = SendLog(db.ready(database_url(settings)), DAY.isoformat()).enqueue()
     wall = time.perf_counter() - started
     print(json.dumps({"added": added, "wall_s": wall, "peak_rss_mb": peak_rss_mb()}))
 

@@ -61,9 +61,9 @@ def _child(step: str, url: str, path: str) -> dict[str, float]:
     from newsletter.audience.exporter import export_csv
     from newsletter.audience.importer import import_csv
     from newsletter.audience.store import SubscriberStore
-    from newsletter.db import engine
+    from newsletter.db import ready
 
-    store = SubscriberStore(engine(url))
+    store = SubscriberStore(ready(url))
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result: dict[str, float] = {}
     started = time.perf_counter()

@@ -160,7 +160,7 @@ def verify(store: Any, targeted: set[int], total: int) -> dict[str, int]:
     """Count, in the database, what the load did."""
     from sqlalchemy import func, select
 
-    from newsletter.audience import schema
+    from newsletter import schema
 
     events = schema.subscriber_events
     subscribers = schema.subscribers

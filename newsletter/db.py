@@ -1,9 +1,9 @@
-"""The one database: an engine from a URL, the shared metadata, schema creation.
+"""The one database: an engine from a URL, the schema brought up to date once per process.
 
-Every package declares its own tables on `metadata` (subscribers in `audience`,
-the send log in `send`, the feed cache in `collect`), so one SQLite file — or one
-PostgreSQL database when a list outgrows it — holds the whole state of a
-newsletter, and a backup is one file or one `pg_dump`.
+The tables are declared in `newsletter.schema`; `ready(url)` is what an edge (a CLI
+command, the web app, the scheduler) calls to get an engine whose schema is current.
+The stores below (`SubscriberStore`, `SendLog`, …) take that engine and never
+migrate anything themselves.
 """
 
 from __future__ import annotations
@@ -13,23 +13,11 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine, MetaData
-
-_metadata: MetaData | None = None
+    from sqlalchemy import Engine
 
 #: Seconds a SQLite connection waits for another process's write lock before giving up;
 #: `?timeout=N` on the database URL sets another.
 SQLITE_BUSY_TIMEOUT = 30.0
-
-
-def metadata() -> MetaData:
-    """The shared `MetaData`; created on first use so that `--help` never imports SQLAlchemy."""
-    global _metadata
-    if _metadata is None:
-        from sqlalchemy import MetaData
-
-        _metadata = MetaData()
-    return _metadata
 
 
 @cache
@@ -93,20 +81,28 @@ def _wal(cursor: Any, timeout: float) -> None:
             time.sleep(0.02)
 
 
+def ready(url: str) -> Engine:
+    """The engine for `url` with its schema up to date (see `ensure_schema`)."""
+    bind = engine(url)
+    ensure_schema(bind)
+    return bind
+
+
 def ensure_schema(bind: Engine) -> None:
     """Bring the database up to date: run pending migrations, then create missing tables.
 
-    Safe to call often and from several processes at once: the work happens under a
-    database-wide lock (`BEGIN IMMEDIATE` on SQLite, an advisory lock on PostgreSQL)
-    and is skipped in-process once the tables declared so far are known to exist.
-    A table that another package declares later is still created by a later call.
+    Runs once per process per engine (again only when a table joined
+    `schema.metadata` since, as a test's extra table does). Safe from several
+    processes at once: the work happens under a database-wide lock (`BEGIN
+    IMMEDIATE` on SQLite, an advisory lock on PostgreSQL).
     """
+    from newsletter import schema
     from newsletter.migrations import upgrade
 
-    declared = frozenset(metadata().tables)
+    declared = frozenset(schema.metadata.tables)
     if _ensured.get(bind) == declared:
         return
-    upgrade(bind, metadata())
+    upgrade(bind, schema.metadata)
     _ensured[bind] = declared
 
 

@@ -13,10 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from newsletter import db
+from newsletter import db, schema
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -27,28 +26,6 @@ STAGES = ("started", "collected", "drafted", "rendered", "awaiting", "sending", 
 #: Where a manually approved edition can stop instead of going on (see operations/approval).
 HELD_STAGES = ("awaiting", "rejected", "skipped")
 STEP_STAGE = {"collect": "collected", "draft": "drafted", "render": "rendered", "send": "sent"}
-
-
-@cache
-def editions_table() -> Any:
-    from sqlalchemy import Column, DateTime, String, Table, Text
-
-    return Table(
-        "editions",
-        db.metadata(),
-        Column("edition", String(10), primary_key=True),
-        Column("stage", String(16), nullable=False),
-        Column("failed_step", String(16)),
-        Column("reason", Text),
-        Column("collected_at", DateTime(timezone=True)),
-        Column("drafted_at", DateTime(timezone=True)),
-        Column("rendered_at", DateTime(timezone=True)),
-        Column("sending_at", DateTime(timezone=True)),  # the first send of this edition began
-        Column("sent_at", DateTime(timezone=True)),
-        Column("updated_at", DateTime(timezone=True), nullable=False),
-        Column("runner", String(200)),  # the `daily` run holding the lock: "host pid N"
-        Column("run_started", DateTime(timezone=True)),
-    )
 
 
 @dataclass(frozen=True)
@@ -83,14 +60,13 @@ class EditionLog:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.table = editions_table()
-        db.ensure_schema(engine)
+        self.table = schema.editions
 
     @classmethod
     def open(cls, settings: Settings) -> EditionLog:
         from newsletter.config import database_url
 
-        return cls(db.engine(database_url(settings)))
+        return cls(db.ready(database_url(settings)))
 
     def get(self, day: date | str) -> EditionRecord | None:
         from sqlalchemy import select

@@ -240,7 +240,7 @@ def prune_feedback(settings: Settings) -> Pruned:
     from newsletter.feedback.retention import prune
 
     try:
-        engine = db.engine(database_url(settings))
+        engine = db.ready(database_url(settings))
         return prune(engine, datetime.now(UTC), settings.feedback.transient_bounce_days)
     except SQLAlchemyError as exc:
         raise _database_error(exc) from None

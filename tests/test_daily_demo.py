@@ -102,7 +102,7 @@ def add_pending_signups(demo: Path) -> tuple[str, str]:
 
     from sqlalchemy import update
 
-    from newsletter.audience import schema
+    from newsletter import schema
     from newsletter.audience.store import SubscriberStore
     from newsletter.config import load_settings
 

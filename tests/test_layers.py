@@ -166,6 +166,14 @@ def test_every_module_has_a_layer() -> None:
     ] == []
 
 
+def test_no_import_circle() -> None:
+    assert circles(graph()) == []
+
+
+def test_no_import_from_a_lower_layer_to_a_higher_one() -> None:
+    assert upward(graph()) == []
+
+
 def test_nothing_outside_web_and_cli_imports_web() -> None:
     assert into_web(graph()) == []
 

@@ -12,32 +12,16 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, Float, String, Table, Text, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsletter import db
+from newsletter.schema import article_cache as articles
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine, MetaData
+    from sqlalchemy import Engine
 
-TABLE_NAME = "article_cache"
-
-
-def article_table(metadata: MetaData) -> Table:
-    if TABLE_NAME in metadata.tables:
-        return metadata.tables[TABLE_NAME]
-    return Table(
-        TABLE_NAME,
-        metadata,
-        Column("url", String(2048), primary_key=True),  # the article's URL as the item has it
-        Column("etag", Text, nullable=False, default=""),
-        Column("last_modified", Text, nullable=False, default=""),
-        Column("text", Text, nullable=False),  # extracted, cleaned, trimmed
-        Column("fetched_at", Float, nullable=False),  # POSIX seconds of the last 200 or 304
-    )
-
-
-articles = article_table(db.metadata())
+TABLE_NAME = articles.name
 
 
 @dataclass(frozen=True)
@@ -50,12 +34,9 @@ class CachedArticle:
 
 class ArticleCache:
     def __init__(self, engine: Engine) -> None:
+        """On a ready engine (`db.ready`): nothing here migrates the schema."""
         self.engine = engine
         self.problem = ""
-        try:
-            db.ensure_schema(engine)
-        except SQLAlchemyError as exc:
-            self.problem = db.error_reason(exc)
 
     def load(self, urls: list[str]) -> dict[str, CachedArticle]:
         if self.problem or not urls:

@@ -17,7 +17,7 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from newsletter.audience import schema
+from newsletter import schema
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection

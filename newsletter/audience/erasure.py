@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 
-from newsletter.audience import schema
+from newsletter import schema
 from newsletter.audience.addresses import parse_address, tombstone_hash
 from newsletter.audience.records import PERSON_COLUMN
 from newsletter.db import insert_ignoring_duplicates

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from sqlalchemy import select
 
-from newsletter.audience import schema
+from newsletter import schema
 from newsletter.audience.csvfile import neutralise
 from newsletter.audience.store import utc
 

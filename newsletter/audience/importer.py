@@ -23,7 +23,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import column, select, table, update
 
-from newsletter.audience import schema
+from newsletter import schema
 from newsletter.audience.addresses import InvalidAddress, clean_name, parse_address, tombstone_hash
 from newsletter.audience.bulk import (
     find_subscribers,

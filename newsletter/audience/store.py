@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select, update
 
-from newsletter.audience import erasure, schema
+from newsletter import schema
+from newsletter.audience import erasure
 from newsletter.audience.addresses import InvalidAddress, clean_name, parse_address, tombstone_hash
 from newsletter.audience.records import (
     MAY_RESUBSCRIBE,
@@ -39,7 +40,7 @@ from newsletter.audience.records import (
     subscriber_from_row,
     utc,
 )
-from newsletter.db import ensure_schema, insert_ignoring_duplicates
+from newsletter.db import insert_ignoring_duplicates
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -66,14 +67,13 @@ class SubscriberStore:
         if engine.dialect.name not in ("sqlite", "postgresql"):
             raise ValueError(f"unsupported database {engine.dialect.name!r}")
         self.engine = engine
-        ensure_schema(engine)
 
     @classmethod
     def open(cls, settings: Settings) -> SubscriberStore:
         from newsletter.config import database_url
-        from newsletter.db import engine
+        from newsletter.db import ready
 
-        return cls(engine(database_url(settings)))
+        return cls(ready(database_url(settings)))
 
     # -- reading -------------------------------------------------------------------
 

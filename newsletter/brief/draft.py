@@ -7,6 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
 
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
 from newsletter import db
 from newsletter.articles.read import ArticleSource, read_articles
 from newsletter.brief import frame
@@ -140,9 +143,18 @@ def with_articles(
     source = ArticleSource.of(
         settings.collect,
         settings.newsletter.base_url,
-        db.engine(database_url(settings)),
+        _ready_or_none(database_url(settings)),
         settings.brief.article_mirror,
     )
     items = [item for cluster in clusters for item in cluster.items]
     read = {item.id: item for item in read_articles(items, source, report.articles)}
     return [Cluster(c.key, tuple(read.get(i.id, i) for i in c.items)) for c in clusters]
+
+
+def _ready_or_none(url: str) -> Engine | None:
+    """The database for the article cache; None (no cache, articles still read) when it
+    cannot be made ready: a database problem never stops a draft."""
+    try:
+        return db.ready(url)
+    except SQLAlchemyError:
+        return None

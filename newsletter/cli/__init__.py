@@ -461,7 +461,7 @@ def publish(
     settings = settings_from(ctx)
     target = out if out is not None else settings.data_dir / "site"
     try:
-        archive = Archive(db.engine(database_url(settings)), settings.data_dir / "editions")
+        archive = Archive(db.ready(database_url(settings)), settings.data_dir / "editions")
         published = publish_site(SitePages(settings, archive), target)
     except SQLAlchemyError as exc:
         fail(f"database: {db.error_reason(exc)}", EXIT_FAILED)

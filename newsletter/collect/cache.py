@@ -21,41 +21,15 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, Float, Integer, LargeBinary, String, Table, Text, select
+from sqlalchemy import select
 
-from newsletter import db
 from newsletter.collect.stored import FORMAT
+from newsletter.schema import feed_cache
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-TABLE_NAME = "collect_feed_cache"
-
-
-def _table() -> Table:
-    metadata = db.metadata()
-    if TABLE_NAME in metadata.tables:
-        return metadata.tables[TABLE_NAME]
-    return Table(
-        TABLE_NAME,
-        metadata,
-        Column("feed", String(2048), primary_key=True),  # the configured URL or resolved path
-        Column("format", Integer, nullable=False, default=FORMAT),
-        Column("etag", Text, nullable=False, default=""),
-        Column("last_modified", Text, nullable=False, default=""),
-        Column("title", Text, nullable=False, default=""),
-        Column("entries", LargeBinary, nullable=True),
-        Column("first_seen", Text, nullable=False, default="{}"),
-        Column("fetched_at", Float, nullable=True),  # last 200 (POSIX seconds)
-        Column("checked_at", Float, nullable=True),  # last request of any outcome
-        Column("retry_until", Float, nullable=True),  # Retry-After, absolute
-        # Health: runs in a row that ended in an error, and when that streak began.
-        Column("failures", Integer, nullable=False, default=0, server_default="0"),
-        Column("failing_since", Float, nullable=True),
-    )
-
-
-feed_cache = _table()
+TABLE_NAME = feed_cache.name
 
 
 @dataclass
@@ -75,11 +49,10 @@ class CacheRow:
 class FeedCache:
     """Reads and writes the cache table; one instance per run, on the shared engine."""
 
-    def __init__(self, engine: Engine, *, migrate: bool = True) -> None:
-        """`migrate=False` only reads an existing table (`doctor` must not change the schema)."""
+    def __init__(self, engine: Engine) -> None:
+        """`engine`'s schema is current (`db.ready`); nothing here migrates it, so `doctor`
+        can read an existing table without changing the schema."""
         self.engine = engine
-        if migrate:
-            db.ensure_schema(engine)
 
     def load(self, feeds: list[str]) -> dict[str, CacheRow]:
         """The validators and bookkeeping for `feeds` (without the entry blobs: they are big)."""

@@ -66,7 +66,7 @@ def collect_edition(
     for index, location in enumerate(locations):
         first.setdefault(location, index)
     try:
-        cache = FeedCache(db.engine(database_url(settings)))
+        cache = FeedCache(db.ready(database_url(settings)))
         rows = cache.load(list(first))
     except (SQLAlchemyError, OSError) as exc:
         raise CollectError(f"feed cache: database unavailable: {_first_line(exc)}") from None

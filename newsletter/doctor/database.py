@@ -90,13 +90,13 @@ def _probe_engine(url: str) -> Engine:
 
 
 def _schema(ctx: Context) -> Check:
-    from newsletter import db
+    from newsletter import schema
     from newsletter.migrations import current_version, discover
 
     name = "schema version"
     assert ctx.engine is not None
     head = discover()[-1].version
-    stored = current_version(ctx.engine, db.metadata())
+    stored = current_version(ctx.engine, schema.metadata)
     if stored is None:
         return warn(
             name,

@@ -24,9 +24,8 @@ def checks(ctx: Context) -> Iterator[Check]:
         return
     from sqlalchemy import func, inspect, select
 
-    from newsletter.send.sendlog import send_log
+    from newsletter.schema import send_log as table
 
-    table = send_log()
     if not inspect(ctx.engine).has_table(table.name):
         yield skip(NAME, "no edition has been sent yet")
         return

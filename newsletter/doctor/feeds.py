@@ -148,6 +148,6 @@ def _cached_rows(ctx: Context, locations: list[str]) -> dict[str, CacheRow]:
     try:
         if not inspect(ctx.engine).has_table(TABLE_NAME):
             return {}
-        return FeedCache(ctx.engine, migrate=False).load(locations)
+        return FeedCache(ctx.engine).load(locations)
     except SQLAlchemyError:
         return {}

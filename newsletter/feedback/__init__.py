@@ -6,7 +6,8 @@
 - `record`: what a bounce or complaint does to a subscriber, exactly once per message.
 - `sqs`: `newsletter feedback poll`, the same notifications drained from an SQS queue.
 - `retention`: the daily pruning of feedback bookkeeping.
-- `tables`: the package's tables.
+
+Its tables (`feedback_messages`, `transient_bounces`) are in `newsletter.schema`.
 
 The HTTP endpoint (`POST /feedback/ses`) is `newsletter.web.feedback`.
 """

@@ -26,12 +26,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from newsletter import schema
 from newsletter.audience.addresses import InvalidAddress, address_key
-from newsletter.audience.schema import subscribers
-from newsletter.db import ensure_schema, insert_ignoring_duplicates
-from newsletter.feedback import tables
+from newsletter.db import insert_ignoring_duplicates
 from newsletter.feedback.events import TRACKING, DeliveryEvent
-from newsletter.send.sendlog import send_log
+from newsletter.schema import subscribers
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -54,9 +53,6 @@ class EventLog:
         track_clicks: bool = False,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        tables.declare()
-        send_log()
-        ensure_schema(engine)
         self.engine = engine
         self.tracked = {"open": track_opens, "click": track_clicks}
         self.clock = clock
@@ -79,7 +75,7 @@ class EventLog:
                     kept[event.key] = (number, event)
         if not kept:
             return results
-        table = tables.delivery_events()
+        table = schema.delivery_events
         with self.engine.begin() as connection:
             known = set(connection.scalars(select(table.c.key).where(table.c.key.in_(kept))))
             fresh = [item for key, item in kept.items() if key not in known]
@@ -139,6 +135,6 @@ def _editions_from_log(connection: Connection, events: list[DeliveryEvent]) -> d
     ids = {event.message_id for event in events}
     if not ids:
         return {}
-    table = send_log()
+    table = schema.send_log
     query = select(table.c.message_id, table.c.edition).where(table.c.message_id.in_(ids))
     return {row.message_id: row.edition for row in connection.execute(query)}

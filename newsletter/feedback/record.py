@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from newsletter import schema
 from newsletter.audience.records import RECEIVING
 from newsletter.db import insert_ignoring_duplicates
-from newsletter.feedback import tables
 
 if TYPE_CHECKING:
     from newsletter.audience.store import SubscriberStore
@@ -80,10 +80,6 @@ class FeedbackRecorder:
         transient_days: int = 30,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        from newsletter.db import ensure_schema
-
-        tables.declare()
-        ensure_schema(store.engine)
         self.store = store
         self.engine = store.engine
         self.transient_limit = transient_limit
@@ -93,7 +89,7 @@ class FeedbackRecorder:
     def seen(self, message_id: str) -> bool:
         from sqlalchemy import select
 
-        table = tables.feedback_messages()
+        table = schema.feedback_messages
         with self.engine.connect() as connection:
             found = connection.scalar(
                 select(table.c.message_id).where(table.c.message_id == message_id)
@@ -138,7 +134,7 @@ class FeedbackRecorder:
     def transient_count(self, subscriber_id: int) -> int:
         from sqlalchemy import select
 
-        table = tables.transient_bounces()
+        table = schema.transient_bounces
         with self.engine.connect() as connection:
             count = connection.scalar(
                 select(table.c.count).where(table.c.subscriber_id == subscriber_id)
@@ -153,8 +149,8 @@ class FeedbackRecorder:
         self, message_id: str, origin: str, feedback: Feedback | None, soft: list[int]
     ) -> list[tuple[int, int]] | None:
         """Record the message id and bump soft-bounce counters in one transaction."""
-        messages = tables.feedback_messages()
-        counters = tables.transient_bounces()
+        messages = schema.feedback_messages
+        counters = schema.transient_bounces
         now = self.clock()
         with self.engine.begin() as connection:
             claimed = connection.execute(

@@ -29,12 +29,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import case, func, select
 
-from newsletter import db
-from newsletter.audience.schema import subscriber_events
+from newsletter import db, schema
 from newsletter.brief.briefing_file import load_briefing
 from newsletter.config import Settings, database_url
-from newsletter.feedback import tables
-from newsletter.send.sendlog import send_log
+from newsletter.schema import subscriber_events
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -101,7 +99,7 @@ class Tracking:
 
 def recent_editions(engine: Engine, last: int) -> list[str]:
     """The newest `last` editions that were sent to anyone, newest first."""
-    table = send_log()
+    table = schema.send_log
     query = (
         select(table.c.edition)
         .where(table.c.state == "sent")
@@ -131,7 +129,7 @@ def build(
 
 
 def _send_log(connection: Any, reports: dict[str, EditionReport]) -> None:
-    table = send_log()
+    table = schema.send_log
     query = (
         select(table.c.edition, table.c.state, func.count())
         .where(table.c.edition.in_(reports))
@@ -147,7 +145,7 @@ def _send_log(connection: Any, reports: dict[str, EditionReport]) -> None:
 
 
 def _events(connection: Any, reports: dict[str, EditionReport], tracking: Tracking) -> None:
-    table = tables.delivery_events()
+    table = schema.delivery_events
     hard = case((table.c.detail.like("Permanent%"), "hard"), else_="soft")
     grade = case((table.c.kind == "bounce", hard), else_="")
     query = (
@@ -180,7 +178,7 @@ def _events(connection: Any, reports: dict[str, EditionReport], tracking: Tracki
 
 
 def _clicks(connection: Any, reports: dict[str, EditionReport], stories: StoryLinks) -> None:
-    table = tables.delivery_events()
+    table = schema.delivery_events
     query = (
         select(
             table.c.edition,
@@ -214,7 +212,7 @@ def _clicks(connection: Any, reports: dict[str, EditionReport], stories: StoryLi
 
 def _unsubscribes(connection: Any, reports: dict[str, EditionReport]) -> None:
     """Each unsubscribe → the newest edition the person was sent before it."""
-    events, log = subscriber_events, send_log()
+    events, log = subscriber_events, schema.send_log
     newest = (
         select(func.max(log.c.edition))
         .where(
@@ -243,8 +241,6 @@ def normal_url(url: str) -> str:
 
 def ready(engine: Engine) -> Engine:
     """`engine` with the tables the report reads (a database that never sent has none)."""
-    tables.declare()
-    send_log()
     db.ensure_schema(engine)
     return engine
 
@@ -266,7 +262,7 @@ def report_for(
     settings: Settings, *, day: date | None = None, last: int = 7
 ) -> list[EditionReport]:
     """`newsletter report`: the edition of `day`, or the newest `last` editions sent."""
-    engine = ready(db.engine(database_url(settings)))
+    engine = db.ready(database_url(settings))
     editions = [day.isoformat()] if day else recent_editions(engine, last)
     tracking = Tracking(settings.feedback.track_opens, settings.feedback.track_clicks)
     return build(engine, editions, story_links(settings.edition_dir), tracking)

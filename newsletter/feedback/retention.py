@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from newsletter.feedback import tables
+from newsletter import schema
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -35,12 +35,8 @@ def prune(engine: Engine, now: datetime, transient_days: int) -> Pruned:
     delivery events older than EVENT_DAYS."""
     from sqlalchemy import delete
 
-    from newsletter.db import ensure_schema
-
-    tables.declare()
-    ensure_schema(engine)
-    messages, counters = tables.feedback_messages(), tables.transient_bounces()
-    events = tables.delivery_events()
+    messages, counters = schema.feedback_messages, schema.transient_bounces
+    events = schema.delivery_events
     with engine.begin() as connection:
         old = now - timedelta(days=MESSAGE_DAYS)
         gone = connection.execute(delete(messages).where(messages.c.received < old)).rowcount

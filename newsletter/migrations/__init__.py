@@ -1,7 +1,7 @@
 """Forward-only schema migrations: one small module per version, applied in order.
 
-Why not Alembic: the schema is a handful of tables spread over several packages on
-one shared `MetaData`, it must upgrade itself on first use (a cron job has nobody
+Why not Alembic: the schema is a handful of tables (`newsletter.schema`, one
+`MetaData`), it must upgrade itself on first use (a cron job has nobody
 to run `alembic upgrade head`), and it must work the same on SQLite and PostgreSQL.
 An ordered list of files such as `v0002_add_locale.py`, each with an
 `upgrade(connection)` function, does that in one screen of code (listmonk does the

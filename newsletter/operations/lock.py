@@ -39,7 +39,7 @@ def runner_name() -> str:
 @contextmanager
 def daily_lock(settings: Settings, day: date, editions: EditionLog) -> Iterator[None]:
     """Hold the lock of `day` for the duration, or raise LockHeld naming the holder."""
-    engine = db.engine(database_url(settings))
+    engine = db.ready(database_url(settings))
     hold = _pg_lock if engine.dialect.name == "postgresql" else _file_lock
     with hold(settings, day) as acquired:
         if not acquired:
@@ -65,7 +65,7 @@ def _held_message(editions: EditionLog, day: date) -> str:
 def _pg_lock(settings: Settings, day: date) -> Iterator[bool]:
     from sqlalchemy import text
 
-    engine = db.engine(database_url(settings))
+    engine = db.ready(database_url(settings))
     keys = {"space": _PG_NAMESPACE, "day": day.toordinal()}
     with engine.connect() as plain:
         conn = plain.execution_options(isolation_level="AUTOCOMMIT")

@@ -65,16 +65,9 @@ def edition_statuses(
     settings: Settings, day: date | None = None, limit: int = 7
 ) -> list[EditionStatus]:
     """`day`'s status, or the newest `limit` editions' (newest first)."""
-    import newsletter.audience.schema  # noqa: F401 - subscriber events, read for reactions
     from newsletter.editions import EditionLog
-    from newsletter.send.leases import workers_table
-    from newsletter.send.sendlog import send_log
 
-    # Declared before EditionLog ensures the schema, so that a database where nothing
-    # was sent yet answers with an empty send log rather than "no such table".
-    send_log()
-    workers_table()
-    engine = db.engine(database_url(settings))
+    engine = db.ready(database_url(settings))
     editions = EditionLog(engine)
     names = [day.isoformat()] if day else _recent(engine, limit)
     return [
@@ -108,11 +101,10 @@ def _recent(engine: Engine, limit: int) -> list[str]:
     `max(edition) < last` on its index: a few lookups, not a scan of millions of rows."""
     from sqlalchemy import func, select
 
-    from newsletter.editions import editions_table
-    from newsletter.send.sendlog import send_log
+    from newsletter.schema import editions, send_log
 
-    table = editions_table()
-    column = send_log().c.edition
+    table = editions
+    column = send_log.c.edition
     with engine.connect() as conn:
         found = {
             str(row[0])
@@ -215,9 +207,9 @@ def _sending_now(engine: Engine, edition: str) -> bool:
     """A live send process registered on this edition (it may be between claims)."""
     from sqlalchemy import func, select
 
-    from newsletter.send.leases import dead_here, live_clause, workers_table
+    from newsletter.schema import send_workers as table
+    from newsletter.send.leases import dead_here, live_clause
 
-    table = workers_table()
     query = select(func.count()).where(
         table.c.edition == edition, live_clause(table.c.owner, dead_here(engine))
     )
@@ -229,7 +221,7 @@ def _reactions(engine: Engine, since: datetime) -> dict[str, int]:
     """Unsubscribes, bounces and complaints recorded since `since` (any source)."""
     from sqlalchemy import func, select
 
-    from newsletter.audience.schema import subscriber_events as events
+    from newsletter.schema import subscriber_events as events
 
     query = (
         select(events.c.status, func.count())

@@ -129,7 +129,7 @@ def make_transport(settings: Settings, day: date) -> Transport:
     if settings.sender.transport == "smtp":
         from newsletter.send.transports.smtp import SmtpOptions, SmtpTransport
 
-        engine = db.engine(database_url(settings))
+        engine = db.ready(database_url(settings))
         limited = bool(settings.sender.daily_quota or settings.smtp.max_per_day)
         return SmtpTransport(
             SmtpOptions.from_config(settings.smtp, settings.root),
@@ -202,7 +202,7 @@ def run_campaign(
     summary = CampaignSummary(edition=key)
     secret = secret_key(transport=settings.sender.transport, data_dir=settings.data_dir)
     template = message_template(settings, edition)
-    log = SendLog(db.engine(database_url(settings)), key)
+    log = SendLog(db.ready(database_url(settings)), key)
 
     summary.recovered = recover(log)
     summary.ambiguous, summary.elsewhere = ambiguity(log)

@@ -32,10 +32,9 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from newsletter import db
+from newsletter import schema
 
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement, Engine
@@ -45,26 +44,6 @@ if TYPE_CHECKING:
 LEASE_SECONDS = 15.0
 HEARTBEAT_SECONDS = 1.0
 PRUNE_AFTER = timedelta(days=7)
-
-
-@cache
-def workers_table() -> Any:
-    """`send_workers`: one row per send process that ever took part in a campaign."""
-    from sqlalchemy import Column, DateTime, Float, Index, Integer, String, Table
-
-    return Table(
-        "send_workers",
-        db.metadata(),
-        Column("owner", String(120), primary_key=True),
-        Column("edition", String(10), nullable=False),
-        Column("host", String(100), nullable=False),
-        Column("pid", Integer, nullable=False),
-        Column("started_at", DateTime(timezone=True), nullable=False),
-        Column("heartbeat_at", DateTime(timezone=True), nullable=False),
-        Column("stopped_at", DateTime(timezone=True)),
-        Column("rate", Float),  # the share of the rate in use (None: unlimited)
-        Index("ix_send_workers_heartbeat", "heartbeat_at"),
-    )
 
 
 def _now() -> datetime:
@@ -93,7 +72,7 @@ def dead_here(engine: Engine) -> list[str]:
     """Owners on this host with a fresh heartbeat whose process is gone (killed, crashed)."""
     from sqlalchemy import select
 
-    table = workers_table()
+    table = schema.send_workers
     query = select(table.c.owner, table.c.pid).where(
         table.c.host == host_name(),
         table.c.stopped_at.is_(None),
@@ -108,7 +87,7 @@ def live_clause(owner: ColumnElement[Any], dead: list[str]) -> ColumnElement[boo
     registers while this runs cannot be mistaken for a dead one."""
     from sqlalchemy import and_, select
 
-    table = workers_table()
+    table = schema.send_workers
     fresh = select(table.c.owner).where(
         table.c.stopped_at.is_(None),
         table.c.heartbeat_at >= _now() - timedelta(seconds=LEASE_SECONDS),
@@ -164,7 +143,7 @@ def live_count(engine: Engine) -> int:
     """Send processes alive now, on any edition: they share one account's rate."""
     from sqlalchemy import func, select
 
-    table = workers_table()
+    table = schema.send_workers
     dead = dead_here(engine)
     query = select(func.count()).where(live_clause(table.c.owner, dead))
     with engine.connect() as conn:
@@ -201,7 +180,7 @@ class Lease:
     def __enter__(self) -> Lease:
         from sqlalchemy import delete
 
-        table = workers_table()
+        table = schema.send_workers
         now = _now()
         with self.engine.begin() as conn:
             conn.execute(delete(table).where(table.c.heartbeat_at < now - PRUNE_AFTER))
@@ -233,7 +212,7 @@ class Lease:
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join(timeout=10)
-        table = workers_table()
+        table = schema.send_workers
         try:
             with self.engine.begin() as conn:
                 conn.execute(
@@ -249,7 +228,7 @@ class Lease:
             self.on_share(share)
 
     def _beat(self) -> None:
-        table = workers_table()
+        table = schema.send_workers
         while not self._stop.wait(self.heartbeat):
             try:
                 with self.engine.begin() as conn:

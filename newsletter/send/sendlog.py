@@ -24,37 +24,14 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from newsletter import db
+from newsletter import schema
+from newsletter.schema import subscribers
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
 STATES = ("pending", "claimed", "sending", "sent", "failed", "skipped")
 ENQUEUE_CHUNK = 50_000  # subscriber ids per INSERT … SELECT: short write locks on SQLite
-
-
-@cache
-def send_log() -> Any:
-    """The table, declared on the shared metadata on first use (keeps SQLAlchemy out of --help)."""
-    from sqlalchemy import Column, DateTime, Index, Integer, String, Table, Text, UniqueConstraint
-
-    return Table(
-        "send_log",
-        db.metadata(),
-        Column("id", Integer, primary_key=True, autoincrement=True),
-        Column("edition", String(10), nullable=False),
-        Column("subscriber_id", Integer, nullable=False),
-        Column("email", String(320), nullable=False),
-        Column("state", String(10), nullable=False, default="pending"),
-        Column("owner", String(120)),  # the process holding a claimed/sending row (v0002)
-        Column("message_id", String(200)),
-        Column("attempts", Integer, nullable=False, default=0),
-        Column("last_error", Text),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("updated_at", DateTime(timezone=True), nullable=False),
-        UniqueConstraint("edition", "subscriber_id", name="uq_send_log_edition_subscriber"),
-        Index("ix_send_log_edition_state", "edition", "state"),
-    )
 
 
 @dataclass(frozen=True)
@@ -88,14 +65,9 @@ class SendLog:
     """The rows of one edition on one database."""
 
     def __init__(self, engine: Engine, edition: str) -> None:
-        import newsletter.audience.schema  # noqa: F401 - the subscribers table joins the metadata
-        from newsletter.send.leases import workers_table
-
-        workers_table()  # declared before the schema is ensured, so it is created with it
         self.engine = engine
         self.edition = edition
-        self.table = send_log()
-        db.ensure_schema(engine)
+        self.table = schema.send_log
 
     def counts(self) -> Counter[str]:
         """Rows per state for this edition."""
@@ -128,8 +100,6 @@ class SendLog:
         """Active subscribers without a finished or in-flight row: what a send would do now."""
         from sqlalchemy import and_, exists, func, select
 
-        from newsletter.audience.schema import subscribers
-
         table = self.table
         done = exists().where(
             and_(
@@ -150,8 +120,6 @@ class SendLog:
         read — decides when two processes enqueue at once.
         """
         from sqlalchemy import func, literal, select
-
-        from newsletter.audience.schema import subscribers
 
         if self.engine.dialect.name == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
@@ -224,8 +192,6 @@ class SendLog:
     def claim(self, limit: int, owner: str) -> list[Claimed]:
         """Up to `limit` pending rows, marked `claimed` by `owner` in one statement."""
         from sqlalchemy import select
-
-        from newsletter.audience.schema import subscribers
 
         if limit <= 0:
             return []
@@ -324,7 +290,7 @@ def _arm_statement() -> Any:
     statement costs more than running it."""
     from sqlalchemy import bindparam
 
-    table = send_log()
+    table = schema.send_log
     return (
         table.update()
         .where(
@@ -342,7 +308,7 @@ def _finish_statement() -> Any:
     """Built once, like `_arm_statement`; a `sent` row is never undone."""
     from sqlalchemy import bindparam
 
-    table = send_log()
+    table = schema.send_log
     return (
         table.update()
         .where(table.c.id == bindparam("row_id"), table.c.state != "sent")
@@ -365,8 +331,7 @@ def sent_since(engine: Engine, moment: datetime) -> int:
     keeps none (SMTP)."""
     from sqlalchemy import func, select
 
-    table = send_log()
+    table = schema.send_log
     query = select(func.count()).where(table.c.state == "sent", table.c.updated_at >= moment)
-    db.ensure_schema(engine)
     with engine.connect() as conn:
         return int(conn.execute(query).scalar_one())

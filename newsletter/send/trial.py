@@ -43,7 +43,7 @@ def dry_run(settings: Settings, day: date, edition: Edition) -> DryRun:
     store = SubscriberStore.open(settings)
     secret = secret_key(transport=settings.sender.transport, data_dir=settings.data_dir)
     template = message_template(settings, edition)
-    log = SendLog(db.engine(database_url(settings)), day.isoformat())
+    log = SendLog(db.ready(database_url(settings)), day.isoformat())
     counts = log.counts()
     recipients = store.count_by_status()["active"]
     sample: Path | None = None

@@ -24,10 +24,9 @@ import hmac
 import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from newsletter import db
+from newsletter import schema
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -59,21 +58,6 @@ DAY = timedelta(hours=24)
 HOUR = timedelta(hours=1)
 
 
-@cache
-def signup_limits() -> Any:
-    """The table, declared on the shared metadata on first use (a new table: no migration)."""
-    from sqlalchemy import Column, DateTime, Integer, String, Table
-
-    return Table(
-        "signup_limits",
-        db.metadata(),
-        Column("key", String(64), primary_key=True),
-        Column("window_start", DateTime(timezone=True), nullable=False),
-        Column("count", Integer, nullable=False),
-        Column("last", DateTime(timezone=True), nullable=False),
-    )
-
-
 def limit_key(secret: str, kind: str, value: str) -> str:
     """`kind:` + an HMAC of `value`: recognisable by us, unreadable to anyone with the table."""
     digest = hmac.new(secret.encode("utf-8"), f"{kind}|{value}".encode(), hashlib.sha256)
@@ -96,8 +80,7 @@ def network_of(ip: str) -> str:
 class Limiter:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.table = signup_limits()
-        db.ensure_schema(engine)
+        self.table = schema.signup_limits
 
     def allow(
         self,

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
+from newsletter import schema
 from newsletter.brief.briefing_file import BRIEFING_NAME, load_briefing
-from newsletter.editions import EditionLog
 from newsletter.model import Briefing, ModelError
 
 WEB_PAGE = "web.html"
@@ -52,7 +52,7 @@ class Archive:
     def __init__(self, engine: Engine, editions_dir: Path) -> None:
         self.engine = engine
         self.editions_dir = editions_dir
-        self.table = EditionLog(engine).table
+        self.table = schema.editions
         self._briefings: dict[Path, tuple[int, Briefing]] = {}
 
     def editions(self) -> list[PublicEdition]:

@@ -6,18 +6,30 @@ right (a stable id per entry, `updated` times, a typed content); feedgen writes 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from feedgen.feed import FeedGenerator
 
+from newsletter.config import Settings
 from newsletter.render.context import preheader_for
 from newsletter.site.archive import PublicEdition
 
-if TYPE_CHECKING:
-    from newsletter.site.pages import SitePages
+
+class FeedSource(Protocol):
+    """What the feed needs of the site's pages (`pages.SitePages`, which imports this)."""
+
+    settings: Settings
+    base: str
+
+    @property
+    def feed_url(self) -> str: ...
+
+    def edition_url(self, edition: PublicEdition) -> str: ...
+
+    def feed_content(self, edition: PublicEdition) -> str: ...
 
 
-def atom_feed(pages: SitePages, editions: list[PublicEdition]) -> bytes:
+def atom_feed(pages: FeedSource, editions: list[PublicEdition]) -> bytes:
     """The Atom document of `editions` (newest first)."""
     newsletter = pages.settings.newsletter
     feed = FeedGenerator()

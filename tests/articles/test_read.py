@@ -31,7 +31,7 @@ def server():
 
 @pytest.fixture
 def engine(tmp_path):
-    return db.engine(f"sqlite:///{tmp_path / 'articles.db'}")
+    return db.ready(f"sqlite:///{tmp_path / 'articles.db'}")
 
 
 def _item(url: str, summary: str = "Short feed teaser.") -> Item:

@@ -10,10 +10,10 @@ def add_all(url: str, addresses: list[str], barrier: Any, results: Any) -> None:
     """Put the ids this process created, or the traceback that stopped it."""
     try:
         from newsletter.audience.store import SubscriberStore
-        from newsletter.db import engine
+        from newsletter.db import ready
 
         barrier.wait(timeout=60)  # both processes open the store (and the schema) at once
-        store = SubscriberStore(engine(url))
+        store = SubscriberStore(ready(url))
         created = []
         for address in addresses:
             subscriber, was_created = store.add(address, source="cli")

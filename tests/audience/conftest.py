@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from newsletter.audience.store import SubscriberStore
-from newsletter.db import engine
+from newsletter.db import ready
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -19,7 +19,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def store(database_url: str) -> SubscriberStore:
-    return SubscriberStore(engine(database_url))
+    return SubscriberStore(ready(database_url))
 
 
 def write(path: Path, text: str, *, bom: bool = False) -> Path:

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from newsletter.audience import importer, schema
+from newsletter import schema
+from newsletter.audience import importer
 from newsletter.audience.exporter import export_csv
 from newsletter.audience.importer import CsvFileError, import_csv
 from newsletter.audience.store import SubscriberStore
-from newsletter.db import engine
+from newsletter.db import ready
 from tests.audience.conftest import write
 
 
@@ -202,7 +203,7 @@ def test_export_then_import_round_trip(store: SubscriberStore, tmp_path: Path) -
     with out.open("w", encoding="utf-8", newline="") as handle:
         assert export_csv(store, handle) == 5
 
-    other = SubscriberStore(engine(f"sqlite:///{tmp_path / 'other.db'}"))
+    other = SubscriberStore(ready(f"sqlite:///{tmp_path / 'other.db'}"))
     summary = import_csv(other, out)
     assert (summary.added, summary.invalid_count) == (5, 0)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, inspect, select, text
 
-from newsletter import db
+from newsletter import db, schema
 from newsletter.audience.store import SubscriberStore
 from newsletter.migrations import (
     VERSION_TABLE,
@@ -20,21 +20,20 @@ from newsletter.migrations import (
 def test_a_fresh_database_is_created_and_stamped_with_the_newest_version(
     database_url: str,
 ) -> None:
-    store = SubscriberStore(db.engine(database_url))
+    store = SubscriberStore(db.ready(database_url))
     names = set(inspect(store.engine).get_table_names())
     assert {"subscribers", "subscriber_events", "subscriber_tombstones", VERSION_TABLE} <= names
-    assert current_version(store.engine, db.metadata()) == discover()[-1].version
+    assert current_version(store.engine, schema.metadata) == discover()[-1].version
 
 
 def test_tables_declared_later_by_another_package_are_still_created(database_url: str) -> None:
-    bind = db.engine(database_url)
-    SubscriberStore(bind)
-    late = Table("late_package_cache", db.metadata(), Column("id", Integer, primary_key=True))
+    bind = db.ready(database_url)
+    late = Table("late_package_cache", schema.metadata, Column("id", Integer, primary_key=True))
     try:
         db.ensure_schema(bind)
         assert inspect(bind).has_table("late_package_cache")
     finally:
-        db.metadata().remove(late)
+        schema.metadata.remove(late)
 
 
 def _v2(connection) -> None:  # type: ignore[no-untyped-def]

@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from newsletter.audience import schema
+from newsletter import schema
 from newsletter.audience.store import SubscriberStore
-from newsletter.db import ensure_schema
 
 
 def backdate(store: SubscriberStore, subscriber_id: int, days: int) -> None:
@@ -22,10 +21,8 @@ def backdate(store: SubscriberStore, subscriber_id: int, days: int) -> None:
 
 
 def test_purge_pending_deletes_only_old_never_confirmed_signups(store: SubscriberStore) -> None:
-    from newsletter.feedback.tables import declare, transient_bounces
+    from newsletter.schema import transient_bounces
 
-    declare()
-    ensure_schema(store.engine)
     old, _ = store.add("old@example.com", source="signup", status="pending")
     fresh, _ = store.add("fresh@example.com", source="signup", status="pending")
     bounced, _ = store.add("bounced@example.com", source="signup", status="pending")
@@ -39,7 +36,7 @@ def test_purge_pending_deletes_only_old_never_confirmed_signups(store: Subscribe
     backdate(store, fresh.id, 29)
     with store.engine.begin() as connection:  # a soft bounce of the confirmation mail
         connection.execute(
-            transient_bounces().insert(),
+            transient_bounces.insert(),
             {"subscriber_id": old.id, "count": 1, "last": datetime.now(UTC)},
         )
 
@@ -48,7 +45,7 @@ def test_purge_pending_deletes_only_old_never_confirmed_signups(store: Subscribe
     assert store.get("old@example.com") is None
     assert store.events(old.id) == []
     with store.engine.connect() as connection:
-        left = connection.scalar(select(func.count()).select_from(transient_bounces()))
+        left = connection.scalar(select(func.count()).select_from(transient_bounces))
     assert left == 0
     assert not store.is_forgotten("old@example.com")  # it may sign up again at once
     for address, status in [

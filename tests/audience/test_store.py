@@ -9,14 +9,14 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 
-from newsletter.audience import schema
+from newsletter import schema
 from newsletter.audience.store import (
     STATUSES,
     ForgottenAddress,
     InvalidAddress,
     SubscriberStore,
 )
-from newsletter.db import engine
+from newsletter.db import ready
 from tests.audience.concurrent_adds import add_all
 
 
@@ -241,7 +241,7 @@ def test_concurrent_adds_of_the_same_addresses_from_two_processes(
     # Every address created exactly once, by one process or the other.
     assert sorted(created[0] + created[1]) == sorted(set(created[0] + created[1]))
     assert len(created[0]) + len(created[1]) == len(addresses)
-    store = SubscriberStore(engine(database_url))
+    store = SubscriberStore(ready(database_url))
     assert store.count_by_status()["active"] == len(addresses)
     with store.engine.connect() as connection:
         events = connection.scalar(select(func.count()).select_from(schema.subscriber_events))

@@ -7,7 +7,7 @@ import json
 from feedserver import Reply
 from sqlalchemy import text
 
-from newsletter import db
+from newsletter import db, schema
 from newsletter.collect import collect_edition
 from newsletter.collect.cache import TABLE_NAME, FeedCache
 from newsletter.config import database_url
@@ -60,8 +60,7 @@ def test_retry_after_does_not_count_as_failing(feed_server, make_settings, feeds
 def test_an_old_feed_cache_gains_the_streak_columns(tmp_path, make_settings, feeds):
     """A version-2 database (before failure streaks) is upgraded in place, rows kept."""
     settings = make_settings([str(tmp_path / "local.xml")])
-    bind = db.engine(database_url(settings))
-    FeedCache(bind)  # today's schema …
+    bind = db.ready(database_url(settings))  # today's schema …
     with bind.begin() as connection:  # … turned back into version 2's
         connection.execute(text(f"DROP TABLE {TABLE_NAME}"))
         connection.execute(
@@ -79,7 +78,7 @@ def test_an_old_feed_cache_gains_the_streak_columns(tmp_path, make_settings, fee
             )
         )
         connection.execute(text("DELETE FROM schema_version WHERE version >= 3"))
-    assert upgrade(bind, db.metadata()) >= 3  # what the next process does on first use
+    assert upgrade(bind, schema.metadata) >= 3  # what the next process does on first use
     rows = FeedCache(bind).load(["http://old.example/feed"])
     assert rows["http://old.example/feed"].title == "Old"
     assert rows["http://old.example/feed"].failures == 0

@@ -208,9 +208,9 @@ class Site:
     def subscribe(self, *addresses: str) -> None:
         from newsletter.audience.store import SubscriberStore
         from newsletter.config import database_url, load_settings
-        from newsletter.db import engine
+        from newsletter.db import ready
 
-        store = SubscriberStore(engine(database_url(load_settings(self.write()))))
+        store = SubscriberStore(ready(database_url(load_settings(self.write()))))
         for address in addresses:
             store.add(address)
 

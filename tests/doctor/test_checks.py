@@ -113,14 +113,14 @@ def test_invalid_config_is_one_failed_line(tmp_path: Path) -> None:
 
 def test_outbox_site_with_a_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from newsletter.audience.store import SubscriberStore
-    from newsletter.db import engine
+    from newsletter.db import ready
 
     monkeypatch.setenv(KEY, secrets.token_urlsafe(32))
     config = _config(tmp_path)
     (tmp_path / "feed.xml").write_bytes(
         (Path(__file__).parents[2] / "examples/demo/feeds/devpulse.xml").read_bytes()
     )
-    SubscriberStore(engine(f"sqlite:///{tmp_path / 'list.db'}")).add("a@example.com")
+    SubscriberStore(ready(f"sqlite:///{tmp_path / 'list.db'}")).add("a@example.com")
     code, output = doctor(config)
     assert code == 0, output
     assert status_of(output, "transport") == "warn"
@@ -133,11 +133,11 @@ def test_schema_newer_than_the_program_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from newsletter.audience.store import SubscriberStore
-    from newsletter.db import engine
+    from newsletter.db import ready
 
     monkeypatch.setenv(KEY, secrets.token_urlsafe(32))
     config = _config(tmp_path)
-    bind = engine(f"sqlite:///{tmp_path / 'list.db'}")
+    bind = ready(f"sqlite:///{tmp_path / 'list.db'}")
     SubscriberStore(bind)
     with bind.begin() as connection:
         connection.exec_driver_sql(
@@ -170,10 +170,10 @@ def test_database_on_postgresql(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_url: str
 ) -> None:
     from newsletter.audience.store import SubscriberStore
-    from newsletter.db import engine
+    from newsletter.db import ready
 
     monkeypatch.setenv(KEY, secrets.token_urlsafe(32))
-    SubscriberStore(engine(postgres_url)).add("reader@example.com")
+    SubscriberStore(ready(postgres_url)).add("reader@example.com")
     code, output = doctor(_config(tmp_path, database=postgres_url))
     assert code == 0, output
     assert status_of(output, "database") == "ok"

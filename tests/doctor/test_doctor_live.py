@@ -230,12 +230,12 @@ def test_feed_check_is_conditional_with_the_cache(account: Account, site: Site) 
     """A feed already in the collector's cache is asked with its ETag and answers 304."""
     from newsletter.collect.cache import FeedCache
     from newsletter.config import database_url, load_settings
-    from newsletter.db import engine
+    from newsletter.db import ready
 
     account.complete()
     site.subscribe("reader@example.com")
     settings = load_settings(site.config)
-    FeedCache(engine(database_url(settings))).save(
+    FeedCache(ready(database_url(settings))).save(
         site.feeds[0], {"etag": '"v1"', "entries": b"x", "title": "T"}, exists=False
     )
     code, output = doctor(site.config)
@@ -349,14 +349,13 @@ def test_last_edition_with_failed_rows_warns(account: Account, site: Site) -> No
     from datetime import UTC, datetime
 
     from newsletter.config import database_url, load_settings
-    from newsletter.db import engine, ensure_schema
-    from newsletter.send.sendlog import send_log
+    from newsletter.db import ready
+    from newsletter.schema import send_log
 
     account.complete()
     site.subscribe("reader@example.com")
-    bind = engine(database_url(load_settings(site.config)))
-    table = send_log()
-    ensure_schema(bind)
+    bind = ready(database_url(load_settings(site.config)))
+    table = send_log
     now = datetime.now(UTC)
     rows = [
         ("2026-01-01", 1, "sent"),

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from newsletter import schema
 from newsletter.audience.store import SubscriberStore
-from newsletter.feedback import tables
 from newsletter.feedback.event_log import EventLog
 from newsletter.feedback.events import parse_events
 from newsletter.feedback.intake import Intake
@@ -80,7 +80,7 @@ def store(tmp_path: Path) -> SubscriberStore:
 
 
 def stored(store: SubscriberStore) -> list[tuple[str | None, int | None, str, str]]:
-    table = tables.delivery_events()
+    table = schema.delivery_events
     query = select(table.c.edition, table.c.subscriber_id, table.c.kind, table.c.detail)
     with store.engine.connect() as connection:
         rows = [tuple(row) for row in connection.execute(query)]

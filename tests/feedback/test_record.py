@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from newsletter.audience.store import SubscriberStore
-from newsletter.db import engine
+from newsletter.db import ready
 from newsletter.feedback.record import FeedbackRecorder, MalformedNotification
 from newsletter.feedback.retention import Pruned, prune
 from newsletter.feedback.ses import parse_notification
@@ -18,8 +18,8 @@ from tests.feedback.sns_signing import bounce, complaint, delivery
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> SubscriberStore:
     if request.param == "sqlite":
-        return SubscriberStore(engine(f"sqlite:///{tmp_path / 'newsletter.db'}"))
-    return SubscriberStore(engine(request.getfixturevalue("postgres_url")))
+        return SubscriberStore(ready(f"sqlite:///{tmp_path / 'newsletter.db'}"))
+    return SubscriberStore(ready(request.getfixturevalue("postgres_url")))
 
 
 def test_soft_bounces_count_once_per_message_and_suppress_at_the_limit(

@@ -7,12 +7,11 @@ from pathlib import Path
 
 from sqlalchemy import insert, update
 
-from newsletter.audience.schema import subscriber_events
 from newsletter.audience.store import SubscriberStore
 from newsletter.feedback.event_log import EventLog
 from newsletter.feedback.events import parse_events
 from newsletter.feedback.report import Tracking, build, normal_url, ready, recent_editions
-from newsletter.send.sendlog import send_log
+from newsletter.schema import send_log, subscriber_events
 from tests.feedback.ses_events import event
 from tests.web.conftest import write_config
 
@@ -37,7 +36,7 @@ def sent_log(store: SubscriberStore, edition: str, at: datetime, failed: str = "
             }
         )
     with store.engine.begin() as connection:
-        connection.execute(insert(send_log()), rows)
+        connection.execute(insert(send_log), rows)
 
 
 def test_two_editions_are_counted_apart_and_leavers_go_to_their_last_edition(

@@ -27,7 +27,7 @@ def history(make_newsletter: Callable[..., Newsletter]) -> Newsletter:
     newsletter = make_newsletter("http://127.0.0.1:9", transport="outbox")
     readers = addresses(20)
     newsletter.subscribe(readers)
-    engine = db.engine(database_url(newsletter.settings))
+    engine = db.ready(database_url(newsletter.settings))
     editions = EditionLog(engine)
     for index, day in enumerate(EDITIONS):
         log = SendLog(engine, day.isoformat())
@@ -58,7 +58,7 @@ def status(newsletter: Newsletter, *args: str) -> tuple[int, str]:
 def from_the_log(newsletter: Newsletter, day: date) -> dict[str, int]:
     from sqlalchemy import text
 
-    engine = db.engine(database_url(newsletter.settings))
+    engine = db.ready(database_url(newsletter.settings))
     with engine.connect() as conn:
         rows = conn.execute(
             text("SELECT state, count(*) FROM send_log WHERE edition = :d GROUP BY state"),
@@ -106,7 +106,7 @@ def test_a_date_without_an_edition_is_not_a_failure(history: Newsletter) -> None
 
 
 def test_reactions_count_from_the_editions_start_on(history: Newsletter) -> None:
-    engine = db.engine(database_url(history.settings))
+    engine = db.ready(database_url(history.settings))
     later = date(2026, 2, 10)
     SendLog(engine, later.isoformat()).enqueue()
     EditionLog(engine).advance(later, "sending")  # after the three status changes

@@ -132,7 +132,7 @@ def test_who_left_after_enqueueing_is_skipped_not_sent(
 
     newsletter = make_newsletter(ses.url)
     newsletter.subscribe(addresses(3))
-    SendLog(db.engine(database_url(newsletter.settings)), DAY.isoformat()).enqueue()
+    SendLog(db.ready(database_url(newsletter.settings)), DAY.isoformat()).enqueue()
     newsletter.set_status(addresses(1)[0], "unsubscribed")  # e.g. a one-click mid-send
 
     summary = send(newsletter)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from newsletter import db
+from newsletter import db, schema
 from newsletter.send.delivery import Stop
 from newsletter.send.leases import (
     Lease,
@@ -18,7 +18,6 @@ from newsletter.send.leases import (
     host_name,
     recover,
     release_ambiguous,
-    workers_table,
 )
 from newsletter.send.pool import PoolShape, run_pool
 from newsletter.send.sendlog import Claimed, Outcome, SendLog
@@ -36,7 +35,7 @@ def log(
     newsletter.subscribe(addresses(10))
     from newsletter.config import database_url
 
-    send_log = SendLog(db.engine(database_url(newsletter.settings)), DAY.isoformat())
+    send_log = SendLog(db.ready(database_url(newsletter.settings)), DAY.isoformat())
     send_log.enqueue()
     yield send_log
 
@@ -54,7 +53,7 @@ def die(lease: Lease, *, host: str | None = None, pid: int | None = None) -> Non
         values = {"host": host, "heartbeat_at": datetime.now(UTC) - timedelta(seconds=60)}
     if pid is not None:  # on this machine: a pid that no longer runs tells at once
         values = {"pid": pid}
-    table = workers_table()
+    table = schema.send_workers
     with lease.engine.begin() as conn:
         conn.execute(table.update().where(table.c.owner == lease.owner).values(**values))
 
@@ -150,7 +149,7 @@ def test_the_registry_names_host_and_pid(log: SendLog) -> None:
     from sqlalchemy import select
 
     with Lease(log.engine, log.edition, 10.0) as lease:
-        table = workers_table()
+        table = schema.send_workers
         with log.engine.connect() as conn:
             row = conn.execute(select(table).where(table.c.owner == lease.owner)).one()
         assert (row.host, row.pid, row.edition, row.stopped_at) == (

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.db import engine
+from newsletter.db import ready
 from newsletter.signup.limits import Limiter, limit_key, network_of
 
 T0 = datetime(2026, 2, 7, 9, 0, tzinfo=UTC)
@@ -27,7 +27,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def test_interval_cap_and_window(database_url: str) -> None:
-    limiter = Limiter(engine(database_url))
+    limiter = Limiter(ready(database_url))
 
     def allow(at: datetime) -> bool:
         return limiter.allow(
@@ -47,7 +47,7 @@ def test_interval_cap_and_window(database_url: str) -> None:
 
 
 def test_concurrent_attempts_never_exceed_the_cap(database_url: str) -> None:
-    limiter = Limiter(engine(database_url))
+    limiter = Limiter(ready(database_url))
     results: list[bool] = []
     barrier = threading.Barrier(12)
 
@@ -67,9 +67,9 @@ def test_concurrent_attempts_never_exceed_the_cap(database_url: str) -> None:
 CHILD = """
 import json, sys
 from datetime import datetime, timedelta
-from newsletter.db import engine
+from newsletter.db import ready
 from newsletter.signup.limits import Limiter
-limiter = Limiter(engine(sys.argv[1]))
+limiter = Limiter(ready(sys.argv[1]))
 at = datetime.fromisoformat(sys.argv[2])
 print(json.dumps([limiter.allow("ip:y", at, cap=7, window=timedelta(hours=1)) for _ in range(10)]))
 """
@@ -77,7 +77,7 @@ print(json.dumps([limiter.allow("ip:y", at, cap=7, window=timedelta(hours=1)) fo
 
 @pytest.mark.slow
 def test_the_limit_holds_across_processes(database_url: str) -> None:
-    Limiter(engine(database_url))  # the table exists before the children race
+    Limiter(ready(database_url))  # the table exists before the children race
     children = [
         subprocess.Popen(
             [sys.executable, "-c", CHILD, database_url, T0.isoformat()],

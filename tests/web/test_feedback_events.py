@@ -12,8 +12,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from newsletter import schema
 from newsletter.audience.store import SubscriberStore
-from newsletter.feedback import tables
 from newsletter.feedback.sns import SnsVerifier
 from newsletter.web.server import url_of
 from tests.feedback.ses_events import event
@@ -36,7 +36,7 @@ class Webhook:
         )
 
     def count(self, kind: str) -> int:
-        table = tables.delivery_events()
+        table = schema.delivery_events
         query = select(func.count()).where(table.c.kind == kind)
         with self.store.engine.connect() as connection:
             return int(connection.scalar(query) or 0)

@@ -16,36 +16,17 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, DateTime, Integer, String, Table, Text, select
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsletter import db
 from newsletter.brief.writers.base import Ask
+from newsletter.schema import reply_cache as replies
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine, MetaData
+    from sqlalchemy import Engine
 
-TABLE_NAME = "brief_reply_cache"
 KEEP_DAYS = 30
-
-
-def reply_table(metadata: MetaData) -> Table:
-    """`brief_reply_cache`: one validated reply per request hash."""
-    if TABLE_NAME in metadata.tables:
-        return metadata.tables[TABLE_NAME]
-    return Table(
-        TABLE_NAME,
-        metadata,
-        Column("key", String(64), primary_key=True),  # sha256 hex of the request
-        Column("model", String(300), nullable=False),  # provider/model, for people reading it
-        Column("reply", Text, nullable=False),  # the reply's JSON object
-        Column("input_tokens", Integer, nullable=False, default=0),
-        Column("output_tokens", Integer, nullable=False, default=0),
-        Column("created", DateTime(timezone=True), nullable=False),
-    )
-
-
-replies = reply_table(db.metadata())
 
 
 def request_key(provider: str, model: str, version: str, ask: Ask) -> str:
@@ -61,16 +42,26 @@ def request_key(provider: str, model: str, version: str, ask: Ask) -> str:
 class ReplyCache:
     """Reads and writes cached replies; a database problem turns it off, never the draft."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, problem: str = "") -> None:
+        """On a ready engine (`open`); replies older than KEEP_DAYS go at once."""
         self.engine = engine
-        self.problem = ""
+        self.problem = problem
+        if problem:
+            return
         try:
-            db.ensure_schema(engine)
             with engine.begin() as connection:  # a few rows a day: the sweep is cheap
                 cutoff = datetime.now(UTC) - timedelta(days=KEEP_DAYS)
                 connection.execute(replies.delete().where(replies.c.created < cutoff))
         except SQLAlchemyError as exc:
             self.problem = db.error_reason(exc)
+
+    @classmethod
+    def open(cls, url: str) -> ReplyCache:
+        """The cache on `url`'s database; one that cannot be made ready turns it off."""
+        try:
+            return cls(db.ready(url))
+        except SQLAlchemyError as exc:
+            return cls(db.engine(url), problem=db.error_reason(exc))
 
     def get(self, key: str) -> dict[str, Any] | None:
         if self.problem:

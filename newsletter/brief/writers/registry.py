@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from newsletter import db
 from newsletter.brief.report import DraftReport
 from newsletter.brief.writers.base import ModelClient, Writer
 from newsletter.brief.writers.cache import ReplyCache
@@ -48,7 +47,7 @@ def make_writer(settings: Settings, report: DraftReport) -> Writer:
     provider = PROVIDERS.get(settings.brief.writer)
     if provider is None:
         return offline
-    cache = ReplyCache(db.engine(database_url(settings))) if settings.brief.cache else None
+    cache = ReplyCache.open(database_url(settings)) if settings.brief.cache else None
     return ModelWriter(
         provider(settings),
         report=report,
