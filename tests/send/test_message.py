@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import email
 from datetime import date
 from email import policy
@@ -11,6 +12,7 @@ import pytest
 
 from newsletter.model import NAME_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, Edition
 from newsletter.send.message import (
+    EncodedPart,
     HeaderInjection,
     MessageTemplate,
     Recipient,
@@ -143,3 +145,25 @@ def test_long_non_ascii_headers_fold_with_crlf_and_decode() -> None:
 def test_reply_to_cannot_inject_either() -> None:
     with pytest.raises(HeaderInjection, match="reply_to"):
         template(reply_to="a@example.com\r\nBcc: x@example.com")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "no placeholder at all, 한국어 too " * 9,
+        UNSUBSCRIBE_PLACEHOLDER,
+        "가" * 19 + UNSUBSCRIBE_PLACEHOLDER,  # the head ends inside a 57-byte group
+        "x" * 57 + UNSUBSCRIBE_PLACEHOLDER + "y" * 200 + NAME_PLACEHOLDER + "🎉",
+        NAME_PLACEHOLDER + "x" * 500 + UNSUBSCRIBE_PLACEHOLDER + UNSUBSCRIBE_PLACEHOLDER,
+        "%%" + UNSUBSCRIBE_PLACEHOLDER + "%%" + "z" * 120,
+    ],
+)
+def test_a_part_encoded_from_its_precomputed_head_is_the_whole_part_encoded(text: str) -> None:
+    """The head before the first placeholder is encoded once per edition; the bytes must be
+    those of encoding the filled part whole, wherever the placeholders sit."""
+    for url, name in (("https://news.example.com/u/t0k", "독자"), ("", ""), ("u", "n")):
+        filled = text.replace(UNSUBSCRIBE_PLACEHOLDER, url).replace(NAME_PLACEHOLDER, name)
+        encoded = base64.b64encode(filled.encode("utf-8"))
+        lines = [encoded[i : i + 76] for i in range(0, len(encoded), 76)]
+        assert EncodedPart(text).encode(url, name) == b"\r\n".join([*lines, b""])
