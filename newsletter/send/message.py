@@ -99,9 +99,54 @@ class EncodedPart:
         self._carry = head[cut:]
         self._tail = Fill(text[start:])
 
+    @property
+    def head(self) -> bytes:
+        """The encoded lines every recipient shares."""
+        return self._lines
+
+    def tail(self, url: str, name: str) -> bytes:
+        """The encoded lines after `head`, filled for one recipient."""
+        return _b64_lines(self._carry + self._tail.fill(url, name).encode("utf-8"))
+
     def encode(self, url: str, name: str) -> bytes:
-        tail = _b64_lines(self._carry + self._tail.fill(url, name).encode("utf-8"))
-        return self._lines + tail
+        return self._lines + self.tail(url, name)
+
+
+class _Middle:
+    """base64 of an unchanging run of bytes at each of the three offsets a message can put
+    it at, so that the whole message's base64 re-encodes only the bytes around it."""
+
+    def __init__(self, block: bytes) -> None:
+        self.size = len(block)
+        self.encoded: list[tuple[bytes, int]] = []
+        for skip in range(3):
+            whole = max(self.size - skip, 0) // 3 * 3
+            self.encoded.append((base64.b64encode(block[skip : skip + whole]), whole))
+
+
+class RawMessage(bytes):
+    """A message's bytes, knowing where its edition-wide middle (the HTML part's head) sits:
+    `base64()` — what the SES API sends — re-encodes only the per-recipient ends."""
+
+    _middle: _Middle | None = None
+    _front: int = 0
+
+    def base64(self) -> bytes:
+        """Exactly `base64.b64encode(self)`: encoded in 3-byte groups, the parts join up."""
+        middle = self._middle
+        if middle is None or middle.size < 3:
+            return base64.b64encode(self)
+        skip = -self._front % 3  # bytes of the middle that complete the front's last group
+        encoded, whole = middle.encoded[skip]
+        view = memoryview(self)
+        split = self._front + skip
+        return b"".join(
+            (
+                base64.b64encode(view[:split]),
+                encoded,
+                base64.b64encode(view[split + whole :]),
+            )
+        )
 
 
 class MessageTemplate:
@@ -148,8 +193,10 @@ class MessageTemplate:
             "Content-Transfer-Encoding: base64\r\n\r\n"
         ).encode("ascii")
         self._closing = f"--{self.boundary}--\r\n".encode("ascii")
+        self._middle_bytes = self._html_part + self._html.head
+        self._middle = _Middle(self._middle_bytes)
 
-    def build(self, recipient: Recipient) -> bytes:
+    def build(self, recipient: Recipient) -> RawMessage:
         """The complete message for one recipient, CRLF line endings, 7-bit clean."""
         email = ascii_address(clean_header(recipient.email, "recipient email"))
         name = clean_header(recipient.name, "recipient name")
@@ -160,16 +207,26 @@ class MessageTemplate:
             f"Message-ID: {make_msgid(domain=self.domain)}\r\n"
             f"List-Unsubscribe: <{url}>, <{self.mailto}>\r\n"
         )
-        return b"".join(
+        front = b"".join(
             (
                 (headers + self._shared + "\r\n").encode("ascii"),
                 self._text_part,
                 self._text.encode(url, name),
-                self._html_part,
-                self._html.encode(html.escape(url), html.escape(name)),
-                self._closing,
             )
         )
+        message = RawMessage(
+            b"".join(
+                (
+                    front,
+                    self._middle_bytes,
+                    self._html.tail(html.escape(url), html.escape(name)),
+                    self._closing,
+                )
+            )
+        )
+        message._middle = self._middle
+        message._front = len(front)
+        return message
 
 
 def _b64(text: str) -> bytes:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import email
+from dataclasses import replace
 from datetime import date
 from email import policy
 from email.header import decode_header, make_header
+from pathlib import Path
 
 import pytest
 
@@ -167,3 +169,25 @@ def test_a_part_encoded_from_its_precomputed_head_is_the_whole_part_encoded(text
         encoded = base64.b64encode(filled.encode("utf-8"))
         lines = [encoded[i : i + 76] for i in range(0, len(encoded), 76)]
         assert EncodedPart(text).encode(url, name) == b"\r\n".join([*lines, b""])
+
+
+@pytest.mark.parametrize("name", ["", "A", "독자", "Ada Lovelace", "가나다라마바사아자차카타파하"])
+def test_the_api_base64_of_a_message_is_the_base64_of_its_bytes(name: str) -> None:
+    """The SES API sends the message base64-encoded; the HTML part's head is encoded once per
+    edition at each alignment, and the result must be the plain encoding of the bytes."""
+    raw = template().build(Recipient("reader@example.net", name, "https://n.example/u/tok"))
+    assert raw.base64() == base64.b64encode(bytes(raw))
+
+
+def test_the_api_base64_holds_for_a_real_edition() -> None:
+    golden = Path(__file__).parents[1] / "render" / "data" / "golden" / "ko"
+    edition = replace(
+        EDITION,
+        html=(golden / "email.html").read_text(encoding="utf-8"),
+        text=(golden / "email.txt").read_text(encoding="utf-8"),
+    )
+    built = MessageTemplate(edition, sender="a@example.com", list_id="l.example.com", list_name="L")
+    for number in range(7):  # names of seven lengths: every alignment of the HTML part
+        raw = built.build(Recipient("r@example.net", "독" * number, "https://n.example/u/t"))
+        assert raw.base64() == base64.b64encode(bytes(raw))
+        assert len(raw) > 30_000

@@ -34,6 +34,8 @@ from botocore.httpsession import get_cert_path
 from botocore.parsers import create_parser
 from botocore.utils import get_environ_proxies
 
+from newsletter.send.message import RawMessage
+
 SEND_PATH = "/v2/email/outbound-emails"
 #: A connection idle longer than this is replaced before use: SES (and most load
 #: balancers) close idle keep-alive connections, and a request on a closed one fails.
@@ -98,7 +100,7 @@ class SignedSender:
             (
                 json.dumps(fields)[:-1].encode("utf-8"),
                 b', "Content": {"Raw": {"Data": "',
-                base64.b64encode(raw),
+                raw.base64() if isinstance(raw, RawMessage) else base64.b64encode(raw),
                 b'"}}}',
             )
         )
