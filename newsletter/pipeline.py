@@ -34,11 +34,50 @@ Say = Callable[[str], None]
 
 
 class StageError(Exception):
-    """A stage cannot go on; the message is one line for the user, `code` the exit status."""
+    """A stage cannot go on; the message is one line saying what is wrong.
 
-    def __init__(self, message: str, code: int = 1) -> None:
+    What to run about it is not said here: the subclasses carry the facts (the
+    missing file, the step that makes it, the date) and the edge that called the
+    stage (the CLI, the preview page) words the advice for its own user.
+    """
+
+
+class InputMissing(StageError):
+    """`path`, which `step` makes for `day`, is not there yet."""
+
+    def __init__(self, path: Path | str, step: str, day: date) -> None:
+        super().__init__(f"{path}: not found")
+        self.path, self.step, self.day = Path(path), step, day
+
+
+class HandEdited(StageError):
+    """The briefing at `path` was edited by a person: a re-draft would lose the edit."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path} was edited by hand")
+        self.path = path
+
+
+class RenderOutdated(StageError):
+    """The briefing at `path` changed after `day`'s edition was rendered."""
+
+    def __init__(self, path: Path, day: date) -> None:
+        super().__init__(f"{path} changed after the last render")
+        self.path, self.day = path, day
+
+
+class StageRefused(StageError):
+    """The setup forbids the stage (no usable secret key, a header that would inject):
+    running it again changes nothing until the configuration does."""
+
+
+class SendStopped(StageError):
+    """The campaign of `day` stopped before its end, nothing lost (`kind` as in
+    `send.campaign.CampaignStopped`: not-started | quota | stopped)."""
+
+    def __init__(self, message: str, kind: str, day: date) -> None:
         super().__init__(message)
-        self.code = code
+        self.kind, self.day = kind, day
 
 
 def _quiet(_: str) -> None:
@@ -75,11 +114,9 @@ def draft_stage(
     directory = settings.edition_dir(day)
     items_path = directory / ITEMS_NAME
     if not items_path.exists():
-        raise StageError(f"{items_path}: not found; run `newsletter collect --date {day}` first")
+        raise InputMissing(items_path, "collect", day)
     if not force and is_hand_edited(directory):
-        raise StageError(
-            f"{directory / 'briefing.json'} was edited by hand; keep it, or re-draft with --force"
-        )
+        raise HandEdited(directory / "briefing.json")
     try:
         items = items_from_json(items_path.read_text(encoding="utf-8"))
     except ModelError as exc:
@@ -101,7 +138,7 @@ def load_valid_briefing(settings: Settings, day: date) -> Briefing:
     directory = settings.edition_dir(day)
     path = directory / BRIEFING_NAME
     if not path.exists():
-        raise StageError(f"{path}: not found; run `newsletter draft --date {day}` first")
+        raise InputMissing(path, "draft", day)
     try:
         return load_briefing(directory)
     except ModelError as exc:
@@ -161,18 +198,13 @@ def load_rendered_edition(settings: Settings, day: date) -> Edition:
     briefing = load_valid_briefing(settings, day)
     directory = settings.edition_dir(day)
     if (directory / "email.html").exists() and not render_is_current(directory):
-        raise StageError(
-            f"{directory / 'briefing.json'} changed after the last render; "
-            f"run `newsletter render --date {day}` first"
-        )
+        raise RenderOutdated(directory / "briefing.json", day)
     try:
         html = (directory / "email.html").read_text(encoding="utf-8")
         text = (directory / "email.txt").read_text(encoding="utf-8")
         markdown = (directory / "post.md").read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise StageError(
-            f"{exc.filename}: not found; run `newsletter render --date {day}` first"
-        ) from None
+        raise InputMissing(exc.filename, "render", day) from None
     from newsletter.render.context import preheader_for, subject_for
 
     return Edition(day, subject_for(briefing), preheader_for(briefing), html, text, markdown)
@@ -210,9 +242,9 @@ def send_stage(
                 cancel=cancel,
             )
         except (SecretKeyError, HeaderInjection) as exc:
-            raise StageError(str(exc), code=2) from None
+            raise StageRefused(str(exc)) from None
         except CampaignStopped as exc:
-            raise StageError(str(exc)) from None
+            raise SendStopped(str(exc), exc.kind, day) from None
     if summary.pending == 0 and summary.elsewhere == 0:
         editions.advance(day, "sent")
     return summary

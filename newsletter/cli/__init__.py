@@ -63,10 +63,11 @@ def _global(
 
 
 def _stage_error(exc: Exception) -> None:
+    from newsletter.cli.hints import stage_exit_code, stage_line
     from newsletter.pipeline import StageError
 
     if isinstance(exc, StageError):
-        fail(str(exc), exc.code)
+        fail(stage_line(exc), stage_exit_code(exc))
     raise exc
 
 
@@ -234,6 +235,7 @@ def send(
 ) -> None:
     """Deliver the rendered edition to every active subscriber (resumes a half-done send)."""
     from newsletter.cli.sending import SendProgress, print_summary
+    from newsletter.cli.signals import sigterm_cancels
     from newsletter.pipeline import StageError, load_rendered_edition, send_stage
 
     settings = settings_from(ctx)
@@ -245,9 +247,9 @@ def send(
         held = _approval_hold(settings, day)
         if held:
             fail(held, EXIT_FAILED)
-        with SendProgress() as progress:
+        with SendProgress() as progress, sigterm_cancels() as cancel:
             summary = send_stage(
-                settings, day, resend_ambiguous=resend_ambiguous, progress=progress
+                settings, day, resend_ambiguous=resend_ambiguous, progress=progress, cancel=cancel
             )
     except StageError as exc:
         _stage_error(exc)
@@ -279,13 +281,15 @@ def _trial(settings: Settings, day: date, edition: Edition, to: str | None) -> N
 @app.command()
 def daily(ctx: typer.Context, date: DateOption = None) -> None:
     """collect + draft + render + send for one date; safe to re-run."""
+    from newsletter.cli.signals import sigterm_cancels
     from newsletter.operations.daily import run_daily
     from newsletter.pipeline import StageError
 
     settings = settings_from(ctx)
     day = edition_date(settings, date)
     try:
-        report = run_daily(settings, day, say=lambda line: say(f"• {line}"))
+        with sigterm_cancels() as cancel:
+            report = run_daily(settings, day, say=lambda line: say(f"• {line}"), cancel=cancel)
     except StageError as exc:
         _stage_error(exc)
     if report.summary and report.summary.failed:
@@ -301,6 +305,7 @@ def preview(
 ) -> None:
     """Serve the edition on 127.0.0.1 (desktop, phone, text) and open the browser
     (without --date: today's, or the newest edition when today has none)."""
+    from newsletter.pipeline import StageError
     from newsletter.web.launch import LaunchError, run_preview
 
     settings = settings_from(ctx)
@@ -308,7 +313,9 @@ def preview(
     try:
         run_preview(settings, day, port=port, open_browser=not no_open, say=say)
     except LaunchError as exc:
-        fail(str(exc), exc.code)
+        fail(str(exc), _launch_exit_code(exc))
+    except StageError as exc:
+        _stage_error(exc)
 
 
 @app.command()
@@ -385,7 +392,13 @@ def serve(
     try:
         run_serve(settings, host=host, port=port, say=say)
     except LaunchError as exc:
-        fail(str(exc), exc.code)
+        fail(str(exc), _launch_exit_code(exc))
+
+
+def _launch_exit_code(exc: Exception) -> int:
+    from newsletter.web.launch import LaunchRefused
+
+    return EXIT_USAGE if isinstance(exc, LaunchRefused) else EXIT_FAILED
 
 
 def _approval_hold(settings: Settings, day: date) -> str:
@@ -488,13 +501,13 @@ def doctor(ctx: typer.Context, json: JsonOption = False) -> None:
 @feedback_app.command("poll")
 def feedback_poll(ctx: typer.Context, json: JsonOption = False) -> None:
     """Process SES bounce/complaint notifications from an SQS queue, then exit."""
-    from newsletter.feedback.sqs import PollError, run_poll
+    from newsletter.feedback.sqs import PollError, QueueNotConfigured, run_poll
 
     settings = settings_from(ctx)
     try:
         report = run_poll(settings)
     except PollError as exc:
-        fail(str(exc), exc.code)
+        fail(str(exc), EXIT_USAGE if isinstance(exc, QueueNotConfigured) else EXIT_FAILED)
     if json:
         print_json(report.to_json())
     else:

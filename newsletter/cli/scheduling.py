@@ -58,6 +58,7 @@ def _daily(
     config: Path | None, day: date, stop: threading.Event, say: Callable[[str], None]
 ) -> int:
     """One run with the config as it is now (edits apply from the next run on)."""
+    from newsletter.cli.hints import stage_exit_code, stage_line
     from newsletter.config import ConfigError, load_settings
     from newsletter.operations.daily import run_daily
     from newsletter.pipeline import StageError
@@ -70,8 +71,8 @@ def _daily(
     try:
         report = run_daily(settings, day, say=lambda line: say(f"  {line}"), cancel=stop)
     except StageError as exc:
-        say(f"  {exc}")
-        return exc.code
+        say(f"  {stage_line(exc)}")
+        return stage_exit_code(exc)
     except Exception as exc:  # a full disk, a locked database: one line, as `daily` prints it
         line = failure_line(exc, settings)
         if line is None:

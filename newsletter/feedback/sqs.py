@@ -54,9 +54,9 @@ class PollReport:
 class PollError(Exception):
     """The queue cannot be read at all (configuration, credentials); one line for the user."""
 
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
+
+class QueueNotConfigured(PollError):
+    """No `feedback.queue_url`: the configuration must change before a poll can work."""
 
 
 def run_poll(settings: Settings) -> PollReport:
@@ -66,7 +66,7 @@ def run_poll(settings: Settings) -> PollReport:
     from newsletter.audience.store import SubscriberStore
 
     if not settings.feedback.queue_url:
-        raise PollError(f"{settings.path}: feedback.queue_url is not set", code=2)
+        raise QueueNotConfigured(f"{settings.path}: feedback.queue_url is not set")
     try:
         store = SubscriberStore.open(settings)
         recorder = FeedbackRecorder(

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from newsletter.config import Settings
 from newsletter.model import ModelError, items_from_json
 from newsletter.operations.approval import gate as approval_gate
+from newsletter.operations.lock import LockHeld
 from newsletter.pipeline import (
     FEEDS_REPORT_NAME,
     ITEMS_NAME,
@@ -50,6 +51,15 @@ def _quiet(_: str) -> None:
     return None
 
 
+class DailyBusy(StageError):
+    """Another run is making `day`'s edition (`runner`, `since`: who and from when, when
+    known); this one did not start."""
+
+    def __init__(self, held: LockHeld) -> None:
+        super().__init__(f"{held}; not starting a second one")
+        self.day, self.runner, self.since = held.day, held.runner, held.since
+
+
 @dataclass
 class DailyReport:
     day: date
@@ -75,14 +85,14 @@ def run_daily(
     decides an approval deadline (`newsletter.approve_by`; tests inject one).
     """
     from newsletter.editions import EditionLog
-    from newsletter.operations.lock import LockHeld, daily_lock
+    from newsletter.operations.lock import daily_lock
 
     editions = EditionLog.open(settings)
     try:
         with daily_lock(settings, day, editions):
             return _daily_steps(settings, day, editions, say, cancel, clock)
     except LockHeld as exc:
-        raise StageError(str(exc)) from None
+        raise DailyBusy(exc) from None
 
 
 def _daily_steps(

@@ -29,7 +29,13 @@ _PG_NAMESPACE = 0x6E6C
 
 
 class LockHeld(Exception):
-    """Another run holds the edition's lock; the message names it."""
+    """Another run holds the edition's lock: `runner` ("host pid N") and `since` (local
+    time) name it when its row says so, else both are empty."""
+
+    def __init__(self, day: date, runner: str = "", since: str = "") -> None:
+        holder = f"another run ({runner}, since {since})" if runner else "another run"
+        super().__init__(f"the edition of {day} is being made by {holder}")
+        self.day, self.runner, self.since = day, runner, since
 
 
 def runner_name() -> str:
@@ -43,7 +49,7 @@ def daily_lock(settings: Settings, day: date, editions: EditionLog) -> Iterator[
     hold = _pg_lock if engine.dialect.name == "postgresql" else _file_lock
     with hold(settings, day) as acquired:
         if not acquired:
-            raise LockHeld(_held_message(editions, day))
+            raise _held(editions, day)
         editions.set_runner(day, runner_name())
         try:
             yield
@@ -51,14 +57,12 @@ def daily_lock(settings: Settings, day: date, editions: EditionLog) -> Iterator[
             editions.set_runner(day, None)
 
 
-def _held_message(editions: EditionLog, day: date) -> str:
+def _held(editions: EditionLog, day: date) -> LockHeld:
     record = editions.get(day)
     if record is None or not record.runner or record.run_started is None:
-        holder = "another `newsletter daily` run"
-    else:
-        since = record.run_started.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
-        holder = f"another `newsletter daily` run ({record.runner}, since {since})"
-    return f"the edition of {day} is being made by {holder}; not starting a second one"
+        return LockHeld(day)
+    since = record.run_started.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    return LockHeld(day, record.runner, since)
 
 
 @contextmanager

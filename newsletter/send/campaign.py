@@ -14,10 +14,8 @@ the scheduler stopping) hands unsent rows back to `pending` and says so in one l
 
 from __future__ import annotations
 
-import signal
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from email.utils import parseaddr
@@ -43,7 +41,7 @@ from newsletter.send.transports.base import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
 T = TypeVar("T")
 #: What `send` and `daily` say when the edition found nobody to go to.
@@ -94,11 +92,18 @@ class CampaignSummary:
 
 
 class CampaignStopped(Exception):
-    """The campaign stopped early; unsent rows are pending again. The message is one line."""
+    """The campaign stopped early; unsent rows are pending again. The message is one line.
 
-    def __init__(self, message: str, summary: CampaignSummary) -> None:
+    `kind` says why, for whoever advises the user what to do next: `not-started`
+    (the account or its limits could not be read; nothing was claimed), `quota`
+    (the 24-hour quota is used up) or `stopped` (interrupted, or the account
+    refused to go on).
+    """
+
+    def __init__(self, message: str, summary: CampaignSummary, kind: str) -> None:
         super().__init__(message)
         self.summary = summary
+        self.kind = kind
 
 
 def sender_address(settings: Settings) -> str:
@@ -193,9 +198,9 @@ def run_campaign(
 ) -> CampaignSummary:
     """Send `edition` to every active subscriber not yet served; safe to call again.
 
-    Raises CampaignStopped (with the summary) when it stops before the end. With
-    `cancel`, the caller owns the signals and sets the event to stop the campaign
-    at a batch boundary; without it, SIGTERM is handled here like Ctrl-C.
+    Raises CampaignStopped (with the summary) when it stops before the end. Signals
+    belong to the caller: it sets `cancel` (on SIGTERM, say) to stop the campaign at
+    a batch boundary; a KeyboardInterrupt in the main thread stops it the same way.
     """
     policy = policy or RetryPolicy()
     key = day.isoformat()
@@ -226,9 +231,7 @@ def run_campaign(
         except (AccountError, TransientError) as exc:  # nothing claimed yet: nothing to undo
             summary.pending, summary.stopped = counts["pending"], str(exc)
             raise CampaignStopped(
-                f"campaign not started, nothing sent: {exc}; re-run `newsletter send "
-                f"--date {key}` once it is fixed",
-                summary,
+                f"campaign not started, nothing sent: {exc}", summary, "not-started"
             ) from None
         summary.rate, summary.budget = rate, budget
         limiter = RateLimiter(rate)
@@ -252,10 +255,7 @@ def run_campaign(
                 progress.advance(sum(1 for o in outcomes if o.state != "pending"))
 
         result = PoolResult()
-        with (
-            Lease(log.engine, key, rate, on_share=limiter.set_rate) as lease,
-            _sigterm_as_interrupt(enabled=cancel is None),
-        ):
+        with Lease(log.engine, key, rate, on_share=limiter.set_rate) as lease:
             try:
                 lease.settle(stop.is_set)
             except KeyboardInterrupt:
@@ -282,24 +282,21 @@ def run_campaign(
         summary.failures = log.failures()
     if stop.is_set():
         summary.stopped = stop.reason
-        raise CampaignStopped(_stopped_line(summary, stop), summary)
+        raise CampaignStopped(_stopped_line(summary, stop), summary, "stopped")
     if result.budget_exhausted and summary.pending:
         summary.stopped = "24-hour quota reached"
         raise CampaignStopped(
             f"the 24-hour sending quota is reached ({summary.sent} sent now, "
-            f"{summary.pending} stay pending, nothing lost): re-run `newsletter send --date {key}` "
-            "when the quota frees up, or raise sender.daily_quota",
+            f"{summary.pending} stay pending, nothing lost)",
             summary,
+            "quota",
         )
     return summary
 
 
 def _stopped_line(summary: CampaignSummary, stop: Stop) -> str:
     what = "interrupted" if stop.reason == "interrupted" else f"stopped: {stop.reason}"
-    return (
-        f"campaign {what} ({summary.sent} sent, {summary.pending} stay pending, nothing lost); "
-        f"re-run `newsletter send --date {summary.edition}` to resume"
-    )
+    return f"campaign {what} ({summary.sent} sent, {summary.pending} stay pending, nothing lost)"
 
 
 def _with_retries(call: Callable[[], T], policy: RetryPolicy) -> T:
@@ -312,20 +309,3 @@ def _with_retries(call: Callable[[], T], policy: RetryPolicy) -> T:
                 raise
             time.sleep(policy.delay(attempt))
     raise AssertionError("unreachable")
-
-
-@contextmanager
-def _sigterm_as_interrupt(*, enabled: bool = True) -> Iterator[None]:
-    """A service manager's stop (SIGTERM) ends the send like Ctrl-C: cleanly, resumably."""
-    if not enabled or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)

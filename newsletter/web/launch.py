@@ -23,11 +23,11 @@ PREVIEW_HOST = "127.0.0.1"  # never 0.0.0.0: the preview shows unsent editions
 
 
 class LaunchError(Exception):
-    """The server cannot start; one line for the user (`code` is the exit status)."""
+    """The server cannot start; one line for the user."""
 
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
+
+class LaunchRefused(LaunchError):
+    """The setup forbids starting (no usable secret key): the configuration must change."""
 
 
 def run_preview(
@@ -35,6 +35,7 @@ def run_preview(
 ) -> None:
     """Serve the preview of `day` on 127.0.0.1 until Ctrl-C; without a day, today's
     edition, or the newest one there is when today has none yet."""
+    from newsletter.pipeline import InputMissing
     from newsletter.web.app import create_app
     from newsletter.web.server import BindError
 
@@ -42,7 +43,7 @@ def run_preview(
         day = _newest_day(settings, say)
     briefing = settings.edition_dir(day) / "briefing.json"
     if not briefing.is_file():
-        raise LaunchError(f"{briefing}: not found; run `newsletter draft --date {day}` first")
+        raise InputMissing(briefing, "draft", day)
     try:
         sock = bind(PREVIEW_HOST, port)
     except BindError as exc:
@@ -85,7 +86,7 @@ def run_serve(settings: Settings, *, host: str, port: int, say: Say) -> None:
     try:
         app = create_app(settings)
     except SecretKeyError as exc:
-        raise LaunchError(str(exc), code=2) from None
+        raise LaunchRefused(str(exc)) from None
     try:
         sock = bind(host, port)
     except BindError as exc:

@@ -130,6 +130,7 @@ class PreviewRenderer:
             return rendered
 
     def _render(self, day: date, fingerprint: str) -> Rendered:
+        from newsletter.cli.hints import stage_line
         from newsletter.pipeline import StageError, load_valid_briefing
         from newsletter.render import RenderError, build_edition, check_edition
         from newsletter.render.content import content_checks
@@ -138,7 +139,10 @@ class PreviewRenderer:
         try:
             briefing = load_valid_briefing(self.settings, day)
             edition = build_edition(briefing, self.settings)
-        except (StageError, RenderError) as exc:
+        except StageError as exc:
+            rendered.error = stage_line(exc)
+            return rendered
+        except RenderError as exc:
             rendered.error = str(exc)
             return rendered
         rendered.edition = edition

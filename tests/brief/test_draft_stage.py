@@ -13,8 +13,9 @@ import pytest
 
 from newsletter.brief.briefing_file import BRIEFING_NAME
 from newsletter.brief.draft import EmptyDay, draft_briefing
+from newsletter.cli.hints import stage_exit_code, stage_line
 from newsletter.model import Briefing
-from newsletter.pipeline import StageError, draft_stage
+from newsletter.pipeline import InputMissing, StageError, draft_stage
 from tests.brief.factory import DAY, demo_items, item, write_config, write_items
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,7 +78,7 @@ def test_empty_day_is_a_failure_with_a_clear_message(tmp_path: Path) -> None:
     write_items(settings, [item(1, "Last week's news", "Old.", hours_ago=24 * 7)])
     with pytest.raises(StageError) as caught:
         draft_stage(settings, DAY)
-    assert caught.value.code == 1
+    assert stage_exit_code(caught.value) == 1  # what the CLI exits with
     message = str(caught.value)
     assert message.startswith("nothing to send for 2026-02-07: no items in the 24 h window")
     assert "1 collected items are all outside it" in message
@@ -98,7 +99,8 @@ def test_hand_edits_are_protected_until_forced(tmp_path: Path) -> None:
     path.write_text(edited, encoding="utf-8")
     with pytest.raises(StageError) as caught:
         draft_stage(settings, DAY)
-    assert "edited by hand" in str(caught.value) and "--force" in str(caught.value)
+    line = stage_line(caught.value)  # what the CLI prints
+    assert "edited by hand" in line and "--force" in line
     assert path.read_text(encoding="utf-8") == edited  # untouched
 
     briefing = draft_stage(settings, DAY, force=True)
@@ -118,8 +120,12 @@ def test_briefing_written_by_hand_from_scratch_is_protected(tmp_path: Path) -> N
 
 def test_missing_or_broken_items_file_is_one_line(tmp_path: Path) -> None:
     settings = write_config(tmp_path)
-    with pytest.raises(StageError, match=r"items\.json: not found; run `newsletter collect"):
+    with pytest.raises(InputMissing, match=r"items\.json: not found") as missing:
         draft_stage(settings, DAY)
+    assert (missing.value.step, missing.value.day) == ("collect", DAY)
+    assert stage_line(missing.value).endswith(
+        "items.json: not found; run `newsletter collect --date 2026-02-07` first"
+    )
     path = write_items(settings, demo_items())
     path.write_text(path.read_text(encoding="utf-8").replace('"weight": 1.0', '"weight": "x"', 1))
     with pytest.raises(StageError) as caught:
