@@ -33,6 +33,7 @@ test-fast: $(STAMP) lint
 lint: $(STAMP)
 	$(VENV)/bin/ruff check newsletter tests bench
 	$(VENV)/bin/ruff format --check newsletter tests bench
+	$(VENV)/bin/mypy
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix newsletter tests bench

@@ -111,11 +111,11 @@ _ensured: weakref.WeakKeyDictionary[Engine, frozenset[str]] = weakref.WeakKeyDic
 
 def insert_ignoring_duplicates(connection: Any, table: Any, *index_elements: str) -> Any:
     """`INSERT … ON CONFLICT DO NOTHING`: the unique index, not a prior SELECT, decides races."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
     if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table).on_conflict_do_nothing(index_elements=list(index_elements))
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=list(index_elements))
+    return sqlite.insert(table).on_conflict_do_nothing(index_elements=list(index_elements))
 
 
 def error_reason(exc: BaseException) -> str:

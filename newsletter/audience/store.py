@@ -17,6 +17,7 @@ unsubscribe while a send walks the list.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -131,7 +132,7 @@ class SubscriberStore:
                 return
             last = batch[-1].id
 
-    def events(self, subscriber_id: int) -> list[Event]:
+    def events(self, subscriber_id: int) -> builtins.list[Event]:
         table = schema.subscriber_events
         query = (
             select(table.c.time, table.c.status, table.c.source, table.c.detail)
@@ -243,7 +244,7 @@ class SubscriberStore:
                 if current is None or current == status:
                     return False
                 guard = [table.c.status == current]
-                if unchanged_since is not None:
+                if unchanged_since is not None and row is not None:
                     if utc(row.updated) != unchanged_since:
                         return False
                     guard.append(table.c.updated == row.updated)
@@ -269,7 +270,7 @@ class SubscriberStore:
         return self.set_status(subscriber_id, "unsubscribed", source=source, detail=detail)
 
     def unsubscribe_many(
-        self, subscriber_ids: list[int], *, source: str, detail: str = ""
+        self, subscriber_ids: builtins.list[int], *, source: str, detail: str = ""
     ) -> set[int]:
         """Unsubscribe every receiving subscriber among `subscriber_ids` in one transaction;
         the ids that changed. Suppressed ones keep their status (a bounce or complaint

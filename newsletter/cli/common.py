@@ -10,7 +10,6 @@ import errno
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -41,7 +40,7 @@ class Guarded(TyperGroup):
     and where). Anything else is a bug and keeps its traceback.
     """
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except Exception as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -86,14 +87,18 @@ def _ask_feeds() -> list[FeedAnswer]:
         section = _ask(
             f"  its section ({', '.join(SECTIONS)}, … or your own word)",
             DEFAULT_SECTION,
-            lambda v, url=url: Answers(feeds=[FeedAnswer(url, v)]),
+            partial(_feed_answer, url),
         )
         name = _ask(
             "  its name under the stories (empty: the feed's own title)",
             "",
-            lambda v, url=url, section=section: Answers(feeds=[FeedAnswer(url, section, v)]),
+            partial(_feed_answer, url, section),
         )
         feeds.append(FeedAnswer(url, section, name))
+
+
+def _feed_answer(*fields: str) -> Answers:
+    return Answers(feeds=[FeedAnswer(*fields)])
 
 
 def _ask(label: str, default: str, answer: Callable[[str], Answers]) -> str:

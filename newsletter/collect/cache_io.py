@@ -67,9 +67,9 @@ class CacheIO:
                 for future in futures:
                     if not future.done():
                         future.set_result(found.get(feed))
-            for feed, _, _, future in writes:
-                if not future.done():
-                    future.set_result(errors.get(feed, ""))
+            for feed, _, _, written in writes:
+                if not written.done():
+                    written.set_result(errors.get(feed, ""))
 
 
 def _batch(

@@ -153,7 +153,7 @@ def _vectors(
     total = len(titles)
     vectors = {}
     for k in wanted:
-        bag: Counter[str] = Counter(leads[k])
+        bag: dict[str, float] = defaultdict(float, Counter(leads[k]))
         for feature in titles[k]:
             bag[feature] += TITLE_WEIGHT
         vector = {

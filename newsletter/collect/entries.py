@@ -16,6 +16,7 @@ each time, never cached.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -125,7 +126,7 @@ class Selection:
 
 
 def select_entries(
-    entries: list[Entry],
+    entries: Sequence[Entry],
     context: FeedContext,
     seen_before: dict[str, float],
     now: float,
@@ -204,7 +205,7 @@ def _link_of(entry: Entry) -> str:
     return link.partition("#")[0].rstrip("/")
 
 
-def _shared_links(entries: list[Entry]) -> set[str]:
+def _shared_links(entries: Sequence[Entry]) -> set[str]:
     """Links (fragment aside) that entries with different GUIDs have in common."""
     owner: dict[str, str] = {}
     shared: set[str] = set()

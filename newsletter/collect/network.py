@@ -101,7 +101,8 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         addresses = await _resolve(host, port, timeout)
-        allowed, refused = [], []
+        allowed: list[tuple[Address, str]] = []
+        refused: list[tuple[Address, str]] = []
         for address in addresses:
             why = self.policy.refusal(address)
             (refused if why else allowed).append((address, why))

@@ -12,6 +12,7 @@ clustering at the end of a run only compares.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from newsletter.collect.entries import Entry, FeedContext, Selection, select_entries
@@ -97,7 +98,7 @@ def from_cache_or_none(blob: bytes, job: Job) -> WorkResult | None:
         return None
 
 
-def _select(entries: list[Entry], job: Job, title: str) -> WorkResult:
+def _select(entries: Sequence[Entry], job: Job, title: str) -> WorkResult:
     feed_title = job.name or title or job.fallback_title
     context = FeedContext(job.feed_url, feed_title, job.section, job.weight)
     selection = select_entries(entries, context, job.seen_before, job.now, job.window)

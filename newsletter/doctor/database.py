@@ -9,7 +9,7 @@ TCP timeout of minutes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,7 +38,7 @@ def checks(ctx: Context) -> Iterator[Check]:
     yield _subscribers(ctx)
 
 
-def _reach(ctx: Context, url: str, shown: str) -> Iterator[Check]:
+def _reach(ctx: Context, url: str, shown: str) -> Generator[Check, None, bool]:
     """The `database` check; sets `ctx.engine` and returns True when the database answered."""
     from sqlalchemy import text
     from sqlalchemy.exc import SQLAlchemyError

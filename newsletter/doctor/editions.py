@@ -34,7 +34,7 @@ def checks(ctx: Context) -> Iterator[Check]:
         if newest is None:
             yield skip(NAME, "no edition has been sent yet")
             return
-        counts = dict(
+        counts: dict[str, int] = dict(
             connection.execute(
                 select(table.c.state, func.count())
                 .where(table.c.edition == newest)

@@ -179,11 +179,9 @@ def _upsert(connection: Any, table: Any, restart_before: datetime) -> Any:
     """`INSERT … ON CONFLICT (subscriber_id) DO UPDATE SET count = count + 1`, or 1 again
     when the previous soft bounce came before `restart_before`."""
     from sqlalchemy import case
+    from sqlalchemy.dialects import postgresql, sqlite
 
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert: Any = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     statement = insert(table)
     count = case((table.c.last < restart_before, 1), else_=table.c.count + 1)
     return statement.on_conflict_do_update(

@@ -200,11 +200,11 @@ def _clicks(connection: Any, reports: dict[str, EditionReport], stories: StoryLi
                 owners.setdefault(normal_url(url), index)
         other: dict[str, int] = {}
         for link, people, clicks in rows.get(edition, []):
-            index = owners.get(normal_url(link))
-            if index is None:
+            owner = owners.get(normal_url(link))
+            if owner is None:
                 other[link] = other.get(link, 0) + people
                 continue
-            story = report.stories[index - 1]
+            story = report.stories[owner - 1]
             story.people += people  # one person clicking two sources of a story counts twice
             story.clicks += clicks
         report.other_links = sorted(other.items(), key=lambda item: (-item[1], item[0]))[:5]

@@ -69,7 +69,7 @@ class _Attributes:
         self.attrib: dict[str, str] = {}
 
 
-class MemoPremailer(Premailer):  # type: ignore[misc]  # premailer ships no type hints
+class MemoPremailer(Premailer):  # premailer ships no type hints: Premailer is Any
     """A Premailer whose stylesheet parse and style-to-attribute mapping are remembered."""
 
     def inline(self, html: str) -> str:
@@ -91,7 +91,7 @@ class MemoPremailer(Premailer):  # type: ignore[misc]  # premailer ships no type
 
     @lru_cache(maxsize=64)  # noqa: B019 - one instance lives for the process (see `inliner`)
     def _memo_rules(self, css_body: str, ruleset_index: int) -> tuple[list[Any], list[Any]]:
-        return super()._parse_style_rules(css_body, ruleset_index)  # type: ignore[no-any-return]
+        return super()._parse_style_rules(css_body, ruleset_index)
 
     def _style_to_basic_html_attributes(
         self, element: Any, style_content: str, force: bool = False

@@ -120,11 +120,11 @@ class SendLog:
         read — decides when two processes enqueue at once.
         """
         from sqlalchemy import func, literal, select
+        from sqlalchemy.dialects import postgresql, sqlite
 
-        if self.engine.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
+        insert: Any = (
+            postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        )
         table = self.table
         with self.engine.connect() as conn:
             low, high = conn.execute(

@@ -80,7 +80,7 @@ class PreviewRoutes:
             return PlainTextResponse(str(exc), status_code=400)
         return PlainTextResponse(self.renderer.fingerprint(day), headers=NO_STORE)
 
-    async def _rendered(self, request: Request):  # type: ignore[no-untyped-def]
+    async def _rendered(self, request: Request):  # a Response, or the Rendered to show
         try:
             day = self._day(request.path_params["day"])
         except BadDate as exc:

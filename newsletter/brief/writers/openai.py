@@ -132,7 +132,7 @@ class OpenAIClient:
         message = choice.get("message") if isinstance(choice, dict) else None
         if not isinstance(choice, dict) or not isinstance(message, dict):
             return problem("no message in the reply (malformed or not a Chat Completions reply)")
-        if choice.get("finish_reason") == "length":
+        if isinstance(choice, dict) and choice.get("finish_reason") == "length":
             return problem("reply cut off at max_tokens")
         for call in message.get("tool_calls") or []:
             function = call.get("function") if isinstance(call, dict) else None

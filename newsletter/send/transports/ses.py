@@ -172,7 +172,8 @@ class SesTransport:
 def _quota(figures: dict[str, Any], source: str) -> SendQuota:
     """SendQuota from SES figures; a negative Max24HourSend means unlimited."""
     rate = float(figures.get("MaxSendRate") or 0)
-    daily = float(figures.get("Max24HourSend") if figures.get("Max24HourSend") is not None else -1)
+    maximum = figures.get("Max24HourSend")
+    daily = float(maximum if maximum is not None else -1)
     return SendQuota(
         max_rate=rate if rate > 0 else None,
         max_24h=int(daily) if daily >= 0 else None,
