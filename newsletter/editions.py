@@ -13,14 +13,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from sqlalchemy import Engine, select
 
 from newsletter import db, schema
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
-    from newsletter.config import Settings
+from newsletter.config import Settings, database_url
+from newsletter.db import insert_ignoring_duplicates
 
 STAGES = ("started", "collected", "drafted", "rendered", "awaiting", "sending", "sent")
 #: Where a manually approved edition can stop instead of going on (see operations/approval).
@@ -64,13 +63,9 @@ class EditionLog:
 
     @classmethod
     def open(cls, settings: Settings) -> EditionLog:
-        from newsletter.config import database_url
-
         return cls(db.ready(database_url(settings)))
 
     def get(self, day: date | str) -> EditionRecord | None:
-        from sqlalchemy import select
-
         query = select(self.table).where(self.table.c.edition == str(day))
         with self.engine.connect() as conn:
             row = conn.execute(query).mappings().first()
@@ -78,8 +73,6 @@ class EditionLog:
 
     def recent(self, limit: int) -> list[EditionRecord]:
         """The newest editions first."""
-        from sqlalchemy import select
-
         query = select(self.table).order_by(self.table.c.edition.desc()).limit(limit)
         with self.engine.connect() as conn:
             return [_record(row) for row in conn.execute(query).mappings()]
@@ -143,10 +136,6 @@ class EditionLog:
     @contextmanager
     def _row(self, day: date | str) -> Iterator[tuple[Any, Any]]:
         """A transaction with the edition's row created if missing, and its current values."""
-        from sqlalchemy import select
-
-        from newsletter.db import insert_ignoring_duplicates
-
         with self.engine.begin() as conn:
             current = (
                 conn.execute(select(self.table).where(self.table.c.edition == str(day)))

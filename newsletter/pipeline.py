@@ -13,19 +13,33 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from newsletter import db
-from newsletter.config import Settings
+from newsletter.audience.tokens import SecretKeyError
+from newsletter.brief.briefing_file import (
+    BRIEFING_NAME,
+    is_hand_edited,
+    load_briefing,
+    save_briefing,
+)
+from newsletter.brief.draft import EmptyDay, draft_briefing
+from newsletter.brief.report import DraftReport
+from newsletter.collect import CollectError, CollectResult, collect_edition
+from newsletter.config import Settings, database_url
+from newsletter.editions import EditionLog
+from newsletter.feedback.retention import Pruned, prune
 from newsletter.files import replace_together, write_atomically
 from newsletter.model import Briefing, Edition, ModelError, items_from_json, items_to_json
-
-if TYPE_CHECKING:
-    from newsletter.brief.report import DraftReport
-    from newsletter.collect import CollectResult
-    from newsletter.feedback.retention import Pruned
-    from newsletter.render.triage import Rendered
-    from newsletter.send.campaign import CampaignSummary, Progress
+from newsletter.publish.jekyll import PublishError, post_slug, publish_post
+from newsletter.render import RenderError, write_edition
+from newsletter.render.checks import CheckFailed
+from newsletter.render.context import preheader_for, subject_for
+from newsletter.render.triage import Rendered, render_checked
+from newsletter.send.campaign import CampaignStopped, CampaignSummary, Progress, run_campaign
+from newsletter.send.message import HeaderInjection
+from newsletter.signup.service import purge_unconfirmed
 
 ITEMS_NAME = "items.json"
 FEEDS_REPORT_NAME = "feeds.json"
@@ -86,8 +100,6 @@ def _quiet(_: str) -> None:
 
 def collect_stage(settings: Settings, day: date, *, progress: bool = False) -> CollectResult:
     """Fetch every feed and write `items.json` and the per-feed report `feeds.json`."""
-    from newsletter.collect import CollectError, collect_edition
-
     try:
         result = collect_edition(settings, day, progress=progress)
     except CollectError as exc:
@@ -108,9 +120,6 @@ def draft_stage(
 
     `report` (when given) receives which stories the model wrote, fallbacks and tokens.
     """
-    from newsletter.brief.briefing_file import is_hand_edited, save_briefing
-    from newsletter.brief.draft import EmptyDay, draft_briefing
-
     directory = settings.edition_dir(day)
     items_path = directory / ITEMS_NAME
     if not items_path.exists():
@@ -133,8 +142,6 @@ def draft_stage(
 
 def load_valid_briefing(settings: Settings, day: date) -> Briefing:
     """The edition's briefing, or a StageError naming the JSON path of what is wrong."""
-    from newsletter.brief.briefing_file import BRIEFING_NAME, load_briefing
-
     directory = settings.edition_dir(day)
     path = directory / BRIEFING_NAME
     if not path.exists():
@@ -152,10 +159,6 @@ def render_stage(settings: Settings, day: date, *, say: Say = _quiet) -> Rendere
     A story that fails a story-level gate is left out and named in `dropped` (the
     rest of the edition goes out); an edition-wide failure stops the render.
     """
-    from newsletter.render import RenderError, write_edition
-    from newsletter.render.checks import CheckFailed
-    from newsletter.render.triage import render_checked
-
     briefing = load_valid_briefing(settings, day)
     try:
         rendered = render_checked(briefing, settings)
@@ -172,8 +175,6 @@ def render_stage(settings: Settings, day: date, *, say: Say = _quiet) -> Rendere
 def publish_jekyll_post(settings: Settings, day: date, title: str, markdown: str) -> str:
     """Write the post into the Jekyll folder; the line to print. A failure here never stops
     the edition (the blog is a copy): it is reported, and the next render tries again."""
-    from newsletter.publish.jekyll import PublishError, post_slug, publish_post
-
     posts_dir = settings.jekyll_posts_dir
     assert posts_dir is not None
     slug = post_slug(title, day, settings.publish.jekyll_slug, settings.list_id)
@@ -205,7 +206,6 @@ def load_rendered_edition(settings: Settings, day: date) -> Edition:
         markdown = (directory / "post.md").read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise InputMissing(exc.filename, "render", day) from None
-    from newsletter.render.context import preheader_for, subject_for
 
     return Edition(day, subject_for(briefing), preheader_for(briefing), html, text, markdown)
 
@@ -223,11 +223,6 @@ def send_stage(
     The edition's row records `sending`, then `sent` once no recipient is left to
     anyone — with several send processes on one campaign, the last one says so.
     """
-    from newsletter.audience.tokens import SecretKeyError
-    from newsletter.editions import EditionLog
-    from newsletter.send.campaign import CampaignStopped, run_campaign
-    from newsletter.send.message import HeaderInjection
-
     editions = EditionLog.open(settings)
     with editions.recording(day, "send"):
         edition = load_rendered_edition(settings, day)
@@ -253,10 +248,6 @@ def send_stage(
 def purge_signups(settings: Settings) -> int:
     """Unconfirmed signups are personal data nobody agreed to keep: gone after
     `signup.unconfirmed_days` (30 by default)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from newsletter.signup.service import purge_unconfirmed
-
     try:
         return purge_unconfirmed(settings)
     except SQLAlchemyError as exc:
@@ -266,11 +257,6 @@ def purge_signups(settings: Settings) -> int:
 def prune_feedback(settings: Settings) -> Pruned:
     """Notification ids past any redelivery and soft-bounce counts gone quiet (see
     `feedback.retention`)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from newsletter.config import database_url
-    from newsletter.feedback.retention import prune
-
     try:
         engine = db.ready(database_url(settings))
         return prune(engine, datetime.now(UTC), settings.feedback.transient_bounce_days)

@@ -11,7 +11,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from newsletter.audience.tokens import SECRET_ENV
 from newsletter.config import ConfigError, Settings, database_url, parse_settings
+from newsletter.environment import ENV_FILE, read_env_file
 
 STARTER_TOML = """\
 # newsletter.toml — configuration of one daily briefing.
@@ -313,9 +315,6 @@ def _validate(text: str) -> None:
 
 def write_secret_env(directory: Path) -> tuple[Path, bool]:
     """A fresh `NEWSLETTER_SECRET_KEY` in `directory/.env` (0600); False when one was kept."""
-    from newsletter.audience.tokens import SECRET_ENV
-    from newsletter.environment import ENV_FILE, read_env_file
-
     path = directory / ENV_FILE
     if SECRET_ENV in read_env_file(path):
         return path, False

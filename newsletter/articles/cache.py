@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsletter import db
 from newsletter.schema import article_cache as articles
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
 
 TABLE_NAME = articles.name
 

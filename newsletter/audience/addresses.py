@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from email_validator import EmailNotValidError, validate_email
+
 # RFC 5322 dot-atom text in ASCII: what email-validator accepts unquoted.
 _FAST = re.compile(
     r"(?P<local>[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)"
@@ -100,8 +102,6 @@ def clean_name(value: str | None) -> str:
 
 
 def _full_key(email: str) -> str:
-    from email_validator import EmailNotValidError, validate_email
-
     try:
         result = validate_email(email, check_deliverability=False, strict=True)
     except EmailNotValidError as exc:
@@ -112,8 +112,6 @@ def _full_key(email: str) -> str:
 @lru_cache(maxsize=8192)
 def _domain(domain: str) -> str | None:
     """The ASCII domain if email-validator accepts `domain` for any plain local part."""
-    from email_validator import EmailNotValidError, validate_email
-
     try:
         result = validate_email("x@" + domain, check_deliverability=False, strict=True)
     except EmailNotValidError:

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from sqlalchemy import Connection
 
 from newsletter import schema
-
-if TYPE_CHECKING:
-    from sqlalchemy import Connection
 
 # (email, email_key, name, status, attributes)
 NewSubscriber = tuple[str, str, str, str, dict[str, Any]]

@@ -9,17 +9,13 @@ imported in this process.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, Engine, bindparam, delete, inspect, select, text
 
 from newsletter import schema
 from newsletter.audience.addresses import parse_address, tombstone_hash
 from newsletter.audience.records import PERSON_COLUMN
 from newsletter.db import insert_ignoring_duplicates
-
-if TYPE_CHECKING:
-    from sqlalchemy import Connection, Engine
 
 
 def forget(engine: Engine, email: str) -> bool:
@@ -86,8 +82,6 @@ def erase_related(connection: Connection, ids: list[int]) -> None:
     Tables are found in the database itself, not in the metadata, because the
     package that owns them may not be imported in this process.
     """
-    from sqlalchemy import bindparam, inspect, text
-
     if not ids:
         return
     inspector = inspect(connection)

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import csv
 import json
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from sqlalchemy import select
 
 from newsletter import schema
 from newsletter.audience.csvfile import neutralise
-from newsletter.audience.store import utc
-
-if TYPE_CHECKING:
-    from newsletter.audience.store import SubscriberStore
+from newsletter.audience.store import SubscriberStore, utc
 
 HEADER = ("email", "name", "status", "created", "attributes")
 _PAGE = 5000

@@ -19,9 +19,9 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
-from sqlalchemy import column, select, table, update
+from sqlalchemy import Connection, column, select, table, update
 
 from newsletter import schema
 from newsletter.audience.addresses import InvalidAddress, clean_name, parse_address, tombstone_hash
@@ -39,9 +39,6 @@ from newsletter.audience.store import (
     SUPPRESSED,
     SubscriberStore,
 )
-
-if TYPE_CHECKING:
-    from sqlalchemy import Connection
 
 __all__ = ["CsvFileError", "ImportSummary", "import_csv", "rejected_path_for"]
 

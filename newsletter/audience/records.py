@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from sqlalchemy import Row
 
 from newsletter.audience.addresses import InvalidAddress
-
-if TYPE_CHECKING:
-    from sqlalchemy import Row
 
 STATUSES = ("pending", "active", "unsubscribed", "bounced", "complained")
 RECEIVING = ("pending", "active")

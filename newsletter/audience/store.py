@@ -20,9 +20,9 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Connection, Engine, delete, func, select, update
 
 from newsletter import schema
 from newsletter.audience import erasure
@@ -41,12 +41,8 @@ from newsletter.audience.records import (
     subscriber_from_row,
     utc,
 )
-from newsletter.db import insert_ignoring_duplicates
-
-if TYPE_CHECKING:
-    from sqlalchemy import Connection, Engine
-
-    from newsletter.config import Settings
+from newsletter.config import Settings, database_url
+from newsletter.db import insert_ignoring_duplicates, ready
 
 __all__ = [
     "RECEIVING",
@@ -71,9 +67,6 @@ class SubscriberStore:
 
     @classmethod
     def open(cls, settings: Settings) -> SubscriberStore:
-        from newsletter.config import database_url
-        from newsletter.db import ready
-
         return cls(ready(database_url(settings)))
 
     # -- reading -------------------------------------------------------------------

@@ -12,12 +12,9 @@ import json
 import threading
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
 
 from newsletter.articles.counts import ArticleCounts
-
-if TYPE_CHECKING:
-    from newsletter.brief.select import Candidate
+from newsletter.brief.select import Candidate
 
 #: Who wrote a story or the frame.
 BY_MODEL, BY_CACHE, BY_OFFLINE = "model", "cache", "offline"

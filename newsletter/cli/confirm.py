@@ -8,23 +8,17 @@ because only the person may bring it back.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from newsletter.audience.store import InvalidAddress, SubscriberStore
+from newsletter.audience.tokens import SecretKeyError, secret_key
 from newsletter.cli.common import EXIT_FAILED, EXIT_USAGE, fail
 from newsletter.cli.output import say
-
-if TYPE_CHECKING:
-    from newsletter.audience.store import SubscriberStore
-    from newsletter.config import Settings
+from newsletter.config import Settings
+from newsletter.send.message import HeaderInjection, UnsupportedAddress
+from newsletter.send.transports.base import DeliveryError
+from newsletter.signup import service as signup
 
 
 def send_confirmation(settings: Settings, store: SubscriberStore, email: str, name: str) -> None:
-    from newsletter.audience.store import InvalidAddress
-    from newsletter.audience.tokens import SecretKeyError, secret_key
-    from newsletter.send.message import HeaderInjection, UnsupportedAddress
-    from newsletter.send.transports.base import DeliveryError
-    from newsletter.signup import service as signup
-
     try:
         secret = secret_key(transport=settings.sender.transport, data_dir=settings.data_dir)
     except SecretKeyError as exc:

@@ -8,14 +8,11 @@ as it is (`newsletter.cli.output`).
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 
 from newsletter.cli.output import print_json, say
-
-if TYPE_CHECKING:
-    from newsletter.doctor import Check, Report
+from newsletter.doctor import Check, Report, run
 
 SYMBOLS = {
     "ok": ("✔", "green"),
@@ -51,7 +48,6 @@ def summary_line(report: Report) -> Text:
 
 def run_doctor(config: str | os.PathLike[str] | None, *, as_json: bool) -> Report:
     """Run every check and print it (lines, or one JSON document with `as_json`)."""
-    from newsletter.doctor import run
 
     def show(check: Check) -> None:
         say(check_line(check))

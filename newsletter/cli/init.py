@@ -17,9 +17,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 
 from newsletter.cli.common import EXIT_FAILED, EXIT_USAGE, fail
+from newsletter.cli.doctor import run_doctor
 from newsletter.cli.output import say, styled
+from newsletter.config import load_settings
 from newsletter.i18n import languages
-from newsletter.starter import DEFAULT_SECTION, Answers, FeedAnswer, StarterError, render_starter
+from newsletter.starter import (
+    DEFAULT_SECTION,
+    Answers,
+    FeedAnswer,
+    StarterError,
+    ignore_in_git,
+    private_paths,
+    render_starter,
+    write_secret_env,
+    write_starter,
+)
 
 LANGUAGES = languages()
 TRANSPORTS = ("outbox", "ses")
@@ -143,10 +155,6 @@ def _choose(label: str, choices: tuple[str, ...], default: str) -> str:
 
 
 def guided_init(directory: Path, answers: Answers, *, yes: bool) -> None:
-    from newsletter.cli.doctor import run_doctor
-    from newsletter.config import load_settings
-    from newsletter.starter import ignore_in_git, private_paths, write_secret_env, write_starter
-
     if answers.language is not None and answers.language not in LANGUAGES:
         fail(f"--language must be one of {', '.join(LANGUAGES)}, found {answers.language!r}", 2)
     if answers.transport is not None and answers.transport not in TRANSPORTS:

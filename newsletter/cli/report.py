@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.table import Table
 
 from newsletter.cli.output import print_json, print_table, say, styled
-
-if TYPE_CHECKING:
-    from newsletter.feedback.report import EditionReport
+from newsletter.feedback.report import EditionReport
 
 COLUMNS = (
     ("list", "list_size"),

@@ -15,13 +15,17 @@ from datetime import date, datetime
 from pathlib import Path
 
 from newsletter.cli.common import failure_line
+from newsletter.cli.hints import stage_exit_code, stage_line
 from newsletter.cli.output import say
-from newsletter.config import Settings
+from newsletter.config import ConfigError, Settings, load_settings
+from newsletter.editions import EditionLog
+from newsletter.operations.approval import due
+from newsletter.operations.daily import run_daily
+from newsletter.operations.schedule import Plan, Scheduler
+from newsletter.pipeline import StageError
 
 
 def run_schedule(settings: Settings, config: Path | None) -> None:
-    from newsletter.operations.schedule import Plan, Scheduler
-
     stop = threading.Event()
 
     news = settings.newsletter
@@ -58,11 +62,6 @@ def _daily(
     config: Path | None, day: date, stop: threading.Event, say: Callable[[str], None]
 ) -> int:
     """One run with the config as it is now (edits apply from the next run on)."""
-    from newsletter.cli.hints import stage_exit_code, stage_line
-    from newsletter.config import ConfigError, load_settings
-    from newsletter.operations.daily import run_daily
-    from newsletter.pipeline import StageError
-
     try:
         settings = load_settings(config)
     except ConfigError as exc:
@@ -85,9 +84,6 @@ def _daily(
 def _approval_due(config: Path | None, now: datetime) -> list[date]:
     """Held editions to run again now (approved, rejected or past approve_by), with the
     config as it is now: approval can be switched on without a restart."""
-    from newsletter.config import ConfigError, load_settings
-    from newsletter.operations.approval import due
-
     try:
         settings = load_settings(config)
     except ConfigError:
@@ -96,8 +92,6 @@ def _approval_due(config: Path | None, now: datetime) -> list[date]:
 
 
 def _already_sent(settings: Settings, day: date) -> bool:
-    from newsletter.editions import EditionLog
-
     try:
         record = EditionLog.open(settings).get(day)
     except Exception:  # the database is away: the run itself will say why

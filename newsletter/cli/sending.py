@@ -6,30 +6,20 @@ it is fed by the campaign from one thread, after each batch of outcomes is store
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import Any
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from newsletter.cli.output import console, say, styled
-from newsletter.send.campaign import NO_ACTIVE_SUBSCRIBERS
-
-if TYPE_CHECKING:
-    from datetime import date
-
-    from newsletter.send.campaign import CampaignSummary
-    from newsletter.send.trial import DryRun
+from newsletter.send.campaign import NO_ACTIVE_SUBSCRIBERS, CampaignSummary
+from newsletter.send.trial import DryRun
 
 
 class SendProgress:
     """A Rich progress bar (messages done, messages/s, time left); silent when not a TTY."""
 
     def __init__(self) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeRemainingColumn,
-        )
-
         self._progress = Progress(
             TextColumn("sending"),
             BarColumn(),

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from rich.table import Table
 from rich.text import Text
 
 from newsletter.cli.output import print_json, print_table, say, styled
-
-if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
-
-    from newsletter.operations.status import EditionStatus
+from newsletter.operations.status import EditionStatus
 
 STAGE_STYLE = {
     "sent": "green",

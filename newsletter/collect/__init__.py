@@ -1,20 +1,16 @@
 """collect: the configured feeds → clean, windowed, deduplicated Items for one edition.
 
-Importing this package is cheap (no httpx, feedparser or SQLAlchemy): the
-heavy modules load when `collect_edition` is first called, so `newsletter --help`
-stays fast.
+Importing it imports httpx, feedparser and SQLAlchemy: the CLI imports it only
+inside the commands that collect, so `newsletter --help` stays fast.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import date, datetime
 
 from newsletter.collect.report import CollectError, CollectResult, FeedReport, report_table
-
-if TYPE_CHECKING:
-    from datetime import date, datetime
-
-    from newsletter.config import Settings
+from newsletter.collect.run import collect_edition as run
+from newsletter.config import Settings
 
 
 def collect_edition(
@@ -26,8 +22,6 @@ def collect_edition(
     itself cannot proceed, e.g. the feed-cache database is unreachable; a failing
     feed is a report line, never an exception.
     """
-    from newsletter.collect.run import collect_edition as run
-
     return run(settings, day, progress=progress, now=now)
 
 

@@ -19,15 +19,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import Engine, bindparam, select
+from sqlalchemy.exc import IntegrityError
 
 from newsletter.collect.stored import FORMAT
 from newsletter.schema import feed_cache
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
 
 TABLE_NAME = feed_cache.name
 
@@ -109,9 +106,6 @@ class FeedCache:
 
         Rows with the same columns go in one `executemany`. A row inserted meanwhile by a
         concurrent run (two collects at once) is updated instead."""
-        from sqlalchemy import bindparam
-        from sqlalchemy.exc import IntegrityError
-
         t = feed_cache
         groups: dict[tuple[bool, tuple[str, ...]], list[dict[str, object]]] = {}
         for feed, values, exists in rows:

@@ -20,6 +20,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from newsletter.collect.cache import FeedCache
 
 T = TypeVar("T")
@@ -75,8 +77,6 @@ class CacheIO:
 def _batch(
     cache: FeedCache, reads: list[str], writes: list[tuple[str, dict[str, object], bool]]
 ) -> tuple[dict[str, bytes], dict[str, str]]:
-    from sqlalchemy.exc import SQLAlchemyError
-
     found: dict[str, bytes] = {}
     if reads:
         try:

@@ -25,6 +25,7 @@ import io
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser
 
@@ -261,7 +262,6 @@ def _absolute_base(base_url: str, reference: str) -> str:
     """`reference` made absolute against the feed URL (unchanged when that fails)."""
     if not reference or reference.startswith(("http://", "https://")):
         return reference
-    from urllib.parse import urljoin
 
     try:
         return urljoin(base_url, reference)

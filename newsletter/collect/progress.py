@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
 
 class ProgressBar:
     def __init__(self, console: Any, total: int) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
         self.progress = Progress(
             "[progress.description]{task.description}",
             BarColumn(),
@@ -29,7 +30,5 @@ class ProgressBar:
 
 def progress_bar(total: int) -> ProgressBar | None:
     """A bar on stderr when it is a terminal, else None."""
-    from rich.console import Console
-
     console = Console(stderr=True)
     return ProgressBar(console, total) if console.is_terminal else None

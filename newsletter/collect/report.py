@@ -4,7 +4,7 @@ The collector runs unattended against feeds we do not control, so the report is
 how a person finds out that a publisher moved its feed or started answering 429.
 The same rows go to the terminal (Rich table), to `--json` and to
 `editions/D/feeds.json`, so a cron mail and a later look at the edition folder
-tell the same story. Rich is imported only when a table is actually drawn.
+tell the same story.
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+
+from rich.table import Table
+from rich.text import Text
 
 from newsletter.model import Item
-
-if TYPE_CHECKING:
-    from rich.table import Table
 
 #: Statuses that count as "the feed worked" for the exit status of a run.
 WORKED = frozenset({"ok", "not_modified", "warning"})
@@ -101,9 +100,6 @@ _STYLES = {
 
 def report_table(result: CollectResult) -> Table:
     """The report as a Rich table for the terminal; the CLI prints it."""
-    from rich.table import Table
-    from rich.text import Text
-
     items, stories = len(result.items), result.clusters
     title = f"{items} item{'s' * (items != 1)}"
     if stories:

@@ -23,6 +23,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from newsletter import db
 from newsletter.collect import dedupe as dedupe_mod
 from newsletter.collect.cache import CacheRow, FeedCache, dump_seen
@@ -55,8 +57,6 @@ def collect_edition(
     settings: Settings, day: date, *, progress: bool = False, now: datetime | None = None
 ) -> CollectResult:
     """The cleaned, windowed, deduplicated items of `day`'s edition and a per-feed report."""
-    from sqlalchemy.exc import SQLAlchemyError
-
     tls = tls_context_soon()  # while the feed cache opens
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     end = settings.send_moment(day).astimezone(UTC)

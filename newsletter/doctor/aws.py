@@ -14,6 +14,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+)
+from botocore.parsers import ResponseParserError
+
 from newsletter.config import Settings
 
 _NOT_FOUND = {
@@ -53,9 +64,6 @@ class Aws:
     """boto3 clients for one region and endpoint, created on first use."""
 
     def __init__(self, settings: Settings) -> None:
-        import boto3
-        from botocore.config import Config
-
         self.region = settings.sender.region
         self.endpoint_url = settings.sender.endpoint_url or None
         self.session = boto3.session.Session(region_name=self.region)
@@ -77,15 +85,6 @@ class Aws:
         self, service: str, operation: str, *, region: str | None = None, **kwargs: Any
     ) -> Any:
         """`client.operation(**kwargs)`; raises `NotFound` or `Unavailable`, nothing else."""
-        from botocore.exceptions import (
-            BotoCoreError,
-            ClientError,
-            ConnectTimeoutError,
-            EndpointConnectionError,
-            NoCredentialsError,
-        )
-        from botocore.parsers import ResponseParserError
-
         if self.unreachable:
             raise Unavailable(self.unreachable)
         action = f"{_IAM_PREFIX.get(service, service)}:{_pascal(operation)}"

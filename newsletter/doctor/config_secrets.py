@@ -5,26 +5,21 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from newsletter.audience.key_strength import GENERATE, entropy_bits
 from newsletter.audience.key_strength import GENERATED_KEY_BITS as MIN_SECRET_BITS
+from newsletter.audience.tokens import PREVIOUS_SECRETS_ENV, SECRET_ENV, previous_secrets
+from newsletter.config import ConfigError, Settings, load_settings
 from newsletter.doctor.check import Check, fail, ok, warn
-
-if TYPE_CHECKING:
-    from newsletter.config import Settings
-    from newsletter.doctor.context import Context
-    from newsletter.environment import Applied
+from newsletter.doctor.context import Context
+from newsletter.environment import Applied, EnvFileError, apply_env_file
 
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0")
 
 
 def load(explicit: str | os.PathLike[str] | None) -> tuple[Settings | None, Applied | None, Check]:
     """The settings and `.env`, with the `config` check saying whether they could be read."""
-    from newsletter.config import ConfigError, load_settings
-    from newsletter.environment import EnvFileError, apply_env_file
-
     try:
         settings = load_settings(explicit)
     except ConfigError as exc:
@@ -48,8 +43,6 @@ def load(explicit: str | os.PathLike[str] | None) -> tuple[Settings | None, Appl
 
 
 def checks(ctx: Context) -> Iterator[Check]:
-    from newsletter.audience.tokens import PREVIOUS_SECRETS_ENV, SECRET_ENV
-
     yield secret_key(ctx)
     if os.environ.get(PREVIOUS_SECRETS_ENV, "").strip():
         yield retired_keys(os.environ.get(SECRET_ENV, ""))
@@ -58,8 +51,6 @@ def checks(ctx: Context) -> Iterator[Check]:
 
 
 def secret_key(ctx: Context) -> Check:
-    from newsletter.audience.tokens import SECRET_ENV
-
     name = "secret key"
     key = os.environ.get(SECRET_ENV, "")
     source = "from .env" if ctx.env is not None and SECRET_ENV in ctx.env.keys else "from env"
@@ -90,8 +81,6 @@ def secret_key(ctx: Context) -> Check:
 def retired_keys(current: str) -> Check:
     """Links signed with a retired key still verify, so a weak retired key is as bad as a
     weak current one: whoever guesses it can forge unsubscribe links."""
-    from newsletter.audience.tokens import PREVIOUS_SECRETS_ENV, previous_secrets
-
     name = "retired keys"
     keys = previous_secrets()
     drop = f"remove it from {PREVIOUS_SECRETS_ENV} (links it signed stop working)"

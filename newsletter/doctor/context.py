@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
+from sqlalchemy import Engine
 
-    from newsletter.config import Settings
-    from newsletter.doctor.aws import Aws
-    from newsletter.environment import Applied
+from newsletter.audience.store import SubscriberStore
+from newsletter.config import Settings
+from newsletter.doctor.aws import Aws
+from newsletter.environment import Applied
 
 
 @dataclass
@@ -48,7 +47,6 @@ class Context:
         """Every active subscriber's address (only when the schema is current)."""
         if self.engine is None or not self.schema_current:
             return
-        from newsletter.audience.store import SubscriberStore
 
         for subscriber in SubscriberStore(self.engine).iter_active():
             yield subscriber.email

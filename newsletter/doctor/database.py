@@ -11,22 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+from newsletter import db, schema
+from newsletter.audience.store import SubscriberStore
+from newsletter.config import database_url
 from newsletter.db import error_reason, redacted_url
 from newsletter.doctor.check import Check, fail, ok, skip, warn
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
-    from newsletter.doctor.context import Context
+from newsletter.doctor.context import Context
+from newsletter.migrations import current_version, discover
 
 CONNECT_TIMEOUT = 5  # seconds
 
 
 def checks(ctx: Context) -> Iterator[Check]:
-    from newsletter.config import database_url
-
     url = database_url(ctx.settings)
     shown = redacted_url(url)
     reached = yield from _reach(ctx, url, shown)
@@ -40,9 +41,6 @@ def checks(ctx: Context) -> Iterator[Check]:
 
 def _reach(ctx: Context, url: str, shown: str) -> Generator[Check, None, bool]:
     """The `database` check; sets `ctx.engine` and returns True when the database answered."""
-    from sqlalchemy import text
-    from sqlalchemy.exc import SQLAlchemyError
-
     name = "database"
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         path = Path(url[len("sqlite:///") :].split("?", 1)[0])
@@ -68,7 +66,6 @@ def _reach(ctx: Context, url: str, shown: str) -> Generator[Check, None, bool]:
         return False
     finally:
         probe.dispose()
-    from newsletter import db
 
     ctx.engine = db.engine(url)
     yield ok(name, f"{shown} answers")
@@ -77,9 +74,6 @@ def _reach(ctx: Context, url: str, shown: str) -> Generator[Check, None, bool]:
 
 def _probe_engine(url: str) -> Engine:
     """A throw-away engine with a connect timeout (the shared one waits for the OS)."""
-    from sqlalchemy import create_engine
-    from sqlalchemy.pool import NullPool
-
     if url.startswith("sqlite"):
         return create_engine(url, poolclass=NullPool, connect_args={"timeout": CONNECT_TIMEOUT})
     import psycopg  # noqa: F401  (a missing driver gets its own message)
@@ -90,9 +84,6 @@ def _probe_engine(url: str) -> Engine:
 
 
 def _schema(ctx: Context) -> Check:
-    from newsletter import schema
-    from newsletter.migrations import current_version, discover
-
     name = "schema version"
     assert ctx.engine is not None
     head = discover()[-1].version
@@ -120,8 +111,6 @@ def _schema(ctx: Context) -> Check:
 
 
 def _subscribers(ctx: Context) -> Check:
-    from newsletter.audience.store import SubscriberStore
-
     name = "subscribers"
     if not ctx.schema_current:
         return skip(name, "skipped: the schema is not current")

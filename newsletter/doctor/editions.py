@@ -8,12 +8,12 @@ resumed. Both are worth a look before the next morning's send, so they warn.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+
+from sqlalchemy import func, inspect, select
 
 from newsletter.doctor.check import Check, ok, skip, warn
-
-if TYPE_CHECKING:
-    from newsletter.doctor.context import Context
+from newsletter.doctor.context import Context
+from newsletter.schema import send_log as table
 
 NAME = "last edition"
 
@@ -22,9 +22,6 @@ def checks(ctx: Context) -> Iterator[Check]:
     if ctx.engine is None or not ctx.schema_current:
         yield skip(NAME, "skipped: the database is not ready")
         return
-    from sqlalchemy import func, inspect, select
-
-    from newsletter.schema import send_log as table
 
     if not inspect(ctx.engine).has_table(table.name):
         yield skip(NAME, "no edition has been sent yet")

@@ -14,25 +14,24 @@ import asyncio
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
+from sqlalchemy import inspect
+from sqlalchemy.exc import SQLAlchemyError
+
+from newsletter.collect.cache import TABLE_NAME, CacheRow, FeedCache
+from newsletter.collect.fetch import Fetched, Limits, default_user_agent, fetch
+from newsletter.collect.parse import ParseError, parse_feed
+from newsletter.collect.slots import Lanes
+from newsletter.config import CollectSettings, feed_location
 from newsletter.doctor.check import Check, fail, ok, warn
 from newsletter.doctor.config_secrets import is_placeholder_host
-
-if TYPE_CHECKING:
-    from newsletter.collect.cache import CacheRow
-    from newsletter.collect.fetch import Fetched, Limits
-    from newsletter.config import CollectSettings
-    from newsletter.doctor.context import Context
+from newsletter.doctor.context import Context
 
 CONNECT_TIMEOUT = 3.0  # seconds, at most (the config's own value when smaller)
 TOTAL_TIMEOUT = 8.0
 
 
 def checks(ctx: Context) -> Iterator[Check]:
-    from newsletter.collect.fetch import Limits, default_user_agent
-    from newsletter.config import feed_location
-
     settings = ctx.settings
     if not settings.feeds:
         yield fail("feeds", "no [[feeds]] in the config: editions would be empty", "add feeds")
@@ -104,9 +103,6 @@ async def _probe_all(
     locations: list[str], rows: dict[str, CacheRow], limits: Limits, collect: CollectSettings
 ) -> dict[str, _Answer]:
     """Each feed once, within the collector's limits (requests, per host, bodies)."""
-    from newsletter.collect.fetch import fetch
-    from newsletter.collect.slots import Lanes
-
     bodies = asyncio.Semaphore(collect.concurrency)
 
     async def one(lanes: Lanes, location: str) -> tuple[str, _Answer]:
@@ -124,8 +120,6 @@ async def _probe_all(
 
 
 def _parse(fetched: Fetched) -> _Answer:
-    from newsletter.collect.parse import ParseError, parse_feed
-
     body, fetched.body = fetched.body or b"", None
     try:
         parsed = parse_feed(body, fetched.url, fetched.charset)
@@ -140,10 +134,6 @@ def _cached_rows(ctx: Context, locations: list[str]) -> dict[str, CacheRow]:
     """The feed cache's validators, read without touching the schema; {} when unavailable."""
     if ctx.engine is None or not ctx.schema_current or not locations:
         return {}
-    from sqlalchemy import inspect
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from newsletter.collect.cache import TABLE_NAME, FeedCache
 
     try:
         if not inspect(ctx.engine).has_table(TABLE_NAME):

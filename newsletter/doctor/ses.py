@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from email.utils import parseaddr
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from newsletter.doctor import ses_account
 from newsletter.doctor.aws import Aws, BadCredentials, NotFound, Unavailable
 from newsletter.doctor.check import Check, could_not_check, fail, ok, skip, warn
-
-if TYPE_CHECKING:
-    from newsletter.doctor.context import Context
+from newsletter.doctor.context import Context
 
 GUIDE = "README: Going live"
 

@@ -11,13 +11,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from newsletter.doctor.aws import Aws, NotFound, Unavailable
 from newsletter.doctor.check import Check, could_not_check, fail, ok, warn
-
-if TYPE_CHECKING:
-    from newsletter.doctor.context import Context
+from newsletter.doctor.context import Context
 
 GUIDE = "README: Going live"
 SANDBOX_QUOTA = (200.0, 1.0)  # what every new account gets: 200 messages/24 h, 1/s

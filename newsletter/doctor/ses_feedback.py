@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from urllib.parse import urlsplit
 
 from newsletter.doctor.aws import Aws, NotFound, Unavailable
 from newsletter.doctor.check import Check, could_not_check, fail, ok, skip, warn
-
-if TYPE_CHECKING:
-    from newsletter.doctor.context import Context
+from newsletter.doctor.context import Context
+from newsletter.feedback.sns import parse_topics
 
 GUIDE = "README: Going live"
 FEEDBACK_PATH = "/feedback/ses"
@@ -234,8 +234,6 @@ def _subscription(ctx: Context, aws: Aws, topics: list[str]) -> Check:
 def _accepted(ctx: Context, name: str, topic: str, endpoint: str) -> Check:
     """The webhook only trusts topics listed in `feedback.topic_arns` (any AWS account can
     sign a valid SNS message), so a subscribed topic missing there is dropped on arrival."""
-    from newsletter.feedback.sns import parse_topics
-
     if topic in parse_topics(ctx.settings.feedback.topic_arns):
         return ok(name, f"{topic} → {endpoint}")
     return fail(
@@ -263,8 +261,6 @@ def _subscriptions(aws: Aws, topic: str) -> list[dict[str, Any]]:
 
 
 def _same_url(left: str, right: str) -> bool:
-    from urllib.parse import urlsplit
-
     a, b = urlsplit(left), urlsplit(right)
     return (a.scheme.lower(), (a.hostname or "").lower(), a.port, a.path.rstrip("/")) == (
         b.scheme.lower(),

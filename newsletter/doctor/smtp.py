@@ -12,14 +12,11 @@ import contextlib
 import ipaddress
 import os
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from newsletter.doctor.check import Check, fail, ok, skip, warn
+from newsletter.doctor.context import Context
 from newsletter.send.transports.base import AccountError, DeliveryError
 from newsletter.send.transports.smtp import SmtpOptions, SmtpTransport
-
-if TYPE_CHECKING:
-    from newsletter.doctor.context import Context
 
 GUIDE = "README: Sending through SMTP"
 

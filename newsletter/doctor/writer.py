@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx
 
+from newsletter.config import OpenAISettings
 from newsletter.doctor.check import Check, ok, warn
-
-if TYPE_CHECKING:
-    from newsletter.config import OpenAISettings
-    from newsletter.doctor.context import Context
+from newsletter.doctor.context import Context
 
 TIMEOUT = 5.0  # seconds: doctor is interactive
 NAME = "writer"

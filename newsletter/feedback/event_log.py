@@ -22,18 +22,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Engine, select
 
 from newsletter import schema
 from newsletter.audience.addresses import InvalidAddress, address_key
 from newsletter.db import insert_ignoring_duplicates
 from newsletter.feedback.events import TRACKING, DeliveryEvent
 from newsletter.schema import subscribers
-
-if TYPE_CHECKING:
-    from sqlalchemy import Connection, Engine
 
 
 @dataclass

@@ -24,14 +24,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from sqlalchemy import case, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from newsletter import schema
 from newsletter.audience.records import RECEIVING
+from newsletter.audience.store import SubscriberStore
 from newsletter.db import insert_ignoring_duplicates
-
-if TYPE_CHECKING:
-    from newsletter.audience.store import SubscriberStore
 
 PERMANENT = "Permanent"
 DETAIL_LIMIT = 500
@@ -87,8 +88,6 @@ class FeedbackRecorder:
         self.clock = clock
 
     def seen(self, message_id: str) -> bool:
-        from sqlalchemy import select
-
         table = schema.feedback_messages
         with self.engine.connect() as connection:
             found = connection.scalar(
@@ -132,8 +131,6 @@ class FeedbackRecorder:
         return outcome
 
     def transient_count(self, subscriber_id: int) -> int:
-        from sqlalchemy import select
-
         table = schema.transient_bounces
         with self.engine.connect() as connection:
             count = connection.scalar(
@@ -178,9 +175,6 @@ class FeedbackRecorder:
 def _upsert(connection: Any, table: Any, restart_before: datetime) -> Any:
     """`INSERT … ON CONFLICT (subscriber_id) DO UPDATE SET count = count + 1`, or 1 again
     when the previous soft bounce came before `restart_before`."""
-    from sqlalchemy import case
-    from sqlalchemy.dialects import postgresql, sqlite
-
     insert: Any = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     statement = insert(table)
     count = case((table.c.last < restart_before, 1), else_=table.c.count + 1)

@@ -24,20 +24,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Engine, case, func, select
 
 from newsletter import db, schema
 from newsletter.brief.briefing_file import load_briefing
 from newsletter.config import Settings, database_url
 from newsletter.schema import subscriber_events
-
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from sqlalchemy import Engine
 
 # (headline, source URLs) of each story, in order; [] when the edition's files are gone
 StoryLinks = Callable[[str], list[tuple[str, list[str]]]]

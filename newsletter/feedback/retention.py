@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+
+from sqlalchemy import delete
+from sqlalchemy.engine import Engine
 
 from newsletter import schema
-
-if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
 
 MESSAGE_DAYS = 30  # > SQS's longest retention (14 days): a redelivery cannot be older
 EVENT_DAYS = 400  # delivery events: a year of editions to compare, and the report's 30
@@ -33,8 +32,6 @@ class Pruned:
 def prune(engine: Engine, now: datetime, transient_days: int) -> Pruned:
     """Delete message ids older than MESSAGE_DAYS, soft-bounce counts gone quiet and
     delivery events older than EVENT_DAYS."""
-    from sqlalchemy import delete
-
     messages, counters = schema.feedback_messages, schema.transient_bounces
     events = schema.delivery_events
     with engine.begin() as connection:

@@ -30,6 +30,12 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
 from newsletter.feedback.payload import UnreadableJson, load_json
 
 Fetch = Callable[[str], bytes]
@@ -112,8 +118,6 @@ def canonical_string(fields: dict[str, Any]) -> bytes:
 
 def https_fetch(url: str) -> bytes:
     """GET over verified TLS, no redirects, bounded size (the production fetcher)."""
-    import httpx
-
     with httpx.stream("GET", url, timeout=10.0, follow_redirects=False) as response:
         if response.status_code != 200:
             raise SnsRejected(f"{urlsplit(url).hostname} answered HTTP {response.status_code}")
@@ -170,10 +174,6 @@ class SnsVerifier:
         self.fetch(check_sns_url(message.subscribe_url, "SubscribeURL"))
 
     def _check_signature(self, url: str, version: str, signature: bytes, data: bytes) -> None:
-        from cryptography.exceptions import InvalidSignature
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.asymmetric import padding
-
         key = self._public_key(url)
         digest = hashes.SHA1() if version == "1" else hashes.SHA256()
         try:
@@ -202,9 +202,6 @@ class SnsVerifier:
 
 
 def _load_key(pem: bytes) -> Any:
-    from cryptography import x509
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
     try:
         certificate = x509.load_pem_x509_certificate(pem)
     except ValueError:

@@ -16,15 +16,18 @@ MessageId) and raw message delivery (key: the SES feedbackId).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+from sqlalchemy.exc import SQLAlchemyError
+
+from newsletter.audience.store import SubscriberStore
+from newsletter.config import Settings
 from newsletter.feedback.event_log import EventLog
 from newsletter.feedback.intake import Intake, Notification, read
 from newsletter.feedback.record import FeedbackRecorder, MalformedNotification
 from newsletter.feedback.ses import json_object
-
-if TYPE_CHECKING:
-    from newsletter.config import Settings
 
 BATCH = 10  # SQS's maximum per ReceiveMessage
 
@@ -61,10 +64,6 @@ class QueueNotConfigured(PollError):
 
 def run_poll(settings: Settings) -> PollReport:
     """`newsletter feedback poll`: the configured queue into the configured database."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from newsletter.audience.store import SubscriberStore
-
     if not settings.feedback.queue_url:
         raise QueueNotConfigured(f"{settings.path}: feedback.queue_url is not set")
     try:
@@ -84,8 +83,6 @@ def run_poll(settings: Settings) -> PollReport:
 
 
 def sqs_client(settings: Settings) -> Any:
-    import boto3
-
     options: dict[str, Any] = {"region_name": settings.feedback.region or settings.sender.region}
     if settings.feedback.endpoint_url:
         options["endpoint_url"] = settings.feedback.endpoint_url
@@ -114,8 +111,6 @@ def poll(
     max_batches: int = 1000,
 ) -> PollReport:
     """Receive until the queue is empty (or only failing messages are left), record, delete."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
     queue_url = settings.feedback.queue_url
     if not queue_url:
         raise PollError(f"{settings.path}: feedback.queue_url is not set")

@@ -29,10 +29,21 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from sqlalchemy import Connection, Engine, MetaData, Table
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    func,
+    inspect,
+    select,
+    text,
+)
 
 VERSION_TABLE = "schema_version"
 _MODULE_NAME = re.compile(r"^v(\d{4})_(\w+)$")
@@ -67,7 +78,6 @@ def version_table(metadata: MetaData) -> Table:
     """`schema_version`: one row per applied migration (the newest is the version)."""
     if VERSION_TABLE in metadata.tables:
         return metadata.tables[VERSION_TABLE]
-    from sqlalchemy import Column, DateTime, Integer, String, Table
 
     return Table(
         VERSION_TABLE,
@@ -80,8 +90,6 @@ def version_table(metadata: MetaData) -> Table:
 
 def current_version(bind: Engine, metadata: MetaData) -> int | None:
     """The stored schema version; None for a database never touched by `upgrade`."""
-    from sqlalchemy import func, inspect, select
-
     table = version_table(metadata)
     if not inspect(bind).has_table(VERSION_TABLE):
         return None
@@ -91,8 +99,6 @@ def current_version(bind: Engine, metadata: MetaData) -> int | None:
 
 def upgrade(bind: Engine, metadata: MetaData, migrations: list[Migration] | None = None) -> int:
     """Migrate `bind` forward and create missing tables; returns the version reached."""
-    from sqlalchemy import func, inspect, select
-
     steps = discover() if migrations is None else migrations
     head = steps[-1].version if steps else 0
     table = version_table(metadata)
@@ -130,8 +136,6 @@ def _up_to_date(bind: Engine, metadata: MetaData, table: Table, head: int) -> bo
     It needs no write lock, so a reader such as `status` is not held up (or failed)
     by another process writing for a long time.
     """
-    from sqlalchemy import func, inspect, select
-
     with bind.connect() as connection:
         names = set(inspect(connection).get_table_names())
         if not set(metadata.tables) <= names:
@@ -163,7 +167,6 @@ def _exclusive(bind: Engine) -> Iterator[Connection]:
                 raise
             connection.exec_driver_sql("COMMIT")
         return
-    from sqlalchemy import text
 
     with bind.begin() as connection:
         if bind.dialect.name == "postgresql":
@@ -177,8 +180,6 @@ def add_column(connection: Connection, table_name: str, column_name: str, ddl: s
     `ddl` is the type and constraints, e.g. `VARCHAR(20) NOT NULL DEFAULT ''`, in
     SQL that SQLite and PostgreSQL both accept.
     """
-    from sqlalchemy import inspect
-
     inspector = inspect(connection)
     if not inspector.has_table(table_name):
         return

@@ -4,10 +4,7 @@ either is created at this shape or predates versioning and already has it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from sqlalchemy import Connection
+from sqlalchemy import Connection
 
 
 def upgrade(connection: Connection) -> None:

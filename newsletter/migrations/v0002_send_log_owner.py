@@ -8,12 +8,9 @@ version 1 have no owner: a `sending` one among them is ambiguous, as it was.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from sqlalchemy import Connection
 
 from newsletter.migrations import add_column
-
-if TYPE_CHECKING:
-    from sqlalchemy import Connection
 
 
 def upgrade(connection: Connection) -> None:

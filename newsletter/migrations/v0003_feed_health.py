@@ -7,12 +7,9 @@ error and resets the count when the feed works again. Existing rows start at 0.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from sqlalchemy import Connection
 
 from newsletter.migrations import add_column
-
-if TYPE_CHECKING:
-    from sqlalchemy import Connection
 
 
 def upgrade(connection: Connection) -> None:

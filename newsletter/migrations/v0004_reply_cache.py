@@ -7,12 +7,7 @@ imported: a migration records the table as it was at version 4.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text
-
-if TYPE_CHECKING:
-    from sqlalchemy import Connection
+from sqlalchemy import Column, Connection, DateTime, Integer, MetaData, String, Table, Text
 
 
 def upgrade(connection: Connection) -> None:

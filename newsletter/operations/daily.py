@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from newsletter.config import Settings
+from newsletter.editions import EditionLog
 from newsletter.model import ModelError, items_from_json
 from newsletter.operations.approval import gate as approval_gate
-from newsletter.operations.lock import LockHeld
+from newsletter.operations.lock import LockHeld, daily_lock
 from newsletter.pipeline import (
     FEEDS_REPORT_NAME,
     ITEMS_NAME,
@@ -28,6 +28,7 @@ from newsletter.pipeline import (
     StageError,
     collect_stage,
     draft_stage,
+    load_rendered_edition,
     load_valid_briefing,
     prune_feedback,
     publish_jekyll_post,
@@ -36,11 +37,8 @@ from newsletter.pipeline import (
     render_stage,
     send_stage,
 )
-from newsletter.send.campaign import NO_ACTIVE_SUBSCRIBERS
-
-if TYPE_CHECKING:
-    from newsletter.editions import EditionLog
-    from newsletter.send.campaign import CampaignSummary
+from newsletter.send.campaign import NO_ACTIVE_SUBSCRIBERS, CampaignSummary
+from newsletter.send.trial import send_test_copy
 
 
 def _utc_now() -> datetime:
@@ -84,9 +82,6 @@ def run_daily(
     ends the run between steps, or within the send at a batch boundary. `clock`
     decides an approval deadline (`newsletter.approve_by`; tests inject one).
     """
-    from newsletter.editions import EditionLog
-    from newsletter.operations.lock import daily_lock
-
     editions = EditionLog.open(settings)
     try:
         with daily_lock(settings, day, editions):
@@ -200,9 +195,6 @@ def _daily_steps(
 
 def _test_copy(settings: Settings, day: date, address: str) -> str:
     """One [TEST] copy to an editor; the line that says how it went (never raises)."""
-    from newsletter.pipeline import load_rendered_edition
-    from newsletter.send.trial import send_test_copy
-
     try:
         send_test_copy(settings, day, load_rendered_edition(settings, day), address)
     except Exception as exc:  # the hold stands; the editor can still use `preview`

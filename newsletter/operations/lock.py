@@ -11,18 +11,18 @@ since when — is written on the edition's row for the loser's message.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import TYPE_CHECKING
+
+from sqlalchemy import text
 
 from newsletter import db
 from newsletter.config import Settings, database_url
-
-if TYPE_CHECKING:
-    from newsletter.editions import EditionLog
+from newsletter.editions import EditionLog
 
 # The first key of the two-key advisory lock: "nl" in ASCII, our namespace.
 _PG_NAMESPACE = 0x6E6C
@@ -67,8 +67,6 @@ def _held(editions: EditionLog, day: date) -> LockHeld:
 
 @contextmanager
 def _pg_lock(settings: Settings, day: date) -> Iterator[bool]:
-    from sqlalchemy import text
-
     engine = db.ready(database_url(settings))
     keys = {"space": _PG_NAMESPACE, "day": day.toordinal()}
     with engine.connect() as plain:
@@ -84,8 +82,6 @@ def _pg_lock(settings: Settings, day: date) -> Iterator[bool]:
 
 @contextmanager
 def _file_lock(settings: Settings, day: date) -> Iterator[bool]:
-    import fcntl
-
     directory = settings.data_dir / "locks"
     directory.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(directory / f"daily-{day}.lock", os.O_RDWR | os.O_CREAT, 0o644)

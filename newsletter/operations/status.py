@@ -13,15 +13,21 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from sqlalchemy import Engine, func, select
 
 from newsletter import db
+from newsletter.brief.briefing_file import load_briefing
 from newsletter.config import Settings, database_url
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
-    from newsletter.editions import EditionRecord
+from newsletter.editions import EditionLog, EditionRecord
+from newsletter.model import ModelError
+from newsletter.render.content import content_checks
+from newsletter.schema import editions, send_log
+from newsletter.schema import send_workers as table
+from newsletter.schema import subscriber_events as events
+from newsletter.send.leases import ambiguity, dead_here, live_clause
+from newsletter.send.sendlog import SendLog
 
 FAILED_STAGES = ("failed", "interrupted", "skipped")  # skipped: not approved in time
 AWAITING_APPROVAL = "awaiting approval"
@@ -65,8 +71,6 @@ def edition_statuses(
     settings: Settings, day: date | None = None, limit: int = 7
 ) -> list[EditionStatus]:
     """`day`'s status, or the newest `limit` editions' (newest first)."""
-    from newsletter.editions import EditionLog
-
     engine = db.ready(database_url(settings))
     editions = EditionLog(engine)
     names = [day.isoformat()] if day else _recent(engine, limit)
@@ -81,10 +85,6 @@ def edition_statuses(
 
 def content_findings(settings: Settings, day: date) -> list[str]:
     """What the content gates say about the edition's briefing.json (empty without one)."""
-    from newsletter.brief.briefing_file import load_briefing
-    from newsletter.model import ModelError
-    from newsletter.render.content import content_checks
-
     directory = settings.edition_dir(day)
     if not (directory / "briefing.json").exists():
         return []
@@ -99,10 +99,6 @@ def content_findings(settings: Settings, day: date) -> list[str]:
 def _recent(engine: Engine, limit: int) -> list[str]:
     """The newest editions with a row or a send log. The send log's are found by repeated
     `max(edition) < last` on its index: a few lookups, not a scan of millions of rows."""
-    from sqlalchemy import func, select
-
-    from newsletter.schema import editions, send_log
-
     table = editions
     column = send_log.c.edition
     with engine.connect() as conn:
@@ -125,11 +121,6 @@ def _recent(engine: Engine, limit: int) -> list[str]:
 
 
 def _status(engine: Engine, edition: str, record: EditionRecord | None) -> EditionStatus:
-    from sqlalchemy import func, select
-
-    from newsletter.send.leases import ambiguity
-    from newsletter.send.sendlog import SendLog
-
     log = SendLog(engine, edition)
     table = log.table
     counts = log.counts()
@@ -205,11 +196,6 @@ def _reason(record: EditionRecord | None, stage: str, pending: int, ambiguous: i
 
 def _sending_now(engine: Engine, edition: str) -> bool:
     """A live send process registered on this edition (it may be between claims)."""
-    from sqlalchemy import func, select
-
-    from newsletter.schema import send_workers as table
-    from newsletter.send.leases import dead_here, live_clause
-
     query = select(func.count()).where(
         table.c.edition == edition, live_clause(table.c.owner, dead_here(engine))
     )
@@ -219,10 +205,6 @@ def _sending_now(engine: Engine, edition: str) -> bool:
 
 def _reactions(engine: Engine, since: datetime) -> dict[str, int]:
     """Unsubscribes, bounces and complaints recorded since `since` (any source)."""
-    from sqlalchemy import func, select
-
-    from newsletter.schema import subscriber_events as events
-
     query = (
         select(events.c.status, func.count())
         .where(

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from email.utils import parseaddr
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from newsletter import db
 from newsletter.audience.tokens import secret_key, unsubscribe_token
@@ -39,9 +40,7 @@ from newsletter.send.transports.base import (
     TransientError,
     Transport,
 )
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
+from newsletter.send.transports.ses import SesTransport
 
 T = TypeVar("T")
 #: What `send` and `daily` say when the edition found nobody to go to.
@@ -142,7 +141,6 @@ def make_transport(settings: Settings, day: date) -> Transport:
             configuration_set=settings.sender.configuration_set,
             sent_last_24h=(lambda: sent_since(engine, day_ago())) if limited else lambda: 0,
         )
-    from newsletter.send.transports.ses import SesTransport
 
     return SesTransport(
         region=settings.sender.region,

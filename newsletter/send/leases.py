@@ -32,14 +32,12 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from sqlalchemy import ColumnElement, Engine, and_, case, delete, func, select
 
 from newsletter import schema
-
-if TYPE_CHECKING:
-    from sqlalchemy import ColumnElement, Engine
-
-    from newsletter.send.sendlog import SendLog
+from newsletter.send.sendlog import SendLog
 
 LEASE_SECONDS = 15.0
 HEARTBEAT_SECONDS = 1.0
@@ -70,8 +68,6 @@ def _pid_alive(pid: int) -> bool:
 
 def dead_here(engine: Engine) -> list[str]:
     """Owners on this host with a fresh heartbeat whose process is gone (killed, crashed)."""
-    from sqlalchemy import select
-
     table = schema.send_workers
     query = select(table.c.owner, table.c.pid).where(
         table.c.host == host_name(),
@@ -85,8 +81,6 @@ def dead_here(engine: Engine) -> list[str]:
 def live_clause(owner: ColumnElement[Any], dead: list[str]) -> ColumnElement[bool]:
     """SQL: `owner` is a live process. A subquery, not a list read earlier: a process that
     registers while this runs cannot be mistaken for a dead one."""
-    from sqlalchemy import and_, select
-
     table = schema.send_workers
     fresh = select(table.c.owner).where(
         table.c.stopped_at.is_(None),
@@ -103,8 +97,6 @@ def recover(log: SendLog) -> int:
 
 def ambiguity(log: SendLog) -> tuple[int, int]:
     """(rows `sending` of dead owners: ambiguous, rows claimed/sending by live owners)."""
-    from sqlalchemy import and_, case, func, select
-
     table = log.table
     live = live_clause(table.c.owner, dead_here(log.engine))
     query = select(
@@ -141,8 +133,6 @@ def _return_dead_rows(log: SendLog, state: str) -> int:
 
 def live_count(engine: Engine) -> int:
     """Send processes alive now, on any edition: they share one account's rate."""
-    from sqlalchemy import func, select
-
     table = schema.send_workers
     dead = dead_here(engine)
     query = select(func.count()).where(live_clause(table.c.owner, dead))
@@ -178,8 +168,6 @@ class Lease:
         self._thread = threading.Thread(target=self._beat, name="send-heartbeat", daemon=True)
 
     def __enter__(self) -> Lease:
-        from sqlalchemy import delete
-
         table = schema.send_workers
         now = _now()
         with self.engine.begin() as conn:

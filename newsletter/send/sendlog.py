@@ -22,13 +22,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, bindparam, exists, func, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from newsletter import schema
 from newsletter.schema import subscribers
-
-if TYPE_CHECKING:
-    from sqlalchemy import Connection, Engine
 
 STATES = ("pending", "claimed", "sending", "sent", "failed", "skipped")
 ENQUEUE_CHUNK = 50_000  # subscriber ids per INSERT … SELECT: short write locks on SQLite
@@ -71,8 +71,6 @@ class SendLog:
 
     def counts(self) -> Counter[str]:
         """Rows per state for this edition."""
-        from sqlalchemy import func, select
-
         table = self.table
         query = (
             select(table.c.state, func.count())
@@ -84,8 +82,6 @@ class SendLog:
 
     def failures(self, limit: int = 5) -> list[tuple[str, str]]:
         """(email, last error) of some failed rows, for the end-of-send report."""
-        from sqlalchemy import select
-
         table = self.table
         query = (
             select(table.c.email, table.c.last_error)
@@ -98,8 +94,6 @@ class SendLog:
 
     def would_send(self) -> int:
         """Active subscribers without a finished or in-flight row: what a send would do now."""
-        from sqlalchemy import and_, exists, func, select
-
         table = self.table
         done = exists().where(
             and_(
@@ -119,9 +113,6 @@ class SendLog:
         no subscriber passes through Python, and the unique index — not a prior
         read — decides when two processes enqueue at once.
         """
-        from sqlalchemy import func, literal, select
-        from sqlalchemy.dialects import postgresql, sqlite
-
         insert: Any = (
             postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
         )
@@ -191,8 +182,6 @@ class SendLog:
 
     def claim(self, limit: int, owner: str) -> list[Claimed]:
         """Up to `limit` pending rows, marked `claimed` by `owner` in one statement."""
-        from sqlalchemy import select
-
         if limit <= 0:
             return []
         table = self.table
@@ -288,8 +277,6 @@ class SendLog:
 def _arm_statement() -> Any:
     """Built once: the pool arms a few rows every few messages, and building and keying a
     statement costs more than running it."""
-    from sqlalchemy import bindparam
-
     table = schema.send_log
     return (
         table.update()
@@ -306,8 +293,6 @@ def _arm_statement() -> Any:
 @cache
 def _finish_statement() -> Any:
     """Built once, like `_arm_statement`; a `sent` row is never undone."""
-    from sqlalchemy import bindparam
-
     table = schema.send_log
     return (
         table.update()
@@ -329,8 +314,6 @@ def day_ago() -> datetime:
 def sent_since(engine: Engine, moment: datetime) -> int:
     """Messages of any edition sent after `moment`: the 24-hour count where the provider
     keeps none (SMTP)."""
-    from sqlalchemy import func, select
-
     table = schema.send_log
     query = select(func.count()).where(table.c.state == "sent", table.c.updated_at >= moment)
     with engine.connect() as conn:

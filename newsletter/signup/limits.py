@@ -24,14 +24,12 @@ import hmac
 import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine, case, delete, or_, update
 
 from newsletter import schema
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
-    from newsletter.config import SignupSettings
+from newsletter.config import SignupSettings
+from newsletter.db import insert_ignoring_duplicates
 
 
 @dataclass(frozen=True)
@@ -93,10 +91,6 @@ class Limiter:
     ) -> bool:
         """Count one use of `key` at `now` if it stays within `cap` uses per `window` and
         `interval` since the last use; False (and nothing counted) otherwise."""
-        from sqlalchemy import case, or_, update
-
-        from newsletter.db import insert_ignoring_duplicates
-
         if cap < 1:
             return False
         table = self.table
@@ -125,7 +119,5 @@ class Limiter:
 
     def purge(self, before: datetime) -> int:
         """Forget keys unused since `before` (older than every window): how many."""
-        from sqlalchemy import delete
-
         with self.engine.begin() as connection:
             return connection.execute(delete(self.table).where(self.table.c.last < before)).rowcount

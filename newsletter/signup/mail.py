@@ -18,14 +18,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid, parseaddr
 
+from newsletter.config import Settings
 from newsletter.i18n import catalog
 from newsletter.render.pages import render_page
 from newsletter.send.message import ascii_address, clean_header
-
-if TYPE_CHECKING:
-    from newsletter.config import Settings
 
 
 @dataclass(frozen=True)
@@ -78,11 +79,6 @@ def transactional_message(
     settings: Settings, to: str, subject: str, text: str, html: str, now: datetime
 ) -> bytes:
     """One message to one person from the list's sender (no List-* headers: not list mail)."""
-    from email.headerregistry import Address
-    from email.message import EmailMessage
-    from email.policy import SMTP
-    from email.utils import format_datetime, make_msgid, parseaddr
-
     display, sender = parseaddr(clean_header(settings.sender.from_, "sender.from"))
     if "@" not in sender:
         raise ValueError(f"sender.from has no valid address: {settings.sender.from_!r}")

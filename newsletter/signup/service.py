@@ -28,7 +28,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
 
 from newsletter.audience.addresses import (
     InvalidAddress,
@@ -36,21 +35,20 @@ from newsletter.audience.addresses import (
     mailbox_key,
     parse_address,
 )
+from newsletter.audience.store import SubscriberStore
 from newsletter.audience.tokens import (
     ConfirmClaims,
     confirmation_token,
     read_confirmation_token,
     stamp_of,
 )
+from newsletter.config import Settings
+from newsletter.send.campaign import make_transport, unsubscribe_url
 from newsletter.send.message import ascii_address
+from newsletter.send.transports.base import Transport
 from newsletter.signup.limits import DAY, HOUR, Limiter, SignupLimits, limit_key, network_of
 from newsletter.signup.mail import Confirmation, confirmation_message
 from newsletter.signup.welcome import LatestEdition, welcome_message
-
-if TYPE_CHECKING:
-    from newsletter.audience.store import SubscriberStore
-    from newsletter.config import Settings
-    from newsletter.send.transports.base import Transport
 
 log = logging.getLogger("newsletter.web.signup")
 Clock = Callable[[], datetime]
@@ -232,8 +230,6 @@ class SignupService:
     def welcome(self, email: str) -> str:
         """Send the welcome mail to a subscriber just ACTIVATED; the provider's message id
         ('' when the address is no longer active, e.g. unsubscribed in between)."""
-        from newsletter.send.campaign import unsubscribe_url
-
         subscriber = self.store.get(email)
         if subscriber is None or subscriber.status != "active":
             return ""
@@ -274,8 +270,6 @@ class SignupService:
             return self._transport[1]
 
     def _configured_transport(self, day: date) -> Transport:
-        from newsletter.send.campaign import make_transport
-
         return make_transport(self.settings, day)
 
 
@@ -301,7 +295,5 @@ def purge(store: SubscriberStore, now: datetime, limits: SignupLimits) -> int:
 
 def purge_unconfirmed(settings: Settings) -> int:
     """What `daily` calls (no signing key needed, so it works wherever `daily` does)."""
-    from newsletter.audience.store import SubscriberStore
-
     limits = SignupLimits.from_settings(settings.signup)
     return purge(SubscriberStore.open(settings), utc_now(), limits)

@@ -13,14 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
+from newsletter.config import Settings
 from newsletter.i18n import catalog
 from newsletter.render.pages import render_page
 from newsletter.signup.mail import promise, transactional_message
-
-if TYPE_CHECKING:
-    from newsletter.config import Settings
 
 
 @dataclass(frozen=True)

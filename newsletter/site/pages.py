@@ -24,6 +24,7 @@ from newsletter.render.edition import render_web_html
 from newsletter.render.environment import render_template
 from newsletter.signup.welcome import LatestEdition
 from newsletter.site.archive import WEB_PAGE, Archive, PublicEdition
+from newsletter.site.feed import atom_feed
 
 PAGE_SIZE = 20  # editions per archive page
 LATEST = 5  # editions on the front page
@@ -104,8 +105,6 @@ class SitePages:
             return render_web_html(edition.briefing, self.settings).encode("utf-8")
 
     def feed(self) -> Page:
-        from newsletter.site.feed import atom_feed
-
         editions = self.archive.editions()[:PAGE_SIZE]
         return Page(atom_feed(self, editions), ATOM, _newest(editions))
 

@@ -10,26 +10,34 @@ else to attack.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import Any
 
+from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from newsletter.audience.store import SubscriberStore
+from newsletter.audience.tokens import secret_key
+from newsletter.config import Settings
+from newsletter.feedback.event_log import EventLog
+from newsletter.feedback.intake import Intake
+from newsletter.feedback.record import FeedbackRecorder
+from newsletter.feedback.sns import SnsVerifier
+from newsletter.signup.service import SignupService
+from newsletter.site.archive import Archive
+from newsletter.site.pages import SitePages
 from newsletter.web.access_log import AccessLog, Sink
+from newsletter.web.feedback import SesFeedbackEndpoint
 from newsletter.web.offload import Offload
-
-if TYPE_CHECKING:
-    from datetime import date
-
-    from starlette.requests import Request
-
-    from newsletter.audience.store import SubscriberStore
-    from newsletter.config import Settings
-    from newsletter.feedback.sns import SnsVerifier
-    from newsletter.signup.service import SignupService
+from newsletter.web.preview_routes import PreviewRoutes
+from newsletter.web.signup import SignupPages
+from newsletter.web.site import SiteRoutes
+from newsletter.web.unsubscribe import UnsubscribePages
 
 log = logging.getLogger("newsletter.web")
 LOCAL_HOSTS = ["127.0.0.1", "localhost"]
@@ -64,20 +72,6 @@ def _public_app(
     secret: str | None,
     signup: SignupService | None,
 ) -> Starlette:
-    from newsletter.audience.store import SubscriberStore
-    from newsletter.audience.tokens import secret_key
-    from newsletter.feedback.event_log import EventLog
-    from newsletter.feedback.intake import Intake
-    from newsletter.feedback.record import FeedbackRecorder
-    from newsletter.feedback.sns import SnsVerifier
-    from newsletter.signup.service import SignupService
-    from newsletter.site.archive import Archive
-    from newsletter.site.pages import SitePages
-    from newsletter.web.feedback import SesFeedbackEndpoint
-    from newsletter.web.signup import SignupPages
-    from newsletter.web.site import SiteRoutes
-    from newsletter.web.unsubscribe import UnsubscribePages
-
     store = signup.store if signup is not None else store or SubscriberStore.open(settings)
     if secret is None:
         secret = secret_key(transport=settings.sender.transport, data_dir=settings.data_dir)
@@ -127,15 +121,11 @@ def _public_app(
 
 
 def _ping(store: SubscriberStore) -> None:
-    from sqlalchemy import text
-
     with store.engine.connect() as connection:
         connection.execute(text("SELECT 1"))
 
 
 def _preview_app(settings: Settings, day: date) -> Starlette:
-    from newsletter.web.preview_routes import PreviewRoutes
-
     preview = PreviewRoutes(settings, day, Offload("preview"))
 
     async def healthz(_: Request) -> JSONResponse:

@@ -14,20 +14,16 @@ that is not trusted, 413 for an oversized body.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from newsletter.feedback.intake import Intake
 from newsletter.feedback.record import MalformedNotification
-from newsletter.feedback.sns import SnsRejected
+from newsletter.feedback.sns import SnsRejected, SnsVerifier
 from newsletter.web.bodies import BodyTooLarge, read_body
-
-if TYPE_CHECKING:
-    from starlette.requests import Request
-
-    from newsletter.feedback.intake import Intake
-    from newsletter.feedback.sns import SnsVerifier
-    from newsletter.web.offload import Offload
+from newsletter.web.offload import Offload
 
 MAX_BODY = 256 * 1024  # SNS messages are at most 256 KB
 log = logging.getLogger("newsletter.web.feedback")

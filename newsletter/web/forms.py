@@ -8,6 +8,8 @@ are ignored, the first value of a repeated field wins.
 
 from __future__ import annotations
 
+from email import policy
+from email.parser import BytesParser
 from urllib.parse import parse_qsl
 
 
@@ -32,9 +34,6 @@ def parse_form(content_type: str, body: bytes) -> dict[str, str]:
 
 
 def _multipart(content_type: str, body: bytes) -> dict[str, str]:
-    from email import policy
-    from email.parser import BytesParser
-
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1")
     try:
         message = BytesParser(policy=policy.HTTP).parsebytes(head + body)

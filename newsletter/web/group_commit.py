@@ -12,11 +12,9 @@ committed.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from newsletter.audience.store import SubscriberStore
-    from newsletter.web.offload import Offload
+from newsletter.audience.store import SubscriberStore
+from newsletter.web.offload import Offload
 
 MAX_BATCH = 500
 

@@ -1,7 +1,7 @@
 """What `newsletter preview` and `newsletter serve` run: bind, build the app, serve.
 
-Kept out of `newsletter.cli` so the CLI stays a thin parser and Starlette and
-uvicorn load only when a server really starts.
+Kept out of `newsletter.cli` so the CLI stays a thin parser; the CLI imports this
+module (and with it Starlette and uvicorn) only when a server really starts.
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ import sys
 import threading
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING
 
-from newsletter.web.server import bind, serve_forever, url_of
-
-if TYPE_CHECKING:
-    from newsletter.config import Settings
+from newsletter.audience.tokens import SecretKeyError
+from newsletter.config import Settings
+from newsletter.pipeline import InputMissing
+from newsletter.web.app import create_app
+from newsletter.web.preview import available_days
+from newsletter.web.server import BindError, bind, serve_forever, url_of
 
 Say = Callable[[str], None]
 PREVIEW_HOST = "127.0.0.1"  # never 0.0.0.0: the preview shows unsent editions
@@ -35,10 +36,6 @@ def run_preview(
 ) -> None:
     """Serve the preview of `day` on 127.0.0.1 until Ctrl-C; without a day, today's
     edition, or the newest one there is when today has none yet."""
-    from newsletter.pipeline import InputMissing
-    from newsletter.web.app import create_app
-    from newsletter.web.server import BindError
-
     if day is None:
         day = _newest_day(settings, say)
     briefing = settings.edition_dir(day) / "briefing.json"
@@ -62,8 +59,6 @@ def run_preview(
 
 
 def _newest_day(settings: Settings, say: Say) -> date:
-    from newsletter.web.preview import available_days
-
     today = settings.today()
     days = available_days(settings)
     if not days:
@@ -78,10 +73,6 @@ def _newest_day(settings: Settings, say: Say) -> date:
 
 def run_serve(settings: Settings, *, host: str, port: int, say: Say) -> None:
     """Serve the public app (unsubscribe, SES feedback, health) until SIGTERM/Ctrl-C."""
-    from newsletter.audience.tokens import SecretKeyError
-    from newsletter.web.app import create_app
-    from newsletter.web.server import BindError
-
     _log_to_stderr()
     try:
         app = create_app(settings)

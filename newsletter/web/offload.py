@@ -13,24 +13,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from anyio import CapacityLimiter, to_thread
+
 T = TypeVar("T")
 
 
 class Offload:
     def __init__(self, dialect: str, *, readers: int = 8, writers: int = 8) -> None:
-        from anyio import CapacityLimiter
-
         self._reads = CapacityLimiter(readers)
         self._writes = CapacityLimiter(1 if dialect == "sqlite" else writers)
 
     async def read(self, function: Callable[..., T], *args: Any) -> T:
         """Run a call that does not write to the database (or writes nothing of ours)."""
-        from anyio import to_thread
-
         return await to_thread.run_sync(function, *args, limiter=self._reads)
 
     async def write(self, function: Callable[..., T], *args: Any) -> T:
         """Run a call that writes to the database."""
-        from anyio import to_thread
-
         return await to_thread.run_sync(function, *args, limiter=self._writes)

@@ -23,14 +23,15 @@ import threading
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from newsletter.model import NAME_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER
-
-if TYPE_CHECKING:
-    from newsletter.config import Settings
-    from newsletter.model import Briefing, Edition
-    from newsletter.render.checks import CheckResult
+from newsletter.cli.hints import stage_line
+from newsletter.config import Settings
+from newsletter.model import NAME_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, Briefing, Edition
+from newsletter.pipeline import StageError, load_valid_briefing
+from newsletter.render import RenderError, build_edition, check_edition
+from newsletter.render.checks import ERROR, GMAIL_CLIP_BYTES, CheckResult
+from newsletter.render.content import content_checks
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 PREVIEW_UNSUBSCRIBE = "#unsubscribe-link-preview"
@@ -130,11 +131,6 @@ class PreviewRenderer:
             return rendered
 
     def _render(self, day: date, fingerprint: str) -> Rendered:
-        from newsletter.cli.hints import stage_line
-        from newsletter.pipeline import StageError, load_valid_briefing
-        from newsletter.render import RenderError, build_edition, check_edition
-        from newsletter.render.content import content_checks
-
         rendered = Rendered(day, fingerprint)
         try:
             briefing = load_valid_briefing(self.settings, day)
@@ -171,8 +167,6 @@ def disk_state(directory: Path, edition: Edition | None) -> str:
 
 def page_context(settings: Settings, rendered: Rendered) -> dict[str, Any]:
     """Everything preview.html.j2 shows."""
-    from newsletter.render.checks import ERROR, GMAIL_CLIP_BYTES
-
     checks = rendered.checks
     failed = [c for c in checks if not c.ok and c.level == ERROR]
     warned = [c for c in checks if not c.ok and c.level != ERROR]

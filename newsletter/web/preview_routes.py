@@ -6,21 +6,16 @@ script: it carries feed text, and the iframes that show it are sandboxed too.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import date
 
+from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from newsletter.config import Settings
 from newsletter.render.pages import render_page
+from newsletter.web.offload import Offload
 from newsletter.web.preview import BadDate, PreviewRenderer, edition_day, page_context
-
-if TYPE_CHECKING:
-    from datetime import date
-
-    from starlette.requests import Request
-
-    from newsletter.config import Settings
-    from newsletter.web.offload import Offload
 
 NO_STORE = {"Cache-Control": "no-store"}
 EDITION_CSP = (

@@ -8,12 +8,15 @@ before the first request. uvicorn is imported here, never by `newsletter.cli`.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+
+import uvicorn
 
 
 class BindError(OSError):
@@ -46,8 +49,6 @@ def url_of(sock: socket.socket) -> str:
 
 
 def _config(app: Any, **options: Any) -> Any:
-    import uvicorn
-
     # Our own middleware writes the structured access log; uvicorn's would duplicate it.
     defaults: dict[str, Any] = {
         "access_log": False,
@@ -63,10 +64,6 @@ def serve_forever(
     app: Any, sock: socket.socket, *, on_ready: Callable[[], None] | None = None, **options: Any
 ) -> None:
     """Serve until Ctrl-C / SIGTERM (uvicorn's graceful shutdown)."""
-    import asyncio
-
-    import uvicorn
-
     server = uvicorn.Server(_config(app, **options))
 
     async def run() -> None:
@@ -83,8 +80,6 @@ def serve_forever(
 @contextmanager
 def running(app: Any, sock: socket.socket, **options: Any) -> Iterator[str]:
     """The app served from a background thread while the block runs; yields its base URL."""
-    import uvicorn
-
     server = uvicorn.Server(_config(app, **options))
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="uvicorn", daemon=True

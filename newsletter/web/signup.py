@@ -13,31 +13,27 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from markupsafe import Markup, escape
 from starlette.background import BackgroundTask
+from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from newsletter.audience.addresses import InvalidAddress, clean_name, parse_address
 from newsletter.audience.tokens import ConfirmClaims, TokenError, TokenExpired
+from newsletter.config import Settings
 from newsletter.i18n import catalog
 from newsletter.render.pages import render_page
 from newsletter.send.message import UnsupportedAddress, ascii_address
 from newsletter.signup.mail import promise
 from newsletter.signup.reasons import reason_in
-from newsletter.signup.service import ACTIVATED, ALREADY, SENT, Origin
+from newsletter.signup.service import ACTIVATED, ALREADY, SENT, Origin, SignupService
 from newsletter.web.bodies import BodyTooLarge, read_body
 from newsletter.web.forms import FormError, parse_form
+from newsletter.web.offload import Offload
 from newsletter.web.unsubscribe import HEADERS
-
-if TYPE_CHECKING:
-    from starlette.requests import Request
-
-    from newsletter.config import Settings
-    from newsletter.signup.service import SignupService
-    from newsletter.web.offload import Offload
 
 log = logging.getLogger("newsletter.web.signup")
 MAX_BODY = 8192

@@ -11,17 +11,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import TYPE_CHECKING
 
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from newsletter.site.pages import Page, SitePages
-
-if TYPE_CHECKING:
-    from starlette.requests import Request
-
-    from newsletter.web.offload import Offload
+from newsletter.web.offload import Offload
 
 CACHE_CONTROL = "public, max-age=300"
 SECURITY = {

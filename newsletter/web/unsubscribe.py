@@ -20,23 +20,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
+from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from newsletter.audience.store import SubscriberStore
 from newsletter.audience.tokens import TokenError, read_unsubscribe_token
+from newsletter.config import Settings
 from newsletter.i18n import catalog
 from newsletter.render.pages import render_page
 from newsletter.web.bodies import BodyTooLarge, read_body
 from newsletter.web.group_commit import UnsubscribeBatcher
-
-if TYPE_CHECKING:
-    from starlette.requests import Request
-
-    from newsletter.audience.store import SubscriberStore
-    from newsletter.config import Settings
-    from newsletter.web.offload import Offload
+from newsletter.web.offload import Offload
 
 ONE_CLICK = "one-click"
 LINK = "unsubscribe-link"

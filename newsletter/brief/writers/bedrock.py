@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
 from newsletter.brief.writers.base import Ask, ModelReply, Throttled, Unavailable
 from newsletter.brief.writers.reply import object_in_text
 from newsletter.config import BedrockSettings
@@ -30,9 +34,6 @@ class BedrockClient:
     name = "bedrock"
 
     def __init__(self, config: BedrockSettings, *, region: str) -> None:
-        import boto3
-        from botocore.config import Config
-
         self.config = config
         self.model = config.model_id
         self.max_attempts = config.max_attempts
@@ -52,8 +53,6 @@ class BedrockClient:
         )
 
     def ask(self, request: Ask) -> ModelReply:
-        from botocore.exceptions import BotoCoreError, ClientError
-
         try:
             response = self.client.converse(
                 modelId=self.model,

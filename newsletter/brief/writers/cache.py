@@ -14,17 +14,14 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsletter import db
 from newsletter.brief.writers.base import Ask
 from newsletter.schema import reply_cache as replies
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
 
 KEEP_DAYS = 30
 

@@ -16,6 +16,7 @@ from newsletter.brief.writers.cache import ReplyCache
 from newsletter.brief.writers.emoji import emoji_table
 from newsletter.brief.writers.extractive import ExtractiveWriter
 from newsletter.brief.writers.model import ModelWriter
+from newsletter.brief.writers.openai import OpenAIClient
 from newsletter.config import Settings, database_url
 
 
@@ -26,8 +27,6 @@ def _bedrock(settings: Settings) -> ModelClient:
 
 
 def _openai(settings: Settings) -> ModelClient:
-    from newsletter.brief.writers.openai import OpenAIClient
-
     return OpenAIClient(settings.openai)
 
 

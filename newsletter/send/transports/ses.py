@@ -15,6 +15,10 @@ from __future__ import annotations
 import http.client
 from typing import Any
 
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
 from newsletter.send.transports.base import (
     AccountError,
     PermanentError,
@@ -67,9 +71,6 @@ class SesTransport:
         sender: str,
         max_pool_connections: int = 16,
     ) -> None:
-        import boto3
-        from botocore.config import Config
-
         self.sender = sender
         self.configuration_set = configuration_set
         self._region = region
@@ -90,8 +91,6 @@ class SesTransport:
             self._signed = SignedSender(self.client, credentials)
 
     def send(self, raw: bytes, *, recipient: str, tags: dict[str, str]) -> str:
-        from botocore.exceptions import BotoCoreError, ClientError
-
         if self._signed is not None:
             try:
                 return self._signed.send(
@@ -123,8 +122,6 @@ class SesTransport:
 
     def quota(self) -> SendQuota:
         """SES v2 GetAccount; where the endpoint lacks it (moto) or may not call it, v1."""
-        from botocore.exceptions import BotoCoreError, ClientError
-
         try:
             account = self.client.get_account()
         except ClientError as exc:
@@ -142,9 +139,6 @@ class SesTransport:
         return _quota(figures, "SES v2 GetAccount")
 
     def _quota_v1(self, *, first: Exception) -> SendQuota:
-        import boto3
-        from botocore.exceptions import BotoCoreError, ClientError
-
         client = boto3.client(
             "ses", region_name=self._region, endpoint_url=self._endpoint_url, config=self._config
         )
