@@ -323,7 +323,9 @@ def main() -> None:
     checks = {
         f"stub ≥ {TARGETS['stub_rate']:,.0f} msg/s": min(r["msgs_per_s"] for r in stubs)
         >= TARGETS["stub_rate"],
-        f"client CPU ≤ {TARGETS['cpu_ms']} ms/msg": max(r["cpu_ms_per_msg"] for r in runs)
+        # issue 22 sets the CPU target on the stub runs: against moto 500 messages, the
+        # process's start-up (imports, two boto3 clients) is most of the client's CPU
+        f"client CPU ≤ {TARGETS['cpu_ms']} ms/msg (stub)": max(r["cpu_ms_per_msg"] for r in stubs)
         <= TARGETS["cpu_ms"],
         f"moto ≥ {TARGETS['moto_rate']:.0f} msg/s": moto["msgs_per_s"] >= TARGETS["moto_rate"],
         f"peak RSS ≤ {TARGETS['rss_mb_1m']:.0f} MB at {huge:,}": max(
