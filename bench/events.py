@@ -25,7 +25,6 @@ import argparse
 import json
 import logging
 import os
-import platform
 import sqlite3
 import statistics
 import sys
@@ -38,6 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.history import save  # noqa: E402
 from newsletter.audience.store import SubscriberStore  # noqa: E402
 from newsletter.config import load_settings  # noqa: E402
 from newsletter.feedback.event_log import EventLog  # noqa: E402
@@ -45,7 +45,6 @@ from newsletter.feedback.intake import Intake  # noqa: E402
 from newsletter.feedback.record import FeedbackRecorder  # noqa: E402
 from newsletter.feedback.sqs import PollReport, poll, take_batch  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results" / "events.json"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:ses-feedback"
 TARGET = 2000.0
 SUBSCRIBERS = 20_000
@@ -255,28 +254,18 @@ def main() -> None:
     for name, ok in checks.items():
         verdict = "n/a (quick)" if args.quick else ("PASS" if ok else "MISS")
         print(f"{verdict}  {name}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "machine": {
-                    "python": platform.python_version(),
-                    "cpus": os.cpu_count(),
-                    "platform": platform.platform(),
-                    "load_average": os.getloadavg(),
-                },
-                "quick": args.quick,
-                "runs": runs,
-                "moto": moto,
-                "median_events_per_s": rate,
-                "target": TARGET,
-                "checks": checks,
-            },
-            indent=2,
-        ),
-        encoding="utf-8",
+    save(
+        "events",
+        {
+            "quick": args.quick,
+            "runs": runs,
+            "moto": moto,
+            "median_events_per_s": rate,
+            "target": TARGET,
+            "checks": checks,
+        },
+        headline={"take_batch events/s": rate, "take_batch events per CPU-s": per_cpu},
     )
-    print(f"\nwrote {RESULTS.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

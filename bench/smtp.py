@@ -27,7 +27,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -45,7 +44,6 @@ sys.path.insert(0, str(BENCH))
 from send import (  # noqa: E402 - the send benchmark's site builder, shared
     DAY,
     ENV,
-    ROOT,
     free_port,
     make_newsletter,
     peak_rss_mb,
@@ -53,7 +51,8 @@ from send import (  # noqa: E402 - the send benchmark's site builder, shared
     wait_listening,
 )
 
-RESULTS = ROOT / "bench" / "results" / "smtp.json"
+from bench.history import save  # noqa: E402 - send put the project root on the path
+
 CONNECTIONS = 4
 TARGETS = {"rate": 300.0, "cpu_ms": 2.0, "rss_mb_100k": 200.0}
 
@@ -268,31 +267,25 @@ def main() -> None:
     for name, ok in checks.items():
         verdict = "n/a (quick)" if args.quick else ("PASS" if ok else "MISS")
         print(f"{verdict}  {name}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "machine": {
-                    "python": platform.python_version(),
-                    "cpus": os.cpu_count(),
-                    "platform": platform.platform(),
-                    "load_average": os.getloadavg(),  # the machine is shared
-                },
-                "quick": args.quick,
-                "runs": runs,
-                "null_runs": nulls,
-                "large": big,
-                "median": {"msgs_per_s": rate, "cpu_ms_per_msg": cpu},
-                "median_null": {"msgs_per_s": null_rate, "cpu_ms_per_msg": null_cpu},
-                "targets": TARGETS,
-                "checks": checks,
-            },
-            indent=2,
-            ensure_ascii=False,
-        ),
-        encoding="utf-8",
+    save(
+        "smtp",
+        {
+            "quick": args.quick,
+            "runs": runs,
+            "null_runs": nulls,
+            "large": big,
+            "median": {"msgs_per_s": rate, "cpu_ms_per_msg": cpu},
+            "median_null": {"msgs_per_s": null_rate, "cpu_ms_per_msg": null_cpu},
+            "targets": TARGETS,
+            "checks": checks,
+        },
+        headline={
+            "aiosmtpd msg/s": rate,
+            "aiosmtpd CPU ms/msg": cpu,
+            "null relay msg/s": null_rate,
+            "null relay CPU ms/msg": null_cpu,
+        },
     )
-    print(f"\nwrote {RESULTS.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
