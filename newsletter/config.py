@@ -212,6 +212,23 @@ class FeedSettings:
 
 
 @dataclass(frozen=True)
+class Identity:
+    """Who the list is: the facts every message and public page of it states.
+
+    Derived once from the settings (`Settings.identity`) and handed to what
+    builds messages and pages, so they need not read the whole `Settings`.
+    """
+
+    name: str
+    language: str
+    list_id: str  # RFC 2919
+    public_url: str  # base_url without a trailing slash: every public link starts here
+    sender: str  # the From header as configured ("Name <addr>")
+    reply_to: str
+    postal_address: str
+
+
+@dataclass(frozen=True)
 class Settings:
     newsletter: NewsletterSettings
     sender: SenderSettings
@@ -280,6 +297,18 @@ class Settings:
     def today(self) -> date:
         """Today in the newsletter's time zone: the default edition date."""
         return datetime.now(self.zone).date()
+
+    @property
+    def identity(self) -> Identity:
+        return Identity(
+            name=self.newsletter.name,
+            language=self.newsletter.language,
+            list_id=self.list_id,
+            public_url=self.public_url,
+            sender=self.sender.from_,
+            reply_to=self.sender.reply_to,
+            postal_address=self.newsletter.postal_address,
+        )
 
     @property
     def list_id(self) -> str:
