@@ -31,6 +31,7 @@ from newsletter.brief.select import Beat, choose, select_stories  # noqa: E402
 from newsletter.config import Settings, load_settings  # noqa: E402
 from newsletter.model import Item, items_to_json  # noqa: E402
 from newsletter.pipeline import draft_stage  # noqa: E402
+from newsletter.runtime import Runtime  # noqa: E402
 from newsletter.text.topics import forget_words  # noqa: E402
 
 DAY = date(2026, 2, 7)
@@ -175,7 +176,7 @@ def main() -> None:
             (f"draft_briefing {len(items):,} items", lambda: draft_briefing(items, settings, DAY)),
             (
                 f"draft stage {len(items):,} items (items.json → briefing.json)",
-                lambda: draft_stage(settings, DAY, force=True),
+                lambda: draft_stage(Runtime(settings), DAY, force=True),
             ),
         ]
         rows = []

@@ -77,7 +77,7 @@ def run_client(config: Path) -> None:
     from newsletter.send.campaign import run_campaign
 
     settings = load_settings(config)
-    edition = load_rendered_edition(settings, DAY)
+    edition = load_rendered_edition(settings.edition_dir(DAY), DAY)
     before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     summary = run_campaign(settings, DAY, edition)
@@ -173,6 +173,7 @@ def make_newsletter(root: Path, endpoint: str, workers: int) -> Path:
     from newsletter.config import load_settings
     from newsletter.model import Briefing
     from newsletter.pipeline import render_stage
+    from newsletter.runtime import Runtime
 
     root.mkdir(parents=True)
     config = root / "newsletter.toml"
@@ -201,7 +202,7 @@ def make_newsletter(root: Path, endpoint: str, workers: int) -> Path:
     save_briefing(
         Briefing.from_json(BRIEFING.read_text(encoding="utf-8")), settings.edition_dir(DAY)
     )
-    render_stage(settings, DAY)
+    render_stage(Runtime(settings), DAY)
     return config
 
 

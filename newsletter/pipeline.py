@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,8 +27,6 @@ from newsletter.brief.briefing_file import (
 from newsletter.brief.draft import EmptyDay, draft_briefing
 from newsletter.brief.report import DraftReport
 from newsletter.collect import CollectError, CollectResult, collect_edition
-from newsletter.config import Settings, database_url
-from newsletter.editions import EditionLog
 from newsletter.feedback.retention import Pruned, prune
 from newsletter.files import replace_together, write_atomically
 from newsletter.model import Briefing, Edition, ModelError, items_from_json, items_to_json
@@ -37,6 +35,7 @@ from newsletter.render import RenderError, write_edition
 from newsletter.render.checks import CheckFailed
 from newsletter.render.context import preheader_for, subject_for
 from newsletter.render.triage import Rendered, render_checked
+from newsletter.runtime import Runtime
 from newsletter.send.campaign import CampaignStopped, CampaignSummary, Progress, run_campaign
 from newsletter.send.message import HeaderInjection
 from newsletter.signup.service import purge_unconfirmed
@@ -98,13 +97,14 @@ def _quiet(_: str) -> None:
     return None
 
 
-def collect_stage(settings: Settings, day: date, *, progress: bool = False) -> CollectResult:
+def collect_stage(runtime: Runtime, day: date, *, progress: bool = False) -> CollectResult:
     """Fetch every feed and write `items.json` and the per-feed report `feeds.json`."""
+    settings = runtime.settings
     try:
         result = collect_edition(settings, day, progress=progress)
     except CollectError as exc:
         raise StageError(str(exc)) from None
-    directory = settings.edition_dir(day)
+    directory = runtime.paths.edition_dir(day)
     directory.mkdir(parents=True, exist_ok=True)
     files = {directory / FEEDS_REPORT_NAME: result.report_json()}
     if result.ok:
@@ -114,13 +114,14 @@ def collect_stage(settings: Settings, day: date, *, progress: bool = False) -> C
 
 
 def draft_stage(
-    settings: Settings, day: date, *, force: bool = False, report: DraftReport | None = None
+    runtime: Runtime, day: date, *, force: bool = False, report: DraftReport | None = None
 ) -> Briefing:
     """Write `briefing.json` from `items.json`, never over a hand-edited one unless forced.
 
     `report` (when given) receives which stories the model wrote, fallbacks and tokens.
     """
-    directory = settings.edition_dir(day)
+    settings = runtime.settings
+    directory = runtime.paths.edition_dir(day)
     items_path = directory / ITEMS_NAME
     if not items_path.exists():
         raise InputMissing(items_path, "collect", day)
@@ -140,9 +141,9 @@ def draft_stage(
     return briefing
 
 
-def load_valid_briefing(settings: Settings, day: date) -> Briefing:
-    """The edition's briefing, or a StageError naming the JSON path of what is wrong."""
-    directory = settings.edition_dir(day)
+def load_valid_briefing(edition_dir: Path, day: date) -> Briefing:
+    """The briefing in `edition_dir`, or a StageError naming the JSON path of what is wrong."""
+    directory = edition_dir
     path = directory / BRIEFING_NAME
     if not path.exists():
         raise InputMissing(path, "draft", day)
@@ -152,40 +153,43 @@ def load_valid_briefing(settings: Settings, day: date) -> Briefing:
         raise StageError(f"{path}: {exc}") from None
 
 
-def render_stage(settings: Settings, day: date, *, say: Say = _quiet) -> Rendered:
+def render_stage(runtime: Runtime, day: date, *, say: Say = _quiet) -> Rendered:
     """Render email.html, email.txt, post.md and web.html; nothing is written when a quality
     gate fails. With `[publish] jekyll_posts_dir`, the post goes there too (`say` tells how).
 
     A story that fails a story-level gate is left out and named in `dropped` (the
     rest of the edition goes out); an edition-wide failure stops the render.
     """
-    briefing = load_valid_briefing(settings, day)
+    settings = runtime.settings
+    directory = runtime.paths.edition_dir(day)
+    briefing = load_valid_briefing(directory, day)
     try:
         rendered = render_checked(briefing, settings)
     except CheckFailed as exc:
         raise StageError(f"quality gate failed: {exc}") from None
     except RenderError as exc:
         raise StageError(str(exc)) from None
-    write_edition(rendered.edition, settings.edition_dir(day))
-    if settings.jekyll_posts_dir is not None:
-        say(publish_jekyll_post(settings, day, briefing.title, rendered.edition.markdown))
+    write_edition(rendered.edition, directory)
+    if runtime.paths.jekyll_posts_dir is not None:
+        say(publish_jekyll_post(runtime, day, briefing.title, rendered.edition.markdown))
     return rendered
 
 
-def publish_jekyll_post(settings: Settings, day: date, title: str, markdown: str) -> str:
+def publish_jekyll_post(runtime: Runtime, day: date, title: str, markdown: str) -> str:
     """Write the post into the Jekyll folder; the line to print. A failure here never stops
     the edition (the blog is a copy): it is reported, and the next render tries again."""
-    posts_dir = settings.jekyll_posts_dir
+    posts_dir = runtime.paths.jekyll_posts_dir
     assert posts_dir is not None
-    slug = post_slug(title, day, settings.publish.jekyll_slug, settings.list_id)
+    publish = runtime.settings.publish
+    slug = post_slug(title, day, publish.jekyll_slug, runtime.settings.list_id)
     try:
         post = publish_post(
             markdown,
             day,
             slug,
             posts_dir,
-            edition_dir=settings.edition_dir(day),
-            git_commit=settings.publish.jekyll_git_commit,
+            edition_dir=runtime.paths.edition_dir(day),
+            git_commit=publish.jekyll_git_commit,
         )
     except PublishError as exc:
         return f"jekyll: post not published: {exc}"
@@ -194,10 +198,11 @@ def publish_jekyll_post(settings: Settings, day: date, title: str, markdown: str
     return f"jekyll: {post.path} {state}{committed}"
 
 
-def load_rendered_edition(settings: Settings, day: date) -> Edition:
-    """The edition as rendered on disk: what `send` delivers, never re-rendered per recipient."""
-    briefing = load_valid_briefing(settings, day)
-    directory = settings.edition_dir(day)
+def load_rendered_edition(edition_dir: Path, day: date) -> Edition:
+    """The edition as rendered in `edition_dir`: what `send` delivers, never re-rendered
+    per recipient."""
+    directory = edition_dir
+    briefing = load_valid_briefing(directory, day)
     if (directory / "email.html").exists() and not render_is_current(directory):
         raise RenderOutdated(directory / "briefing.json", day)
     try:
@@ -211,7 +216,7 @@ def load_rendered_edition(settings: Settings, day: date) -> Edition:
 
 
 def send_stage(
-    settings: Settings,
+    runtime: Runtime,
     day: date,
     *,
     resend_ambiguous: bool = False,
@@ -223,13 +228,13 @@ def send_stage(
     The edition's row records `sending`, then `sent` once no recipient is left to
     anyone — with several send processes on one campaign, the last one says so.
     """
-    editions = EditionLog.open(settings)
+    editions = runtime.editions
     with editions.recording(day, "send"):
-        edition = load_rendered_edition(settings, day)
+        edition = load_rendered_edition(runtime.paths.edition_dir(day), day)
         editions.advance(day, "sending")
         try:
             summary = run_campaign(
-                settings,
+                runtime.settings,
                 day,
                 edition,
                 resend_ambiguous=resend_ambiguous,
@@ -245,21 +250,21 @@ def send_stage(
     return summary
 
 
-def purge_signups(settings: Settings) -> int:
+def purge_signups(runtime: Runtime) -> int:
     """Unconfirmed signups are personal data nobody agreed to keep: gone after
     `signup.unconfirmed_days` (30 by default)."""
     try:
-        return purge_unconfirmed(settings)
+        return purge_unconfirmed(runtime.settings)
     except SQLAlchemyError as exc:
         raise _database_error(exc) from None
 
 
-def prune_feedback(settings: Settings) -> Pruned:
+def prune_feedback(runtime: Runtime) -> Pruned:
     """Notification ids past any redelivery and soft-bounce counts gone quiet (see
     `feedback.retention`)."""
     try:
-        engine = db.ready(database_url(settings))
-        return prune(engine, datetime.now(UTC), settings.feedback.transient_bounce_days)
+        days = runtime.settings.feedback.transient_bounce_days
+        return prune(runtime.engine, runtime.clock.now(), days)
     except SQLAlchemyError as exc:
         raise _database_error(exc) from None
 

@@ -18,6 +18,7 @@ from newsletter.cli.common import (
     Guarded,
     edition_date,
     fail,
+    runtime_from,
     settings_from,
 )
 from newsletter.cli.output import console, print_json, print_table, say, styled
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
     from newsletter.config import Settings
     from newsletter.model import Edition
+    from newsletter.runtime import Runtime
 
 app = typer.Typer(
     name="newsletter",
@@ -140,10 +142,11 @@ def collect(ctx: typer.Context, date: DateOption = None, json: JsonOption = Fals
     from newsletter.collect.report import report_table
     from newsletter.pipeline import StageError, collect_stage
 
-    settings = settings_from(ctx)
+    runtime = runtime_from(ctx)
+    settings = runtime.settings
     day = edition_date(settings, date)
     try:
-        result = collect_stage(settings, day, progress=not json and console.is_terminal)
+        result = collect_stage(runtime, day, progress=not json and console.is_terminal)
     except StageError as exc:
         _stage_error(exc)
     if json:
@@ -176,11 +179,12 @@ def draft(
     from newsletter.cli.explain import explain_table
     from newsletter.pipeline import StageError, draft_stage
 
-    settings = settings_from(ctx)
+    runtime = runtime_from(ctx)
+    settings = runtime.settings
     day = edition_date(settings, date)
     report = DraftReport()
     try:
-        briefing = draft_stage(settings, day, force=force, report=report)
+        briefing = draft_stage(runtime, day, force=force, report=report)
     except StageError as exc:
         if explain and report.candidates:  # an empty edition is when the "why" matters most
             print_table(explain_table(report))
@@ -206,10 +210,11 @@ def render(ctx: typer.Context, date: DateOption = None) -> None:
     """Render email.html, email.txt, post.md and web.html from briefing.json."""
     from newsletter.pipeline import StageError, render_stage
 
-    settings = settings_from(ctx)
+    runtime = runtime_from(ctx)
+    settings = runtime.settings
     day = edition_date(settings, date)
     try:
-        rendered = render_stage(settings, day, say=say)
+        rendered = render_stage(runtime, day, say=say)
     except StageError as exc:
         _stage_error(exc)
     size = len(rendered.edition.html.encode("utf-8")) / 1024
@@ -238,18 +243,19 @@ def send(
     from newsletter.cli.signals import sigterm_cancels
     from newsletter.pipeline import StageError, load_rendered_edition, send_stage
 
-    settings = settings_from(ctx)
+    runtime = runtime_from(ctx)
+    settings = runtime.settings
     day = edition_date(settings, date)
     try:
         if to or dry_run:
-            _trial(settings, day, load_rendered_edition(settings, day), to)
+            _trial(settings, day, load_rendered_edition(runtime.paths.edition_dir(day), day), to)
             return
-        held = _approval_hold(settings, day)
+        held = _approval_hold(runtime, day)
         if held:
             fail(held, EXIT_FAILED)
         with SendProgress() as progress, sigterm_cancels() as cancel:
             summary = send_stage(
-                settings, day, resend_ambiguous=resend_ambiguous, progress=progress, cancel=cancel
+                runtime, day, resend_ambiguous=resend_ambiguous, progress=progress, cancel=cancel
             )
     except StageError as exc:
         _stage_error(exc)
@@ -285,11 +291,12 @@ def daily(ctx: typer.Context, date: DateOption = None) -> None:
     from newsletter.operations.daily import run_daily
     from newsletter.pipeline import StageError
 
-    settings = settings_from(ctx)
+    runtime = runtime_from(ctx)
+    settings = runtime.settings
     day = edition_date(settings, date)
     try:
         with sigterm_cancels() as cancel:
-            report = run_daily(settings, day, say=lambda line: say(f"• {line}"), cancel=cancel)
+            report = run_daily(runtime, day, say=lambda line: say(f"• {line}"), cancel=cancel)
     except StageError as exc:
         _stage_error(exc)
     if report.summary and report.summary.failed:
@@ -341,9 +348,10 @@ def status(
     from newsletter.cli.status import print_statuses
     from newsletter.operations.status import edition_statuses
 
-    settings = settings_from(ctx)
+    runtime = runtime_from(ctx)
+    settings = runtime.settings
     day = edition_date(settings, date) if date else None
-    statuses = edition_statuses(settings, day)
+    statuses = edition_statuses(runtime, day)
     print_statuses(statuses, settings.zone, as_json=json)
     if statuses and statuses[0].has_failed:
         raise typer.Exit(EXIT_FAILED)
@@ -401,13 +409,11 @@ def _launch_exit_code(exc: Exception) -> int:
     return EXIT_USAGE if isinstance(exc, LaunchRefused) else EXIT_FAILED
 
 
-def _approval_hold(settings: Settings, day: date) -> str:
-    from datetime import UTC, datetime
-
+def _approval_hold(runtime: Runtime, day: date) -> str:
     from newsletter.operations.approval import ApprovalError, released
 
     try:
-        return released(settings, day, datetime.now(UTC))
+        return released(runtime, day, runtime.clock.now())
     except ApprovalError as exc:
         return str(exc)
 
@@ -415,15 +421,14 @@ def _approval_hold(settings: Settings, day: date) -> str:
 @app.command()
 def approve(ctx: typer.Context, date: DateOption = None) -> None:
     """Release an edition held for approval (approval = "manual"); `schedule` then sends it."""
-    from datetime import UTC, datetime
-
     from newsletter.operations.approval import ApprovalError
     from newsletter.operations.approval import approve as approve_edition
 
-    settings = settings_from(ctx)
+    runtime = runtime_from(ctx)
+    settings = runtime.settings
     day = edition_date(settings, date)
     try:
-        decision = approve_edition(settings, day, datetime.now(UTC))
+        decision = approve_edition(runtime, day, runtime.clock.now())
     except ApprovalError as exc:
         fail(str(exc), EXIT_FAILED)
     say(
@@ -439,15 +444,14 @@ def reject(
     reason: Annotated[str, typer.Option("--reason", help="Why (kept with the edition).")] = "",
 ) -> None:
     """Drop an edition held for approval: nothing is sent for that day."""
-    from datetime import UTC, datetime
-
     from newsletter.operations.approval import ApprovalError
     from newsletter.operations.approval import reject as reject_edition
 
-    settings = settings_from(ctx)
+    runtime = runtime_from(ctx)
+    settings = runtime.settings
     day = edition_date(settings, date)
     try:
-        reject_edition(settings, day, datetime.now(UTC), reason)
+        reject_edition(runtime, day, runtime.clock.now(), reason)
     except ApprovalError as exc:
         fail(str(exc), EXIT_FAILED)
     say(f"rejected the edition of {day}: nothing is sent for that day")

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from newsletter.config import Settings
+    from newsletter.runtime import Runtime
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -89,6 +90,20 @@ def settings_from(ctx: typer.Context) -> Settings:
             fail(str(exc), EXIT_USAGE)
         state["settings"] = settings
     return state["settings"]
+
+
+def runtime_from(ctx: typer.Context) -> Runtime:
+    """The runtime of this invocation, built once from its settings and handed down.
+
+    Building it opens nothing: the engine, the key and the transport are made
+    when a command first uses them (see `newsletter.runtime`).
+    """
+    from newsletter.runtime import Runtime
+
+    state: dict[str, Any] = ctx.ensure_object(dict)
+    if "runtime" not in state:
+        state["runtime"] = Runtime(settings_from(ctx))
+    return state["runtime"]
 
 
 def edition_date(settings: Settings, value: str | None) -> date:

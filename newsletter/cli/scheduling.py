@@ -23,6 +23,7 @@ from newsletter.operations.approval import due
 from newsletter.operations.daily import run_daily
 from newsletter.operations.schedule import Plan, Scheduler
 from newsletter.pipeline import StageError
+from newsletter.runtime import Runtime
 
 
 def run_schedule(settings: Settings, config: Path | None) -> None:
@@ -68,7 +69,7 @@ def _daily(
         say(f"daily {day}: {exc}")
         return 2
     try:
-        report = run_daily(settings, day, say=lambda line: say(f"  {line}"), cancel=stop)
+        report = run_daily(Runtime(settings), day, say=lambda line: say(f"  {line}"), cancel=stop)
     except StageError as exc:
         say(f"  {stage_line(exc)}")
         return stage_exit_code(exc)
@@ -88,12 +89,12 @@ def _approval_due(config: Path | None, now: datetime) -> list[date]:
         settings = load_settings(config)
     except ConfigError:
         return []  # the next run says what is wrong
-    return due(settings, now)
+    return due(Runtime(settings), now)
 
 
 def _already_sent(settings: Settings, day: date) -> bool:
     try:
-        record = EditionLog.open(settings).get(day)
+        record = EditionLog(Runtime(settings).engine).get(day)
     except Exception:  # the database is away: the run itself will say why
         return False
     return record is not None and record.stage == "sent"

@@ -20,9 +20,9 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from newsletter.config import Settings
 from newsletter.editions import EditionLog
 from newsletter.files import write_atomically
+from newsletter.runtime import Runtime
 
 FILE = "approval.json"
 AWAITING = "awaiting"
@@ -78,15 +78,15 @@ def rendered_fingerprint(directory: Path) -> str:
 
 
 def gate(
-    settings: Settings, day: date, now: datetime, editions: EditionLog, say_copy: CopySender
+    runtime: Runtime, day: date, now: datetime, editions: EditionLog, say_copy: CopySender
 ) -> Gate:
     """Decide, for `daily`, whether the rendered edition of `day` may go out now."""
-    if settings.newsletter.approval != "manual":
+    if runtime.settings.newsletter.approval != "manual":
         return Gate(send=True)
-    directory = settings.edition_dir(day)
+    directory = runtime.paths.edition_dir(day)
     decision = read_decision(directory)
     current = rendered_fingerprint(directory)
-    deadline = settings.approval_deadline(day)
+    deadline = runtime.settings.approval_deadline(day)
     late = deadline is not None and now > deadline
     if decision is not None and decision.state == REJECTED:
         editions.hold(day, REJECTED, _rejected_reason(decision))
@@ -114,25 +114,25 @@ def gate(
     if decision is None or decision.state != AWAITING or decision.html_sha256 != current:
         # first time, or the edition changed since: the editors look again
         _write(directory, Decision(AWAITING, _iso(now), html_sha256=current))
-        copies = [say_copy(address) for address in settings.newsletter.editors]
-        editions.hold(day, AWAITING, _awaiting_reason(settings, day))
+        copies = [say_copy(address) for address in runtime.settings.newsletter.editors]
+        editions.hold(day, AWAITING, _awaiting_reason(runtime, day))
         lines = "; ".join(copies)
-        return Gate(False, f"approval: awaiting approval ({lines}); {_how_to(settings, day)}")
-    editions.hold(day, AWAITING, _awaiting_reason(settings, day))
-    return Gate(False, f"approval: still awaiting approval; {_how_to(settings, day)}")
+        return Gate(False, f"approval: awaiting approval ({lines}); {_how_to(runtime, day)}")
+    editions.hold(day, AWAITING, _awaiting_reason(runtime, day))
+    return Gate(False, f"approval: still awaiting approval; {_how_to(runtime, day)}")
 
 
-def approve(settings: Settings, day: date, now: datetime, by: str = "") -> Decision:
+def approve(runtime: Runtime, day: date, now: datetime, by: str = "") -> Decision:
     """Release the edition of `day`; ApprovalError when it cannot be (not rendered, past
     its deadline, rejected, already sent)."""
-    directory = settings.edition_dir(day)
+    directory = runtime.paths.edition_dir(day)
     current = rendered_fingerprint(directory)
     if not current:
         raise ApprovalError(f"{directory / 'email.html'}: not rendered; nothing to approve")
     decision = read_decision(directory)
     if decision is not None and decision.state in (REJECTED, SKIPPED):
         raise ApprovalError(f"the edition of {day} was {decision.state}: {decision.reason}")
-    deadline = settings.approval_deadline(day)
+    deadline = runtime.settings.approval_deadline(day)
     if deadline is not None and now > deadline:
         raise ApprovalError(
             f"too late: approve_by {deadline.strftime('%H:%M')} on {day} has passed; "
@@ -143,56 +143,54 @@ def approve(settings: Settings, day: date, now: datetime, by: str = "") -> Decis
     return approved
 
 
-def reject(
-    settings: Settings, day: date, now: datetime, reason: str = "", by: str = ""
-) -> Decision:
-    directory = settings.edition_dir(day)
+def reject(runtime: Runtime, day: date, now: datetime, reason: str = "", by: str = "") -> Decision:
+    directory = runtime.paths.edition_dir(day)
     decision = read_decision(directory)
-    record = EditionLog.open(settings).get(day)
+    record = runtime.editions.get(day)
     if record is not None and record.sending_at is not None:
         raise ApprovalError(f"the edition of {day} has already begun to go out")
     if decision is not None and decision.state == REJECTED:
         return decision
     rejected = Decision(REJECTED, _iso(now), by or _who(), reason.strip())
     _write(directory, rejected)
-    EditionLog.open(settings).hold(day, REJECTED, _rejected_reason(rejected))
+    runtime.editions.hold(day, REJECTED, _rejected_reason(rejected))
     return rejected
 
 
-def released(settings: Settings, day: date, now: datetime) -> str:
+def released(runtime: Runtime, day: date, now: datetime) -> str:
     """'' when the edition of `day` may be sent now, else why not (for `newsletter send`)."""
-    if settings.newsletter.approval != "manual":
+    if runtime.settings.newsletter.approval != "manual":
         return ""
-    directory = settings.edition_dir(day)
+    directory = runtime.paths.edition_dir(day)
     decision = read_decision(directory)
     if decision is None or decision.state == AWAITING:
-        return f"the edition of {day} is awaiting approval; {_how_to(settings, day)}"
+        return f"the edition of {day} is awaiting approval; {_how_to(runtime, day)}"
     if decision.state != APPROVED:
         return f"the edition of {day} was {decision.state}: {decision.reason}"
     if decision.html_sha256 != rendered_fingerprint(directory):
         return f"email.html of {day} changed after its approval; approve it again"
-    deadline = settings.approval_deadline(day)
+    deadline = runtime.settings.approval_deadline(day)
     if deadline is not None and now > deadline:
         return f"too late: approve_by {deadline.strftime('%H:%M')} on {day} has passed"
     return ""
 
 
-def due(settings: Settings, now: datetime) -> list[date]:
+def due(runtime: Runtime, now: datetime) -> list[date]:
     """Held editions `daily` should look at again now: approved, or past their deadline
     (so a running `schedule` sends the one and reports the other)."""
-    if settings.newsletter.approval != "manual":
+    if runtime.settings.newsletter.approval != "manual":
         return []
-    editions = EditionLog.open(settings)
+    editions = runtime.editions
     found = []
     for record in editions.recent(14):
         if record.stage != AWAITING:
             continue
         day = date.fromisoformat(record.edition)
         try:
-            decision = read_decision(settings.edition_dir(day))
+            decision = read_decision(runtime.paths.edition_dir(day))
         except ApprovalError:
             continue
-        deadline = settings.approval_deadline(day)
+        deadline = runtime.settings.approval_deadline(day)
         if (decision is not None and decision.state in (APPROVED, REJECTED)) or (
             deadline is not None and now > deadline
         ):
@@ -200,13 +198,13 @@ def due(settings: Settings, now: datetime) -> list[date]:
     return sorted(found)
 
 
-def _awaiting_reason(settings: Settings, day: date) -> str:
-    editors = ", ".join(settings.newsletter.editors)
-    return f"test copy sent to {editors}; {_how_to(settings, day)}"
+def _awaiting_reason(runtime: Runtime, day: date) -> str:
+    editors = ", ".join(runtime.settings.newsletter.editors)
+    return f"test copy sent to {editors}; {_how_to(runtime, day)}"
 
 
-def _how_to(settings: Settings, day: date) -> str:
-    deadline = settings.approval_deadline(day)
+def _how_to(runtime: Runtime, day: date) -> str:
+    deadline = runtime.settings.approval_deadline(day)
     until = f" before {deadline.strftime('%H:%M')}" if deadline else ""
     return f"release it with `newsletter approve --date {day}`{until}"
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
-from newsletter.config import Settings
+from newsletter.brief.report import DraftReport
 from newsletter.editions import EditionLog
 from newsletter.model import ModelError, items_from_json
 from newsletter.operations.approval import gate as approval_gate
@@ -37,12 +37,9 @@ from newsletter.pipeline import (
     render_stage,
     send_stage,
 )
+from newsletter.runtime import Runtime
 from newsletter.send.campaign import NO_ACTIVE_SUBSCRIBERS, CampaignSummary
 from newsletter.send.trial import send_test_copy
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _quiet(_: str) -> None:
@@ -67,12 +64,12 @@ class DailyReport:
 
 
 def run_daily(
-    settings: Settings,
+    runtime: Runtime,
     day: date,
     *,
     say: Say = _quiet,
     cancel: threading.Event | None = None,
-    clock: Callable[[], datetime] = _utc_now,
+    clock: Callable[[], datetime] | None = None,
 ) -> DailyReport:
     """collect → draft → render → send for `day`, skipping what is done and still valid.
 
@@ -80,18 +77,19 @@ def run_daily(
     first); each step's success or failure is recorded on the edition's row, so a
     re-run starts again at the step that failed. `cancel` (the scheduler's stop)
     ends the run between steps, or within the send at a batch boundary. `clock`
-    decides an approval deadline (`newsletter.approve_by`; tests inject one).
+    decides an approval deadline (`newsletter.approve_by`; default the runtime's).
     """
-    editions = EditionLog.open(settings)
+    clock = clock or runtime.clock.now
+    editions = runtime.editions
     try:
-        with daily_lock(settings, day, editions):
-            return _daily_steps(settings, day, editions, say, cancel, clock)
+        with daily_lock(runtime, day, editions):
+            return _daily_steps(runtime, day, editions, say, cancel, clock)
     except LockHeld as exc:
         raise DailyBusy(exc) from None
 
 
 def _daily_steps(
-    settings: Settings,
+    runtime: Runtime,
     day: date,
     editions: EditionLog,
     say: Say,
@@ -99,7 +97,7 @@ def _daily_steps(
     clock: Callable[[], datetime],
 ) -> DailyReport:
     report = DailyReport(day)
-    directory = settings.edition_dir(day)
+    directory = runtime.paths.edition_dir(day)
 
     def step(line: str) -> None:
         report.steps.append(line)
@@ -109,11 +107,11 @@ def _daily_steps(
         if cancel is not None and cancel.is_set():
             raise StageError(f"stopped before {name} of {day}; the next run continues from there")
 
-    purged = purge_signups(settings)
+    purged = purge_signups(runtime)
     if purged:
-        days = settings.signup.unconfirmed_days
+        days = runtime.settings.signup.unconfirmed_days
         step(f"signup: deleted {purged} unconfirmed signups older than {days} days")
-    pruned = prune_feedback(settings)
+    pruned = prune_feedback(runtime)
     if pruned.messages or pruned.soft_bounce_counts:
         step(
             f"feedback: forgot {pruned.messages} notification ids past redelivery and "
@@ -124,7 +122,7 @@ def _daily_steps(
         if _items_are_valid(directory):
             step(f"collect: {ITEMS_NAME} exists, kept")
         else:
-            result = collect_stage(settings, day)
+            result = collect_stage(runtime, day)
             working = sum(1 for feed in result.feeds if feed.status != "error")
             if not result.ok:
                 raise StageError(
@@ -140,15 +138,13 @@ def _daily_steps(
     with editions.recording(day, "draft"):
         begin("draft")
         if (directory / "briefing.json").exists():
-            load_valid_briefing(settings, day)
+            load_valid_briefing(directory, day)
             step(
                 "draft: briefing.json exists, kept (edit it freely; re-draft with `draft --force`)"
             )
         else:
-            from newsletter.brief.report import DraftReport
-
             drafted = DraftReport()
-            briefing = draft_stage(settings, day, report=drafted)
+            briefing = draft_stage(runtime, day, report=drafted)
             step(f"draft: {len(briefing.stories)} stories")
             for line in drafted.lines():
                 step(f"draft: {line}")
@@ -157,12 +153,12 @@ def _daily_steps(
         begin("render")
         if render_is_current(directory):
             step("render: email.html, email.txt and post.md are up to date")
-            if settings.jekyll_posts_dir is not None:  # configured since: the post goes there now
+            if runtime.paths.jekyll_posts_dir is not None:  # configured since: post it now
                 post = (directory / "post.md").read_text(encoding="utf-8")
-                title = load_valid_briefing(settings, day).title
-                step(publish_jekyll_post(settings, day, title, post))
+                title = load_valid_briefing(directory, day).title
+                step(publish_jekyll_post(runtime, day, title, post))
         else:
-            rendered = render_stage(settings, day, say=step)
+            rendered = render_stage(runtime, day, say=step)
             size = len(rendered.edition.html.encode()) / 1024
             step(f"render: email.html ({size:.1f} KB), email.txt, post.md")
             for dropped in rendered.dropped:  # the cron mail is where a person sees this
@@ -171,7 +167,7 @@ def _daily_steps(
                 step(f"render: gate warning: {warning}")
     editions.advance(day, "rendered")
     decided = approval_gate(
-        settings, day, clock(), editions, lambda address: _test_copy(settings, day, address)
+        runtime, day, clock(), editions, lambda address: _test_copy(runtime, day, address)
     )
     if decided.line:
         step(decided.line)
@@ -182,7 +178,7 @@ def _daily_steps(
         return report
     with editions.recording(day, "send"):
         begin("send")
-    summary = send_stage(settings, day, cancel=cancel)
+    summary = send_stage(runtime, day, cancel=cancel)
     report.summary = summary
     if summary.no_recipients:
         step(f"send: {NO_ACTIVE_SUBSCRIBERS}")
@@ -193,10 +189,11 @@ def _daily_steps(
     return report
 
 
-def _test_copy(settings: Settings, day: date, address: str) -> str:
+def _test_copy(runtime: Runtime, day: date, address: str) -> str:
     """One [TEST] copy to an editor; the line that says how it went (never raises)."""
     try:
-        send_test_copy(settings, day, load_rendered_edition(settings, day), address)
+        edition = load_rendered_edition(runtime.paths.edition_dir(day), day)
+        send_test_copy(runtime.settings, day, edition, address)
     except Exception as exc:  # the hold stands; the editor can still use `preview`
         return f"test copy to {address} not sent: {exc}"
     return f"test copy sent to {address}"

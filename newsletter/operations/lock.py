@@ -17,12 +17,12 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
-from newsletter import db
-from newsletter.config import Settings, database_url
 from newsletter.editions import EditionLog
+from newsletter.runtime import Runtime
 
 # The first key of the two-key advisory lock: "nl" in ASCII, our namespace.
 _PG_NAMESPACE = 0x6E6C
@@ -43,11 +43,14 @@ def runner_name() -> str:
 
 
 @contextmanager
-def daily_lock(settings: Settings, day: date, editions: EditionLog) -> Iterator[None]:
+def daily_lock(runtime: Runtime, day: date, editions: EditionLog) -> Iterator[None]:
     """Hold the lock of `day` for the duration, or raise LockHeld naming the holder."""
-    engine = db.ready(database_url(settings))
-    hold = _pg_lock if engine.dialect.name == "postgresql" else _file_lock
-    with hold(settings, day) as acquired:
+    engine = runtime.engine
+    if engine.dialect.name == "postgresql":
+        hold = _pg_lock(engine, day)
+    else:
+        hold = _file_lock(runtime.paths.data_dir / "locks", day)
+    with hold as acquired:
         if not acquired:
             raise _held(editions, day)
         editions.set_runner(day, runner_name())
@@ -66,8 +69,7 @@ def _held(editions: EditionLog, day: date) -> LockHeld:
 
 
 @contextmanager
-def _pg_lock(settings: Settings, day: date) -> Iterator[bool]:
-    engine = db.ready(database_url(settings))
+def _pg_lock(engine: Engine, day: date) -> Iterator[bool]:
     keys = {"space": _PG_NAMESPACE, "day": day.toordinal()}
     with engine.connect() as plain:
         conn = plain.execution_options(isolation_level="AUTOCOMMIT")
@@ -81,8 +83,7 @@ def _pg_lock(settings: Settings, day: date) -> Iterator[bool]:
 
 
 @contextmanager
-def _file_lock(settings: Settings, day: date) -> Iterator[bool]:
-    directory = settings.data_dir / "locks"
+def _file_lock(directory: Path, day: date) -> Iterator[bool]:
     directory.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(directory / f"daily-{day}.lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:

@@ -17,12 +17,11 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from newsletter import db
 from newsletter.brief.briefing_file import load_briefing
-from newsletter.config import Settings, database_url
 from newsletter.editions import EditionLog, EditionRecord
 from newsletter.model import ModelError
 from newsletter.render.content import content_checks
+from newsletter.runtime import Runtime
 from newsletter.schema import editions, send_log
 from newsletter.schema import send_workers as table
 from newsletter.schema import subscriber_events as events
@@ -68,31 +67,31 @@ class EditionStatus:
 
 
 def edition_statuses(
-    settings: Settings, day: date | None = None, limit: int = 7
+    runtime: Runtime, day: date | None = None, limit: int = 7
 ) -> list[EditionStatus]:
     """`day`'s status, or the newest `limit` editions' (newest first)."""
-    engine = db.ready(database_url(settings))
+    engine = runtime.engine
     editions = EditionLog(engine)
     names = [day.isoformat()] if day else _recent(engine, limit)
     return [
         replace(
             _status(engine, name, editions.get(name)),
-            content=content_findings(settings, date.fromisoformat(name)),
+            content=content_findings(runtime, date.fromisoformat(name)),
         )
         for name in names
     ]
 
 
-def content_findings(settings: Settings, day: date) -> list[str]:
+def content_findings(runtime: Runtime, day: date) -> list[str]:
     """What the content gates say about the edition's briefing.json (empty without one)."""
-    directory = settings.edition_dir(day)
+    directory = runtime.paths.edition_dir(day)
     if not (directory / "briefing.json").exists():
         return []
     try:
         briefing = load_briefing(directory)
     except ModelError:
         return []  # `render` names what is wrong with the file
-    results = content_checks(briefing, vars(settings.gates))
+    results = content_checks(briefing, vars(runtime.settings.gates))
     return [f"{r.rule}: {r.message}" for r in results if not r.ok]
 
 

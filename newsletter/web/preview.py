@@ -133,7 +133,7 @@ class PreviewRenderer:
     def _render(self, day: date, fingerprint: str) -> Rendered:
         rendered = Rendered(day, fingerprint)
         try:
-            briefing = load_valid_briefing(self.settings, day)
+            briefing = load_valid_briefing(self.settings.edition_dir(day), day)
             edition = build_edition(briefing, self.settings)
         except StageError as exc:
             rendered.error = stage_line(exc)

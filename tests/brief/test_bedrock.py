@@ -19,6 +19,7 @@ from newsletter.brief.writers.model import ModelWriter
 from newsletter.config import Settings
 from newsletter.model import Briefing
 from newsletter.pipeline import draft_stage
+from newsletter.runtime import Runtime
 from tests.brief.converse_stub import Answer, ConverseStub, story_fields, story_reply, throttle
 from tests.brief.factory import DAY, demo_items, item, write_config, write_items
 from tests.fixtures.network import free_port
@@ -69,7 +70,7 @@ def test_happy_path_every_story_by_the_model(tmp_path: Path, stub: ConverseStub)
     settings = bedrock_config(tmp_path, stub.url)
     write_items(settings, demo_items())
     report = DraftReport()
-    briefing = draft_stage(settings, DAY, report=report)
+    briefing = draft_stage(Runtime(settings), DAY, report=report)
 
     saved = Briefing.from_json((settings.edition_dir(DAY) / "briefing.json").read_text("utf-8"))
     assert saved == briefing

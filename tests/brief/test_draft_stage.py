@@ -16,6 +16,7 @@ from newsletter.brief.draft import EmptyDay, draft_briefing
 from newsletter.cli.hints import stage_exit_code, stage_line
 from newsletter.model import Briefing
 from newsletter.pipeline import InputMissing, StageError, draft_stage
+from newsletter.runtime import Runtime
 from tests.brief.factory import DAY, demo_items, item, write_config, write_items
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_draft_writes_the_edition_shape(tmp_path: Path) -> None:
     settings = write_config(tmp_path, language="ko", brief={"emoji": {"funding": "💸"}})
     write_items(settings, demo_items())
-    draft_stage(settings, DAY)
+    draft_stage(Runtime(settings), DAY)
     path = settings.edition_dir(DAY) / BRIEFING_NAME
     briefing = Briefing.from_json(path.read_text(encoding="utf-8"))  # validates like `render`
     assert briefing.title == "2026-02-07 Daily AI & Tech News"
@@ -66,7 +67,7 @@ def test_same_input_gives_byte_identical_json(tmp_path: Path) -> None:
     random.Random(7).shuffle(shuffled)
     assert draft_briefing(shuffled, settings, DAY).to_json() == first
     write_items(settings, items)
-    draft_stage(settings, DAY)
+    draft_stage(Runtime(settings), DAY)
     on_disk = (settings.edition_dir(DAY) / BRIEFING_NAME).read_text(encoding="utf-8")
     assert on_disk == first
 
@@ -77,7 +78,7 @@ def test_empty_day_is_a_failure_with_a_clear_message(tmp_path: Path) -> None:
         draft_briefing([], settings, DAY)
     write_items(settings, [item(1, "Last week's news", "Old.", hours_ago=24 * 7)])
     with pytest.raises(StageError) as caught:
-        draft_stage(settings, DAY)
+        draft_stage(Runtime(settings), DAY)
     assert stage_exit_code(caught.value) == 1  # what the CLI exits with
     message = str(caught.value)
     assert message.startswith("nothing to send for 2026-02-07: no items in the 24 h window")
@@ -90,23 +91,23 @@ def test_hand_edits_are_protected_until_forced(tmp_path: Path) -> None:
     settings = write_config(tmp_path)
     write_items(settings, demo_items())
     path = settings.edition_dir(DAY) / BRIEFING_NAME
-    draft_stage(settings, DAY)
-    draft_stage(settings, DAY)  # unedited: a re-draft is fine
+    draft_stage(Runtime(settings), DAY)
+    draft_stage(Runtime(settings), DAY)  # unedited: a re-draft is fine
 
     doc = json.loads(path.read_text(encoding="utf-8"))
     doc["stories"][0]["headline"] = "Edited by the editor"
     edited = json.dumps(doc, ensure_ascii=False, indent=2)
     path.write_text(edited, encoding="utf-8")
     with pytest.raises(StageError) as caught:
-        draft_stage(settings, DAY)
+        draft_stage(Runtime(settings), DAY)
     line = stage_line(caught.value)  # what the CLI prints
     assert "edited by hand" in line and "--force" in line
     assert path.read_text(encoding="utf-8") == edited  # untouched
 
-    briefing = draft_stage(settings, DAY, force=True)
+    briefing = draft_stage(Runtime(settings), DAY, force=True)
     assert briefing.stories[0].headline == "Sixteen Claude agents built a C compiler"
     assert "Edited by the editor" not in path.read_text(encoding="utf-8")
-    draft_stage(settings, DAY)  # and the forced draft is "ours" again
+    draft_stage(Runtime(settings), DAY)  # and the forced draft is "ours" again
 
 
 def test_briefing_written_by_hand_from_scratch_is_protected(tmp_path: Path) -> None:
@@ -115,13 +116,13 @@ def test_briefing_written_by_hand_from_scratch_is_protected(tmp_path: Path) -> N
     folder = settings.edition_dir(DAY)
     (folder / BRIEFING_NAME).write_text("{}", encoding="utf-8")  # no fingerprint: not ours
     with pytest.raises(StageError, match="edited by hand"):
-        draft_stage(settings, DAY)
+        draft_stage(Runtime(settings), DAY)
 
 
 def test_missing_or_broken_items_file_is_one_line(tmp_path: Path) -> None:
     settings = write_config(tmp_path)
     with pytest.raises(InputMissing, match=r"items\.json: not found") as missing:
-        draft_stage(settings, DAY)
+        draft_stage(Runtime(settings), DAY)
     assert (missing.value.step, missing.value.day) == ("collect", DAY)
     assert stage_line(missing.value).endswith(
         "items.json: not found; run `newsletter collect --date 2026-02-07` first"
@@ -129,7 +130,7 @@ def test_missing_or_broken_items_file_is_one_line(tmp_path: Path) -> None:
     path = write_items(settings, demo_items())
     path.write_text(path.read_text(encoding="utf-8").replace('"weight": 1.0', '"weight": "x"', 1))
     with pytest.raises(StageError) as caught:
-        draft_stage(settings, DAY)
+        draft_stage(Runtime(settings), DAY)
     assert str(caught.value) == f"{path}: items[0].weight: must be a number"
 
 

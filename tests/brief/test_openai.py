@@ -19,6 +19,7 @@ from newsletter.brief.writers.registry import WRITERS
 from newsletter.config import _CHOICES, Settings
 from newsletter.model import Briefing
 from newsletter.pipeline import draft_stage
+from newsletter.runtime import Runtime
 from tests.brief.factory import DAY, demo_items, item, write_config, write_items
 from tests.brief.openai_stub import (
     Answer,
@@ -81,7 +82,7 @@ def test_korean_edition_is_written_by_the_model_from_end_to_end(
     settings = openai_config(tmp_path, stub.base_url)
     write_items(settings, demo_items())
     report = DraftReport()
-    briefing = draft_stage(settings, DAY, report=report)
+    briefing = draft_stage(Runtime(settings), DAY, report=report)
 
     saved = Briefing.from_json((settings.edition_dir(DAY) / "briefing.json").read_text("utf-8"))
     assert saved == briefing
@@ -342,12 +343,12 @@ def test_concurrency_one_writes_one_story_at_a_time(tmp_path: Path, stub: ChatSt
 def test_a_second_draft_asks_the_model_nothing(tmp_path: Path, stub: ChatStub) -> None:
     settings = openai_config(tmp_path, stub.base_url)
     write_items(settings, demo_items())
-    first = draft_stage(settings, DAY)
+    first = draft_stage(Runtime(settings), DAY)
     asked = stub.requests
     assert asked == 4  # three stories and the frame
 
     report = DraftReport()
-    second = draft_stage(settings, DAY, force=True, report=report)
+    second = draft_stage(Runtime(settings), DAY, force=True, report=report)
     assert stub.requests == asked  # nothing asked twice
     assert second == first
     assert (report.model_stories, report.cached_stories, report.calls) == (3, 3, 0)
@@ -360,7 +361,7 @@ def test_a_second_draft_asks_the_model_nothing(tmp_path: Path, stub: ChatStub) -
         3, CEREBRAS, "Benchmark raised $300M instead.", site="techcrunch.com", section="funding"
     )
     write_items(settings, items)
-    draft_stage(settings, DAY, force=True)
+    draft_stage(Runtime(settings), DAY, force=True)
     new = stub.received[asked:]
     assert [r.title for r in new if r.tool == "write_story"] == [CEREBRAS]
 

@@ -67,97 +67,97 @@ def outbox(site: Site) -> list[str]:
 
 
 def stage(site: Site) -> str:
-    [status] = edition_statuses(site.settings, DAY)
+    [status] = edition_statuses(site.runtime, DAY)
     return status.stage
 
 
 def test_manual_approval_holds_the_day_until_approve(site: Site) -> None:
     clock = Clock()
     said: list[str] = []
-    report = run_daily(site.settings, DAY, say=said.append, clock=clock)
+    report = run_daily(site.runtime, DAY, say=said.append, clock=clock)
     assert report.held and report.summary is None
     assert outbox(site) == [EDITOR]  # the editor's test copy, nobody else
     assert any("awaiting approval (test copy sent to editor@example.com)" in s for s in said)
     assert stage(site) == "awaiting approval"
-    [status] = edition_statuses(site.settings, DAY)
+    [status] = edition_statuses(site.runtime, DAY)
     assert "newsletter approve --date 2026-02-07" in (status.reason or "")
 
     # a second run (the timer again) still holds, without a second test copy
     said.clear()
-    run_daily(site.settings, DAY, say=said.append, clock=clock)
+    run_daily(site.runtime, DAY, say=said.append, clock=clock)
     assert said[-1].startswith("approval: still awaiting approval")
     assert outbox(site) == [EDITOR]
 
     clock.now = SEND + timedelta(minutes=30)
-    approve(site.settings, DAY, clock.now, by="editor")
-    assert due(site.settings, clock.now) == [DAY]
-    report = run_daily(site.settings, DAY, say=said.append, clock=clock)
+    approve(site.runtime, DAY, clock.now, by="editor")
+    assert due(site.runtime, clock.now) == [DAY]
+    report = run_daily(site.runtime, DAY, say=said.append, clock=clock)
     assert report.summary is not None and report.summary.sent == 2
     assert outbox(site) == ["a@example.com", "b@example.com", EDITOR]
     assert stage(site) == "sent"
-    assert due(site.settings, clock.now) == []
+    assert due(site.runtime, clock.now) == []
 
 
 def test_a_day_past_approve_by_is_skipped_and_never_sent(site: Site) -> None:
     clock = Clock()
-    run_daily(site.settings, DAY, clock=clock)
+    run_daily(site.runtime, DAY, clock=clock)
     clock.now = SEND + timedelta(hours=2, minutes=1)  # 09:01 in Seoul
     with pytest.raises(ApprovalError, match="too late: approve_by 09:00"):
-        approve(site.settings, DAY, clock.now)
-    assert due(site.settings, clock.now) == [DAY]  # a running schedule reports it
+        approve(site.runtime, DAY, clock.now)
+    assert due(site.runtime, clock.now) == [DAY]  # a running schedule reports it
     with pytest.raises(StageError, match="skipped: not approved by approve_by 09:00"):
-        run_daily(site.settings, DAY, clock=clock)
+        run_daily(site.runtime, DAY, clock=clock)
     assert outbox(site) == [EDITOR]
-    [status] = edition_statuses(site.settings, DAY)
+    [status] = edition_statuses(site.runtime, DAY)
     assert status.stage == "skipped" and status.has_failed
     assert status.reason == "not approved by approve_by 09:00; nothing sent"
     # and it stays skipped: a later run sends nothing either
     with pytest.raises(StageError):
-        run_daily(site.settings, DAY, clock=clock)
+        run_daily(site.runtime, DAY, clock=clock)
     assert outbox(site) == [EDITOR]
 
 
 def test_approved_but_not_sent_before_the_deadline_is_not_sent_stale(site: Site) -> None:
     clock = Clock()
-    run_daily(site.settings, DAY, clock=clock)
-    approve(site.settings, DAY, SEND + timedelta(minutes=5))
+    run_daily(site.runtime, DAY, clock=clock)
+    approve(site.runtime, DAY, SEND + timedelta(minutes=5))
     clock.now = SEND + timedelta(hours=3)  # the machine was off until 10:00
     with pytest.raises(StageError, match="approved, but too late to go out by approve_by"):
-        run_daily(site.settings, DAY, clock=clock)
+        run_daily(site.runtime, DAY, clock=clock)
     assert outbox(site) == [EDITOR]
 
 
 def test_reject_drops_the_day(site: Site) -> None:
     clock = Clock()
-    run_daily(site.settings, DAY, clock=clock)
-    reject(site.settings, DAY, clock.now, reason="story 2 is wrong", by="editor")
-    [status] = edition_statuses(site.settings, DAY)
+    run_daily(site.runtime, DAY, clock=clock)
+    reject(site.runtime, DAY, clock.now, reason="story 2 is wrong", by="editor")
+    [status] = edition_statuses(site.runtime, DAY)
     assert status.stage == "rejected" and status.reason == "rejected by editor: story 2 is wrong"
     assert not status.has_failed
     said: list[str] = []
-    report = run_daily(site.settings, DAY, say=said.append, clock=clock)
+    report = run_daily(site.runtime, DAY, say=said.append, clock=clock)
     assert (
         report.held and said[-1] == "approval: rejected by editor: story 2 is wrong; nothing sent"
     )
     assert outbox(site) == [EDITOR]
     with pytest.raises(ApprovalError, match="rejected"):
-        approve(site.settings, DAY, clock.now)
+        approve(site.runtime, DAY, clock.now)
 
 
 def test_an_edit_after_approval_needs_a_new_approval(site: Site) -> None:
     clock = Clock()
-    run_daily(site.settings, DAY, clock=clock)
-    approve(site.settings, DAY, clock.now)
+    run_daily(site.runtime, DAY, clock=clock)
+    approve(site.runtime, DAY, clock.now)
     html = site.settings.edition_dir(DAY) / "email.html"
     html.write_text(html.read_text(encoding="utf-8") + "<!-- edited -->", encoding="utf-8")
     said: list[str] = []
-    run_daily(site.settings, DAY, say=said.append, clock=clock)
+    run_daily(site.runtime, DAY, say=said.append, clock=clock)
     assert any("awaiting approval (test copy sent" in s for s in said)
     assert outbox(site) == [EDITOR]
 
 
 def test_the_send_command_refuses_a_held_edition(site: Site) -> None:
-    run_daily(site.settings, DAY, clock=Clock())
+    run_daily(site.runtime, DAY, clock=Clock())
     config = ["--config", str(site.config_path)]
     result = CliRunner().invoke(app, [*config, "send", "--date", str(DAY)])
     assert result.exit_code == 1
@@ -180,12 +180,12 @@ def test_a_running_schedule_sends_once_approved(site: Site) -> None:
         naps += 1
         clock.now += timedelta(seconds=seconds or 1)
         if naps == 3:  # an editor approves while the scheduler sleeps
-            approve(site.settings, DAY, clock.now, by="editor")
+            approve(site.runtime, DAY, clock.now, by="editor")
         return naps > 6
 
     def run(day: date) -> int:
         runs.append(day)
-        run_daily(site.settings, day, clock=clock)
+        run_daily(site.runtime, day, clock=clock)
         return 0
 
     scheduler = Scheduler(
@@ -194,7 +194,7 @@ def test_a_running_schedule_sends_once_approved(site: Site) -> None:
         wait=wait,
         log=lambda _: None,
         clock=clock,
-        due=lambda now: due(site.settings, now),
+        due=lambda now: due(site.runtime, now),
     )
     scheduler.serve()
     assert runs == [DAY, DAY]  # the catch-up run held it; the approval released it

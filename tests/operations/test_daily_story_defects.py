@@ -92,7 +92,7 @@ def test_daily_delivers_the_headlines_that_used_to_stop_it(
     site = morning([CHINESE_60, ENGLISH_WORD_80, LONG_TITLE, *ORDINARY])
     lines: list[str] = []
 
-    report = run_daily(site.settings, DAY, say=lines.append)
+    report = run_daily(site.runtime, DAY, say=lines.append)
 
     assert report.summary is not None and report.summary.sent == len(READERS), lines
     assert not [line for line in lines if "dropped" in line]
@@ -118,7 +118,7 @@ def test_daily_drops_the_faulty_story_reports_it_and_sends_the_rest(
     site = morning([*ORDINARY, CHINESE_60, faulty])
     lines: list[str] = []
 
-    report = run_daily(site.settings, DAY, say=lines.append)
+    report = run_daily(site.runtime, DAY, say=lines.append)
 
     assert report.summary is not None and report.summary.sent == len(READERS), lines
     [dropped] = [line for line in lines if "dropped" in line]

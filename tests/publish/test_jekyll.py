@@ -11,6 +11,7 @@ import pytest
 
 from newsletter.pipeline import render_stage
 from newsletter.publish.jekyll import PublishError, post_slug, publish_post
+from newsletter.runtime import Runtime
 from tests.fixtures.site import Site, make_site
 
 DAY = date(2026, 2, 7)
@@ -68,13 +69,13 @@ def test_render_writes_the_post_into_the_posts_folder(tmp_path: Path) -> None:
     posts.mkdir()
     site = site_with_briefing(tmp_path, posts)
     said: list[str] = []
-    edition = render_stage(site.settings, DAY, say=said.append).edition
+    edition = render_stage(Runtime(site.settings), DAY, say=said.append).edition
     target = posts / "2026-02-07-daily-ai-tech-news.md"
     assert target.read_text(encoding="utf-8") == edition.markdown
     assert said == [f"jekyll: {target} written"]
     # the same render again changes nothing
     said.clear()
-    render_stage(site.settings, DAY, say=said.append)
+    render_stage(Runtime(site.settings), DAY, say=said.append)
     assert said == [f"jekyll: {target} unchanged"]
     assert sorted(p.name for p in posts.iterdir()) == ["2026-02-07-daily-ai-tech-news.md"]
 
@@ -84,7 +85,7 @@ def test_committed_once_in_the_blog_repository_and_never_pushed(tmp_path: Path, 
     (blog.parent / "draft.md").write_text("the blogger's unfinished work\n")
     git(blog.parent, "add", "draft.md")  # staged by the blogger: must stay out of our commit
     said: list[str] = []
-    render_stage(site.settings, DAY, say=said.append)
+    render_stage(Runtime(site.settings), DAY, say=said.append)
     head = git(blog.parent, "rev-parse", "--short", "HEAD")
     assert said[0].endswith(f"written, committed {head}")
     assert git(blog.parent, "show", "--name-only", "--format=%s", "HEAD").splitlines() == [
@@ -96,7 +97,7 @@ def test_committed_once_in_the_blog_repository_and_never_pushed(tmp_path: Path, 
     assert git(blog.parent, "log", "--format=%an").splitlines() == ["Blogger", "Blogger"]
     assert git(blog.parent, "remote") == ""  # nothing to push to, and nothing tried
     # idempotent: a second render makes no second commit
-    render_stage(site.settings, DAY, say=said.append)
+    render_stage(Runtime(site.settings), DAY, say=said.append)
     assert git(blog.parent, "rev-list", "--count", "HEAD") == "2"
 
 
@@ -104,12 +105,12 @@ def test_a_new_title_moves_the_post_instead_of_doubling_it(tmp_path: Path, blog:
     import json
 
     site = site_with_briefing(tmp_path, blog, jekyll_git_commit=True)
-    render_stage(site.settings, DAY)
+    render_stage(Runtime(site.settings), DAY)
     path = site.settings.edition_dir(DAY) / "briefing.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     data["title"] = "Agents write a compiler"
     path.write_text(json.dumps(data), encoding="utf-8")
-    render_stage(site.settings, DAY)
+    render_stage(Runtime(site.settings), DAY)
     names = sorted(p.name for p in blog.iterdir())
     assert names == ["2026-02-06-daily-ai-tech-news.md", "2026-02-07-agents-write-a-compiler.md"]
     assert git(blog.parent, "status", "--porcelain", "--", "_posts") == ""  # move committed
@@ -118,7 +119,7 @@ def test_a_new_title_moves_the_post_instead_of_doubling_it(tmp_path: Path, blog:
 def test_a_missing_folder_is_reported_and_does_not_stop_the_edition(tmp_path: Path) -> None:
     site = site_with_briefing(tmp_path, tmp_path / "nowhere")
     said: list[str] = []
-    edition = render_stage(site.settings, DAY, say=said.append).edition
+    edition = render_stage(Runtime(site.settings), DAY, say=said.append).edition
     assert edition.html
     assert said == [
         f"jekyll: post not published: publish.jekyll_posts_dir {tmp_path / 'nowhere'}: "
@@ -148,10 +149,10 @@ def test_daily_publishes_a_post_configured_after_the_render(tmp_path: Path) -> N
     shutil.copy(BRIEFING, directory / "briefing.json")
     item = Item("1", "https://x.example/f", "X", "ai", "T", "https://x.example/1", DAY_MOMENT)
     (directory / "items.json").write_text(items_to_json([item], DAY), encoding="utf-8")
-    render_stage(site.settings, DAY)
+    render_stage(Runtime(site.settings), DAY)
     site.rewrite(publish={"jekyll_posts_dir": str(posts)})
     said: list[str] = []
-    run_daily(load_settings(site.config_path), DAY, say=said.append)
+    run_daily(Runtime(load_settings(site.config_path)), DAY, say=said.append)
     target = posts / "2026-02-07-daily-ai-tech-news.md"
     assert f"jekyll: {target} written" in said
     assert target.read_text(encoding="utf-8") == (directory / "post.md").read_text(encoding="utf-8")

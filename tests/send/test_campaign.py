@@ -10,6 +10,7 @@ import pytest
 
 from newsletter.audience.tokens import read_unsubscribe_token
 from newsletter.pipeline import load_rendered_edition, render_stage
+from newsletter.runtime import Runtime
 from newsletter.send.campaign import CampaignStopped, run_campaign
 from newsletter.send.sendlog import SendLog
 from tests.fixtures.ses import MotoServer
@@ -28,7 +29,9 @@ RENDERED = "tests/render/data/briefing-ko.json"
 
 def send(newsletter: Newsletter, **options):  # type: ignore[no-untyped-def]
     settings = newsletter.settings
-    return run_campaign(settings, DAY, load_rendered_edition(settings, DAY), **options)
+    return run_campaign(
+        settings, DAY, load_rendered_edition(settings.edition_dir(DAY), DAY), **options
+    )
 
 
 def test_every_active_subscriber_gets_one_complete_message(
@@ -43,7 +46,7 @@ def test_every_active_subscriber_gets_one_complete_message(
     settings = newsletter.settings
     briefing = Briefing.from_json(Path(RENDERED).read_text(encoding="utf-8"))
     save_briefing(briefing, settings.edition_dir(DAY))
-    render_stage(settings, DAY)  # the real rendered edition, sent as rendered
+    render_stage(Runtime(settings), DAY)  # the real rendered edition, sent as rendered
     active = ["minji@example.net", "Joon.Park@Example.NET", "lee@bücher.example", "ann@example.org"]
     gone = {
         "left@example.net": "unsubscribed",

@@ -18,7 +18,9 @@ QUICK = RetryPolicy(attempts=10, base=0.01, cap=0.2)
 
 def send(newsletter: Newsletter, **options):  # type: ignore[no-untyped-def]
     settings = newsletter.settings
-    return run_campaign(settings, DAY, load_rendered_edition(settings, DAY), **options)
+    return run_campaign(
+        settings, DAY, load_rendered_edition(settings.edition_dir(DAY), DAY), **options
+    )
 
 
 def test_throttles_errors_and_drops_are_retried_and_each_message_arrives_once(

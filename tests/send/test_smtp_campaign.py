@@ -33,7 +33,9 @@ def smtp_newsletter(
 
 def send(newsletter: Newsletter, **options: Any):  # type: ignore[no-untyped-def]
     settings = newsletter.settings
-    return run_campaign(settings, DAY, load_rendered_edition(settings, DAY), **options)
+    return run_campaign(
+        settings, DAY, load_rendered_edition(settings.edition_dir(DAY), DAY), **options
+    )
 
 
 @pytest.mark.slow

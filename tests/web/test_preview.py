@@ -21,6 +21,7 @@ import pytest
 from newsletter.config import Settings
 from newsletter.model import UNSUBSCRIBE_PLACEHOLDER, Briefing
 from newsletter.render import build_edition
+from newsletter.runtime import Runtime
 from newsletter.web.preview import PREVIEW_UNSUBSCRIBE
 from tests.fixtures.command import assert_marked_slow
 from tests.web.conftest import DAY, ROOT, place_briefing, write_config
@@ -172,7 +173,7 @@ def test_disk_state_and_broken_briefing(preview: Preview) -> None:
 
     page = httpx.get(f"{preview.url}/").text
     assert "not rendered yet" in page
-    render_stage(preview.settings, date.fromisoformat(DAY))
+    render_stage(Runtime(preview.settings), date.fromisoformat(DAY))
     assert "email.html matches this preview" in httpx.get(f"{preview.url}/").text
     preview.edit_headline(0, "Changed after rendering")
     assert "email.html differs from this preview" in httpx.get(f"{preview.url}/").text

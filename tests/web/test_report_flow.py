@@ -50,7 +50,8 @@ def test_events_from_the_webhook_show_up_in_the_report(
     small_edition(settings)
     people = addresses(6)
     newsletter.subscribe(people)
-    assert run_campaign(settings, DAY, load_rendered_edition(settings, DAY)).sent == 6
+    edition = load_rendered_edition(settings.edition_dir(DAY), DAY)
+    assert run_campaign(settings, DAY, edition).sent == 6
     with sqlite3.connect(root / "newsletter.db") as connection:
         ids = dict(connection.execute("SELECT email, message_id FROM send_log"))
 

@@ -19,6 +19,7 @@ import pytest
 from newsletter.config import Settings
 from newsletter.editions import EditionLog
 from newsletter.pipeline import render_stage
+from newsletter.runtime import Runtime
 from newsletter.web.app import create_app
 from tests.web.conftest import DAY, place_briefing, write_config
 
@@ -35,7 +36,7 @@ def make_edition(settings: Settings, day: str, *, sending: bool, language: str =
         data["date"] = day
         data["title"] = f"{day} {settings.newsletter.name}"
         target.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    render_stage(settings, date.fromisoformat(day))
+    render_stage(Runtime(settings), date.fromisoformat(day))
     log = EditionLog.open(settings)
     log.advance(day, "rendered")
     if sending:

@@ -18,6 +18,7 @@ import pytest
 from newsletter.audience.store import SubscriberStore
 from newsletter.audience.tokens import unsubscribe_token
 from newsletter.config import Settings
+from newsletter.runtime import Runtime
 from newsletter.web.server import url_of
 from tests.web.conftest import DAY, SECRET, ListLookups, LogLines, place_briefing, write_config
 
@@ -38,8 +39,8 @@ def send_edition(settings: Settings, language: str) -> dict[str, str]:
     from newsletter.pipeline import render_stage, send_stage
 
     place_briefing(settings, language)
-    render_stage(settings, date.fromisoformat(DAY))
-    summary = send_stage(settings, date.fromisoformat(DAY))
+    render_stage(Runtime(settings), date.fromisoformat(DAY))
+    summary = send_stage(Runtime(settings), date.fromisoformat(DAY))
     assert summary.sent == len(PEOPLE)
     links = {}
     for path in sorted(settings.outbox_dir(DAY).glob("*.eml")):
