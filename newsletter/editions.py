@@ -17,8 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from newsletter import db, schema
-from newsletter.config import Settings, database_url
+from newsletter import schema
 from newsletter.db import insert_ignoring_duplicates
 
 STAGES = ("started", "collected", "drafted", "rendered", "awaiting", "sending", "sent")
@@ -60,10 +59,6 @@ class EditionLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.table = schema.editions
-
-    @classmethod
-    def open(cls, settings: Settings) -> EditionLog:
-        return cls(db.ready(database_url(settings)))
 
     def get(self, day: date | str) -> EditionRecord | None:
         query = select(self.table).where(self.table.c.edition == str(day))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsletter.audience.tokens import SECRET_ENV
-from newsletter.config import ConfigError, Settings, database_url, parse_settings
+from newsletter.config import ConfigError, parse_settings
 from newsletter.environment import ENV_FILE, read_env_file
 
 STARTER_TOML = """\
@@ -335,20 +335,20 @@ def write_secret_env(directory: Path) -> tuple[Path, bool]:
     return path, True
 
 
-def private_paths(settings: Settings) -> list[str]:
+def private_paths(root: Path, database_url: str, data_dir: Path) -> list[str]:
     """What must never reach a git repository of the newsletter's folder: the secrets in
     `.env`, the database (personal data: addresses, names, their history), and what the
     runs write — editions, the outbox's messages (addresses again), locks, the local key.
 
     As `.gitignore` patterns anchored at the config's folder; paths outside it are left out.
     """
-    root = settings.root.resolve()
+    root = root.resolve()
     found = [".env"]
-    url = database_url(settings)
+    url = database_url
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         database = Path(url[len("sqlite:///") :].split("?", 1)[0])
         found += _anchored(root, database, suffix="*")  # the -wal and -shm files too
-    data = settings.data_dir.resolve()
+    data = data_dir.resolve()
     for name in ("editions/", "outbox/", "locks/", ".newsletter-secret"):
         found += _anchored(root, data / name.rstrip("/"), suffix="/" * name.endswith("/"))
     return found

@@ -19,7 +19,7 @@ import typer
 from newsletter.cli.common import EXIT_FAILED, EXIT_USAGE, fail
 from newsletter.cli.doctor import run_doctor
 from newsletter.cli.output import say, styled
-from newsletter.config import load_settings
+from newsletter.config import database_url, load_settings
 from newsletter.i18n import languages
 from newsletter.starter import (
     DEFAULT_SECTION,
@@ -167,7 +167,9 @@ def guided_init(directory: Path, answers: Answers, *, yes: bool) -> None:
     try:
         path = write_starter(directory, answers)
         env_path, created = write_secret_env(directory)
-        ignored, added = ignore_in_git(directory, private_paths(load_settings(path)))
+        settings = load_settings(path)
+        private = private_paths(settings.root, database_url(settings), settings.data_dir)
+        ignored, added = ignore_in_git(directory, private)
     except StarterError as exc:
         fail(str(exc), EXIT_USAGE)
     except (FileExistsError, OSError) as exc:

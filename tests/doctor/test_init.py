@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from newsletter.cli import app
-from newsletter.config import load_settings
+from newsletter.config import database_url, load_settings
 from newsletter.starter import STARTER_TOML, private_paths
 from tests.doctor.conftest import BASE_URL, Account, FeedServer
 from tests.doctor.test_doctor_live import doctor, line, status_of
@@ -166,7 +166,7 @@ def test_the_gitignore_follows_the_data_folder_and_database(tmp_path: Path) -> N
         database={"url": "sqlite:///var/db/list.sqlite"},
     )
     settings = load_settings(tmp_path / "site" / "newsletter.toml")
-    assert private_paths(settings) == [
+    assert private_paths(settings.root, database_url(settings), settings.data_dir) == [
         ".env",
         "/var/db/list.sqlite*",
         "/var/editions/",
@@ -175,7 +175,9 @@ def test_the_gitignore_follows_the_data_folder_and_database(tmp_path: Path) -> N
         "/var/.newsletter-secret",
     ]
     elsewhere = make_site(tmp_path / "other", database={"url": "sqlite:////srv/list.db"})
-    assert "/srv/list.db*" not in private_paths(elsewhere.settings)
+    assert "/srv/list.db*" not in private_paths(
+        elsewhere.root, elsewhere.database_url, elsewhere.data_dir
+    )
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,7 @@ def make_edition(settings: Settings, day: str, *, sending: bool, language: str =
         data["title"] = f"{day} {settings.newsletter.name}"
         target.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     render_stage(Runtime(settings), date.fromisoformat(day))
-    log = EditionLog.open(settings)
+    log = EditionLog(Runtime(settings).engine)
     log.advance(day, "rendered")
     if sending:
         log.advance(day, "sending")
@@ -144,7 +144,7 @@ def test_validators_answer_304_and_change_with_the_page(site) -> None:
     assert stale.status_code == 200
     # the next edition goes out: the archive page changes, and so does its ETag
     before = get(url, "/archive/").headers["etag"]
-    EditionLog.open(settings).advance(UNSENT, "sending")
+    EditionLog(Runtime(settings).engine).advance(UNSENT, "sending")
     after = get(url, "/archive/", **{"If-None-Match": before})
     assert after.status_code == 200 and after.headers["etag"] != before
     assert f"{url}/archive/{UNSENT}/" in links(after.text)
