@@ -66,6 +66,24 @@ def test_messages_arrive_intact_over_a_few_kept_alive_connections(
     assert smtp_server.messages[0] == raw(smtp_server.recorder.accepted[0][0])  # dot unstuffed
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"no dot at the start of any line\r\n",
+        b".\r\n..\r\n.\r\nmiddle\r\n...three\r\n",  # a lone dot would end DATA early
+        b"ends without a line break",
+    ],
+)
+def test_the_body_arrives_byte_for_byte_whatever_its_dots(
+    smtp_server: SmtpServer, transport: SmtpTransport, body: bytes
+) -> None:
+    message = b"Subject: dots\r\nMessage-ID: <dots@example.com>\r\n\r\n" + body
+    transport.send(message, recipient="dots@example.net", tags={})
+
+    expected = message if message.endswith(b"\r\n") else message + b"\r\n"
+    assert smtp_server.messages == [expected]
+
+
 def test_a_refused_recipient_fails_alone_and_the_connection_goes_on(
     smtp_server: SmtpServer, transport: SmtpTransport
 ) -> None:
