@@ -30,6 +30,14 @@ class ConfigError(Exception):
     """A problem with the configuration; the message is one line naming the file and key."""
 
 
+class ConfigNotFound(ConfigError):
+    """No config file at `path` (where to look next is the caller's to advise)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path}: config file not found")
+        self.path = path
+
+
 @dataclass(frozen=True)
 class NewsletterSettings:
     name: str
@@ -349,10 +357,7 @@ def find_config(explicit: str | os.PathLike[str] | None = None) -> Path:
     candidate = explicit or os.environ.get(CONFIG_ENV) or CONFIG_NAME
     path = Path(candidate).expanduser()
     if not path.is_file():
-        raise ConfigError(
-            f"{path}: config file not found (pass --config, set ${CONFIG_ENV}, "
-            "or run `newsletter init`)"
-        )
+        raise ConfigNotFound(path)
     return path.resolve()
 
 

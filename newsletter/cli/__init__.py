@@ -287,6 +287,7 @@ def _trial(settings: Settings, day: date, edition: Edition, to: str | None) -> N
 @app.command()
 def daily(ctx: typer.Context, date: DateOption = None) -> None:
     """collect + draft + render + send for one date; safe to re-run."""
+    from newsletter.cli.hints import approval_hint
     from newsletter.cli.signals import sigterm_cancels
     from newsletter.operations.daily import run_daily
     from newsletter.pipeline import StageError
@@ -299,6 +300,8 @@ def daily(ctx: typer.Context, date: DateOption = None) -> None:
             report = run_daily(runtime, day, say=lambda line: say(f"• {line}"), cancel=cancel)
     except StageError as exc:
         _stage_error(exc)
+    if report.held:
+        say(f"• {approval_hint(day)}")
     if report.summary and report.summary.failed:
         raise typer.Exit(EXIT_FAILED)
 
@@ -410,12 +413,16 @@ def _launch_exit_code(exc: Exception) -> int:
 
 
 def _approval_hold(runtime: Runtime, day: date) -> str:
+    from newsletter.cli.hints import approval_hint
     from newsletter.operations.approval import ApprovalError, released
 
     try:
-        return released(runtime, day, runtime.clock.now())
+        hold = released(runtime, day, runtime.clock.now())
     except ApprovalError as exc:
         return str(exc)
+    if hold is None:
+        return ""
+    return f"{hold.reason}; {approval_hint(day)}" if hold.approvable else hold.reason
 
 
 @app.command()

@@ -77,7 +77,7 @@ def settings_from(ctx: typer.Context) -> Settings:
     Variables from a `.env` file in the config's folder are set for the command's
     duration unless the environment already has them (see `newsletter.environment`).
     """
-    from newsletter.config import ConfigError, load_settings
+    from newsletter.config import CONFIG_ENV, ConfigError, ConfigNotFound, load_settings
     from newsletter.environment import EnvFileError, apply_env_file
 
     state: dict[str, Any] = ctx.ensure_object(dict)
@@ -86,6 +86,8 @@ def settings_from(ctx: typer.Context) -> Settings:
             settings = load_settings(state.get("config"))
             # Secrets in a `.env` beside the config; taken back when the command ends.
             ctx.call_on_close(apply_env_file(settings.root).undo)
+        except ConfigNotFound as exc:
+            fail(f"{exc} (pass --config, set ${CONFIG_ENV}, or run `newsletter init`)", EXIT_USAGE)
         except (ConfigError, EnvFileError) as exc:
             fail(str(exc), EXIT_USAGE)
         state["settings"] = settings

@@ -9,6 +9,8 @@ chosen here too: the errors carry none.
 
 from __future__ import annotations
 
+from datetime import date
+
 from newsletter.cli.common import EXIT_FAILED, EXIT_USAGE
 from newsletter.operations.daily import DailyBusy
 from newsletter.pipeline import (
@@ -44,6 +46,11 @@ def stage_line(exc: StageError) -> str:
             holder = f"{holder} ({exc.runner}, since {exc.since})"
         return f"the edition of {exc.day} is being made by {holder}; not starting a second one"
     return str(exc)
+
+
+def approval_hint(day: date | str) -> str:
+    """What releases an edition held for approval."""
+    return f"release it with `newsletter approve --date {day}`"
 
 
 def stage_exit_code(exc: StageError) -> int:

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from newsletter.cli.common import failure_line
-from newsletter.cli.hints import stage_exit_code, stage_line
+from newsletter.cli.hints import approval_hint, stage_exit_code, stage_line
 from newsletter.cli.output import say
 from newsletter.config import ConfigError, Settings, load_settings
 from newsletter.editions import EditionLog
@@ -38,6 +38,7 @@ def run_schedule(settings: Settings, config: Path | None) -> None:
         log=say,
         done=lambda day: _already_sent(settings, day),
         due=lambda now: _approval_due(config, now),
+        missed_hint=lambda day: f"; run `newsletter daily --date {day}` to send it anyway",
     )
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -79,6 +80,8 @@ def _daily(
             raise
         say(f"  {line}")
         return 1
+    if report.held:
+        say(f"  {approval_hint(day)}")
     return 1 if report.summary and report.summary.failed else 0
 
 

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 from rich.table import Table
 from rich.text import Text
 
+from newsletter.cli.hints import approval_hint
 from newsletter.cli.output import print_json, print_table, say, styled
-from newsletter.operations.status import EditionStatus
+from newsletter.operations.status import AWAITING_APPROVAL, EditionStatus
 
 STAGE_STYLE = {
     "sent": "green",
@@ -59,6 +60,9 @@ def print_statuses(statuses: list[EditionStatus], zone: ZoneInfo, *, as_json: bo
     print_table(table)
     for status in statuses:
         if status.reason:
+            reason = status.reason
+            if status.stage == AWAITING_APPROVAL:
+                reason = f"{reason}; {approval_hint(status.edition)}"
             step = f" ({status.failed_step})" if status.failed_step else ""
             say(
                 styled(
@@ -66,7 +70,7 @@ def print_statuses(statuses: list[EditionStatus], zone: ZoneInfo, *, as_json: bo
                     edition=status.edition,
                     stage=status.stage,
                     step=step,
-                    reason=status.reason,
+                    reason=reason,
                 )
             )
     for status in statuses:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from newsletter.audience.key_strength import GENERATE, entropy_bits
 from newsletter.audience.key_strength import GENERATED_KEY_BITS as MIN_SECRET_BITS
 from newsletter.audience.tokens import PREVIOUS_SECRETS_ENV, SECRET_ENV, previous_secrets
-from newsletter.config import ConfigError, Settings, load_settings
+from newsletter.config import ConfigError, ConfigNotFound, Settings, load_settings
 from newsletter.doctor.check import Check, fail, ok, warn
 from newsletter.doctor.context import Context
 from newsletter.environment import Applied, EnvFileError, apply_env_file
@@ -23,7 +23,7 @@ def load(explicit: str | os.PathLike[str] | None) -> tuple[Settings | None, Appl
     try:
         settings = load_settings(explicit)
     except ConfigError as exc:
-        missing = "config file not found" in str(exc)
+        missing = isinstance(exc, ConfigNotFound)
         fix = "run `newsletter init`, or pass --config PATH" if missing else "fix the named key"
         return None, None, fail("config", str(exc), fix)
     try:

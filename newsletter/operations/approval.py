@@ -117,9 +117,9 @@ def gate(
         copies = [say_copy(address) for address in runtime.settings.newsletter.editors]
         editions.hold(day, AWAITING, _awaiting_reason(runtime, day))
         lines = "; ".join(copies)
-        return Gate(False, f"approval: awaiting approval ({lines}); {_how_to(runtime, day)}")
+        return Gate(False, f"approval: awaiting approval ({lines}){_until(runtime, day)}")
     editions.hold(day, AWAITING, _awaiting_reason(runtime, day))
-    return Gate(False, f"approval: still awaiting approval; {_how_to(runtime, day)}")
+    return Gate(False, f"approval: still awaiting approval{_until(runtime, day)}")
 
 
 def approve(runtime: Runtime, day: date, now: datetime, by: str = "") -> Decision:
@@ -157,22 +157,30 @@ def reject(runtime: Runtime, day: date, now: datetime, reason: str = "", by: str
     return rejected
 
 
-def released(runtime: Runtime, day: date, now: datetime) -> str:
-    """'' when the edition of `day` may be sent now, else why not (for `newsletter send`)."""
+@dataclass(frozen=True)
+class Hold:
+    """Why the edition may not be sent now; `approvable`: approving it would release it."""
+
+    reason: str
+    approvable: bool = False
+
+
+def released(runtime: Runtime, day: date, now: datetime) -> Hold | None:
+    """None when the edition of `day` may be sent now, else why not (for a plain send)."""
     if runtime.settings.newsletter.approval != "manual":
-        return ""
+        return None
     directory = runtime.paths.edition_dir(day)
     decision = read_decision(directory)
     if decision is None or decision.state == AWAITING:
-        return f"the edition of {day} is awaiting approval; {_how_to(runtime, day)}"
+        return Hold(f"the edition of {day} is awaiting approval{_until(runtime, day)}", True)
     if decision.state != APPROVED:
-        return f"the edition of {day} was {decision.state}: {decision.reason}"
+        return Hold(f"the edition of {day} was {decision.state}: {decision.reason}")
     if decision.html_sha256 != rendered_fingerprint(directory):
-        return f"email.html of {day} changed after its approval; approve it again"
+        return Hold(f"email.html of {day} changed after its approval; approve it again", True)
     deadline = runtime.settings.approval_deadline(day)
     if deadline is not None and now > deadline:
-        return f"too late: approve_by {deadline.strftime('%H:%M')} on {day} has passed"
-    return ""
+        return Hold(f"too late: approve_by {deadline.strftime('%H:%M')} on {day} has passed")
+    return None
 
 
 def due(runtime: Runtime, now: datetime) -> list[date]:
@@ -200,13 +208,14 @@ def due(runtime: Runtime, now: datetime) -> list[date]:
 
 def _awaiting_reason(runtime: Runtime, day: date) -> str:
     editors = ", ".join(runtime.settings.newsletter.editors)
-    return f"test copy sent to {editors}; {_how_to(runtime, day)}"
+    return f"test copy sent to {editors}; awaiting approval{_until(runtime, day)}"
 
 
-def _how_to(runtime: Runtime, day: date) -> str:
+def _until(runtime: Runtime, day: date) -> str:
+    """ " until HH:MM" when the edition has an approval deadline (what to run is the
+    caller's to say: the CLI adds its `approve` command)."""
     deadline = runtime.settings.approval_deadline(day)
-    until = f" before {deadline.strftime('%H:%M')}" if deadline else ""
-    return f"release it with `newsletter approve --date {day}`{until}"
+    return f" until {deadline.strftime('%H:%M')}" if deadline else ""
 
 
 def _rejected_reason(decision: Decision) -> str:

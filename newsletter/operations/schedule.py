@@ -87,6 +87,7 @@ class Scheduler:
         clock: Callable[[], datetime] = _utc_now,
         done: Callable[[date], bool] = lambda _day: False,
         due: Callable[[datetime], list[date]] = lambda _now: [],
+        missed_hint: Callable[[date], str] = lambda _day: "",
     ) -> None:
         self.plan = plan
         self.run = run
@@ -94,6 +95,7 @@ class Scheduler:
         self.clock = clock
         self.done = done
         self.due = due
+        self.missed_hint = missed_hint  # the caller's words for sending a missed day anyway
         self._log = log
         self.runs: list[tuple[date, int]] = []
 
@@ -132,8 +134,8 @@ class Scheduler:
         else:
             self.log(
                 f"the send of {today} at {when} was missed by {_minutes(late)}, more than "
-                f"newsletter.catch_up_minutes ({_minutes(self.plan.catch_up)}): not sent; "
-                f"run `newsletter daily --date {today}` to send it anyway"
+                f"newsletter.catch_up_minutes ({_minutes(self.plan.catch_up)}): not sent"
+                + self.missed_hint(today)
             )
 
     def _sleep_until(self, fire: datetime) -> bool:

@@ -80,7 +80,9 @@ def test_manual_approval_holds_the_day_until_approve(site: Site) -> None:
     assert any("awaiting approval (test copy sent to editor@example.com)" in s for s in said)
     assert stage(site) == "awaiting approval"
     [status] = edition_statuses(site.runtime, DAY)
-    assert "newsletter approve --date 2026-02-07" in (status.reason or "")
+    assert "awaiting approval" in (status.reason or "")
+    shown = CliRunner().invoke(app, ["--config", str(site.config_path), "status"]).output
+    assert "release it with `newsletter approve --date 2026-02-07`" in shown  # the CLI's words
 
     # a second run (the timer again) still holds, without a second test copy
     said.clear()
@@ -162,6 +164,7 @@ def test_the_send_command_refuses_a_held_edition(site: Site) -> None:
     result = CliRunner().invoke(app, [*config, "send", "--date", str(DAY)])
     assert result.exit_code == 1
     assert "awaiting approval" in result.output
+    assert "newsletter approve --date 2026-02-07" in result.output
     assert outbox(site) == [EDITOR]
     # a test copy is still allowed
     copy = CliRunner().invoke(app, [*config, "send", "--date", str(DAY), "--to", "me@example.com"])
