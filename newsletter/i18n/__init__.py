@@ -38,6 +38,7 @@ class Catalog:
         self.language = language
         self.entries = entries
         self._fallback = fallback
+        self._tables: dict[str, dict[str, str]] = {}
 
     def raw(self, key: str) -> str | list[str]:
         """The unformatted value of `key` (KeyError when no catalog has it)."""
@@ -78,13 +79,18 @@ class Catalog:
         )
 
     def table(self, name: str) -> dict[str, str]:
-        """The string messages of one table, by their key inside it (a template's labels)."""
-        prefix = name + "."
-        merged = self._fallback.table(name) if self._fallback is not None else {}
-        for key, value in self.entries.items():
-            if key.startswith(prefix) and isinstance(value, str):
-                merged[key[len(prefix) :]] = value
-        return merged
+        """The string messages of one table, by their key inside it (a template's labels).
+
+        Collected once per table (a render asks for a section's name once per story), and
+        handed out as a copy the caller may change."""
+        if name not in self._tables:
+            prefix = name + "."
+            merged = self._fallback.table(name) if self._fallback is not None else {}
+            for key, value in self.entries.items():
+                if key.startswith(prefix) and isinstance(value, str):
+                    merged[key[len(prefix) :]] = value
+            self._tables[name] = merged
+        return dict(self._tables[name])
 
 
 def catalog(language: str) -> Catalog:

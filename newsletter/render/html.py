@@ -62,8 +62,23 @@ def compile_mjml(source: str, templates: Path | None = None) -> str:
         raise RenderError(f"{where}: MJML did not compile: {message}") from None
 
 
-#: MRML's `<style>` blocks that hold only `@media` rules (the responsive columns).
-_MEDIA_STYLE = re.compile(r"<style([^>]*)>(\s*@media)", re.IGNORECASE)
+#: MRML's `<style>` blocks that hold only `@media` rules (the responsive columns), as
+#: `re.compile(r"<style([^>]*)>(\s*@media)", re.IGNORECASE)` finds them in a str, spelled
+#: out for the document's UTF-8 bytes: the str scan costs ~0.6 ms on a 30-story edition (an
+#: emoji makes the whole string 4 bytes a character), the bytes scan a tenth of that. Every
+#: code point that pattern matches is listed: `ſ` is an `s`, `İ`/`ı` are an `i`, and `\s` is
+#: Unicode whitespace (`[^>]` needs no care: no byte of a multi-byte character is `>`).
+_S = rb"(?:[sS]|\xc5\xbf)"
+_I = rb"(?:[iI]|\xc4[\xb0\xb1])"
+_SPACE = (
+    rb"(?:[\t\n\x0b\x0c\r\x1c-\x1f ]|\xc2[\x85\xa0]|\xe1\x9a\x80"
+    rb"|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f|\xe3\x80\x80)"
+)
+_MEDIA_STYLE = re.compile(
+    rb"<" + _S + rb"[tT][yY][lL][eE]([^>]*)>((?:" + _SPACE + rb")*@[mM][eE][dD]" + _I + rb"[aA])"
+)
+_IGNORED_STYLE = rb'<style\1 data-premailer="ignore">\2'
+_DOCTYPE_FIRST = re.compile(r"\s*<!doctype", re.IGNORECASE)
 
 
 def inline_css(html: str) -> str:
@@ -74,9 +89,9 @@ def inline_css(html: str) -> str:
     """
     from newsletter.render.inliner import inliner
 
-    html = _MEDIA_STYLE.sub(r'<style\1 data-premailer="ignore">\2', html)
-    inlined = inliner().inline(html)
-    if not inlined.lstrip()[:9].lower().startswith("<!doctype"):
+    document = _MEDIA_STYLE.sub(_IGNORED_STYLE, html.strip().encode("utf-8"))
+    inlined = inliner().inline_utf8(document)
+    if not _DOCTYPE_FIRST.match(inlined):
         inlined = f"{DOCTYPE}\n{inlined}"
     return inlined
 

@@ -75,13 +75,17 @@ class MemoPremailer(Premailer):  # premailer ships no type hints: Premailer is A
     def inline(self, html: str) -> str:
         """`transform(html, pretty_print=True)`, with the document parsed from UTF-8 bytes
         (libxml2 reads them ~1.6x faster than a str) and serialised as premailer does."""
-        stripped = html.strip()
+        return self.inline_utf8(html.strip().encode("utf-8"))
+
+    def inline_utf8(self, document: bytes) -> str:
+        """`inline` of a document already stripped and encoded as UTF-8."""
         parser = etree.HTMLParser(encoding="utf-8")
-        tree = etree.fromstring(stripped.encode("utf-8"), parser).getroottree()
+        tree = etree.fromstring(document, parser).getroottree()
         page = tree.getroot()
         self.transform(page, pretty_print=True)
         # premailer keeps lxml's doctype only when the document began with it, spelled alike
-        root = tree if stripped.startswith(tree.docinfo.doctype) else page
+        doctype = tree.docinfo.doctype
+        root = tree if document.startswith(doctype.encode("utf-8")) else page
         out: bytes = etree.tostring(root, method="html", pretty_print=True, encoding="utf-8")
         return out.decode("utf-8")
 
