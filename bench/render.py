@@ -215,6 +215,7 @@ def main() -> int:
     from newsletter.render.context import build_view
     from newsletter.render.edition import build_edition
     from newsletter.render.html import compile_mjml, inline_css, render_mjml
+    from newsletter.runtime import render_options
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = parse_settings(
@@ -224,6 +225,7 @@ def main() -> int:
             },
             Path(tmp) / "newsletter.toml",
         )
+    options = render_options(settings)
     inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_at_rules=True)
     folder = node_folder(args.node_dir)
     version = ""
@@ -231,16 +233,16 @@ def main() -> int:
     rows: list[dict[str, Any]] = []
     for size in SIZES:
         briefing = briefing_with(size)
-        view = build_view(briefing, settings)
+        view = build_view(briefing, options)
         mjml = render_mjml(view)
         compiled = compile_mjml(mjml)
-        edition = build_edition(briefing, settings)
+        edition = build_edition(briefing, options)
         reference = Reference(folder, mjml, warm=200) if isinstance(folder, Path) else None
         try:
             for _ in range(3):  # our warm-up (the reference warmed up in its own process)
-                build_edition(briefing, settings)
+                build_edition(briefing, options)
             ours, theirs = interleaved(
-                lambda b=briefing: build_edition(b, settings), reference, runs
+                lambda b=briefing: build_edition(b, options), reference, runs
             )
             version = reference.version if reference else version
         finally:

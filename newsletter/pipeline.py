@@ -164,7 +164,7 @@ def render_stage(runtime: Runtime, day: date, *, say: Say = _quiet) -> Rendered:
     directory = runtime.paths.edition_dir(day)
     briefing = load_valid_briefing(directory, day)
     try:
-        rendered = render_checked(briefing, settings)
+        rendered = render_checked(briefing, runtime.render_options)
     except CheckFailed as exc:
         raise StageError(f"quality gate failed: {exc}") from None
     except RenderError as exc:

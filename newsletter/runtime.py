@@ -29,6 +29,7 @@ from newsletter.audience.store import SubscriberStore
 from newsletter.audience.tokens import secret_key
 from newsletter.config import Settings, database_url
 from newsletter.editions import EditionLog
+from newsletter.render.options import Brand, RenderOptions
 from newsletter.send.campaign import make_transport
 from newsletter.send.transports.base import Transport
 
@@ -93,6 +94,10 @@ class Runtime:
         self.clock = clock or Clock(settings.zone)
 
     @cached_property
+    def render_options(self) -> RenderOptions:
+        return render_options(self.settings)
+
+    @cached_property
     def database_url(self) -> str:
         return database_url(self.settings)
 
@@ -121,3 +126,19 @@ class Runtime:
     def transport(self, day: date) -> Transport:
         """A new transport for the campaign of `day` (each campaign closes its own)."""
         return make_transport(self.settings, day)
+
+
+def render_options(settings: Settings) -> RenderOptions:
+    """What render and the public site read of the settings (identity, brand, gates, templates).
+
+    A function beside `Runtime` for the callers that hold only settings until they take a
+    runtime; `Runtime.render_options` is the one built once per process.
+    """
+    return RenderOptions(
+        identity=settings.identity,
+        brand=Brand.of(settings.newsletter),
+        gates=settings.gates,
+        templates=settings.templates_dir,
+        send_time=settings.newsletter.send_time,
+        zone=settings.zone,
+    )

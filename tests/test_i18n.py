@@ -130,7 +130,7 @@ def test_a_new_language_is_one_file(catalogs: Path, tmp_path: Path) -> None:
         (ROOT / "tests" / "render" / "data" / "briefing-en.json").read_text(encoding="utf-8")
     )
     briefing = Briefing.from_json(replace(english_briefing, language="fr").to_json())
-    edition = render_edition(briefing, site.settings)
+    edition = render_edition(briefing, site.runtime.render_options)
 
     assert "fr" in languages()
     assert "Bonjour !" in edition.text

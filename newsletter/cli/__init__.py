@@ -478,6 +478,7 @@ def publish(
     from newsletter import db
     from newsletter.config import database_url
     from newsletter.render import RenderError
+    from newsletter.runtime import render_options
     from newsletter.site.archive import Archive
     from newsletter.site.pages import SitePages
     from newsletter.site.static import publish_site
@@ -486,7 +487,7 @@ def publish(
     target = out if out is not None else settings.data_dir / "site"
     try:
         archive = Archive(db.ready(database_url(settings)), settings.data_dir / "editions")
-        published = publish_site(SitePages(settings, archive), target)
+        published = publish_site(SitePages(render_options(settings), archive), target)
     except SQLAlchemyError as exc:
         fail(f"database: {db.error_reason(exc)}", EXIT_FAILED)
     except RenderError as exc:

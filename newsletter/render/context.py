@@ -19,16 +19,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from newsletter.brief.frame import section_name
 from newsletter.brief.sentences import clip
 from newsletter.i18n import catalog
 from newsletter.model import NAME_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, Briefing, Story
-
-if TYPE_CHECKING:
-    from newsletter.config import Settings
+from newsletter.render.options import RenderOptions
 
 PREHEADER_MIN = 90
 PREHEADER_MAX = 140
@@ -133,8 +130,8 @@ class EditionView:
         return "" if self.masthead_title == self.name else self.name
 
 
-def build_view(briefing: Briefing, settings: Settings, *, web: bool = False) -> EditionView:
-    """Everything the templates print, derived from the briefing and the settings.
+def build_view(briefing: Briefing, options: RenderOptions, *, web: bool = False) -> EditionView:
+    """Everything the templates print, derived from the briefing and the list's options.
 
     `web=True` is the copy on the public site (see the module's docstring)."""
     messages = catalog(briefing.language)
@@ -159,9 +156,9 @@ def build_view(briefing: Briefing, settings: Settings, *, web: bool = False) -> 
                 )
             )
         stories.append(_story_view(index, story, sources, words, briefing.language))
-    newsletter = settings.newsletter
-    name = newsletter.name
-    site = settings.public_url
+    identity, brand = options.identity, options.brand
+    name = identity.name
+    site = identity.public_url
     return EditionView(
         language=briefing.language,
         labels=words,
@@ -176,17 +173,17 @@ def build_view(briefing: Briefing, settings: Settings, *, web: bool = False) -> 
         intro=intro,
         stories=stories,
         outro=[one_line(p) for p in briefing.outro],
-        sender=settings.sender.from_,
-        postal_address=one_line(newsletter.postal_address),
+        sender=identity.sender,
+        postal_address=one_line(identity.postal_address),
         why_you_get_this=words["why_you_get_this"].format(name=name),
         unsubscribe_url="" if web else UNSUBSCRIBE_PLACEHOLDER,
         web_url=f"{site}/archive/{briefing.date.isoformat()}/",
         archive_url=f"{site}/archive/",
         subscribe_url=f"{site}/subscribe",
-        accent=newsletter.accent_color,
-        logo_url=newsletter.logo_url,
-        logo_alt=one_line(newsletter.logo_alt) or name,
-        footer_note=one_line(newsletter.footer_note),
+        accent=brand.accent,
+        logo_url=brand.logo_url,
+        logo_alt=one_line(brand.logo_alt) or name,
+        footer_note=one_line(brand.footer_note),
         web=web,
     )
 

@@ -7,49 +7,46 @@ are placeholders (`%%UNSUBSCRIBE_URL%%`) that `send` substitutes in the strings.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from newsletter.files import replace_together
 from newsletter.model import Briefing, Edition
 from newsletter.render.context import build_view, web_copy
-
-if TYPE_CHECKING:
-    from newsletter.config import Settings
+from newsletter.render.options import RenderOptions
 
 FILES = {"html": "email.html", "text": "email.txt", "markdown": "post.md", "web_html": "web.html"}
 
 
-def build_edition(briefing: Briefing, settings: Settings) -> Edition:
+def build_edition(briefing: Briefing, options: RenderOptions) -> Edition:
     """Render all three formats without running the gates (the benchmark and preview use it)."""
     from newsletter.render.html import render_html
     from newsletter.render.markdown import render_post
     from newsletter.render.text import render_text
 
-    templates = settings.templates_dir
-    view = build_view(briefing, settings)
+    templates = options.templates
+    view = build_view(briefing, options)
     return Edition(
         date=briefing.date,
         subject=view.subject,
         preheader=view.preheader,
         html=render_html(view, templates),
         text=render_text(view, templates),
-        markdown=render_post(view, settings.send_moment(briefing.date), templates),
+        markdown=render_post(view, options.send_moment(briefing.date), templates),
         web_html=render_html(web_copy(view), templates),
     )
 
 
-def render_web_html(briefing: Briefing, settings: Settings) -> str:
+def render_web_html(briefing: Briefing, options: RenderOptions) -> str:
     """The edition as a public web page: the email's design, nothing personal in it."""
     from newsletter.render.html import render_html
 
-    return render_html(build_view(briefing, settings, web=True), settings.templates_dir)
+    return render_html(build_view(briefing, options, web=True), options.templates)
 
 
-def render_edition(briefing: Briefing, settings: Settings) -> Edition:
+def render_edition(briefing: Briefing, options: RenderOptions) -> Edition:
     """The checked edition; raises `CheckFailed` (one line per failed rule) on any gate."""
     from newsletter.render.checks import enforce
 
-    edition = build_edition(briefing, settings)
+    edition = build_edition(briefing, options)
     enforce(edition, briefing)
     return edition
 

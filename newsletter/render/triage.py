@@ -13,7 +13,6 @@ still stops the edition, and so does a day on which every story is at fault.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
 
 from newsletter.brief.frame import refit
 from newsletter.brief.sentences import clip
@@ -31,9 +30,7 @@ from newsletter.render.content import content_checks, failing_stories
 from newsletter.render.context import one_line
 from newsletter.render.edition import build_edition
 from newsletter.render.environment import RenderError
-
-if TYPE_CHECKING:
-    from newsletter.config import Settings
+from newsletter.render.options import RenderOptions
 
 #: Gates that one story's content can fail; any other failure is the edition's.
 STORY_RULES = frozenset(
@@ -76,12 +73,12 @@ class Rendered:
         return [f"{r.rule}: {r.message}" for r in self.results if not r.ok and r.level == WARNING]
 
 
-def render_checked(briefing: Briefing, settings: Settings) -> Rendered:
+def render_checked(briefing: Briefing, options: RenderOptions) -> Rendered:
     """The edition with every faulty story dropped; raises CheckFailed or RenderError when
     the fault is the edition's own or no story is left."""
-    briefing, blocked = _without_blocked_content(briefing, settings)
+    briefing, blocked = _without_blocked_content(briefing, options)
     try:
-        return _checked(briefing, settings, blocked)
+        return _checked(briefing, options, blocked)
     except CheckFailed as exc:
         if any(failure.rule not in STORY_RULES for failure in exc.failures):
             raise
@@ -91,34 +88,34 @@ def render_checked(briefing: Briefing, settings: Settings) -> Rendered:
     dropped = [
         found
         for number in range(1, len(briefing.stories) + 1)
-        if (found := _fault(briefing, number, settings)) is not None
+        if (found := _fault(briefing, number, options)) is not None
     ]
     if not dropped or len(dropped) == len(briefing.stories):
         raise error
     gone = {story.number for story in dropped}
     kept = [story for n, story in enumerate(briefing.stories, start=1) if n not in gone]
-    return _checked(refit(briefing, kept, settings.newsletter.name), settings, blocked + dropped)
+    return _checked(refit(briefing, kept, options.identity.name), options, blocked + dropped)
 
 
-def _checked(briefing: Briefing, settings: Settings, dropped: list[DroppedStory]) -> Rendered:
+def _checked(briefing: Briefing, options: RenderOptions, dropped: list[DroppedStory]) -> Rendered:
     """Layout gates on the edition, content gates on the words; a blocked content gate that
     no single story explains (the missing-why count) stops the edition."""
-    edition = build_edition(briefing, settings)
+    edition = build_edition(briefing, options)
     results = enforce(edition, briefing)
-    content = content_checks(briefing, vars(settings.gates))
+    content = content_checks(briefing, vars(options.gates))
     if failures(content):
         raise CheckFailed(failures(content))
     return Rendered(edition, briefing, results + content, dropped)
 
 
 def _without_blocked_content(
-    briefing: Briefing, settings: Settings
+    briefing: Briefing, options: RenderOptions
 ) -> tuple[Briefing, list[DroppedStory]]:
     """Stories a content gate set to `block` finds at fault are left out before rendering.
 
     Numbers stay those of briefing.json; later drops of the layout triage are numbered
     within what is left."""
-    blocked = failing_stories(briefing, vars(settings.gates))
+    blocked = failing_stories(briefing, vars(options.gates))
     if not blocked:
         return briefing, []
     dropped = [
@@ -130,15 +127,15 @@ def _without_blocked_content(
     if not kept:
         reasons = [reason for story in dropped for reason in story.reasons]
         raise CheckFailed([CheckResult("content", False, ERROR, "; ".join(reasons[:3]))])
-    return refit(briefing, kept, settings.newsletter.name), dropped
+    return refit(briefing, kept, options.identity.name), dropped
 
 
-def _fault(briefing: Briefing, number: int, settings: Settings) -> DroppedStory | None:
+def _fault(briefing: Briefing, number: int, options: RenderOptions) -> DroppedStory | None:
     """What is wrong with story `number` when it is rendered alone, or None."""
     story = briefing.stories[number - 1]
     alone = replace(briefing, stories=[story])
     try:
-        edition = build_edition(alone, settings)
+        edition = build_edition(alone, options)
     except RenderError as exc:
         return DroppedStory(number, story.headline, [f"render: {exc}"])
     failed = [f for f in failures(check_edition(edition, alone)) if f.rule in STORY_RULES]

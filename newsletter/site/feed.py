@@ -10,15 +10,15 @@ from typing import Protocol
 
 from feedgen.feed import FeedGenerator
 
-from newsletter.config import Settings
 from newsletter.render.context import preheader_for
+from newsletter.render.options import RenderOptions
 from newsletter.site.archive import PublicEdition
 
 
 class FeedSource(Protocol):
     """What the feed needs of the site's pages (`pages.SitePages`, which imports this)."""
 
-    settings: Settings
+    options: RenderOptions
     base: str
 
     @property
@@ -31,18 +31,18 @@ class FeedSource(Protocol):
 
 def atom_feed(pages: FeedSource, editions: list[PublicEdition]) -> bytes:
     """The Atom document of `editions` (newest first)."""
-    newsletter = pages.settings.newsletter
+    identity, brand = pages.options.identity, pages.options.brand
     feed = FeedGenerator()
     feed.id(f"{pages.base}/")
-    feed.title(newsletter.name)
-    if newsletter.description:
-        feed.subtitle(newsletter.description)
-    feed.author({"name": newsletter.name})
+    feed.title(identity.name)
+    if brand.description:
+        feed.subtitle(brand.description)
+    feed.author({"name": identity.name})
     feed.link(href=f"{pages.base}/", rel="alternate", type="text/html")
     feed.link(href=pages.feed_url, rel="self", type="application/atom+xml")
-    feed.language(newsletter.language)
-    if newsletter.logo_url:
-        feed.logo(newsletter.logo_url)
+    feed.language(identity.language)
+    if brand.logo_url:
+        feed.logo(brand.logo_url)
     feed.generator("newsletter")
     newest = max((e.updated for e in editions), default=None)
     if newest is not None:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from newsletter.config import Settings
 from newsletter.i18n import catalog
 from newsletter.render.context import (
     build_view,
@@ -22,6 +21,7 @@ from newsletter.render.context import (
 )
 from newsletter.render.edition import render_web_html
 from newsletter.render.environment import render_template
+from newsletter.render.options import RenderOptions
 from newsletter.signup.welcome import LatestEdition
 from newsletter.site.archive import WEB_PAGE, Archive, PublicEdition
 from newsletter.site.feed import atom_feed
@@ -44,12 +44,12 @@ class Page:
 class SitePages:
     """Builds each page from the archive on demand (the server) or all at once (`publish`)."""
 
-    def __init__(self, settings: Settings, archive: Archive) -> None:
-        self.settings = settings
+    def __init__(self, options: RenderOptions, archive: Archive) -> None:
+        self.options = options
+        self.identity = options.identity
         self.archive = archive
-        newsletter = settings.newsletter
-        self.base = settings.public_url
-        self.words = catalog(newsletter.language)
+        self.base = self.identity.public_url
+        self.words = catalog(self.identity.language)
 
     # -- the pages ------------------------------------------------------------------------
 
@@ -85,7 +85,7 @@ class SitePages:
         if not editions:
             return None
         newest = editions[0]
-        day = long_date(newest.day, self.settings.newsletter.language)
+        day = long_date(newest.day, self.identity.language)
         return LatestEdition(newest.title, self.edition_url(newest), day)
 
     def archive_count(self) -> int:
@@ -102,7 +102,7 @@ class SitePages:
         try:
             return (edition.directory / WEB_PAGE).read_bytes()
         except FileNotFoundError:  # rendered before web.html existed: render it now
-            return render_web_html(edition.briefing, self.settings).encode("utf-8")
+            return render_web_html(edition.briefing, self.options).encode("utf-8")
 
     def feed(self) -> Page:
         editions = self.archive.editions()[:PAGE_SIZE]
@@ -125,20 +125,16 @@ class SitePages:
 
     def feed_content(self, edition: PublicEdition) -> str:
         """The whole edition as plain semantic HTML: what a feed reader shows."""
-        view = build_view(edition.briefing, self.settings, web=True)
-        return render_template(
-            "web/feed-entry.html.j2", templates=self.settings.templates_dir, v=view
-        )
+        view = build_view(edition.briefing, self.options, web=True)
+        return render_template("web/feed-entry.html.j2", templates=self.options.templates, v=view)
 
     def _entry(self, edition: PublicEdition) -> dict[str, Any]:
         stories = self.words.plural("edition.stories_count", len(edition.briefing.stories))
         return {
             "url": self.edition_url(edition),
             "title": edition.title,
-            "title_is_date": title_is_name_and_date(
-                edition.title, self.settings.newsletter.name, edition.day
-            ),
-            "date": long_date(edition.day, self.settings.newsletter.language),
+            "title_is_date": title_is_name_and_date(edition.title, self.identity.name, edition.day),
+            "date": long_date(edition.day, self.identity.language),
             "iso": edition.day.isoformat(),
             "count": stories,
             "headlines": edition.headlines,
@@ -146,26 +142,26 @@ class SitePages:
         }
 
     def _render(self, template: str, **context: Any) -> bytes:
-        newsletter = self.settings.newsletter
+        identity, brand = self.identity, self.options.brand
         site = self.words.table("site")
         return render_template(
             template,
-            templates=self.settings.templates_dir,
-            language=newsletter.language,
-            name=newsletter.name,
-            description=newsletter.description,
-            accent=newsletter.accent_color,
-            logo_url=newsletter.logo_url,
-            logo_alt=newsletter.logo_alt or newsletter.name,
-            postal_address=newsletter.postal_address,
+            templates=self.options.templates,
+            language=identity.language,
+            name=identity.name,
+            description=brand.description,
+            accent=brand.accent,
+            logo_url=brand.logo_url,
+            logo_alt=brand.logo_alt or identity.name,
+            postal_address=identity.postal_address,
             base=self.base,
             home_url=f"{self.base}/",
             archive_url=self.archive_url(1),
             subscribe_url=f"{self.base}/subscribe",
             feed_url=self.feed_url,
             site=site,
-            promise=site["promise"].format(time=newsletter.send_time, zone=newsletter.timezone),
-            archive_intro=site["archive_intro"].format(name=newsletter.name),
+            promise=site["promise"].format(time=self.options.send_time, zone=self.options.zone.key),
+            archive_intro=site["archive_intro"].format(name=identity.name),
             **context,
         ).encode("utf-8")
 

@@ -20,7 +20,7 @@ import html
 import os
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,8 @@ from newsletter.pipeline import StageError, load_valid_briefing
 from newsletter.render import RenderError, build_edition, check_edition
 from newsletter.render.checks import ERROR, GMAIL_CLIP_BYTES, CheckResult
 from newsletter.render.content import content_checks
+from newsletter.render.environment import TEMPLATES_ENV
+from newsletter.runtime import render_options
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 PREVIEW_UNSUBSCRIBE = "#unsubscribe-link-preview"
@@ -102,12 +104,19 @@ class PreviewRenderer:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.options = render_options(settings)
         self._cache: dict[date, Rendered] = {}
         self._lock = threading.Lock()
 
+    def templates(self) -> Path | None:
+        """The configured folder, else `$NEWSLETTER_TEMPLATES` as set now: the preview
+        follows the legacy variable while it runs, as the renders do."""
+        legacy = os.environ.get(TEMPLATES_ENV)
+        return self.options.templates or (Path(legacy) if legacy else None)
+
     def fingerprint(self, day: date) -> str:
         inputs = [self.settings.edition_dir(day) / "briefing.json"]
-        templates = self.settings.templates_dir
+        templates = self.templates()
         if templates is not None and templates.is_dir():
             inputs.extend(sorted(templates.glob("*.j2")))
         parts = []
@@ -134,7 +143,7 @@ class PreviewRenderer:
         rendered = Rendered(day, fingerprint)
         try:
             briefing = load_valid_briefing(self.settings.edition_dir(day), day)
-            edition = build_edition(briefing, self.settings)
+            edition = build_edition(briefing, replace(self.options, templates=self.templates()))
         except StageError as exc:
             rendered.error = stage_line(exc)
             return rendered
@@ -144,7 +153,7 @@ class PreviewRenderer:
         rendered.edition = edition
         rendered.briefing = briefing
         rendered.checks = check_edition(edition, briefing) + content_checks(
-            briefing, vars(self.settings.gates)
+            briefing, vars(self.options.gates)
         )
         return rendered
 

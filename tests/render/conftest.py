@@ -11,6 +11,7 @@ import pytest
 from newsletter.config import Settings
 from newsletter.model import Briefing, Edition
 from newsletter.render.environment import DEFAULT_TEMPLATES, TEMPLATES_ENV
+from newsletter.runtime import render_options
 from tests.fixtures.site import make_site
 
 DATA = Path(__file__).parent / "data"
@@ -66,14 +67,14 @@ def settings_en(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def edition_ko(briefing_ko: Briefing, settings_ko: Settings) -> Edition:
     from newsletter.render import render_edition
 
-    return render_edition(briefing_ko, settings_ko)
+    return render_edition(briefing_ko, render_options(settings_ko))
 
 
 @pytest.fixture(scope="session")
 def edition_en(briefing_en: Briefing, settings_en: Settings) -> Edition:
     from newsletter.render import render_edition
 
-    return render_edition(briefing_en, settings_en)
+    return render_edition(briefing_en, render_options(settings_en))
 
 
 def with_stories(briefing: Briefing, count: int) -> Briefing:

@@ -17,6 +17,7 @@ from newsletter.render.checks import (
     check_edition,
     enforce,
 )
+from newsletter.runtime import render_options
 from tests.render.conftest import with_stories
 
 
@@ -127,9 +128,9 @@ def test_render_edition_refuses_an_edition_gmail_would_clip(
 
     huge = with_stories(briefing_ko, 60)
     with pytest.raises(CheckFailed) as caught:
-        render_edition(huge, settings_ko)
+        render_edition(huge, render_options(settings_ko))
     assert [f.rule for f in caught.value.failures] == ["html-size"]
-    assert len(build_edition(huge, settings_ko).html.encode()) > GMAIL_CLIP_BYTES
+    assert len(build_edition(huge, render_options(settings_ko)).html.encode()) > GMAIL_CLIP_BYTES
 
 
 def test_a_custom_template_with_a_script_is_refused(
@@ -149,7 +150,7 @@ def test_a_custom_template_with_a_script_is_refused(
     )
     monkeypatch.setenv(TEMPLATES_ENV, str(tmp_path))
     with pytest.raises(CheckFailed, match=r"^no-script: 1 <script> element"):
-        render_edition(briefing_en, settings_en)
+        render_edition(briefing_en, render_options(settings_en))
 
 
 def test_a_headline_missing_from_the_visible_html_fails(

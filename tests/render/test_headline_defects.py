@@ -20,6 +20,7 @@ from newsletter.model import Briefing
 from newsletter.render import CheckFailed, render_edition
 from newsletter.render.environment import DEFAULT_TEMPLATES, TEMPLATES_ENV
 from newsletter.render.triage import render_checked
+from newsletter.runtime import render_options
 from tests.brief.factory import DAY, item, write_config
 from tests.render.conftest import CHINESE_60, ENGLISH_WORD_80, LONG_TITLE, ORDINARY
 
@@ -53,7 +54,8 @@ def test_the_three_headlines_are_in_every_format(tmp_path: Path) -> None:
     assert capped.endswith("…") and display_width(capped) <= HEADLINE_COLUMNS
     assert not capped.endswith(" …")  # cut at a word, not before a dangling space
 
-    edition = render_edition(briefing, settings)  # strict: every gate, nothing dropped
+    # strict: every gate, nothing dropped
+    edition = render_edition(briefing, render_options(settings))
 
     for headline in (CHINESE_60, ENGLISH_WORD_80, capped):
         assert _compact(headline) in _compact(edition.text)
@@ -79,7 +81,7 @@ def test_a_headline_the_text_wrapper_breaks_passes_the_gate(
     """A hand-edited briefing.json is not capped: the gate compares without inserted breaks."""
     story = replace(briefing_en.stories[0], headline=headline)
     edition = render_edition(
-        replace(briefing_en, stories=[story, *briefing_en.stories[1:]]), settings_en
+        replace(briefing_en, stories=[story, *briefing_en.stories[1:]]), render_options(settings_en)
     )
     assert _compact(headline) in _compact(edition.text)
 
@@ -90,7 +92,7 @@ def test_characters_mjml_or_utf8_refuse_do_not_stop_the_render(
 ) -> None:
     headline = f"Breaking{defect} news"
     story = replace(briefing_en.stories[0], headline=headline)
-    edition = render_edition(replace(briefing_en, stories=[story]), settings_en)
+    edition = render_edition(replace(briefing_en, stories=[story]), render_options(settings_en))
     assert "Breaking" in edition.text and defect not in edition.html
     edition.html.encode("utf-8")
 
@@ -105,9 +107,9 @@ def test_a_story_failing_a_gate_is_dropped_and_named(
     stories[1] = replace(stories[1], headline=long_headline)
     briefing = replace(briefing_en, stories=stories)
     with pytest.raises(CheckFailed, match="headlines-text"):
-        render_edition(briefing, settings_en)
+        render_edition(briefing, render_options(settings_en))
 
-    rendered = render_checked(briefing, settings_en)
+    rendered = render_checked(briefing, render_options(settings_en))
 
     [dropped] = rendered.dropped
     assert dropped.number == 2 and dropped.headline == long_headline
@@ -131,7 +133,7 @@ def test_the_frame_is_rewritten_for_the_stories_left(
     assert long_headline in [s.headline for s in briefing.stories]
     assert "4 stories" in briefing.intro[1] and "4 stories" in briefing.outro[0]
 
-    rendered = render_checked(briefing, settings)
+    rendered = render_checked(briefing, render_options(settings))
 
     assert [d.headline for d in rendered.dropped] == [long_headline]
     assert "3 stories" in rendered.briefing.intro[1] and "3 stories" in rendered.briefing.outro[0]
@@ -165,7 +167,7 @@ def test_an_edition_wide_failure_still_stops_the_render(
     )
     monkeypatch.setenv(TEMPLATES_ENV, str(folder))
     with pytest.raises(CheckFailed, match="unsubscribe-text"):
-        render_checked(briefing_en, settings_en)
+        render_checked(briefing_en, render_options(settings_en))
 
 
 def test_when_every_story_fails_nothing_is_sent(
@@ -176,4 +178,4 @@ def test_when_every_story_fails_nothing_is_sent(
         for s in briefing_en.stories
     ]
     with pytest.raises(CheckFailed, match="headlines-text"):
-        render_checked(replace(briefing_en, stories=stories), settings_en)
+        render_checked(replace(briefing_en, stories=stories), render_options(settings_en))

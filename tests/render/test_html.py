@@ -10,6 +10,7 @@ import pytest
 from newsletter.model import UNSUBSCRIBE_PLACEHOLDER, Briefing, Edition
 from newsletter.render.checks import GMAIL_CLIP_BYTES
 from newsletter.render.context import PREHEADER_MAX, PREHEADER_MIN, preheader_for
+from newsletter.runtime import render_options
 from tests.render.conftest import POSTAL, SENDER
 
 
@@ -153,7 +154,7 @@ def test_story_counts_render(count: int, briefing_ko: Briefing, settings_ko) -> 
     from newsletter.render import render_edition
     from tests.render.conftest import with_stories
 
-    edition = render_edition(with_stories(briefing_ko, count), settings_ko)
+    edition = render_edition(with_stories(briefing_ko, count), render_options(settings_ko))
     assert len(list(tree(edition).iter("h2"))) == count
     assert f"오늘의 소식 {count}건" in edition.html
 
@@ -170,7 +171,7 @@ def test_rendering_logs_no_css_warnings(
     from newsletter.render import build_edition
 
     with caplog.at_level("DEBUG"):
-        build_edition(briefing_en, settings_en)
+        build_edition(briefing_en, render_options(settings_en))
     assert not [r for r in caplog.records if r.levelno >= 30]
     assert "Unknown Property" not in capfd.readouterr().err
 
@@ -180,5 +181,7 @@ def test_subject_is_one_line_whatever_the_json_says(briefing_en: Briefing, setti
 
     from newsletter.render import render_edition
 
-    edition = render_edition(replace(briefing_en, title="Daily\r\nBcc: x@example.com"), settings_en)
+    edition = render_edition(
+        replace(briefing_en, title="Daily\r\nBcc: x@example.com"), render_options(settings_en)
+    )
     assert edition.subject == "Daily Bcc: x@example.com"  # no header injection through `send`

@@ -21,6 +21,7 @@ from newsletter.model import Briefing
 from newsletter.render.context import build_view
 from newsletter.render.html import compile_mjml, render_mjml
 from newsletter.render.inliner import inliner
+from newsletter.runtime import render_options
 
 STYLESHEETS = [
     "<!DOCTYPE html>\n<html><head><style>p { color: red; margin: 0 }</style></head>"
@@ -52,7 +53,7 @@ def editions(briefing: Briefing, settings: Settings) -> list[str]:
             replace(briefing.stories[i % len(briefing.stories)], headline=f"{i} headline")
             for i in range(size)
         ]
-        view = build_view(replace(briefing, stories=stories), settings)
+        view = build_view(replace(briefing, stories=stories), render_options(settings))
         out.append(compile_mjml(render_mjml(view)))
     return out
 

@@ -12,6 +12,7 @@ import pytest
 from newsletter.model import Briefing, Edition, Source
 from newsletter.render.context import SourceView
 from newsletter.render.markdown import md, md_link, yaml_scalar
+from newsletter.runtime import render_options
 from tests.render.conftest import DATA, make_settings
 from tests.render.post_skeleton import skeleton
 
@@ -24,7 +25,7 @@ def test_post_has_the_reference_structure(briefing_ko: Briefing, settings_ko) ->
 
     # the reference has four stories, each with summary and why-it-matters
     four = replace(briefing_ko, stories=briefing_ko.stories[:4])
-    post = render_edition(four, settings_ko).markdown
+    post = render_edition(four, render_options(settings_ko)).markdown
     ours = skeleton(post)
     for key in ("front_matter_keys", "layout", "date_shape", "opening", "headings", "separators"):
         assert ours[key] == SEED[key], key
@@ -69,7 +70,7 @@ def test_date_uses_the_configured_time_zone(briefing_en: Briefing, tmp_path: Pat
     from newsletter.render import render_edition
 
     settings = make_settings("en", tmp_path, timezone="America/New_York", send_time="06:30")
-    post = render_edition(briefing_en, settings).markdown
+    post = render_edition(briefing_en, render_options(settings)).markdown
     assert "\ndate: 2026-02-07 06:30:00 -0500\n" in post
     assert "### Summary: An agent team finishes a systems project\n" in post
     assert "### Why it matters\n" in post
@@ -106,7 +107,7 @@ def test_title_with_a_colon_is_quoted(briefing_ko: Briefing, settings_ko) -> Non
     from newsletter.render import render_edition
 
     titled = replace(briefing_ko, title="AI 브리핑: 2월 7일")
-    edition = render_edition(titled, settings_ko)
+    edition = render_edition(titled, render_options(settings_ko))
     assert '\ntitle: "AI 브리핑: 2월 7일"\n' in edition.markdown
     assert edition.subject == "AI 브리핑: 2월 7일"
 
@@ -118,5 +119,7 @@ def test_source_without_publisher_keeps_its_title(briefing_en: Briefing, setting
         briefing_en.stories[0],
         sources=[Source(title="Paper (PDF)", url="https://example.org/p?a=1&b=(2)")],
     )
-    post = render_edition(replace(briefing_en, stories=[story]), settings_en).markdown
+    post = render_edition(
+        replace(briefing_en, stories=[story]), render_options(settings_en)
+    ).markdown
     assert "**Source:** [Paper (PDF)](https://example.org/p?a=1&b=%282%29)\n" in post

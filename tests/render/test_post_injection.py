@@ -20,6 +20,7 @@ from newsletter.model import Briefing, Source
 from newsletter.render.checks import _unmark
 from newsletter.render.context import SourceView, one_line
 from newsletter.render.markdown import md, md_link, yaml_scalar
+from newsletter.runtime import render_options
 
 PAYLOAD = "Plain text {% endraw %}LEAK:{{ site.secret_token }}{% raw %} more"
 RELATIVES = [
@@ -95,7 +96,7 @@ def _assert_inert(post: str) -> None:
 def test_feed_text_cannot_run_liquid_in_the_post(text: str, briefing_en, settings_en) -> None:
     from newsletter.render import render_edition
 
-    post = render_edition(_poisoned(briefing_en, text), settings_en).markdown
+    post = render_edition(_poisoned(briefing_en, text), render_options(settings_en)).markdown
     _assert_inert(post)
     # the reader still sees the text: one line, braces and all, once Markdown is decoded
     visible = " ".join(text.split())
@@ -107,7 +108,9 @@ def test_the_issue_payload_stays_out_of_liquid(briefing_en, settings_en) -> None
     from newsletter.render import render_edition
 
     story = replace(briefing_en.stories[0], summary=[PAYLOAD])
-    post = render_edition(replace(briefing_en, stories=[story]), settings_en).markdown
+    post = render_edition(
+        replace(briefing_en, stories=[story]), render_options(settings_en)
+    ).markdown
     assert "{% endraw %}LEAK" not in post
     assert "&#123;% endraw %&#125;LEAK:&#123;&#123; site.secret_token &#125;&#125;" in post
     _assert_inert(post)
@@ -145,7 +148,7 @@ def test_the_issue_payload_stays_out_of_liquid(briefing_en, settings_en) -> None
 def test_front_matter_title_round_trips(title: str, briefing_en, settings_en) -> None:
     from newsletter.render import build_edition
 
-    post = build_edition(replace(briefing_en, title=title), settings_en).markdown
+    post = build_edition(replace(briefing_en, title=title), render_options(settings_en)).markdown
     front = _front_matter(post)
     assert front["title"] == one_line(title)  # the view squashes whitespace, drops controls
     assert front["layout"] == "post"
@@ -227,5 +230,7 @@ def test_entity_like_text_reads_the_same_in_the_post(briefing_en, settings_en) -
     from newsletter.render import render_edition
 
     story = replace(briefing_en.stories[0], headline="AT&amp;T and &#123; braces &lt;b&gt;")
-    post = render_edition(replace(briefing_en, stories=[story]), settings_en).markdown
+    post = render_edition(
+        replace(briefing_en, stories=[story]), render_options(settings_en)
+    ).markdown
     assert "AT&amp;amp;T and &amp;#123; braces &amp;lt;b&amp;gt;" in post

@@ -11,6 +11,7 @@ import lxml.html
 from newsletter.model import UNSUBSCRIBE_PLACEHOLDER, Briefing, Edition
 from newsletter.render import render_edition
 from newsletter.render.checks import check_edition
+from newsletter.runtime import render_options
 from tests.render.conftest import make_settings
 
 WEB_URL = "https://news.example.com/archive/2026-02-07/"
@@ -36,7 +37,7 @@ def site_settings(tmp_path: Path, language: str = "ko", **newsletter: str):
 def test_view_in_browser_and_subscribe_links_point_at_the_site(
     briefing_ko: Briefing, tmp_path: Path
 ) -> None:
-    edition = render_edition(briefing_ko, site_settings(tmp_path))
+    edition = render_edition(briefing_ko, render_options(site_settings(tmp_path)))
     found = links(edition.html)
     assert found["웹에서 보기"] == WEB_URL
     assert found["전달받으셨나요? 구독하기"] == "https://news.example.com/subscribe"
@@ -89,7 +90,7 @@ def test_a_title_of_its_own_keeps_the_name_above_it(briefing_en: Briefing, tmp_p
     from dataclasses import replace
 
     own = replace(briefing_en, title="Agents write a compiler")
-    edition = render_edition(own, make_settings("en", tmp_path))
+    edition = render_edition(own, render_options(make_settings("en", tmp_path)))
     page = doc(edition.html)
     assert squash(page.find_class("masthead-name")[0].text_content()) == "Daily AI & Tech News"
     assert [squash(h.text_content()) for h in page.iter("h1")] == ["Agents write a compiler"]
@@ -112,7 +113,7 @@ def test_brand_accent_logo_and_footer_note(briefing_en: Briefing, tmp_path: Path
         logo_alt="Daily AI logo",
         footer_note="Written in Seoul by two humans and a cron job.",
     )
-    edition = render_edition(briefing_en, settings)
+    edition = render_edition(briefing_en, render_options(settings))
     page = doc(edition.html)
     logo = page.find_class("logo")[0]
     assert (logo.tag, logo.get("src"), logo.get("alt")) == (
@@ -129,7 +130,7 @@ def test_brand_accent_logo_and_footer_note(briefing_en: Briefing, tmp_path: Path
 
 
 def test_web_copy_has_nothing_personal(briefing_ko: Briefing, tmp_path: Path) -> None:
-    edition = render_edition(briefing_ko, site_settings(tmp_path))
+    edition = render_edition(briefing_ko, render_options(site_settings(tmp_path)))
     web = edition.web_html
     assert UNSUBSCRIBE_PLACEHOLDER not in web and "%%" not in web
     assert "웹에서 보기" not in web  # it is the web copy
@@ -146,7 +147,7 @@ def test_the_email_passes_every_gate_with_the_new_links(
     briefing_ko: Briefing, tmp_path: Path
 ) -> None:
     edition = render_edition(
-        briefing_ko, site_settings(tmp_path, logo_url="https://x.example/l.png")
+        briefing_ko, render_options(site_settings(tmp_path, logo_url="https://x.example/l.png"))
     )
     assert [r.rule for r in check_edition(edition, briefing_ko) if not r.ok] == []
     assert len(edition.html.encode()) < 60 * 1024  # far from Gmail's 102 KB clipping

@@ -11,6 +11,7 @@ from newsletter.config import ConfigError
 from newsletter.model import Briefing
 from newsletter.render import RenderError, render_edition
 from newsletter.render.environment import DEFAULT_TEMPLATES, TEMPLATES_ENV
+from newsletter.runtime import render_options
 from tests.render.conftest import make_settings
 
 
@@ -37,7 +38,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def test_custom_templates_are_used(templates: Path, briefing_en: Briefing, settings_en) -> None:
     edit(templates / "edition.txt.j2", "{{ v.greeting }}", "{{ v.greeting }} (custom)")
-    assert "\nHello! (custom)\n" in render_edition(briefing_en, settings_en).text
+    assert "\nHello! (custom)\n" in render_edition(briefing_en, render_options(settings_en)).text
 
 
 def test_jinja_syntax_error_names_file_and_line(
@@ -46,7 +47,7 @@ def test_jinja_syntax_error_names_file_and_line(
     edit(templates / "post.md.j2", "layout: post", "layout: {% if %}")
     line = (templates / "post.md.j2").read_text().splitlines().index("layout: {% if %}") + 1
     with pytest.raises(RenderError) as caught:
-        render_edition(briefing_en, settings_en)
+        render_edition(briefing_en, render_options(settings_en))
     message = str(caught.value)
     assert message.startswith(f"{templates / 'post.md.j2'}:{line}: ")
     assert "\n" not in message
@@ -57,7 +58,7 @@ def test_unknown_variable_fails_instead_of_printing_nothing(
 ) -> None:
     edit(templates / "edition.txt.j2", "{{ v.greeting }}", "{{ v.greting }}")
     with pytest.raises(RenderError, match=r"edition\.txt\.j2: .*greting"):
-        render_edition(briefing_en, settings_en)
+        render_edition(briefing_en, render_options(settings_en))
 
 
 def test_mjml_that_mrml_rejects(templates: Path, briefing_en: Briefing, settings_en) -> None:
@@ -67,7 +68,7 @@ def test_mjml_that_mrml_rejects(templates: Path, briefing_en: Briefing, settings
         "<mj-html-attributes></mj-html-attributes></mj-head>",
     )
     with pytest.raises(RenderError, match=r"edition.mjml.j2: MJML did not compile: unexpected"):
-        render_edition(briefing_en, settings_en)
+        render_edition(briefing_en, render_options(settings_en))
 
 
 def test_a_folder_with_one_template_takes_the_rest_from_the_bundle(
@@ -76,7 +77,7 @@ def test_a_folder_with_one_template_takes_the_rest_from_the_bundle(
     for name in ("post.md.j2", "edition.mjml.j2"):
         (templates / name).unlink()
     edit(templates / "edition.txt.j2", "{{ v.greeting }}", "{{ v.greeting }} (custom)")
-    edition = render_edition(briefing_en, settings_en)
+    edition = render_edition(briefing_en, render_options(settings_en))
     assert "\nHello! (custom)\n" in edition.text
     assert edition.markdown.startswith("---\ncategories:")
     assert "Hello!" in edition.html
@@ -88,7 +89,7 @@ def test_the_legacy_environment_variable_still_works(
     edit(templates / "edition.txt.j2", "{{ v.greeting }}", "{{ v.greeting }} (legacy)")
     monkeypatch.setenv(TEMPLATES_ENV, str(templates))
     settings = make_settings("en", templates.parent)
-    assert "\nHello! (legacy)\n" in render_edition(briefing_en, settings).text
+    assert "\nHello! (legacy)\n" in render_edition(briefing_en, render_options(settings)).text
 
 
 def test_a_templates_dir_that_is_not_a_folder_is_a_config_error(tmp_path: Path) -> None:

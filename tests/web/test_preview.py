@@ -103,7 +103,7 @@ def test_preview_in_chromium(browser: Any, preview: Preview, tmp_path: Path) -> 
     assert page.locator("#text").is_visible()
     assert not page.locator("#desktop").is_visible()
     text = squash(page.locator("#text").inner_text())
-    edition = build_edition(briefing, preview.settings)
+    edition = build_edition(briefing, Runtime(preview.settings).render_options)
     assert text == squash(edition.text.replace(UNSUBSCRIBE_PLACEHOLDER, PREVIEW_UNSUBSCRIBE))
     for story in briefing.stories:
         assert squash(story.headline) in text

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from newsletter.audience.store import SubscriberStore
+from newsletter.runtime import render_options
 from newsletter.site.archive import Archive
 from newsletter.site.pages import SitePages
 from newsletter.web.server import url_of
@@ -30,7 +31,9 @@ def confirmed(site: Site, address: str) -> httpx.Response:
 
 def latest_of(settings):  # type: ignore[no-untyped-def]
     store = SubscriberStore.open(settings)
-    return SitePages(settings, Archive(store.engine, settings.data_dir / "editions")).latest
+    return SitePages(
+        render_options(settings), Archive(store.engine, settings.data_dir / "editions")
+    ).latest
 
 
 def test_welcome_links_the_latest_edition_and_is_sent_once(
