@@ -160,7 +160,6 @@ def render_stage(runtime: Runtime, day: date, *, say: Say = _quiet) -> Rendered:
     A story that fails a story-level gate is left out and named in `dropped` (the
     rest of the edition goes out); an edition-wide failure stops the render.
     """
-    settings = runtime.settings
     directory = runtime.paths.edition_dir(day)
     briefing = load_valid_briefing(directory, day)
     try:

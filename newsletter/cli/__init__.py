@@ -476,18 +476,16 @@ def publish(
     from sqlalchemy.exc import SQLAlchemyError
 
     from newsletter import db
-    from newsletter.config import database_url
     from newsletter.render import RenderError
-    from newsletter.runtime import render_options
     from newsletter.site.archive import Archive
     from newsletter.site.pages import SitePages
     from newsletter.site.static import publish_site
 
-    settings = settings_from(ctx)
-    target = out if out is not None else settings.data_dir / "site"
+    runtime = runtime_from(ctx)
+    target = out if out is not None else runtime.paths.data_dir / "site"
     try:
-        archive = Archive(db.ready(database_url(settings)), settings.data_dir / "editions")
-        published = publish_site(SitePages(render_options(settings), archive), target)
+        archive = Archive(runtime.engine, runtime.paths.editions_dir)
+        published = publish_site(SitePages(runtime.render_options, archive), target)
     except SQLAlchemyError as exc:
         fail(f"database: {db.error_reason(exc)}", EXIT_FAILED)
     except RenderError as exc:
@@ -496,7 +494,7 @@ def publish(
         fail(f"{target}: {exc.strerror or exc}", EXIT_FAILED)
     say(
         f"published {published.editions} edition(s) → {published.directory} "
-        f"({len(published.files)} files; the links point at {settings.public_url})"
+        f"({len(published.files)} files; the links point at {runtime.settings.public_url})"
     )
 
 
