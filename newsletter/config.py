@@ -649,8 +649,8 @@ def database_url(settings: Settings) -> str:
     return url
 
 
-def feed_location(settings: Settings, feed: FeedSettings) -> str:
-    """A feed's URL, or its local path resolved against the config file's folder."""
+def feed_location(root: Path, feed: FeedSettings) -> str:
+    """A feed's URL, or its local path resolved against `root` (the config file's folder)."""
     if re.match(r"^[a-z][a-z0-9+.-]*://", feed.url, re.IGNORECASE):
         return feed.url
-    return str((settings.root / feed.url).resolve())
+    return str((root / feed.url).resolve())

@@ -26,7 +26,7 @@ from newsletter.brief.briefing_file import (
 )
 from newsletter.brief.draft import EmptyDay, draft_briefing
 from newsletter.brief.report import DraftReport
-from newsletter.collect import CollectError, CollectResult, collect_edition
+from newsletter.collect import CollectError, CollectResult, CollectSetup, collect_edition
 from newsletter.feedback.retention import Pruned, prune
 from newsletter.files import replace_together, write_atomically
 from newsletter.model import Briefing, Edition, ModelError, items_from_json, items_to_json
@@ -97,11 +97,25 @@ def _quiet(_: str) -> None:
     return None
 
 
+def collect_setup(runtime: Runtime) -> CollectSetup:
+    """What `collect` reads from the config: the feeds, its limits, the window's length."""
+    settings = runtime.settings
+    return CollectSetup(
+        feeds=settings.feeds,
+        root=runtime.paths.root,
+        collect=settings.collect,
+        base_url=settings.newsletter.base_url,
+        window_hours=settings.brief.window_hours,
+    )
+
+
 def collect_stage(runtime: Runtime, day: date, *, progress: bool = False) -> CollectResult:
     """Fetch every feed and write `items.json` and the per-feed report `feeds.json`."""
-    settings = runtime.settings
+    moment = runtime.settings.send_moment(day)
     try:
-        result = collect_edition(settings, day, progress=progress)
+        result = collect_edition(
+            lambda: runtime.engine, collect_setup(runtime), day, moment, progress=progress
+        )
     except CollectError as exc:
         raise StageError(str(exc)) from None
     directory = runtime.paths.edition_dir(day)

@@ -43,7 +43,7 @@ def test_minimal_config_gets_documented_defaults(tmp_path: Path) -> None:
 def test_starter_file_is_valid(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path, STARTER_TOML))
     assert settings.feeds[0].url == "https://example.com/feed.xml"
-    assert feed_location(settings, settings.feeds[0]) == "https://example.com/feed.xml"
+    assert feed_location(settings.root, settings.feeds[0]) == "https://example.com/feed.xml"
 
 
 @pytest.mark.parametrize(

@@ -39,7 +39,9 @@ def window(settings: Settings) -> tuple[datetime, datetime]:
 
 @pytest.fixture(scope="module")
 def parsed(settings: Settings) -> dict[str, Any]:
-    return {feed.url: feedparser.parse(feed_location(settings, feed)) for feed in settings.feeds}
+    return {
+        feed.url: feedparser.parse(feed_location(settings.root, feed)) for feed in settings.feeds
+    }
 
 
 def _when(entry: Any) -> datetime | None:
@@ -68,7 +70,7 @@ def test_config_loads_with_the_demo_values(settings: Settings) -> None:
 
 
 def test_every_configured_feed_exists_and_every_feed_file_is_configured(settings: Settings) -> None:
-    configured = {Path(feed_location(settings, feed)) for feed in settings.feeds}
+    configured = {Path(feed_location(settings.root, feed)) for feed in settings.feeds}
     assert all(path.is_file() for path in configured), sorted(map(str, configured))
     assert configured == {path.resolve() for path in (DEMO / "feeds").glob("*.xml")}
     assert len(configured) >= 6

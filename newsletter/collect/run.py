@@ -17,27 +17,27 @@ import ssl
 import threading
 import time
 from collections import Counter
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from newsletter import db
 from newsletter.collect import dedupe as dedupe_mod
 from newsletter.collect.cache import CacheRow, FeedCache, dump_seen
 from newsletter.collect.cache_io import CacheIO
 from newsletter.collect.dedupe import Features
-from newsletter.collect.fetch import Fetched, Limits, default_user_agent, fetch, tls_context_soon
+from newsletter.collect.fetch import Fetched, fetch, tls_context_soon
 from newsletter.collect.filters import FeedFilter
 from newsletter.collect.pool import AUTO_PROCESS_FEEDS, CpuPool, worker_count
 from newsletter.collect.progress import progress_bar
 from newsletter.collect.report import WORKED, CollectError, CollectResult, FeedReport
+from newsletter.collect.setup import CollectSetup
 from newsletter.collect.slots import Lanes
 from newsletter.collect.work import Job, WorkResult, from_body, from_cache_or_none
-from newsletter.config import Settings, database_url, feed_location
 from newsletter.model import Item
 
 T = TypeVar("T")
@@ -54,25 +54,38 @@ class _Outcome:
 
 
 def collect_edition(
-    settings: Settings, day: date, *, progress: bool = False, now: datetime | None = None
+    database: Callable[[], Engine],
+    setup: CollectSetup,
+    day: date,
+    send_moment: datetime,
+    *,
+    progress: bool = False,
+    now: datetime | None = None,
 ) -> CollectResult:
-    """The cleaned, windowed, deduplicated items of `day`'s edition and a per-feed report."""
+    """The cleaned, windowed, deduplicated items of `day`'s edition and a per-feed report.
+
+    The window is the `setup.window_hours` before `send_moment` (when `day`'s edition
+    goes out). `database` opens the feed cache's engine, schema ready (the caller's
+    one engine): it is called while the TLS context loads, and a database that cannot
+    be opened or read is the run's one `CollectError` (a one-line message). A failing
+    feed is a report line, never an exception.
+    """
     tls = tls_context_soon()  # while the feed cache opens
     moment = (now or datetime.now(UTC)).astimezone(UTC)
-    end = settings.send_moment(day).astimezone(UTC)
-    start = end - timedelta(hours=settings.brief.window_hours)
-    locations = [feed_location(settings, feed) for feed in settings.feeds]
+    end = send_moment.astimezone(UTC)
+    start = end - timedelta(hours=setup.window_hours)
+    locations = setup.locations()
     first: dict[str, int] = {}
     for index, location in enumerate(locations):
         first.setdefault(location, index)
     try:
-        cache = FeedCache(db.ready(database_url(settings)))
+        cache = FeedCache(database())
         rows = cache.load(list(first))
     except (SQLAlchemyError, OSError) as exc:
         raise CollectError(f"feed cache: database unavailable: {_first_line(exc)}") from None
     jobs = {}
     for location, index in first.items():
-        feed, row = settings.feeds[index], rows.get(location)
+        feed, row = setup.feeds[index], rows.get(location)
         jobs[location] = Job(
             feed_url=location,
             name=feed.name,
@@ -83,12 +96,12 @@ def collect_edition(
             now=moment.timestamp(),
             window=(start.timestamp(), end.timestamp()),
         )
-    outcomes = _run_async(_collect_all(settings, jobs, rows, cache, tls, progress))
+    outcomes = _run_async(_collect_all(setup, jobs, rows, cache, tls, progress))
     items, reports = [], []
     known: dict[str, Features] = {}  # dedupe features made by the workers, first item wins
     for index, location in enumerate(locations):
         if first[location] != index:
-            name = settings.feeds[index].name or _host(location)
+            name = setup.feeds[index].name or _host(location)
             reason = f"same feed as feeds[{first[location]}]"
             reports.append(FeedReport(location, name, "skipped", reason))
             continue
@@ -96,7 +109,7 @@ def collect_edition(
         report = _report(jobs[location], out)
         selection = out.work.selection if out.work is not None else None
         if selection is not None:
-            feed = settings.feeds[index]
+            feed = setup.feeds[index]
             kept, note = FeedFilter.of(feed.include, feed.exclude).apply(selection.items)
             if note:
                 report.reason = "; ".join(filter(None, [report.reason, note]))
@@ -107,7 +120,7 @@ def collect_edition(
         reports.append(report)
     unique = dedupe_mod.dedupe(items)
     _note_repeats(reports, items, unique)
-    clustered = dedupe_mod.cluster(unique, settings.collect.dedupe_threshold, known)
+    clustered = dedupe_mod.cluster(unique, setup.collect.dedupe_threshold, known)
     clustered.sort(key=lambda item: (-item.published.timestamp(), item.feed_url, item.id))
     return CollectResult(
         items=clustered,
@@ -120,15 +133,15 @@ def collect_edition(
 
 
 async def _collect_all(
-    settings: Settings,
+    setup: CollectSetup,
     jobs: dict[str, Job],
     rows: dict[str, CacheRow],
     cache: FeedCache,
     tls: concurrent.futures.Future[ssl.SSLContext],
     progress: bool,
 ) -> dict[str, _Outcome]:
-    collect = settings.collect
-    limits = Limits.of(collect, default_user_agent(settings.newsletter.base_url))
+    collect = setup.collect
+    limits = setup.limits()
     workers = worker_count(collect.parse_workers, len(jobs))
     # Bodies in memory: those downloading plus a short queue for the parsers.
     bodies = asyncio.Semaphore(collect.concurrency + 2 * workers)

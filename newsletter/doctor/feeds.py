@@ -42,7 +42,7 @@ def checks(ctx: Context) -> Iterator[Check]:
         connect_timeout=min(collect.connect_timeout, CONNECT_TIMEOUT),
         total_timeout=min(collect.total_timeout, TOTAL_TIMEOUT),
     )
-    locations = [feed_location(settings, feed) for feed in settings.feeds]
+    locations = [feed_location(settings.root, feed) for feed in settings.feeds]
     real = [loc for loc in dict.fromkeys(locations) if not is_placeholder_host(loc)]
     rows = _cached_rows(ctx, real)
     answers = asyncio.run(_probe_all(real, rows, limits, collect)) if real else {}

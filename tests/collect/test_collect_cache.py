@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from feedserver import Reply
 from sqlalchemy import select
 
-from newsletter.collect import collect_edition
 from newsletter.collect.cache import feed_cache
 from newsletter.db import engine
+from tests.fixtures.edge import collect_for
 
 
 def test_validators_entries_first_seen_and_retry_after_persist(
@@ -24,16 +24,16 @@ def test_validators_entries_first_seen_and_retry_after_persist(
     url = feed_server.route("/c.xml", Reply(body=undated, etag='"c1"'))
     settings = make_settings([url], database=database)
     first_seen = datetime(2026, 2, 2, 13, 0, tzinfo=UTC)  # the dated entry is from 12:00
-    first = collect_edition(settings, feeds.day, now=first_seen)
+    first = collect_for(settings, feeds.day, now=first_seen)
     assert first.feeds[0].status == "ok" and len(first.items) == 2
 
-    second = collect_edition(settings, feeds.day, now=first_seen + timedelta(hours=3))
+    second = collect_for(settings, feeds.day, now=first_seen + timedelta(hours=3))
     assert second.feeds[0].status == "not_modified"
     assert feed_server.requests("/c.xml")[-1].body_bytes == 0
     assert [i.to_dict() for i in second.items] == [i.to_dict() for i in first.items]
 
     feed_server.route("/c.xml", Reply(429, b"", {"Retry-After": "120"}))
-    third = collect_edition(settings, feeds.day, now=first_seen + timedelta(hours=4))
+    third = collect_for(settings, feeds.day, now=first_seen + timedelta(hours=4))
     assert third.feeds[0].status == "skipped"
     from newsletter.config import database_url
 
@@ -48,16 +48,16 @@ def test_validators_entries_first_seen_and_retry_after_persist(
 def test_a_damaged_cache_row_is_a_miss_not_a_crash(feed_server, make_settings, feeds, database):
     url = feed_server.route("/d.xml", Reply(body=feeds.simple("d", 2), etag='"d1"'))
     settings = make_settings([url], database=database)
-    assert len(collect_edition(settings, feeds.day, now=feeds.now).items) == 2
+    assert len(collect_for(settings, feeds.day, now=feeds.now).items) == 2
     from newsletter.config import database_url
 
     with engine(database_url(settings)).begin() as connection:
         connection.execute(feed_cache.update().values(entries=b"not zlib"))
-    damaged = collect_edition(settings, feeds.day, now=feeds.now)
+    damaged = collect_for(settings, feeds.day, now=feeds.now)
     (report,) = damaged.feeds
     assert report.status == "error"
     assert "cached copy is unreadable" in report.reason
-    healed = collect_edition(settings, feeds.day, now=feeds.now)  # validators were dropped
+    healed = collect_for(settings, feeds.day, now=feeds.now)  # validators were dropped
     assert healed.feeds[0].status == "ok" and len(healed.items) == 2
 
 
@@ -86,18 +86,18 @@ def test_a_row_of_the_old_format_is_a_miss_and_is_rewritten(
 
     url = feed_server.route("/old.xml", Reply(body=feeds.simple("old", 3), etag='"o1"'))
     settings = make_settings([url], database=database)
-    fresh = collect_edition(settings, feeds.day, now=feeds.now)
+    fresh = collect_for(settings, feeds.day, now=feeds.now)
     old_rows = [["old-0", "https://old.example/post/0", "Stale", False, "<p>x</p>", url, "", 1.0]]
     _set_row(settings, url, format=1, entries=zlib.compress(json.dumps(old_rows).encode()))
 
-    again = collect_edition(settings, feeds.day, now=feeds.now)
+    again = collect_for(settings, feeds.day, now=feeds.now)
     (report,) = again.feeds
     assert report.status == "ok"  # fetched in full, not "not modified" on unreadable data
     latest = feed_server.requests("/old.xml")[-1]
     assert "if-none-match" not in latest.headers and latest.body_bytes > 0
     assert [i.to_dict() for i in again.items] == [i.to_dict() for i in fresh.items]
     assert _row(settings, url).format == FORMAT
-    third = collect_edition(settings, feeds.day, now=feeds.now)
+    third = collect_for(settings, feeds.day, now=feeds.now)
     assert third.feeds[0].status == "not_modified" and len(third.items) == 3
 
 
@@ -109,13 +109,13 @@ def test_old_layout_data_under_the_current_format_is_a_miss(
 
     url = feed_server.route("/mixed.xml", Reply(body=feeds.simple("mixed", 2), etag='"m1"'))
     settings = make_settings([url], database=database)
-    collect_edition(settings, feeds.day, now=feeds.now)
+    collect_for(settings, feeds.day, now=feeds.now)
     layout_one = [["g", "https://mixed.example/x", "T", False, "", url, "", 1.0]]
     _set_row(settings, url, entries=zlib.compress(json.dumps(layout_one).encode()))
-    damaged = collect_edition(settings, feeds.day, now=feeds.now)
+    damaged = collect_for(settings, feeds.day, now=feeds.now)
     assert damaged.feeds[0].status == "error"
     assert "cached copy is unreadable" in damaged.feeds[0].reason
-    healed = collect_edition(settings, feeds.day, now=feeds.now)
+    healed = collect_for(settings, feeds.day, now=feeds.now)
     assert healed.feeds[0].status == "ok" and len(healed.items) == 2
 
 
@@ -142,17 +142,17 @@ def test_a_304_cleans_entries_a_new_window_reaches_and_keeps_them_cleaned(
     ).encode()
     url = feed_server.route("/w.xml", Reply(body=body, etag='"w1"'))
     settings = make_settings([url], database=database)
-    today = collect_edition(settings, feeds.day, now=end + timedelta(hours=4))
+    today = collect_for(settings, feeds.day, now=end + timedelta(hours=4))
     assert [i.title for i in today.items] == ["Today"]
     kinds = [type(e) for e in unpack(_row(settings, url).entries)]
     assert kinds == [CleanEntry, RawEntry]  # only what an edition used was cleaned
 
     next_day, later = date(2026, 2, 4), end + timedelta(days=1, hours=1)
-    tomorrow = collect_edition(settings, next_day, now=later)
+    tomorrow = collect_for(settings, next_day, now=later)
     assert tomorrow.feeds[0].status == "not_modified"
     (item,) = tomorrow.items
     assert item.title == "Tomorrow" and "<script" not in item.content_html
     assert f'href="{feed_server.base}/more"' in item.content_html
     assert [type(e) for e in unpack(_row(settings, url).entries)] == [CleanEntry, CleanEntry]
-    again = collect_edition(settings, next_day, now=later)
+    again = collect_for(settings, next_day, now=later)
     assert [i.to_dict() for i in again.items] == [i.to_dict() for i in tomorrow.items]

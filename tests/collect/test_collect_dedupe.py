@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from feedserver import Reply
 
-from newsletter.collect import collect_edition
 from newsletter.collect.dedupe import cluster, features
+from tests.fixtures.edge import collect_for
 
 # A small "day" of news from four feeds: two Korean, two English. Clusters expected:
 # o5 (ko: A1+B1), HBM4 (ko: A2+B2), o5 (en: C1+D1), EU fine (en: C2+D2 with different wording
@@ -62,7 +62,7 @@ def collect_day(feed_server, make_settings, feeds, **collect):
         serve(feed_server, feeds, "c", FEED_C, minutes=0),
         serve(feed_server, feeds, "d", FEED_D, minutes=30),
     ]
-    return collect_edition(make_settings(urls, **collect), feeds.day, now=feeds.now)
+    return collect_for(make_settings(urls, **collect), feeds.day, now=feeds.now)
 
 
 def groups(result):
@@ -126,7 +126,7 @@ def test_duplicate_guids_and_the_same_article_in_two_feeds(feed_server, make_set
     )
     a = feed_server.route("/orig.xml", Reply(body=first.encode()))
     b = feed_server.route("/agg.xml", Reply(body=aggregator.encode()))
-    result = collect_edition(make_settings([a, b]), feeds.day, now=feeds.now)
+    result = collect_for(make_settings([a, b]), feeds.day, now=feeds.now)
     titles = sorted(item.title for item in result.items)
     assert titles == ["Aggregator's own", "Original story", "Second story"]
     assert len({item.id for item in result.items}) == 3

@@ -15,7 +15,7 @@ from feedserver import IN_WINDOW, Reply
 
 from newsletter.brief.draft import draft_briefing
 from newsletter.brief.report import DraftReport
-from newsletter.collect import collect_edition
+from tests.fixtures.edge import collect_for
 from tests.fixtures.site import make_site
 
 TOPICS = ["AI", "chip", "semiconductor", "security", "open source", "반도체", "인공지능", "보안"]
@@ -105,7 +105,7 @@ def test_a_tech_beat_picks_tech_and_reads_clean(feed_server, feeds, tmp_path):
         collect={"allow_private_networks": True},
         feeds=_serve_all(feed_server),
     ).settings
-    result = collect_edition(settings, feeds.day, now=feeds.now)
+    result = collect_for(settings, feeds.day, now=feeds.now)
 
     by_name = {report.name: report for report in result.feeds}
     assert by_name["notes"].items == 6 and by_name["pod"].items == 5  # no GUID lost

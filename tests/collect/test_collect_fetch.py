@@ -6,11 +6,11 @@ import time
 
 from feedserver import Reply
 
-from newsletter.collect import collect_edition
+from tests.fixtures.edge import collect_for
 
 
 def run(settings, feeds):
-    return collect_edition(settings, feeds.day, now=feeds.now)
+    return collect_for(settings, feeds.day, now=feeds.now)
 
 
 def by_url(result):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from feedserver import Reply
 
-from newsletter.collect import collect_edition
+from tests.fixtures.edge import collect_for
 
 
 def _feed(feed_server, feeds, titles):
@@ -20,7 +20,7 @@ def test_include_and_exclude_are_counted(feed_server, make_settings, feeds):
         ["AI model tops benchmark", "반도체 수출 증가", "Football results", "AI crypto coin"],
     )
     feed = {"url": url, "include": ["AI", "반도체"], "exclude": ["crypto"]}
-    result = collect_edition(make_settings([feed]), feeds.day, now=feeds.now)
+    result = collect_for(make_settings([feed]), feeds.day, now=feeds.now)
     titles = sorted(item.title for item in result.items)
     assert titles == ["AI model tops benchmark", "반도체 수출 증가"]
     (report,) = result.feeds
@@ -30,9 +30,7 @@ def test_include_and_exclude_are_counted(feed_server, make_settings, feeds):
 
 def test_a_feed_emptied_by_its_filters_says_so(feed_server, make_settings, feeds):
     url = _feed(feed_server, feeds, ["Football results", "Cricket scores"])
-    result = collect_edition(
-        make_settings([{"url": url, "include": ["AI"]}]), feeds.day, now=feeds.now
-    )
+    result = collect_for(make_settings([{"url": url, "include": ["AI"]}]), feeds.day, now=feeds.now)
     (report,) = result.feeds
     assert (report.items, report.reason) == (
         0,

@@ -8,14 +8,14 @@ from feedserver import Reply
 from sqlalchemy import text
 
 from newsletter import db, schema
-from newsletter.collect import collect_edition
 from newsletter.collect.cache import TABLE_NAME, FeedCache
 from newsletter.config import database_url
 from newsletter.migrations import upgrade
+from tests.fixtures.edge import collect_for
 
 
 def run(settings, feeds):
-    return collect_edition(settings, feeds.day, now=feeds.now)
+    return collect_for(settings, feeds.day, now=feeds.now)
 
 
 def test_a_failing_feed_counts_its_runs_and_working_once_resets(

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from feedserver import FeedServer, Reply
 
-from newsletter.collect import collect_edition
 from newsletter.collect.network import NetworkPolicy
 from newsletter.config import ConfigError, parse_settings
+from tests.fixtures.edge import collect_for
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def _report(result):
 
 def test_loopback_feeds_are_refused_by_default(feed_server, make_settings, feeds):
     url = feed_server.route("/feed.xml", Reply(body=feeds.simple("a")))
-    result = collect_edition(
+    result = collect_for(
         make_settings([url], allow_private_networks=False), feeds.day, now=feeds.now
     )
     report = _report(result)
@@ -46,7 +46,7 @@ def test_a_redirect_to_another_loopback_port_is_refused(
     internal = feed_server.route("/admin.xml", Reply(body=feeds.simple("internal")))
     outside = other_server.route("/feed.xml", Reply(302, headers={"Location": internal}))
     only_the_publisher = ["127.0.0.2/32"]
-    result = collect_edition(
+    result = collect_for(
         make_settings([outside], allow_private_networks=only_the_publisher),
         feeds.day,
         now=feeds.now,
@@ -59,7 +59,7 @@ def test_a_redirect_to_another_loopback_port_is_refused(
 def test_the_option_allows_loopback_and_its_redirects(feed_server, make_settings, feeds):
     target = feed_server.route("/feed.xml", Reply(body=feeds.simple("a")))
     moved = feed_server.route("/old.xml", Reply(302, headers={"Location": target}))
-    result = collect_edition(
+    result = collect_for(
         make_settings([moved], allow_private_networks=True), feeds.day, now=feeds.now
     )
     assert _report(result).status == "ok" and len(result.items) == 3
@@ -69,7 +69,7 @@ def test_a_redirect_to_the_metadata_address_is_refused(other_server, make_settin
     metadata = "http://169.254.169.254/latest/meta-data/iam/security-credentials/"
     outside = other_server.route("/feed.xml", Reply(301, headers={"Location": metadata}))
     settings = make_settings([outside], allow_private_networks=["127.0.0.2/32"])
-    result = collect_edition(settings, feeds.day, now=feeds.now)
+    result = collect_for(settings, feeds.day, now=feeds.now)
     assert _report(result).reason.startswith(
         "refused to connect to 169.254.169.254: a link-local address"
     )
@@ -79,7 +79,7 @@ def test_a_host_name_is_checked_on_the_address_it_resolves_to(feed_server, make_
     feed_server.route("/feed.xml", Reply(body=feeds.simple("a")))
     port = feed_server.httpd.server_address[1]
     settings = make_settings([f"http://localhost:{port}/feed.xml"], allow_private_networks=False)
-    result = collect_edition(settings, feeds.day, now=feeds.now)
+    result = collect_for(settings, feeds.day, now=feeds.now)
     reason = _report(result).reason
     assert reason.startswith("refused to connect to localhost (") and "loopback" in reason
     assert feed_server.log == []

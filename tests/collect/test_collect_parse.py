@@ -7,8 +7,8 @@ import codecs
 import pytest
 from feedserver import Reply, simple_feed
 
-from newsletter.collect import collect_edition
 from newsletter.collect.parse import ParseError, decode, parse_feed
+from tests.fixtures.edge import collect_for
 
 KOREAN = "삼성전자, 차세대 HBM4 메모리 양산 시작…AI 반도체 경쟁 가열"
 FRENCH = "Café crème, façade et élève"
@@ -24,7 +24,7 @@ def korean_feed(feeds, encoding_decl: str) -> str:
 
 def collect_one(feed_server, make_settings, feeds, path, reply):
     url = feed_server.route(path, reply)
-    result = collect_edition(make_settings([url]), feeds.day, now=feeds.now)
+    result = collect_for(make_settings([url]), feeds.day, now=feeds.now)
     return result.feeds[0], result.items
 
 
@@ -140,7 +140,7 @@ def test_atom_and_rss1_are_read(feed_server, make_settings, feeds):
 </rdf:RDF>"""
     a = feed_server.route("/atom.xml", Reply(body=atom))
     b = feed_server.route("/rdf.xml", Reply(body=rdf))
-    result = collect_edition(make_settings([a, b]), feeds.day, now=feeds.now)
+    result = collect_for(make_settings([a, b]), feeds.day, now=feeds.now)
     assert [r.status for r in result.feeds] == ["ok", "ok"]
     by_title = {item.title: item for item in result.items}
     entry = by_title["Atom entry"]
@@ -167,7 +167,7 @@ def test_a_relative_xml_base_and_guid_links_resolve_against_the_feed_url(
     guid_only = guid_only.replace("GUID</title>", "GUID</title><guid>items/7</guid>")
     a = feed_server.route("/site/atom.xml", Reply(body=atom))
     b = feed_server.route("/site/rss.xml", Reply(body=guid_only.encode()))
-    result = collect_edition(make_settings([a, b]), feeds.day, now=feeds.now)
+    result = collect_for(make_settings([a, b]), feeds.day, now=feeds.now)
     by_title = {item.title: item for item in result.items}
     nested = by_title["Nested"]
     assert nested.url == f"{feed_server.base}/site/blog/2026/post.html"

@@ -10,8 +10,9 @@ import pytest
 from feedserver import Reply
 from rich.console import Console
 
-from newsletter.collect import CollectError, collect_edition, report_table
+from newsletter.collect import CollectError, report_table
 from newsletter.model import items_from_json, items_to_json
+from tests.fixtures.edge import collect_for
 
 START = datetime(2026, 2, 1, 22, 0, tzinfo=UTC)  # 2026-02-03 07:00 KST minus 24 h
 END = datetime(2026, 2, 2, 22, 0, tzinfo=UTC)
@@ -30,7 +31,7 @@ def test_window_is_start_exclusive_end_inclusive(feed_server, make_settings, fee
         [{"title": k, "link": f"https://w.example/{k}", "date": v} for k, v in moments.items()]
     )
     url = feed_server.route("/window.xml", Reply(body=body.encode()))
-    result = collect_edition(make_settings([url]), feeds.day, now=END + timedelta(hours=1))
+    result = collect_for(make_settings([url]), feeds.day, now=END + timedelta(hours=1))
     assert sorted(item.title for item in result.items) == ["at-end", "in-kst", "just-after-start"]
     assert (result.window_start, result.window_end) == (START, END)
     assert result.feeds[0].items == 3
@@ -48,9 +49,9 @@ def test_window_hours_comes_from_the_brief_settings(feed_server, make_settings, 
     wide = type(settings.brief)(window_hours=48)
     from dataclasses import replace
 
-    result = collect_edition(replace(settings, brief=wide), feeds.day, now=feeds.now)
+    result = collect_for(replace(settings, brief=wide), feeds.day, now=feeds.now)
     assert sorted(i.title for i in result.items) == ["older", "recent"]
-    result = collect_edition(settings, feeds.day, now=feeds.now)
+    result = collect_for(settings, feeds.day, now=feeds.now)
     assert [i.title for i in result.items] == ["recent"]
 
 
@@ -67,26 +68,26 @@ def test_missing_date_is_first_seen_time_and_stays_stable(feed_server, make_sett
     )
     settings = make_settings([url])
     first_seen = datetime(2026, 2, 2, 9, 30, tzinfo=UTC)
-    first = collect_edition(settings, feeds.day, now=first_seen)
+    first = collect_for(settings, feeds.day, now=first_seen)
     assert {i.title: i.published for i in first.items} == {
         "Undated entry": first_seen,
         "From the future": first_seen,
         "Clock ahead": first_seen,
     }
     # later runs — 304 or a changed body — keep the first-seen time
-    later = collect_edition(settings, feeds.day, now=first_seen + timedelta(hours=3))
+    later = collect_for(settings, feeds.day, now=first_seen + timedelta(hours=3))
     assert later.feeds[0].status == "not_modified"
     assert {i.published for i in later.items} == {first_seen}
     extra = [{"title": "Another", "link": "https://u.example/3"}]
     feed_server.route(
         "/undated.xml", Reply(body=feeds.rss(undated + future + extra).encode(), etag='"u2"')
     )
-    changed = collect_edition(settings, feeds.day, now=first_seen + timedelta(hours=5))
+    changed = collect_for(settings, feeds.day, now=first_seen + timedelta(hours=5))
     assert changed.feeds[0].status == "ok"
     dates = {i.title: i.published for i in changed.items}
     assert dates["Undated entry"] == dates["Clock ahead"] == first_seen  # dates never jump
     # the next day the undated entry is old news, not new again
-    tomorrow = collect_edition(
+    tomorrow = collect_for(
         settings, feeds.day + timedelta(days=1), now=first_seen + timedelta(days=1)
     )
     assert "Undated entry" not in {i.title for i in tomorrow.items}
@@ -103,7 +104,7 @@ def test_items_carry_feed_settings_and_round_trip_as_json(feed_server, make_sett
     settings = make_settings(
         [{"url": url, "section": "ai", "weight": 2.5}, {"url": other, "name": "Configured Name"}]
     )
-    result = collect_edition(settings, feeds.day, now=feeds.now)
+    result = collect_for(settings, feeds.day, now=feeds.now)
     by_feed = {item.feed_url: item for item in result.items}
     item = by_feed[url]
     assert (item.feed_title, item.section, item.weight) == ("The Feed's Own Title", "ai", 2.5)
@@ -120,8 +121,8 @@ def test_items_carry_feed_settings_and_round_trip_as_json(feed_server, make_sett
 
 def test_ids_are_stable_and_order_is_deterministic(feed_server, make_settings, feeds):
     urls = [feed_server.route(f"/s{n}.xml", Reply(body=feeds.simple(f"s{n}", 5))) for n in range(3)]
-    first = collect_edition(make_settings(urls), feeds.day, now=feeds.now)
-    again = collect_edition(make_settings(list(reversed(urls))), feeds.day, now=feeds.now)
+    first = collect_for(make_settings(urls), feeds.day, now=feeds.now)
+    again = collect_for(make_settings(list(reversed(urls))), feeds.day, now=feeds.now)
     assert [i.id for i in first.items] == [i.id for i in again.items]
     keys = [(-i.published.timestamp(), i.feed_url, i.id) for i in first.items]
     assert keys == sorted(keys)
@@ -130,7 +131,7 @@ def test_ids_are_stable_and_order_is_deterministic(feed_server, make_settings, f
 def test_report_json_and_table(feed_server, make_settings, feeds):
     good = feed_server.route("/good.xml", Reply(body=feeds.simple("g", 2)))
     bad = feed_server.url("/nope.xml")
-    result = collect_edition(make_settings([good, bad]), feeds.day, now=feeds.now, progress=True)
+    result = collect_for(make_settings([good, bad]), feeds.day, now=feeds.now, progress=True)
     doc = json.loads(result.report_json())
     assert doc["date"] == "2026-02-03" and doc["ok"] is True and doc["items"] == 2
     assert doc["window"] == {"start": START.isoformat(), "end": END.isoformat()}
@@ -153,7 +154,7 @@ def test_unusable_cache_database_is_one_clear_error(make_settings, feeds, tmp_pa
 
     broken = replace(settings, database=type(settings.database)(url="sqlite:///blocker/db.sqlite"))
     with pytest.raises(CollectError, match=r"^feed cache: database unavailable: ") as caught:
-        collect_edition(broken, feeds.day, now=feeds.now)
+        collect_for(broken, feeds.day, now=feeds.now)
     assert "\n" not in str(caught.value)
 
 
@@ -161,8 +162,8 @@ def test_parse_worker_processes_give_the_same_result(feed_server, make_settings,
     urls = [
         feed_server.route(f"/p{n}.xml", Reply(body=feeds.simple(f"p{n}", 4))) for n in range(14)
     ]
-    in_process = collect_edition(make_settings(urls, parse_workers=1), feeds.day, now=feeds.now)
-    processes = collect_edition(make_settings(urls, parse_workers=2), feeds.day, now=feeds.now)
+    in_process = collect_for(make_settings(urls, parse_workers=1), feeds.day, now=feeds.now)
+    processes = collect_for(make_settings(urls, parse_workers=2), feeds.day, now=feeds.now)
     assert len(processes.items) == 56
     assert [i.to_dict() for i in processes.items] == [i.to_dict() for i in in_process.items]
     assert {r.status for r in processes.feeds} == {"ok"}
@@ -178,7 +179,7 @@ def test_a_broken_process_pool_falls_back_to_the_thread(
 
     monkeypatch.setattr(pool.CpuPool, "_processes", broken)
     urls = [feed_server.route(f"/f{n}.xml", Reply(body=feeds.simple(f"f{n}", 2))) for n in range(3)]
-    result = collect_edition(make_settings(urls, parse_workers=2), feeds.day, now=feeds.now)
+    result = collect_for(make_settings(urls, parse_workers=2), feeds.day, now=feeds.now)
     assert len(result.items) == 6 and result.ok
 
 
@@ -186,8 +187,8 @@ def test_progress_bar_only_on_a_terminal(feed_server, make_settings, feeds, capf
     url = feed_server.route("/bar.xml", Reply(body=feeds.simple("bar", 1)))
     settings = make_settings([url])
     monkeypatch.setenv("TTY_COMPATIBLE", "0")
-    collect_edition(settings, feeds.day, now=feeds.now, progress=True)
+    collect_for(settings, feeds.day, now=feeds.now, progress=True)
     assert capfd.readouterr().err == ""  # cron logs stay clean
     monkeypatch.setenv("TTY_COMPATIBLE", "1")
-    collect_edition(settings, feeds.day, now=feeds.now, progress=True)
+    collect_for(settings, feeds.day, now=feeds.now, progress=True)
     assert "Fetching feeds" in capfd.readouterr().err

@@ -14,17 +14,17 @@ from dataclasses import replace
 import pytest
 from feedserver import FeedServer, Reply
 
-from newsletter.collect import collect_edition
 from newsletter.collect.cache import CacheRow
 from newsletter.collect.fetch import Limits, fetch, make_client
 from newsletter.collect.network import NetworkPolicy
 from newsletter.collect.slots import Lanes, host_key
+from tests.fixtures.edge import collect_for
 
 LOOPBACK = Limits(network=NetworkPolicy(allow_all=True))  # the feed server is on 127.0.0.1
 
 
 def run(settings, feeds):
-    return collect_edition(settings, feeds.day, now=feeds.now)
+    return collect_for(settings, feeds.day, now=feeds.now)
 
 
 class Meter:

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from feedserver import Reply
 
-from newsletter.collect import collect_edition
 from newsletter.collect.dates import parse_localised
+from tests.fixtures.edge import collect_for
 
 
 def _serve(feed_server, feeds, name, items):
@@ -27,7 +27,7 @@ def test_fragment_only_links_with_their_own_guids_are_all_kept(feed_server, make
         for i in range(50)
     ]  # fmt: skip
     url = _serve(feed_server, feeds, "notes", items)
-    result = collect_edition(make_settings([url]), feeds.day, now=feeds.now)
+    result = collect_for(make_settings([url]), feeds.day, now=feeds.now)
     assert len(result.items) == 50
     assert len({item.id for item in result.items}) == 50
     assert "duplicate" not in _by_url(result)[url].reason
@@ -44,9 +44,9 @@ def test_podcast_episodes_linking_to_the_homepage_are_all_kept(feed_server, make
     ]  # fmt: skip
     url = _serve(feed_server, feeds, "show", items)
     settings = make_settings([url])
-    first = collect_edition(settings, feeds.day, now=feeds.now)
+    first = collect_for(settings, feeds.day, now=feeds.now)
     assert len(first.items) == 30
-    again = collect_edition(settings, feeds.day, now=feeds.now)  # from the cache (304-less rerun)
+    again = collect_for(settings, feeds.day, now=feeds.now)  # from the cache (304-less rerun)
     assert sorted(i.id for i in again.items) == sorted(i.id for i in first.items)
 
 
@@ -58,7 +58,7 @@ def test_the_same_guid_twice_is_still_one_post(feed_server, make_settings, feeds
         {"title": "No guid again", "link": "https://blog.example/b"},
     ]
     url = _serve(feed_server, feeds, "dupes", items)
-    result = collect_edition(make_settings([url]), feeds.day, now=feeds.now)
+    result = collect_for(make_settings([url]), feeds.day, now=feeds.now)
     assert [item.title for item in result.items] == ["Post", "No guid"]
     assert "2 duplicate entries dropped" in _by_url(result)[url].reason
 
@@ -67,7 +67,7 @@ def test_the_same_article_in_two_feeds_is_still_merged(feed_server, make_setting
     story = {"title": "Chip maker ships 2 nm parts", "link": "https://wire.example/2nm"}
     first = _serve(feed_server, feeds, "wire", [{**story, "guid": "w-1"}])
     second = _serve(feed_server, feeds, "aggregator", [{**story, "guid": "agg-77"}])
-    result = collect_edition(make_settings([first, second]), feeds.day, now=feeds.now)
+    result = collect_for(make_settings([first, second]), feeds.day, now=feeds.now)
     assert len(result.items) == 1
     reasons = _by_url(result)
     assert reasons[second].reason == "its 1 entry is a duplicate of another feed's"
@@ -79,7 +79,7 @@ def test_a_feed_of_old_entries_says_so(feed_server, make_settings, feeds, tmp_pa
     items = [{"title": f"Old {i}", "link": f"https://old.example/{i}", "guid": f"o{i}",
               "date": old - timedelta(days=i)} for i in range(47)]  # fmt: skip
     url = _serve(feed_server, feeds, "old", items)
-    result = collect_edition(make_settings([url]), feeds.day, now=feeds.now)
+    result = collect_for(make_settings([url]), feeds.day, now=feeds.now)
     report = _by_url(result)[url]
     assert (report.status, report.items) == ("ok", 0)
     assert report.reason == "47 entries, all older than the window (newest 2018-09-24)"
@@ -93,14 +93,14 @@ def test_an_undated_feed_collected_for_a_past_day_says_it_has_no_dates(
              for i in range(3)]  # fmt: skip
     url = _serve(feed_server, feeds, "rdf", items)
     later = feeds.now + timedelta(days=3)  # collecting an earlier edition: first seen is too late
-    result = collect_edition(make_settings([url]), feeds.day, now=later)
+    result = collect_for(make_settings([url]), feeds.day, now=later)
     reason = _by_url(result)[url].reason
     assert reason.startswith("3 entries, no entry has a date we can read")
 
 
 def test_an_empty_feed_says_it_is_empty(feed_server, make_settings, feeds):
     url = _serve(feed_server, feeds, "empty", [])
-    result = collect_edition(make_settings([url]), feeds.day, now=feeds.now)
+    result = collect_for(make_settings([url]), feeds.day, now=feeds.now)
     assert _by_url(result)[url].reason == "the feed has no entries"
 
 
@@ -114,7 +114,7 @@ def test_a_mixed_feed_lists_each_reason(feed_server, make_settings, feeds):
         },
     ]
     url = _serve(feed_server, feeds, "mixed", items)
-    result = collect_edition(make_settings([url]), feeds.day, now=feeds.now + timedelta(hours=2))
+    result = collect_for(make_settings([url]), feeds.day, now=feeds.now + timedelta(hours=2))
     assert _by_url(result)[url].reason == (
         "2 entries, none in the window: 1 older than the window (newest 2025-01-02), 1 after it"
     )
@@ -154,7 +154,7 @@ def test_a_portuguese_feed_yields_its_entries(feed_server, make_settings, feeds)
         "<pubDate>Qui, 24 Set 2018 10:00:00 +0000</pubDate></item></channel></rss>"
     )
     url = feed_server.route("/pt.xml", Reply(body=body.encode()))
-    result = collect_edition(make_settings([url]), feeds.day, now=feeds.now)
+    result = collect_for(make_settings([url]), feeds.day, now=feeds.now)
     assert [item.title for item in result.items] == ["Chip novo"]
     assert result.items[0].published == datetime(2026, 2, 2, 12, 0, tzinfo=UTC)
 
@@ -172,7 +172,7 @@ def test_feed_furniture_never_reaches_an_item(feed_server, make_settings, feeds)
                         "태그에 모아 두었다.</p><p>홍길동 기자 hong@k.example</p>"},
     ]  # fmt: skip
     url = _serve(feed_server, feeds, "furniture", items)
-    result = collect_edition(make_settings([url]), feeds.day, now=feeds.now)
+    result = collect_for(make_settings([url]), feeds.day, now=feeds.now)
     summaries = {item.title: item.summary for item in result.items}
     assert summaries == {
         "Homelab": "Rack mounted GPUs arrived.",

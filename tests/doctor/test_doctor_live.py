@@ -210,12 +210,12 @@ def test_dead_feed_warns_per_feed(account: Account, site: Site, feed_server) -> 
     dead = f"http://127.0.0.1:{closed_port()}/feed.xml"
     site.feeds = [site.feeds[0], dead, feed_server.url("/page")]
     site.subscribe("reader@example.com")
-    from newsletter.collect import collect_edition
     from newsletter.config import load_settings
+    from tests.fixtures.edge import collect_for
 
     settings = load_settings(site.config)
     for _ in range(2):  # two mornings' collects, both without this feed
-        collect_edition(settings, settings.today())
+        collect_for(settings, settings.today())
     code, output = doctor(site.config)
     assert code == 0, output  # a dead feed does not stop an edition
     assert line(output, f"feed {dead}").startswith("⚠")
