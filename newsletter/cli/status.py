@@ -24,7 +24,7 @@ STAGE_STYLE = {
 
 def print_statuses(statuses: list[EditionStatus], zone: ZoneInfo, *, as_json: bool) -> None:
     if as_json:
-        print_json([status.to_json() for status in statuses])
+        print_json([{**status.to_json(), "advice": _advice(status)} for status in statuses])
         return
     if not statuses:
         say("no edition yet: run `newsletter daily`")
@@ -60,9 +60,8 @@ def print_statuses(statuses: list[EditionStatus], zone: ZoneInfo, *, as_json: bo
     print_table(table)
     for status in statuses:
         if status.reason:
-            reason = status.reason
-            if status.stage == AWAITING_APPROVAL:
-                reason = f"{reason}; {approval_hint(status.edition)}"
+            advice = _advice(status)
+            reason = f"{status.reason}; {advice}" if advice else status.reason
             step = f" ({status.failed_step})" if status.failed_step else ""
             say(
                 styled(
@@ -104,3 +103,12 @@ def _took(started: datetime | None, finished: datetime | None) -> str:
     if seconds < 120:
         return f"{seconds:.0f} s"
     return f"{seconds / 60:.0f} min" if seconds < 7200 else f"{seconds / 3600:.1f} h"
+
+
+def _advice(status: EditionStatus) -> str | None:
+    """What to run about the edition's state, in the CLI's words (None: nothing to run)."""
+    if status.stage == AWAITING_APPROVAL:
+        return approval_hint(status.edition)
+    if status.stage == "interrupted":
+        return f"re-run `newsletter daily --date {status.edition}` (or `send`) to finish it"
+    return None

@@ -186,10 +186,7 @@ def _reason(record: EditionRecord | None, stage: str, pending: int, ambiguous: i
     if stage in ("failed", "skipped", "rejected", AWAITING_APPROVAL) and record is not None:
         return record.reason
     if stage == "interrupted":
-        return (
-            f"the send stopped with {pending} pending and {ambiguous} ambiguous; "
-            "re-run `newsletter daily` (or `send`) for this date to finish it"
-        )
+        return f"the send stopped with {pending} pending and {ambiguous} ambiguous"
     return None
 
 

@@ -84,7 +84,8 @@ def test_a_daily_killed_while_sending_continues_from_the_send(
         assert report["ambiguous"] == states["sending"]  # the dead process's in-flight rows
         assert report["pending"] == states["pending"] + states["claimed"]
         assert report["in_flight"] == 0 and report["running"] is False
-        assert "re-run `newsletter daily`" in report["reason"]
+        assert "the send stopped with" in report["reason"]
+        assert f"re-run `newsletter daily --date {DEMO_DATE}`" in report["advice"]
 
         resumed = demo.run("daily", "--date", DEMO_DATE)
 
