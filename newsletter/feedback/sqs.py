@@ -15,6 +15,7 @@ MessageId) and raw message delivery (key: the SES feedbackId).
 
 from __future__ import annotations
 
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +30,8 @@ from newsletter.feedback.intake import Intake, Notification, read
 from newsletter.feedback.record import FeedbackRecorder, MalformedNotification
 from newsletter.feedback.ses import json_object
 
-BATCH = 10  # SQS's maximum per ReceiveMessage
+BATCH = 10  # SQS's maximum per ReceiveMessage and per DeleteMessageBatch
+RECEIVERS = 4  # receives in flight at once
 
 
 @dataclass
@@ -114,40 +116,87 @@ def poll(
     queue_url = settings.feedback.queue_url
     if not queue_url:
         raise PollError(f"{settings.path}: feedback.queue_url is not set")
-    client = client or sqs_client(settings)
-    report = PollReport()
-    failed_ids: set[str] = set()
-    for _ in range(max_batches):
+    poller = _Poller(client or sqs_client(settings), queue_url, intake, wait_seconds)
+    return poller.run(max_batches)
+
+
+class _Poller:
+    """Keeps `RECEIVERS` receives in flight on threads and records on the calling thread.
+
+    One receive is a round trip to SQS that mostly waits (tens of milliseconds in a
+    region, for ten messages at most); one at a time, the wait is the rate. So
+    several are in flight, and whatever has arrived when the last recording
+    finished is recorded together, in one transaction. Deletes go out on the threads
+    after the commit: a message is never deleted before it is recorded, and one
+    recorded but not deleted (a crash, a failed delete) comes back and is counted
+    once by its key. Only the calling thread touches the database.
+    """
+
+    def __init__(self, client: Any, queue_url: str, intake: Intake, wait_seconds: int) -> None:
+        self.client = client
+        self.queue_url = queue_url
+        self.intake = intake
+        self.wait_seconds = wait_seconds
+        self.report = PollReport()
+        self.failed_ids: set[str] = set()
+
+    def run(self, max_batches: int) -> PollReport:
+        issued, drained = 0, False
+        receiving: set[Future[list[dict[str, Any]]]] = set()
+        deleting: list[Future[None]] = []
+        with ThreadPoolExecutor(2 * RECEIVERS, thread_name_prefix="sqs-poll") as threads:
+            while True:
+                while not drained and issued < max_batches and len(receiving) < RECEIVERS:
+                    receiving.add(threads.submit(self._receive))
+                    issued += 1
+                if not receiving:
+                    break
+                arrived, receiving = wait(receiving, return_when=FIRST_COMPLETED)
+                messages = []
+                for answer in arrived:
+                    fresh = [m for m in answer.result() if m["MessageId"] not in self.failed_ids]
+                    drained = drained or not fresh  # empty, or only what already failed
+                    messages.extend(fresh)
+                if messages:
+                    done = take_batch(messages, self.intake, self.report)
+                    kept = {m["MessageId"] for m in done}
+                    self.failed_ids.update(
+                        m["MessageId"] for m in messages if m["MessageId"] not in kept
+                    )
+                    for start in range(0, len(done), BATCH):
+                        deleting.append(threads.submit(self._delete, done[start : start + BATCH]))
+                for deletion in [d for d in deleting if d.done()]:
+                    deletion.result()  # a failed delete stops the poll
+                    deleting.remove(deletion)
+            for deletion in deleting:
+                deletion.result()
+        return self.report
+
+    def _receive(self) -> list[dict[str, Any]]:
         try:
-            answer = client.receive_message(
-                QueueUrl=queue_url,
+            answer = self.client.receive_message(
+                QueueUrl=self.queue_url,
                 MaxNumberOfMessages=BATCH,
-                WaitTimeSeconds=wait_seconds,
+                WaitTimeSeconds=self.wait_seconds,
                 AttributeNames=["ApproximateReceiveCount"],
             )
         except (BotoCoreError, ClientError) as exc:
-            raise PollError(f"cannot read {queue_url}: {exc}") from None
-        messages = answer.get("Messages", [])
-        fresh = [m for m in messages if m["MessageId"] not in failed_ids]
-        if not fresh:
-            return report  # empty, or only messages that already failed in this run
-        done = take_batch(fresh, intake, report)
-        failed_ids.update(m["MessageId"] for m in fresh if m not in done)
-        if not done:
-            continue
+            raise PollError(f"cannot read {self.queue_url}: {exc}") from None
+        return list(answer.get("Messages", []))
+
+    def _delete(self, messages: list[dict[str, Any]]) -> None:
         entries = [
             {"Id": str(number), "ReceiptHandle": message["ReceiptHandle"]}
-            for number, message in enumerate(done)
+            for number, message in enumerate(messages)
         ]
         try:
-            answer = client.delete_message_batch(QueueUrl=queue_url, Entries=entries)
+            answer = self.client.delete_message_batch(QueueUrl=self.queue_url, Entries=entries)
         except (BotoCoreError, ClientError) as exc:
             # recorded already: the redelivery will be recognised as a duplicate
             raise PollError(f"cannot delete recorded messages: {exc}") from None
         if answer.get("Failed"):
             reason = answer["Failed"][0].get("Message", "")
             raise PollError(f"cannot delete recorded messages: {reason}")
-    return report
 
 
 def take_batch(

@@ -9,14 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from newsletter import schema
 from newsletter.audience.store import SubscriberStore
 from newsletter.config import Settings
 from newsletter.feedback.event_log import EventLog
 from newsletter.feedback.intake import Intake
 from newsletter.feedback.record import FeedbackRecorder
-from newsletter.feedback.sqs import poll
+from newsletter.feedback.sqs import PollError, poll
 from tests.feedback.sns_signing import bounce, complaint, delivery
 from tests.fixtures.command import wait_until
 from tests.web.conftest import TOPIC, write_config
@@ -212,3 +215,64 @@ def test_cli_poll_with_a_deeply_nested_message_says_one_line(queue: Queue) -> No
     assert not isinstance(result.exception, RecursionError)
     assert queue.status("dan@example.com") == "complained"
     assert "left in the queue" in result.output and "received 1 time" in result.output
+
+
+def stored_events(queue: Queue) -> int:
+    with queue.store.engine.connect() as connection:
+        return int(connection.scalar(select(func.count()).select_from(schema.delivery_events)))
+
+
+def test_many_receives_in_flight_record_each_notification_once_and_delete_it(
+    queue: Queue,
+) -> None:
+    bodies = [envelope(delivery(PEOPLE[number % 4])) for number in range(45)]
+    for body in bodies + bodies:  # SNS delivered each twice, far apart
+        queue.send(body)
+    queue.send(envelope(bounce("cho@example.kr", "Transient")))
+
+    report = poll(queue.settings, queue.intake, client=queue.client, wait_seconds=0)
+
+    assert report.received == 91 and report.failed == []
+    assert (report.events, report.duplicates) == (46, 45)
+    assert stored_events(queue) == 46
+    assert queue.recorder.transient_count(queue.store.get("cho@example.kr").id) == 1
+    assert queue.depth() == (0, 0)
+
+
+class DeletesFail:
+    """The SQS client of a poll that dies after its commit, before its deletes: the
+    messages are recorded and stay in the queue."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+    def delete_message_batch(self, **_: Any) -> None:
+        raise ClientError({"Error": {"Code": "InternalError", "Message": "lost"}}, "Delete")
+
+
+def test_recorded_but_not_deleted_messages_count_once_when_they_come_back(queue: Queue) -> None:
+    for number in range(25):
+        queue.send(envelope(delivery(PEOPLE[number % 4])))
+    queue.send(envelope(bounce("cho@example.kr", "Transient")))
+
+    with pytest.raises(PollError, match="cannot delete recorded messages"):
+        poll(queue.settings, queue.intake, client=DeletesFail(queue.client), wait_seconds=0)
+    assert stored_events(queue) == 26
+    assert sum(queue.depth()) == 26, "recorded, still in the queue"
+
+    duplicates = 0
+
+    def all_back() -> bool:  # each returns after its visibility timeout (1 s)
+        nonlocal duplicates
+        report = poll(queue.settings, queue.intake, client=queue.client, wait_seconds=0)
+        duplicates += report.duplicates
+        assert report.events == 0 and report.recorded == 0
+        return queue.depth() == (0, 0)
+
+    wait_until(all_back)
+    assert duplicates == 26
+    assert stored_events(queue) == 26
+    assert queue.recorder.transient_count(queue.store.get("cho@example.kr").id) == 1
