@@ -31,6 +31,7 @@ LAYERS = {
     "text": 0,
     "columns": 0,
     "files": 0,
+    "bounded_json": 0,  # JSON from outside (webhooks, queues, model servers), bounded first
     "collect": 1,
     "articles": 1,  # article pages of the picked stories: collect's limits, read by brief
     "brief": 1,

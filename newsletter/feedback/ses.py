@@ -12,7 +12,7 @@ from __future__ import annotations
 from email.utils import parseaddr
 from typing import Any
 
-from newsletter.feedback.payload import UnreadableJson, load_json
+from newsletter.bounded_json import UnreadableJson, load_json
 from newsletter.feedback.record import DETAIL_LIMIT, Feedback, MalformedNotification
 
 

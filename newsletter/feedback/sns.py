@@ -36,7 +36,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from newsletter.feedback.payload import UnreadableJson, load_json
+from newsletter.bounded_json import UnreadableJson, load_json
 
 Fetch = Callable[[str], bytes]
 

@@ -257,7 +257,16 @@ def test_timeout_falls_back_and_the_next_story_still_tries(tmp_path: Path, stub:
     ("answer", "reason"),
     [
         (Answer(body=b'{"choices": [{"message": '), "the reply is not JSON"),
-        (completion('{"headline": "cut'), "write_story arguments are not valid JSON"),
+        (completion('{"headline": "cut'), "write_story arguments are not JSON"),
+        # nesting that would exhaust the parser's recursion is refused before parsing
+        (
+            Answer(body=b'{"choices": ' + b"[" * 5000 + b"]" * 5000 + b"}"),
+            "the reply is nested deeper than 32 levels",
+        ),
+        (
+            completion('{"headline": ' + "[" * 5000),
+            "write_story arguments are nested deeper than 32 levels",
+        ),
         (completion({**story_fields("H"), "summary": []}), "summary is missing or empty"),
         (
             completion({k: v for k, v in story_fields("H").items() if k != "headline"}),

@@ -12,7 +12,6 @@ rest of the run, with a JSON-schema `response_format` instead
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from datetime import UTC, datetime
@@ -22,11 +21,15 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from newsletter.bounded_json import UnreadableJson, load_json
 from newsletter.brief.writers.base import Ask, ModelReply, Throttled, Unavailable
 from newsletter.brief.writers.reply import object_in_text
 from newsletter.config import OpenAISettings
 
 RETRY_STATUSES = frozenset({429, 503})
+#: A story's reply is a few KB; a server answering megabytes (or nesting a thousand levels)
+#: is refused before parsing, like every other JSON from outside.
+MAX_REPLY_BYTES = 1024 * 1024
 #: Statuses a server answers a request it does not understand with (tools, tool_choice).
 _REFUSED = frozenset({400, 404, 422, 500, 501})
 _OPENAI_HOST = "api.openai.com"
@@ -116,9 +119,9 @@ class OpenAIClient:
         if response.status_code != 200:
             raise Unavailable(f"HTTP {response.status_code}: {_error_message(response)}")
         try:
-            doc = response.json()
-        except ValueError:
-            return ModelReply(None, "the reply is not JSON")
+            doc = load_json(response.content, max_bytes=MAX_REPLY_BYTES)
+        except UnreadableJson as exc:
+            return ModelReply(None, f"the reply is {exc}")
         usage = doc.get("usage") if isinstance(doc, dict) else None
         usage = usage if isinstance(usage, dict) else {}
         tokens = [usage.get(key, 0) for key in ("prompt_tokens", "completion_tokens")]
@@ -141,9 +144,9 @@ class OpenAIClient:
                 if isinstance(arguments, dict):  # some servers send an object, not a string
                     return ModelReply(arguments, "", input_tokens, output_tokens)
                 try:
-                    fields = json.loads(arguments) if isinstance(arguments, str) else None
-                except ValueError:
-                    return problem(f"{tool} arguments are not valid JSON")
+                    fields = load_json(arguments) if isinstance(arguments, str) else None
+                except UnreadableJson as exc:
+                    return problem(f"{tool} arguments are {exc}")
                 if not isinstance(fields, dict):
                     return problem(f"{tool} arguments are not an object")
                 return ModelReply(fields, "", input_tokens, output_tokens)
@@ -174,8 +177,8 @@ def retry_after(value: str | None) -> float | None:
 def _error_message(response: httpx.Response) -> str:
     """OpenAI's `{"error": {"message": …}}`, else the start of the body, on one line."""
     try:
-        doc = response.json()
-    except ValueError:
+        doc = load_json(response.content, max_bytes=MAX_REPLY_BYTES)
+    except UnreadableJson:
         doc = None
     error = doc.get("error") if isinstance(doc, dict) else None
     message = error.get("message") if isinstance(error, dict) else error

@@ -8,10 +8,10 @@ from the model, so a link in an email is one the feed really published.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
+from newsletter.bounded_json import UnreadableJson, load_json
 from newsletter.brief.select import Cluster
 from newsletter.brief.writers.base import sources_of
 from newsletter.brief.writers.emoji import emoji_for_story
@@ -63,8 +63,8 @@ def object_in_text(text: str) -> dict[str, Any] | None:
     if "{" not in text:
         return None
     try:
-        parsed = json.loads(text[text.index("{") : text.rindex("}") + 1])
-    except ValueError:
+        parsed = load_json(text[text.index("{") : text.rindex("}") + 1])
+    except UnreadableJson:
         return None
     return parsed if isinstance(parsed, dict) else None
 

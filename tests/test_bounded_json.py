@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsletter.feedback.payload import MAX_DEPTH, UnreadableJson, load_json, nesting
+from newsletter.bounded_json import MAX_DEPTH, UnreadableJson, load_json, nesting
 
 TRICKY = st.text(alphabet='[]{}"\\/ab\n\u2028', max_size=12)
 VALUES = st.recursive(

@@ -1,5 +1,5 @@
-"""JSON from outside — a webhook body, a queue message, the SES notification inside — bounded
-before it is parsed.
+"""JSON from outside — a webhook body, a queue message, the SES notification inside, a model
+server's reply — bounded before it is parsed.
 
 `json.loads` recurses once per level of nesting, so `"[" * 2000` raises RecursionError
 (not ValueError): it answered 500 on the webhook and ended every `feedback poll`
