@@ -18,20 +18,21 @@ FILES = {"html": "email.html", "text": "email.txt", "markdown": "post.md", "web_
 
 def build_edition(briefing: Briefing, options: RenderOptions) -> Edition:
     """Render all three formats without running the gates (the benchmark and preview use it)."""
-    from newsletter.render.html import render_html
+    from newsletter.render.html import render_html_and_web
     from newsletter.render.markdown import render_post
     from newsletter.render.text import render_text
 
     templates = options.templates
     view = build_view(briefing, options)
+    html, web_html = render_html_and_web(view, web_copy(view), templates)
     return Edition(
         date=briefing.date,
         subject=view.subject,
         preheader=view.preheader,
-        html=render_html(view, templates),
+        html=html,
         text=render_text(view, templates),
         markdown=render_post(view, options.send_moment(briefing.date), templates),
-        web_html=render_html(web_copy(view), templates),
+        web_html=web_html,
     )
 
 

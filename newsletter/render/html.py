@@ -89,13 +89,39 @@ def inline_css(html: str) -> str:
     """
     from newsletter.render.inliner import inliner
 
-    document = _MEDIA_STYLE.sub(_IGNORED_STYLE, html.strip().encode("utf-8"))
-    inlined = inliner().inline_utf8(document)
-    if not _DOCTYPE_FIRST.match(inlined):
-        inlined = f"{DOCTYPE}\n{inlined}"
-    return inlined
+    return _with_doctype(inliner().inline_utf8(_prepared(html)))
+
+
+def _prepared(html: str) -> bytes:
+    """The compiled document as premailer reads it: stripped, UTF-8, `@media` marked."""
+    return _MEDIA_STYLE.sub(_IGNORED_STYLE, html.strip().encode("utf-8"))
+
+
+def _with_doctype(inlined: str) -> str:
+    return inlined if _DOCTYPE_FIRST.match(inlined) else f"{DOCTYPE}\n{inlined}"
 
 
 def render_html(view: EditionView, templates: Path | None = None) -> str:
     """The finished, inlined HTML edition (`templates`: `[render] templates_dir`)."""
     return inline_css(compile_mjml(render_mjml(view, templates), templates))
+
+
+def render_html_and_web(
+    view: EditionView, web: EditionView, templates: Path | None = None
+) -> tuple[str, str]:
+    """`render_html` of the email view and of its web copy, the same bytes, with the
+    stories the two share inlined once (see `newsletter.render.pair`)."""
+    from newsletter.render.inliner import inliner
+    from newsletter.render.pair import inline_pair
+
+    email_document, web_document = (
+        _prepared(compile_mjml(render_mjml(v, templates), templates)) for v in (view, web)
+    )
+    pair = inline_pair(email_document, web_document)
+    if pair is None:
+        premailer = inliner()
+        return (
+            _with_doctype(premailer.inline_utf8(email_document)),
+            _with_doctype(premailer.inline_utf8(web_document)),
+        )
+    return _with_doctype(pair[0].decode("utf-8")), _with_doctype(pair[1].decode("utf-8"))

@@ -17,6 +17,7 @@ rendering many customised templates keeps a fixed amount of memory.
 from __future__ import annotations
 
 import logging
+import threading
 from functools import cache, lru_cache
 from typing import Any
 
@@ -27,6 +28,9 @@ from premailer import Premailer
 from premailer.merge_style import csstext_to_pairs, merge_styles
 
 MEMO_SIZE = 4096
+
+#: The stylesheets the current thread's `inlined_tree` call has inlined so far.
+_seen = threading.local()
 
 
 @lru_cache(maxsize=MEMO_SIZE)
@@ -79,17 +83,35 @@ class MemoPremailer(Premailer):  # premailer ships no type hints: Premailer is A
 
     def inline_utf8(self, document: bytes) -> str:
         """`inline` of a document already stripped and encoded as UTF-8."""
+        tree, _ = self.inlined_tree(document)
+        return self.serialised(tree, document).decode("utf-8")
+
+    def inlined_tree(self, document: bytes) -> tuple[Any, tuple[tuple[str, int], ...]]:
+        """The parsed, inlined document (an lxml tree) and the stylesheets premailer inlined
+        from it, as (css text, index) in order: two documents with the same stylesheets get
+        the same style for the same element wherever the rules look only at the element."""
         parser = etree.HTMLParser(encoding="utf-8")
         tree = etree.fromstring(document, parser).getroottree()
-        page = tree.getroot()
-        self.transform(page, pretty_print=True)
-        # premailer keeps lxml's doctype only when the document began with it, spelled alike
+        _seen.sheets = []
+        try:
+            self.transform(tree.getroot(), pretty_print=True)
+            sheets = tuple(_seen.sheets)
+        finally:
+            _seen.sheets = None
+        return tree, sheets
+
+    def serialised(self, tree: Any, document: bytes) -> bytes:
+        """The inlined tree as premailer writes it: with lxml's doctype only when the
+        document began with it, spelled alike."""
         doctype = tree.docinfo.doctype
-        root = tree if document.startswith(doctype.encode("utf-8")) else page
+        root = tree if document.startswith(doctype.encode("utf-8")) else tree.getroot()
         out: bytes = etree.tostring(root, method="html", pretty_print=True, encoding="utf-8")
-        return out.decode("utf-8")
+        return out
 
     def _parse_style_rules(self, css_body: str, ruleset_index: int) -> tuple[list[Any], list[Any]]:
+        sheets = getattr(_seen, "sheets", None)
+        if sheets is not None:
+            sheets.append((css_body, ruleset_index))
         rules, leftover = self._memo_rules(css_body, ruleset_index)
         return list(rules), list(leftover)
 
@@ -111,6 +133,12 @@ class MemoPremailer(Premailer):  # premailer ships no type hints: Premailer is A
         stand_in = _Attributes()
         super()._style_to_basic_html_attributes(stand_in, style_content, force=True)
         return tuple(stand_in.attrib.items())
+
+    def selectors(self, sheets: tuple[tuple[str, int], ...]) -> tuple[str, ...]:
+        """The selectors premailer matches for these stylesheets, pseudo-classes included."""
+        return tuple(
+            selector for css, index in sheets for _, selector, _ in self._memo_rules(css, index)[0]
+        )
 
 
 @cache
