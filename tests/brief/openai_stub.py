@@ -65,6 +65,14 @@ def error(status: int, message: str, headers: dict[str, str] | None = None) -> A
     return Answer(status, body, {"Content-Type": "application/json", **(headers or {})})
 
 
+def unsupported(param: str, code: str, message: str) -> Answer:
+    """OpenAI's 400 for a parameter the model does not take (the shape its API sends)."""
+    doc = {
+        "error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}
+    }
+    return Answer(400, json.dumps(doc).encode(), {"Content-Type": "application/json"})
+
+
 def story_fields(title: str) -> dict[str, Any]:
     """What a good model answers for the article titled `title` (Korean edition)."""
     return {
@@ -115,13 +123,16 @@ class Received:
 class ChatStub:
     """Run with `start()`; `script`/`by_title` hold answers, `received` what was asked."""
 
-    def __init__(self, *, delay: float = 0.0, refuse_tools: bool = False) -> None:
+    def __init__(
+        self, *, delay: float = 0.0, refuse_tools: bool = False, reasoning: bool = False
+    ) -> None:
         self.script: list[Answer] = []
         self.by_title: dict[str, Answer] = {}  # an answer for the story of that article title
         self.frame_answer: Answer | None = None  # the answer to the editor's call
         self.received: list[Received] = []
         self.delay = delay
         self.refuse_tools = refuse_tools
+        self.reasoning = reasoning  # answer as OpenAI's reasoning models do (o1, gpt-5)
         self.hold_until_in_flight = 0  # hold story requests until this many were in at once
         self.models = ["tiny-test-model"]  # what GET /v1/models lists
         self.server = LoopbackServer(self._post, self._get)
@@ -171,6 +182,20 @@ class ChatStub:
     def answer(self, request: Received) -> Answer:
         with self.lock:
             self.received.append(request)
+            if self.reasoning and "max_tokens" in request.body:
+                return unsupported(
+                    "max_tokens",
+                    "unsupported_parameter",
+                    "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                    "Use 'max_completion_tokens' instead.",
+                )
+            if self.reasoning and request.body.get("temperature", 1) != 1:
+                return unsupported(
+                    "temperature",
+                    "unsupported_value",
+                    "Unsupported value: 'temperature' does not support 0.3 with this model. "
+                    "Only the default (1) value is supported.",
+                )
             if self.refuse_tools and "tools" in request.body:
                 return error(400, "registry.ollama.ai/library/tiny does not support tools")
             if request.tool == "write_frame" and self.frame_answer is not None:

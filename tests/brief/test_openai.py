@@ -169,6 +169,29 @@ def test_the_api_key_comes_from_the_configured_variable(
     assert {r.authorization for r in stub.received} == {"Bearer sk-local-123"}
 
 
+def test_a_reasoning_model_is_asked_the_way_it_wants(tmp_path: Path) -> None:
+    """OpenAI's newer models refuse `max_tokens` and a non-default temperature: the writer
+    learns from the first two refusals and the rest of the run asks the new way."""
+    stub = ChatStub(reasoning=True).start()
+    try:
+        settings = openai_config(tmp_path, stub.base_url)
+        items = [
+            item(1, "Chip ships", "The chip ships in May."),
+            item(2, "Rust 2", "Rust 2 is out."),
+        ]
+        report = DraftReport()
+        briefing = draft_briefing(items, settings, DAY, report)
+    finally:
+        stub.stop()
+    assert report.fallbacks == []
+    assert all(story.headline.startswith("모델 제목: ") for story in briefing.stories)
+    last = stub.received[-1].body
+    assert last["max_completion_tokens"] == 1200 and "max_tokens" not in last
+    assert "temperature" not in last
+    # two refusals per call at most (calls in flight together each meet them once)
+    assert len(stub.received) <= 3 * (len(items) + 1)
+
+
 def test_openai_without_a_key_falls_back_without_asking(tmp_path: Path) -> None:
     settings = openai_config(tmp_path, "https://api.openai.com/v1")
     report = DraftReport()

@@ -33,6 +33,7 @@ MAX_REPLY_BYTES = 1024 * 1024
 #: Statuses a server answers a request it does not understand with (tools, tool_choice).
 _REFUSED = frozenset({400, 404, 422, 500, 501})
 _OPENAI_HOST = "api.openai.com"
+_UNSUPPORTED = frozenset({"unsupported_parameter", "unsupported_value"})
 
 
 class OpenAIClient:
@@ -51,6 +52,11 @@ class OpenAIClient:
         self.url = config.base_url.rstrip("/") + "/chat/completions"
         self.key = os.environ.get(config.api_key_env, "") if config.api_key_env else ""
         self.mode = "json" if config.structured == "json" else "tools"
+        # OpenAI's newer (reasoning) models refuse `max_tokens` for `max_completion_tokens`
+        # and any temperature but the default; most other servers know only `max_tokens`.
+        # Start with what every server takes, and learn from the first refusal.
+        self.tokens_key = "max_tokens"
+        self.send_temperature = True
         self._mode_lock = threading.Lock()
         headers = {"User-Agent": "newsletter-briefing"}
         if self.key:
@@ -65,7 +71,13 @@ class OpenAIClient:
         if not self.key and urlsplit(self.url).hostname == _OPENAI_HOST:
             raise Unavailable(f"${self.config.api_key_env} is not set (the OpenAI API needs a key)")
         mode = self.mode
-        response = self._post(self._body(request, mode))
+        body = self._body(request, mode)
+        response = self._post(body)
+        for _ in range(2):  # the token limit's name, then the temperature
+            if not self._adapt_to(response, body):
+                break
+            body = self._body(request, mode)
+            response = self._post(body)
         if (
             mode == "tools"
             and self.config.structured == "auto"
@@ -77,6 +89,23 @@ class OpenAIClient:
             response = self._post(self._body(request, "json"))
         return self._reply(response, request.tool)
 
+    def _adapt_to(self, response: httpx.Response, sent: dict[str, Any]) -> bool:
+        """True when `response` refused a parameter of `sent` this writer can do without
+        (the token limit under its old name, a temperature the model does not take); the
+        rest of the run then asks the way the server wants (stories asked at the same
+        time may each meet the refusal once)."""
+        if response.status_code != 400:
+            return False
+        refused = _refused_parameter(response)
+        if refused not in ("max_tokens", "temperature") or refused not in sent:
+            return False
+        with self._mode_lock:
+            if refused == "max_tokens":
+                self.tokens_key = "max_completion_tokens"
+            else:
+                self.send_temperature = False
+        return True
+
     def _body(self, request: Ask, mode: str) -> dict[str, Any]:
         body: dict[str, Any] = {
             "model": self.model,
@@ -84,9 +113,10 @@ class OpenAIClient:
                 {"role": "system", "content": request.system},
                 {"role": "user", "content": request.user},
             ],
-            "max_tokens": self.config.max_tokens,
-            "temperature": self.config.temperature,
+            self.tokens_key: self.config.max_tokens,
         }
+        if self.send_temperature:
+            body["temperature"] = self.config.temperature
         if mode == "tools":
             function = {
                 "name": request.tool,
@@ -172,6 +202,19 @@ def retry_after(value: str | None) -> float | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+
+
+def _refused_parameter(response: httpx.Response) -> str:
+    """The parameter an OpenAI-style 400 names as unsupported (`error.param`), else ''."""
+    try:
+        doc = load_json(response.content, max_bytes=MAX_REPLY_BYTES)
+    except UnreadableJson:
+        return ""
+    error = doc.get("error") if isinstance(doc, dict) else None
+    if not isinstance(error, dict) or error.get("code") not in _UNSUPPORTED:
+        return ""
+    param = error.get("param")
+    return param if isinstance(param, str) else ""
 
 
 def _error_message(response: httpx.Response) -> str:
