@@ -253,6 +253,15 @@ def render_starter(answers: Answers) -> str:
             '# configuration_set = "newsletter"         #',
             'configuration_set = "newsletter"           #',
         )
+    if answers.transport == "smtp":
+        # The relay's address and login are the operator's to fill in; SES's SMTP
+        # endpoint is the example, so the file loads and `doctor` says what is wrong.
+        text = re.sub(
+            r"^# (\[smtp\]|host = |port = |security = |username = |password_env = )",
+            r"\1",
+            text,
+            flags=re.M,
+        )
     if answers.topics:
         listed = ", ".join(_toml_string(_one_line(t, "--topic")) for t in answers.topics)
         text = re.sub(

@@ -107,7 +107,9 @@ def init(
     ] = None,
     transport: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--transport", help="outbox (write .eml files) | ses (send)."),
+        typer.Option(
+            "--transport", help="outbox (write .eml files) | ses (send) | smtp (send via a relay)."
+        ),
     ] = None,
     topic: Annotated[
         Optional[list[str]],  # noqa: UP045

@@ -34,7 +34,7 @@ from newsletter.starter import (
 )
 
 LANGUAGES = languages()
-TRANSPORTS = ("outbox", "ses")
+TRANSPORTS = ("outbox", "ses", "smtp")
 SECTIONS = ("ai", "hardware", "policy", "funding", "tools", "security", "science", "cloud")
 FALLBACK_ZONE = "Asia/Seoul"  # the starter's
 
@@ -83,7 +83,9 @@ def ask(answers: Answers) -> Answers:
     if not answers.feeds:
         answers.feeds = _ask_feeds()
     answers.transport = answers.transport or _choose(
-        "Transport (outbox writes .eml files, ses sends)", TRANSPORTS, "outbox"
+        "Transport (outbox writes .eml files, ses sends through SES, smtp through a relay)",
+        TRANSPORTS,
+        "outbox",
     )
     return answers
 

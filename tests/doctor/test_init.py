@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from newsletter.cli import app
 from newsletter.config import database_url, load_settings
-from newsletter.starter import STARTER_TOML, private_paths
+from newsletter.starter import STARTER_TOML, Answers, private_paths, write_starter
 from tests.doctor.conftest import BASE_URL, Account, FeedServer
 from tests.doctor.test_doctor_live import doctor, line, status_of
 from tests.fixtures.site import make_site
@@ -180,11 +180,21 @@ def test_the_gitignore_follows_the_data_folder_and_database(tmp_path: Path) -> N
     )
 
 
+def test_init_with_smtp_writes_a_relay_section_that_loads(tmp_path: Path) -> None:
+    # the starter itself (the CLI would go on to run doctor, which dials the relay)
+    path = write_starter(tmp_path, Answers(sender="Bits <bits@example.com>", transport="smtp"))
+    settings = load_settings(path)
+    assert settings.sender.transport == "smtp"
+    assert settings.smtp.host == "email-smtp.us-east-1.amazonaws.com"  # the example, to edit
+    assert (settings.smtp.port, settings.smtp.security) == (587, "starttls")
+    assert settings.smtp.password_env == "NEWSLETTER_SMTP_PASSWORD"
+
+
 @pytest.mark.parametrize(
     ("flags", "message"),
     [
         (["--language", "fr"], "--language must be one of en, ko"),
-        (["--transport", "smtp"], "--transport must be one of outbox, ses"),
+        (["--transport", "pigeon"], "--transport must be one of outbox, ses, smtp"),
         (["--from", "nobody"], "sender.from must contain an email address"),
         (["--base-url", "news.example.com"], "newsletter.base_url must be an http(s) URL"),
         (["--name", "two\nlines"], "--name: must be one line"),
