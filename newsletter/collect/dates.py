@@ -3,7 +3,8 @@
 feedparser reads RFC 822 and ISO 8601 dates, but many publishers localise the
 names: "Sex, 06 Fev 2026 14:03:00 -0300" (Portuguese), "Fr, 06 Feb. 2026"
 (German), "vendredi 6 février 2026 14:03" (French), "viernes, 6 de febrero de
-2026" (Spanish), "2026년 2월 6일 (금) 오후 2:03" (Korean). Such an entry used to
+2026" (Spanish), "2026년 2월 6일 (금) 오후 2:03" and "2026.02.06 14:03" (Korean).
+Such an entry used to
 come back undated, and an undated entry of a past edition date never reaches the
 window: the feed yielded nothing and said nothing. `parse_localised` reads them:
 month names are translated to English through a table, weekday names and filler
@@ -57,12 +58,16 @@ _ZONES = {
 }  # fmt: skip
 _WORD = re.compile(r"[^\W\d_]+\.?")
 _KOREAN = re.compile(
-    r"(?P<y>\d{4})\s*[년.\-/]\s*(?P<m>\d{1,2})\s*[월.\-/]\s*(?P<d>\d{1,2})\s*일?"
+    r"(?P<y>\d{4})\s*[년.\-/]\s*(?P<m>\d{1,2})\s*[월.\-/]\s*(?P<d>\d{1,2})\s*[일.]?"
     r"(?:\s*\(?[월화수목금토일](?:요일)?\)?)?"
     r"(?:\s*(?P<ampm>오전|오후)?\s*(?P<H>\d{1,2})\s*[:시]\s*(?P<M>\d{1,2})\s*분?"
     r"(?:\s*[:]\s*(?P<S>\d{1,2})\s*초?)?)?"
     r"(?:\s*(?P<tz>[+-]\d{2}:?\d{2}|KST|UTC|GMT))?\s*$"
 )
+
+# "2026.02.06 14:03": year first with dots, how Korean news sites (and Chinese and Japanese
+# ones) print a time stamp; read as Korean time unless it names a zone.
+_DOTTED = re.compile(r"\d{4}\.\s*\d{1,2}\.\s*\d{1,2}\.?(\s|$)")
 
 
 def parse_localised(value: str) -> float | None:
@@ -75,7 +80,8 @@ def parse_localised(value: str) -> float | None:
 
 def _korean(value: str) -> datetime | None:
     match = _KOREAN.match(value)
-    if not match or ("년" not in value and "월" not in value and "오" not in value):
+    korean = "년" in value or "월" in value or "오" in value
+    if not match or not (korean or _DOTTED.match(value)):
         return None
     hour = int(match["H"] or 0)
     if match["ampm"] == "오후" and hour < 12:

@@ -132,6 +132,9 @@ def test_a_mixed_feed_lists_each_reason(feed_server, make_settings, feeds):
         ("viernes, 6 de febrero de 2026 14:03", "2026-02-06T14:03:00"),
         ("2026년 2월 6일 (금) 오후 2:03", "2026-02-06T05:03:00"),  # Korean, KST
         ("2026년 2월 6일 오전 12:30", "2026-02-05T15:30:00"),
+        ("2026.02.06 14:03", "2026-02-06T05:03:00"),  # Korean news sites' numeric stamp
+        ("2026. 2. 6. 14:03:09", "2026-02-06T05:03:09"),
+        ("2026.02.06 14:03 +00:00", "2026-02-06T14:03:00"),
     ],
 )
 def test_localised_dates_are_read(written, expected):
@@ -140,7 +143,9 @@ def test_localised_dates_are_read(written, expected):
     assert datetime.fromtimestamp(moment, UTC).isoformat() == expected + "+00:00"
 
 
-@pytest.mark.parametrize("written", ["", "tomorrow", "lundi", "6 fevereiro", "2026", "x" * 200])
+@pytest.mark.parametrize(
+    "written", ["", "tomorrow", "lundi", "6 fevereiro", "2026", "x" * 200, "2026.02", "1.2.3 4:05"]
+)
 def test_what_is_not_a_date_stays_none(written):
     assert parse_localised(written) is None
 
