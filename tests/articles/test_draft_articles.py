@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from newsletter.brief.draft import draft_briefing
 from newsletter.brief.report import DraftReport
 from tests.articles.pages import CHIP, article_page
 from tests.brief.factory import DAY, SEND, item
 from tests.collect.feedserver import FeedServer, Reply
+from tests.fixtures.edge import draft_for
 from tests.fixtures.site import make_site
 
 
@@ -37,7 +37,7 @@ def test_the_writer_works_from_the_article_and_the_report_counts(tmp_path, serve
         collect={"allow_private_networks": True},
     )
     report = DraftReport()
-    briefing = draft_briefing(_items(server), site.settings, DAY, report)
+    briefing = draft_for(_items(server), site.settings, DAY, report)
     first = " ".join(briefing.stories[0].summary + briefing.stories[0].why)
     assert "288 GB" in first or "2 nm accelerator has shipped" in first
     assert briefing.stories[1].summary == ["Teaser of the second story only."]
@@ -51,6 +51,6 @@ def test_fetch_articles_false_reads_nothing(tmp_path, server):
         tmp_path, brief={"fetch_articles": False}, collect={"allow_private_networks": True}
     )
     report = DraftReport()
-    draft_briefing(_items(server), site.settings, DAY, report)
+    draft_for(_items(server), site.settings, DAY, report)
     assert server.log == []
     assert report.articles.line().startswith("articles: not fetched")

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.brief.draft import draft_briefing
 from newsletter.brief.report import DraftReport, Fallback
 from newsletter.brief.select import clusters_of
 from newsletter.brief.writers.bedrock import BedrockClient
@@ -22,6 +21,7 @@ from newsletter.pipeline import draft_stage
 from newsletter.runtime import Runtime
 from tests.brief.converse_stub import Answer, ConverseStub, story_fields, story_reply, throttle
 from tests.brief.factory import DAY, demo_items, item, write_config, write_items
+from tests.fixtures.edge import draft_for
 from tests.fixtures.network import free_port
 
 COMPILER_HEADLINE = "Sixteen Claude agents built a C compiler"
@@ -112,7 +112,7 @@ def test_happy_path_every_story_by_the_model(tmp_path: Path, stub: ConverseStub)
 
 def test_english_edition_is_asked_in_english(tmp_path: Path, stub: ConverseStub) -> None:
     settings = bedrock_config(tmp_path, stub.url, language="en")
-    draft_briefing([item(1, "Chip ships", "The chip ships in May.")], settings, DAY)
+    draft_for([item(1, "Chip ships", "The chip ships in May.")], settings, DAY)
     assert "calm and factual" in stub.received[0].body["system"][0]["text"]
     assert (
         stub.received[0]
@@ -127,7 +127,7 @@ def test_malformed_json_falls_back_for_that_story_only(tmp_path: Path, stub: Con
         Answer(body=b'{"output": {"message": ', headers={"Content-Type": "application/json"})
     ]
     report = DraftReport()
-    briefing = draft_briefing(demo_items(), settings, DAY, report)
+    briefing = draft_for(demo_items(), settings, DAY, report)
     assert briefing.stories[0].headline == COMPILER_HEADLINE  # the offline writer's headline
     assert briefing.stories[0].summary and len(briefing.stories[0].sources) == 2
     assert [s.headline.startswith("모델: ") for s in briefing.stories] == [False, True, True]
@@ -185,9 +185,7 @@ def test_incomplete_replies_fall_back(
     settings = bedrock_config(tmp_path, stub.url)
     stub.script = [answer]
     report = DraftReport()
-    briefing = draft_briefing(
-        [item(1, "Chip ships", "The chip ships in May.")], settings, DAY, report
-    )
+    briefing = draft_for([item(1, "Chip ships", "The chip ships in May.")], settings, DAY, report)
     assert briefing.stories[0].headline == "Chip ships"
     assert report.fallbacks == [Fallback("Chip ships", f"invalid reply: {reason}")]
 
@@ -238,7 +236,7 @@ def test_other_errors_are_not_retried(tmp_path: Path, stub: ConverseStub) -> Non
     denied = json.dumps({"message": "You don't have access to the model."}).encode()
     stub.script = [Answer(403, denied, {"x-amzn-ErrorType": "AccessDeniedException"})]
     report = DraftReport()
-    draft_briefing([item(1, "Chip ships", "The chip ships in May.")], settings, DAY, report)
+    draft_for([item(1, "Chip ships", "The chip ships in May.")], settings, DAY, report)
     assert report.calls == 2  # the story's one try, then the editor's call
     assert report.fallbacks == [
         Fallback("Chip ships", "AccessDeniedException: You don't have access to the model.")
@@ -254,7 +252,7 @@ def test_timeout_falls_back_and_the_next_story_still_tries(
     stub.script = [slow]
     report = DraftReport()
     started = time.monotonic()
-    briefing = draft_briefing(demo_items(), settings, DAY, report)
+    briefing = draft_for(demo_items(), settings, DAY, report)
     assert time.monotonic() - started < 60, "the draft waited for the slow reply"
     assert briefing.stories[0].headline == COMPILER_HEADLINE
     assert [f.headline for f in report.fallbacks] == [COMPILER_HEADLINE]
@@ -266,7 +264,7 @@ def test_outage_stops_calling_after_two_failures(tmp_path: Path) -> None:
     port = free_port()  # nobody listens there
     settings = bedrock_config(tmp_path, f"http://127.0.0.1:{port}", brief={"concurrency": 1})
     report = DraftReport()
-    briefing = draft_briefing(demo_items(), settings, DAY, report)
+    briefing = draft_for(demo_items(), settings, DAY, report)
     assert len(briefing.stories) == 3  # the edition is complete, written offline
     assert report.calls == 2
     reasons = [f.reason for f in report.fallbacks]
@@ -282,9 +280,7 @@ def test_json_answered_as_text_is_accepted(tmp_path: Path, stub: ConverseStub) -
     doc = {"output": {"message": message}, "stopReason": "end_turn", "usage": {"inputTokens": 5}}
     stub.script = [Answer(body=json.dumps(doc).encode())]
     report = DraftReport()
-    briefing = draft_briefing(
-        [item(1, "Chip ships", "The chip ships in May.")], settings, DAY, report
-    )
+    briefing = draft_for([item(1, "Chip ships", "The chip ships in May.")], settings, DAY, report)
     assert briefing.stories[0].headline == "From text"
     assert report.fallbacks == []
     cost = report.costs["item-1"]

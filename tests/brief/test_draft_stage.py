@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 
 from newsletter.brief.briefing_file import BRIEFING_NAME
-from newsletter.brief.draft import EmptyDay, draft_briefing
+from newsletter.brief.draft import EmptyDay
 from newsletter.cli.hints import stage_exit_code, stage_line
 from newsletter.model import Briefing
 from newsletter.pipeline import InputMissing, StageError, draft_stage
 from newsletter.runtime import Runtime
 from tests.brief.factory import DAY, demo_items, item, write_config, write_items
+from tests.fixtures.edge import draft_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,10 +63,10 @@ def test_same_input_gives_byte_identical_json(tmp_path: Path) -> None:
         )
         for n in range(10, 60)
     ]
-    first = draft_briefing(items, settings, DAY).to_json()
+    first = draft_for(items, settings, DAY).to_json()
     shuffled = items[:]
     random.Random(7).shuffle(shuffled)
-    assert draft_briefing(shuffled, settings, DAY).to_json() == first
+    assert draft_for(shuffled, settings, DAY).to_json() == first
     write_items(settings, items)
     draft_stage(Runtime(settings), DAY)
     on_disk = (settings.edition_dir(DAY) / BRIEFING_NAME).read_text(encoding="utf-8")
@@ -75,7 +76,7 @@ def test_same_input_gives_byte_identical_json(tmp_path: Path) -> None:
 def test_empty_day_is_a_failure_with_a_clear_message(tmp_path: Path) -> None:
     settings = write_config(tmp_path)
     with pytest.raises(EmptyDay):
-        draft_briefing([], settings, DAY)
+        draft_for([], settings, DAY)
     write_items(settings, [item(1, "Last week's news", "Old.", hours_ago=24 * 7)])
     with pytest.raises(StageError) as caught:
         draft_stage(Runtime(settings), DAY)
@@ -137,14 +138,14 @@ def test_missing_or_broken_items_file_is_one_line(tmp_path: Path) -> None:
 DRAFT_IN_A_NEW_PROCESS = """
 import sys
 from pathlib import Path
-from newsletter.brief.draft import draft_briefing
+from tests.fixtures.edge import draft_for
 from tests.brief.factory import DAY, demo_items, item, write_config
 items = demo_items() + [
     item(n, f"Story {n}", f"Chip {n} ships soon. Prices could fall {n}%. Rivals respond.",
          site=f"s{n % 4}.com", section=("ai", "tools")[n % 2], cluster=f"c{n % 9}")
     for n in range(10, 40)
 ]
-sys.stdout.write(draft_briefing(items, write_config(Path(sys.argv[1])), DAY).to_json())
+sys.stdout.write(draft_for(items, write_config(Path(sys.argv[1])), DAY).to_json())
 """
 
 

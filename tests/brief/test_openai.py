@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.brief.draft import draft_briefing
 from newsletter.brief.report import DraftReport, Fallback
 from newsletter.brief.select import clusters_of
 from newsletter.brief.writers.emoji import emoji_table
@@ -29,6 +28,7 @@ from tests.brief.openai_stub import (
     frame_fields,
     story_fields,
 )
+from tests.fixtures.edge import draft_for
 from tests.fixtures.network import free_port
 
 COMPILER = "Sixteen Claude agents built a C compiler"
@@ -137,7 +137,7 @@ def test_korean_edition_is_written_by_the_model_from_end_to_end(
 
 def test_json_schema_mode_for_servers_without_tools(tmp_path: Path, stub: ChatStub) -> None:
     settings = openai_config(tmp_path, stub.base_url, structured="json")
-    briefing = draft_briefing(demo_items(), settings, DAY)
+    briefing = draft_for(demo_items(), settings, DAY)
     assert all(s.headline.startswith("모델 제목: ") for s in briefing.stories)
     assert briefing.subject == "모델이 쓴 제목: 오늘의 흐름"
     for request in stub.received:
@@ -151,7 +151,7 @@ def test_a_server_refusing_tools_is_asked_in_json_mode(tmp_path: Path) -> None:
     try:
         settings = openai_config(tmp_path, server.base_url, brief={"concurrency": 1})
         report = DraftReport()
-        briefing = draft_briefing(demo_items(), settings, DAY, report)
+        briefing = draft_for(demo_items(), settings, DAY, report)
     finally:
         server.stop()
     assert all(s.headline.startswith("모델 제목: ") for s in briefing.stories)
@@ -165,7 +165,7 @@ def test_the_api_key_comes_from_the_configured_variable(
 ) -> None:
     monkeypatch.setenv("MY_LLM_KEY", "sk-local-123")
     settings = openai_config(tmp_path, stub.base_url, api_key_env="MY_LLM_KEY")
-    draft_briefing([item(1, "Chip ships", "The chip ships in May.")], settings, DAY)
+    draft_for([item(1, "Chip ships", "The chip ships in May.")], settings, DAY)
     assert {r.authorization for r in stub.received} == {"Bearer sk-local-123"}
 
 
@@ -195,9 +195,7 @@ def test_a_reasoning_model_is_asked_the_way_it_wants(tmp_path: Path) -> None:
 def test_openai_without_a_key_falls_back_without_asking(tmp_path: Path) -> None:
     settings = openai_config(tmp_path, "https://api.openai.com/v1")
     report = DraftReport()
-    briefing = draft_briefing(
-        [item(1, "Chip ships", "The chip ships in May.")], settings, DAY, report
-    )
+    briefing = draft_for([item(1, "Chip ships", "The chip ships in May.")], settings, DAY, report)
     assert briefing.stories[0].headline == "Chip ships"
     assert report.fallbacks == [
         Fallback("Chip ships", "$OPENAI_API_KEY is not set (the OpenAI API needs a key)")
@@ -252,7 +250,7 @@ def test_server_error_is_not_retried_and_names_the_reason(tmp_path: Path, stub: 
     settings = openai_config(tmp_path, stub.base_url, brief={"concurrency": 1})
     stub.by_title[COMPILER] = error(500, "CUDA out of memory")
     report = DraftReport()
-    briefing = draft_briefing(demo_items(), settings, DAY, report)
+    briefing = draft_for(demo_items(), settings, DAY, report)
     assert briefing.stories[0].headline == COMPILER  # the offline writer's, complete
     assert briefing.stories[0].summary and len(briefing.stories[0].sources) == 2
     assert [s.headline.startswith("모델 제목") for s in briefing.stories] == [False, True, True]
@@ -268,7 +266,7 @@ def test_timeout_falls_back_and_the_next_story_still_tries(tmp_path: Path, stub:
     slow.delay = 3.0
     stub.by_title[COMPILER] = slow
     report = DraftReport()
-    briefing = draft_briefing(demo_items(), settings, DAY, report)
+    briefing = draft_for(demo_items(), settings, DAY, report)
     assert briefing.stories[0].headline == COMPILER
     assert report.fallbacks == [
         Fallback(COMPILER, f"no reply within 1 s ({stub.base_url}/chat/completions)")
@@ -328,9 +326,7 @@ def test_unusable_replies_fall_back(
     settings = openai_config(tmp_path, stub.base_url)
     stub.by_title["Chip ships"] = answer
     report = DraftReport()
-    briefing = draft_briefing(
-        [item(1, "Chip ships", "The chip ships in May.")], settings, DAY, report
-    )
+    briefing = draft_for([item(1, "Chip ships", "The chip ships in May.")], settings, DAY, report)
     assert briefing.stories[0].headline == "Chip ships"
     assert report.fallbacks == [Fallback("Chip ships", f"invalid reply: {reason}")]
 
@@ -339,7 +335,7 @@ def test_json_answered_as_prose_is_accepted(tmp_path: Path, stub: ChatStub) -> N
     settings = openai_config(tmp_path, stub.base_url)
     prose = "Here you go:\n```json\n" + json.dumps(story_fields("Chip ships")) + "\n```"
     stub.by_title["Chip ships"] = completion(prose, tool=None)
-    briefing = draft_briefing([item(1, "Chip ships", "The chip ships in May.")], settings, DAY)
+    briefing = draft_for([item(1, "Chip ships", "The chip ships in May.")], settings, DAY)
     assert briefing.stories[0].headline == "모델 제목: Chip ships"
 
 
@@ -359,7 +355,7 @@ def many_items(count: int) -> list:  # type: ignore[type-arg]
 def test_stories_are_written_concurrently(tmp_path: Path, stub: ChatStub) -> None:
     settings = openai_config(tmp_path, stub.base_url, max_per_section=4)
     stub.hold_until_in_flight = 2  # the server waits until two requests are in at once
-    briefing = draft_briefing(many_items(4), settings, DAY)
+    briefing = draft_for(many_items(4), settings, DAY)
     assert len(briefing.stories) == 4 and all(
         s.headline.startswith("모델") for s in briefing.stories
     )
@@ -368,7 +364,7 @@ def test_stories_are_written_concurrently(tmp_path: Path, stub: ChatStub) -> Non
 
 def test_concurrency_one_writes_one_story_at_a_time(tmp_path: Path, stub: ChatStub) -> None:
     settings = openai_config(tmp_path, stub.base_url, brief={"concurrency": 1}, max_per_section=4)
-    draft_briefing(many_items(4), settings, DAY)
+    draft_for(many_items(4), settings, DAY)
     assert stub.max_in_flight == 1 and stub.requests == 5
 
 
@@ -402,7 +398,7 @@ def test_the_editor_failing_keeps_the_offline_frame(tmp_path: Path, stub: ChatSt
     settings = openai_config(tmp_path, stub.base_url)
     stub.frame_answer = completion(frame_fields(2), tool="write_frame")  # 2 emoji, 3 stories
     report = DraftReport()
-    briefing = draft_briefing(demo_items(), settings, DAY, report)
+    briefing = draft_for(demo_items(), settings, DAY, report)
     assert all(s.headline.startswith("모델 제목") for s in briefing.stories)
     assert briefing.intro[0] == "안녕하세요!"
     assert "2026년 2월 7일 (토), Daily AI & Tech News입니다" in briefing.intro[1]
@@ -416,7 +412,7 @@ def test_an_outage_still_leaves_a_complete_edition(tmp_path: Path) -> None:
         tmp_path, f"http://127.0.0.1:{free_port()}/v1", brief={"concurrency": 1}
     )
     report = DraftReport()
-    briefing = draft_briefing(demo_items(), settings, DAY, report)
+    briefing = draft_for(demo_items(), settings, DAY, report)
     assert len(briefing.stories) == 3 and briefing.subject and briefing.intro
     assert report.calls == 2  # then the run stops asking
     reasons = [f.reason for f in report.fallbacks]
@@ -439,7 +435,7 @@ def test_the_reply_cache_forgets_old_replies(tmp_path: Path, stub: ChatStub) -> 
     from newsletter.config import database_url
 
     settings = openai_config(tmp_path, stub.base_url)
-    draft_briefing([item(1, "Chip ships", "The chip ships in May.")], settings, DAY)
+    draft_for([item(1, "Chip ships", "The chip ships in May.")], settings, DAY)
     engine = db.engine(database_url(settings))
     old = datetime.now(UTC) - timedelta(days=KEEP_DAYS + 1)
     with engine.begin() as connection:

@@ -13,9 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 from feedserver import IN_WINDOW, Reply
 
-from newsletter.brief.draft import draft_briefing
 from newsletter.brief.report import DraftReport
-from tests.fixtures.edge import collect_for
+from tests.fixtures.edge import collect_for, draft_for
 from tests.fixtures.site import make_site
 
 TOPICS = ["AI", "chip", "semiconductor", "security", "open source", "반도체", "인공지능", "보안"]
@@ -114,7 +113,7 @@ def test_a_tech_beat_picks_tech_and_reads_clean(feed_server, feeds, tmp_path):
     assert all(r.reason for r in result.feeds if r.items == 0)  # every zero says why
 
     report = DraftReport()
-    briefing = draft_briefing(result.items, settings, feeds.day, report)
+    briefing = draft_for(result.items, settings, feeds.day, report)
     picked = [c for c in report.candidates if c.picked]
     assert len(briefing.stories) == 5
     assert all(candidate.topics for candidate in picked)  # on the beat

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from newsletter.brief.briefing_file import save_briefing
-from newsletter.brief.draft import draft_briefing
 from newsletter.brief.sentences import clip
 from newsletter.model import Briefing, Source, Story
 from newsletter.pipeline import StageError, render_stage
 from newsletter.render.content import content_checks
 from newsletter.runtime import Runtime
 from tests.brief.factory import DAY, demo_items, write_config
+from tests.fixtures.edge import draft_for
 
 SOURCE = [Source("Original", "https://example.com/a", "example.com")]
 
@@ -122,7 +122,7 @@ def test_levels_come_from_the_config() -> None:
 def test_the_offline_demo_edition_warns_instead_of_passing(tmp_path: Path) -> None:
     """A Korean edition fed English reports: quoted, not summarised, and its gaps are listed."""
     settings = write_config(tmp_path, language="ko")
-    brief = draft_briefing(demo_items(), settings, DAY)
+    brief = draft_for(demo_items(), settings, DAY)
     found = findings(brief)
     assert "language-mismatch" not in found and "keyword-title" not in found
     assert found["missing-why"] == "2 of 3 stories have no 왜 중요한가 (1, 2)"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.brief.draft import HEADLINE_COLUMNS, draft_briefing
+from newsletter.brief.draft import HEADLINE_COLUMNS
 from newsletter.brief.frame import refit
 from newsletter.columns import clip_columns, display_width, graphemes
 from newsletter.model import Briefing
@@ -22,6 +22,7 @@ from newsletter.render.environment import DEFAULT_TEMPLATES, TEMPLATES_ENV
 from newsletter.render.triage import render_checked
 from newsletter.runtime import render_options
 from tests.brief.factory import DAY, item, write_config
+from tests.fixtures.edge import draft_for
 from tests.render.conftest import CHINESE_60, ENGLISH_WORD_80, LONG_TITLE, ORDINARY
 
 
@@ -45,7 +46,7 @@ def _compact(text: str) -> str:
 def test_the_three_headlines_are_in_every_format(tmp_path: Path) -> None:
     assert len(CHINESE_60) == 60 and len(ENGLISH_WORD_80) == 80
     settings = write_config(tmp_path, max_stories=6, max_per_section=6)
-    briefing = draft_briefing(
+    briefing = draft_for(
         _items([CHINESE_60, ENGLISH_WORD_80, LONG_TITLE, *ORDINARY]), settings, DAY
     )
     headlines = [story.headline for story in briefing.stories]
@@ -129,7 +130,7 @@ def test_the_frame_is_rewritten_for_the_stories_left(
     long_headline = (
         "A story whose headline is much longer than eighty characters, so the template cuts it"
     )
-    briefing = draft_briefing(_items([*ORDINARY, long_headline]), settings, DAY)
+    briefing = draft_for(_items([*ORDINARY, long_headline]), settings, DAY)
     assert long_headline in [s.headline for s in briefing.stories]
     assert "4 stories" in briefing.intro[1] and "4 stories" in briefing.outro[0]
 
@@ -143,7 +144,7 @@ def test_the_frame_is_rewritten_for_the_stories_left(
 
 def test_refit_names_the_new_lead_and_keeps_hand_written_words(tmp_path: Path) -> None:
     settings = write_config(tmp_path, max_stories=4, max_per_section=4)
-    briefing = draft_briefing(_items(ORDINARY), settings, DAY)
+    briefing = draft_for(_items(ORDINARY), settings, DAY)
     lead, *rest = briefing.stories
     assert lead.headline in briefing.intro[1]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -39,11 +40,13 @@ def request_key(provider: str, model: str, version: str, ask: Ask) -> str:
 class ReplyCache:
     """Reads and writes cached replies; a database problem turns it off, never the draft."""
 
-    def __init__(self, engine: Engine, problem: str = "") -> None:
-        """On a ready engine (`open`); replies older than KEEP_DAYS go at once."""
+    def __init__(self, engine: Engine | None, problem: str = "") -> None:
+        """On a ready engine (`open`); replies older than KEEP_DAYS go at once.
+
+        Without one (`problem` says why) the cache is off: nothing is read or kept."""
         self.engine = engine
         self.problem = problem
-        if problem:
+        if engine is None or problem:
             return
         try:
             with engine.begin() as connection:  # a few rows a day: the sweep is cheap
@@ -53,15 +56,15 @@ class ReplyCache:
             self.problem = db.error_reason(exc)
 
     @classmethod
-    def open(cls, url: str) -> ReplyCache:
-        """The cache on `url`'s database; one that cannot be made ready turns it off."""
+    def open(cls, database: Callable[[], Engine]) -> ReplyCache:
+        """The cache on the engine `database` opens; one that cannot be opened turns it off."""
         try:
-            return cls(db.ready(url))
+            return cls(database())
         except SQLAlchemyError as exc:
-            return cls(db.engine(url), problem=db.error_reason(exc))
+            return cls(None, problem=db.error_reason(exc))
 
     def get(self, key: str) -> dict[str, Any] | None:
-        if self.problem:
+        if self.problem or self.engine is None:
             return None
         try:
             with self.engine.connect() as connection:
@@ -78,7 +81,7 @@ class ReplyCache:
         return found if isinstance(found, dict) else None
 
     def put(self, key: str, model: str, fields: dict[str, Any], tokens: tuple[int, int]) -> None:
-        if self.problem:
+        if self.problem or self.engine is None:
             return
         row = {
             "key": key,
