@@ -5,11 +5,11 @@ names: "Sex, 06 Fev 2026 14:03:00 -0300" (Portuguese), "Fr, 06 Feb. 2026"
 (German), "vendredi 6 février 2026 14:03" (French), "viernes, 6 de febrero de
 2026" (Spanish), "2026년 2월 6일 (금) 오후 2:03" and "2026.02.06 14:03" (Korean).
 Such an entry used to come back undated, and an undated entry of a past edition
-date never reaches the window: the feed yielded nothing and said nothing. `parse_localised` reads them:
-month names are translated to English through a table, weekday names and filler
-words dropped, and the rest is read by python-dateutil. It runs only for a date
-feedparser could not read (no cost on the usual feed); one we still cannot read
-stays None (and is reported).
+date never reaches the window: the feed yielded nothing and said nothing.
+`parse_localised` reads them: month names are translated to English through a
+table, weekday names and filler words dropped, and the rest is read by
+python-dateutil. It runs only for a date feedparser could not read (no cost on the
+usual feed); one we still cannot read stays None (and is reported).
 """
 
 from __future__ import annotations

@@ -180,7 +180,7 @@ def test_a_reasoning_model_is_asked_the_way_it_wants(tmp_path: Path) -> None:
             item(2, "Rust 2", "Rust 2 is out."),
         ]
         report = DraftReport()
-        briefing = draft_briefing(items, settings, DAY, report)
+        briefing = draft_for(items, settings, DAY, report)
     finally:
         stub.stop()
     assert report.fallbacks == []
