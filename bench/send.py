@@ -74,13 +74,14 @@ def run_client(config: Path) -> None:
     """One campaign; prints JSON with wall time, CPU and peak RSS of this process."""
     from newsletter.config import load_settings
     from newsletter.pipeline import load_rendered_edition
+    from newsletter.runtime import Runtime
     from newsletter.send.campaign import run_campaign
 
     settings = load_settings(config)
     edition = load_rendered_edition(settings.edition_dir(DAY), DAY)
     before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
-    summary = run_campaign(settings, DAY, edition)
+    summary = run_campaign(Runtime(settings).campaign(), DAY, edition)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_SELF)
     user = after.ru_utime - before.ru_utime

@@ -126,13 +126,14 @@ def run_client(config: Path) -> None:
     """One campaign; prints JSON with wall time, this process's CPU time and peak RSS."""
     from newsletter.config import load_settings
     from newsletter.pipeline import load_rendered_edition
+    from newsletter.runtime import Runtime
     from newsletter.send.campaign import run_campaign
 
     settings = load_settings(config)
     edition = load_rendered_edition(settings.edition_dir(DAY), DAY)
     before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
-    summary = run_campaign(settings, DAY, edition)
+    summary = run_campaign(Runtime(settings).campaign(), DAY, edition)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

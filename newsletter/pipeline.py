@@ -265,7 +265,7 @@ def send_stage(
         editions.advance(day, "sending")
         try:
             summary = run_campaign(
-                runtime.settings,
+                runtime.campaign(),
                 day,
                 edition,
                 resend_ambiguous=resend_ambiguous,

@@ -30,8 +30,10 @@ from newsletter.audience.tokens import secret_key
 from newsletter.config import Settings, database_url
 from newsletter.editions import EditionLog
 from newsletter.render.options import Brand, RenderOptions
-from newsletter.send.campaign import make_transport
+from newsletter.send.campaign import CampaignSetup
+from newsletter.send.sendlog import day_ago, sent_since
 from newsletter.send.transports.base import Transport
+from newsletter.send.transports.factory import make_transport, sending_threads
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -125,7 +127,26 @@ class Runtime:
 
     def transport(self, day: date) -> Transport:
         """A new transport for the campaign of `day` (each campaign closes its own)."""
-        return make_transport(self.settings, day)
+        settings = self.settings
+        return make_transport(
+            settings.sender,
+            settings.smtp,
+            root=self.paths.root,
+            outbox=self.paths.outbox_dir(day),
+            sent_last_24h=lambda: sent_since(self.engine, day_ago()),
+        )
+
+    def campaign(self) -> CampaignSetup:
+        """What `send`, a dry run and a test copy use (reads the key: SecretKeyError)."""
+        settings, secret = self.settings, self.secret
+        return CampaignSetup(
+            engine=self.engine,
+            identity=settings.identity,
+            sender=settings.sender,
+            threads=sending_threads(settings.sender, settings.smtp),
+            secret=secret,
+            transport=self.transport,
+        )
 
 
 def render_options(settings: Settings) -> RenderOptions:

@@ -26,7 +26,6 @@ from newsletter.cli.output import console, print_json, print_table, say, styled
 if TYPE_CHECKING:
     from datetime import date
 
-    from newsletter.config import Settings
     from newsletter.model import Edition
     from newsletter.runtime import Runtime
 
@@ -250,7 +249,7 @@ def send(
     day = edition_date(settings, date)
     try:
         if to or dry_run:
-            _trial(settings, day, load_rendered_edition(runtime.paths.edition_dir(day), day), to)
+            _trial(runtime, day, load_rendered_edition(runtime.paths.edition_dir(day), day), to)
             return
         held = _approval_hold(runtime, day)
         if held:
@@ -266,20 +265,22 @@ def send(
         raise typer.Exit(EXIT_FAILED)
 
 
-def _trial(settings: Settings, day: date, edition: Edition, to: str | None) -> None:
+def _trial(runtime: Runtime, day: date, edition: Edition, to: str | None) -> None:
     from newsletter.audience.addresses import InvalidAddress
     from newsletter.audience.tokens import SecretKeyError
     from newsletter.cli.sending import print_dry_run
     from newsletter.send.message import HeaderInjection, UnsupportedAddress
     from newsletter.send.transports.base import DeliveryError
-    from newsletter.send.trial import dry_run, send_test_copy
+    from newsletter.send.trial import SAMPLE_NAME, dry_run, send_test_copy
 
     try:
+        setup = runtime.campaign()
         if to:
-            message_id = send_test_copy(settings, day, edition, to)
+            message_id = send_test_copy(setup, day, edition, to)
             say(f"test copy sent to {to} ({message_id})")
         else:
-            print_dry_run(dry_run(settings, day, edition))
+            sample = runtime.paths.edition_dir(day) / SAMPLE_NAME
+            print_dry_run(dry_run(setup, day, edition, sample))
     except (HeaderInjection, InvalidAddress, UnsupportedAddress, SecretKeyError) as exc:
         fail(str(exc), EXIT_USAGE)
     except DeliveryError as exc:

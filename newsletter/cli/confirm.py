@@ -13,6 +13,7 @@ from newsletter.audience.tokens import SecretKeyError, secret_key
 from newsletter.cli.common import EXIT_FAILED, EXIT_USAGE, fail
 from newsletter.cli.output import say
 from newsletter.config import Settings
+from newsletter.runtime import Runtime
 from newsletter.send.message import HeaderInjection, UnsupportedAddress
 from newsletter.send.transports.base import DeliveryError
 from newsletter.signup import service as signup
@@ -23,7 +24,8 @@ def send_confirmation(settings: Settings, store: SubscriberStore, email: str, na
         secret = secret_key(transport=settings.sender.transport, data_dir=settings.data_dir)
     except SecretKeyError as exc:
         fail(str(exc), EXIT_USAGE)
-    rules = signup.SignupService(settings, store, secret)
+    transport = Runtime(settings).transport
+    rules = signup.SignupService(settings, store, secret, transport_factory=transport)
     origin = signup.Origin(user_agent="newsletter subscribers add --confirm", via="cli")
     try:
         prepared = rules.prepare(email, name, source="cli", origin=origin)

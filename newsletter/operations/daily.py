@@ -193,7 +193,7 @@ def _test_copy(runtime: Runtime, day: date, address: str) -> str:
     """One [TEST] copy to an editor; the line that says how it went (never raises)."""
     try:
         edition = load_rendered_edition(runtime.paths.edition_dir(day), day)
-        send_test_copy(runtime.settings, day, edition, address)
+        send_test_copy(runtime.campaign(), day, edition, address)
     except Exception as exc:  # the hold stands; the editor can still use `preview`
         return f"test copy to {address} not sent: {exc}"
     return f"test copy sent to {address}"

@@ -19,12 +19,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from email.utils import parseaddr
 from typing import Protocol, TypeVar
 
-from newsletter import db
-from newsletter.audience.tokens import secret_key, unsubscribe_token
-from newsletter.config import Settings, database_url
+from sqlalchemy import Engine
+
+from newsletter.audience.tokens import unsubscribe_token
+from newsletter.config import Identity, SenderSettings
 from newsletter.model import Edition
 from newsletter.send.delivery import Delivery, Stop
 from newsletter.send.leases import Lease, ambiguity, recover, release_ambiguous
@@ -32,7 +32,7 @@ from newsletter.send.message import MessageTemplate
 from newsletter.send.pool import PoolResult, PoolShape, run_pool
 from newsletter.send.ratelimit import RateLimiter
 from newsletter.send.retry import RetryPolicy
-from newsletter.send.sendlog import Outcome, SendLog, day_ago, sent_since
+from newsletter.send.sendlog import Outcome, SendLog
 from newsletter.send.transports.base import (
     AccountError,
     QuotaUnavailable,
@@ -40,7 +40,6 @@ from newsletter.send.transports.base import (
     TransientError,
     Transport,
 )
-from newsletter.send.transports.ses import SesTransport
 
 T = TypeVar("T")
 #: What `send` and `daily` say when the edition found nobody to go to.
@@ -105,61 +104,36 @@ class CampaignStopped(Exception):
         self.kind = kind
 
 
-def sender_address(settings: Settings) -> str:
-    """The bare address of `sender.from`: what SES checks against verified identities."""
-    return parseaddr(settings.sender.from_)[1]
+@dataclass(frozen=True)
+class CampaignSetup:
+    """What a campaign, a dry run and a test copy use besides the edition; the edge builds
+    it once (`Runtime.campaign`) from the pieces it already holds."""
+
+    engine: Engine  # the send log, the leases and the subscribers
+    identity: Identity  # From, Reply-To, List-Id and where unsubscribe links point
+    sender: SenderSettings  # the configured rate and quota, over the account's figures
+    threads: int  # sending threads: one per SMTP connection, else `sender.workers`
+    secret: str  # signs the unsubscribe links
+    transport: Callable[[date], Transport]  # a new transport for the campaign of a day
 
 
-def message_template(settings: Settings, edition: Edition) -> MessageTemplate:
+def message_template(identity: Identity, edition: Edition) -> MessageTemplate:
     return MessageTemplate(
         edition,
-        sender=settings.sender.from_,
-        list_id=settings.list_id,
-        list_name=settings.newsletter.name,
-        reply_to=settings.sender.reply_to,
+        sender=identity.sender,
+        list_id=identity.list_id,
+        list_name=identity.name,
+        reply_to=identity.reply_to,
     )
 
 
-def unsubscribe_url(settings: Settings, secret: str, subscriber_id: int) -> str:
-    token = unsubscribe_token(secret, subscriber_id, settings.list_id)
-    return f"{settings.newsletter.base_url.rstrip('/')}/u/{token}"
-
-
-def make_transport(settings: Settings, day: date) -> Transport:
-    if settings.sender.transport == "outbox":
-        from newsletter.send.transports.outbox import OutboxTransport
-
-        return OutboxTransport(settings.outbox_dir(day))
-    if settings.sender.transport == "smtp":
-        from newsletter.send.transports.smtp import SmtpOptions, SmtpTransport
-
-        engine = db.ready(database_url(settings))
-        limited = bool(settings.sender.daily_quota or settings.smtp.max_per_day)
-        return SmtpTransport(
-            SmtpOptions.from_config(settings.smtp, settings.root),
-            sender=sender_address(settings),
-            configuration_set=settings.sender.configuration_set,
-            sent_last_24h=(lambda: sent_since(engine, day_ago())) if limited else lambda: 0,
-        )
-
-    return SesTransport(
-        region=settings.sender.region,
-        endpoint_url=settings.sender.endpoint_url,
-        configuration_set=settings.sender.configuration_set,
-        sender=sender_address(settings),
-        max_pool_connections=max(10, settings.sender.workers + 2),
-    )
-
-
-def sending_threads(settings: Settings) -> int:
-    """One thread per SMTP connection; `sender.workers` threads share the SES client."""
-    if settings.sender.transport == "smtp":
-        return settings.smtp.connections
-    return settings.sender.workers
+def unsubscribe_url(identity: Identity, secret: str, subscriber_id: int) -> str:
+    token = unsubscribe_token(secret, subscriber_id, identity.list_id)
+    return f"{identity.public_url}/u/{token}"
 
 
 def campaign_limits(
-    settings: Settings, transport: Transport, policy: RetryPolicy
+    configured: SenderSettings, transport: Transport, policy: RetryPolicy
 ) -> tuple[float | None, int | None, str]:
     """(messages/s, messages this run may send, where the figures came from).
 
@@ -167,7 +141,6 @@ def campaign_limits(
     account's count of messages sent in the last 24 hours still applies. When the
     quota cannot be read but both are configured, the configured figures are used.
     """
-    configured = settings.sender
     try:
         quota = _with_retries(transport.quota, policy)
     except QuotaUnavailable as exc:
@@ -184,7 +157,7 @@ def campaign_limits(
 
 
 def run_campaign(
-    settings: Settings,
+    setup: CampaignSetup,
     day: date,
     edition: Edition,
     *,
@@ -203,9 +176,9 @@ def run_campaign(
     policy = policy or RetryPolicy()
     key = day.isoformat()
     summary = CampaignSummary(edition=key)
-    secret = secret_key(transport=settings.sender.transport, data_dir=settings.data_dir)
-    template = message_template(settings, edition)
-    log = SendLog(db.ready(database_url(settings)), key)
+    identity, secret = setup.identity, setup.secret
+    template = message_template(identity, edition)
+    log = SendLog(setup.engine, key)
 
     summary.recovered = recover(log)
     summary.ambiguous, summary.elsewhere = ambiguity(log)
@@ -220,12 +193,12 @@ def run_campaign(
         return summary
 
     owned = transport is None
-    transport = transport or make_transport(settings, day)
+    transport = transport or setup.transport(day)
     started = time.monotonic()
     stop = Stop(cancel=cancel)
     try:
         try:
-            rate, budget, summary.quota_source = campaign_limits(settings, transport, policy)
+            rate, budget, summary.quota_source = campaign_limits(setup.sender, transport, policy)
         except (AccountError, TransientError) as exc:  # nothing claimed yet: nothing to undo
             summary.pending, summary.stopped = counts["pending"], str(exc)
             raise CampaignStopped(
@@ -238,7 +211,7 @@ def run_campaign(
             transport=transport,
             limiter=limiter,
             stop=stop,
-            unsubscribe_url=lambda subscriber_id: unsubscribe_url(settings, secret, subscriber_id),
+            unsubscribe_url=lambda subscriber_id: unsubscribe_url(identity, secret, subscriber_id),
             tags={"edition": key},
             policy=policy,
         )
@@ -263,7 +236,7 @@ def run_campaign(
                     log,
                     deliver,
                     owner=lease.owner,
-                    shape=PoolShape.for_rate(sending_threads(settings), lease.share),
+                    shape=PoolShape.for_rate(setup.threads, lease.share),
                     stop=stop,
                     budget=budget,
                     on_outcomes=record,

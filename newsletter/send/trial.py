@@ -10,13 +10,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from newsletter import db
 from newsletter.audience.addresses import parse_address
 from newsletter.audience.store import SubscriberStore
-from newsletter.audience.tokens import secret_key
-from newsletter.config import Settings, database_url
 from newsletter.model import Edition
-from newsletter.send.campaign import make_transport, message_template, unsubscribe_url
+from newsletter.send.campaign import CampaignSetup, message_template, unsubscribe_url
 from newsletter.send.leases import ambiguity
 from newsletter.send.message import Recipient, clean_header
 from newsletter.send.sendlog import SendLog
@@ -34,39 +31,37 @@ class DryRun:
     html_bytes: int
 
 
-def dry_run(settings: Settings, day: date, edition: Edition) -> DryRun:
-    """Count who would get the edition and write one sample message; nothing is sent.
+def dry_run(setup: CampaignSetup, day: date, edition: Edition, sample: Path) -> DryRun:
+    """Count who would get the edition and write one sample message to `sample` (when
+    anybody is active); nothing is sent.
 
     Counting happens in the database, so a million subscribers cost a few queries,
     not a million objects.
     """
-    store = SubscriberStore.open(settings)
-    secret = secret_key(transport=settings.sender.transport, data_dir=settings.data_dir)
-    template = message_template(settings, edition)
-    log = SendLog(db.ready(database_url(settings)), day.isoformat())
+    store = SubscriberStore(setup.engine)
+    template = message_template(setup.identity, edition)
+    log = SendLog(setup.engine, day.isoformat())
     counts = log.counts()
     recipients = store.count_by_status()["active"]
-    sample: Path | None = None
+    written: Path | None = None
     first = store.list(status="active", limit=1)
     if first:
         subscriber = first[0]
-        recipient = Recipient(
-            subscriber.email, subscriber.name, unsubscribe_url(settings, secret, subscriber.id)
-        )
-        sample = settings.edition_dir(day) / SAMPLE_NAME
+        url = unsubscribe_url(setup.identity, setup.secret, subscriber.id)
         sample.parent.mkdir(parents=True, exist_ok=True)
-        sample.write_bytes(template.build(recipient))
+        sample.write_bytes(template.build(Recipient(subscriber.email, subscriber.name, url)))
+        written = sample
     return DryRun(
         recipients=recipients,
         would_send=log.would_send(),
         already_sent=counts["sent"],
         ambiguous=ambiguity(log)[0],
-        sample=sample,
+        sample=written,
         html_bytes=len(edition.html.encode("utf-8")),
     )
 
 
-def send_test_copy(settings: Settings, day: date, edition: Edition, address: str) -> str:
+def send_test_copy(setup: CampaignSetup, day: date, edition: Edition, address: str) -> str:
     """Send one copy marked [TEST] to `address` through the configured transport.
 
     InvalidAddress for something that is not one plain address; a DeliveryError
@@ -74,16 +69,14 @@ def send_test_copy(settings: Settings, day: date, edition: Edition, address: str
     """
     clean_header(address, "--to")
     address = parse_address(address).email
-    store = SubscriberStore.open(settings)
-    subscriber = store.get(address)
-    secret = secret_key(transport=settings.sender.transport, data_dir=settings.data_dir)
+    subscriber = SubscriberStore(setup.engine).get(address)
     # a non-subscriber gets a link that the web app rejects neutrally (id 0 never exists)
-    url = unsubscribe_url(settings, secret, subscriber.id if subscriber else 0)
+    url = unsubscribe_url(setup.identity, setup.secret, subscriber.id if subscriber else 0)
     test_edition = replace(edition, subject=f"[TEST] {edition.subject}")
-    raw = message_template(settings, test_edition).build(
+    raw = message_template(setup.identity, test_edition).build(
         Recipient(address, subscriber.name if subscriber else "", url)
     )
-    transport = make_transport(settings, day)
+    transport = setup.transport(day)
     try:
         return transport.send(raw, recipient=address, tags={"edition": f"{day}-test"})
     finally:

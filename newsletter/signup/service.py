@@ -43,7 +43,7 @@ from newsletter.audience.tokens import (
     stamp_of,
 )
 from newsletter.config import Settings
-from newsletter.send.campaign import make_transport, unsubscribe_url
+from newsletter.send.campaign import unsubscribe_url
 from newsletter.send.message import ascii_address
 from newsletter.send.transports.base import Transport
 from newsletter.signup.limits import DAY, HOUR, Limiter, SignupLimits, limit_key, network_of
@@ -93,9 +93,9 @@ class SignupService:
         store: SubscriberStore,
         secret: str,
         *,
+        transport_factory: Callable[[date], Transport],
         limits: SignupLimits | None = None,
         clock: Clock = utc_now,
-        transport_factory: Callable[[date], Transport] | None = None,
         latest_edition: Callable[[], LatestEdition | None] | None = None,
     ) -> None:
         self.settings = settings
@@ -104,7 +104,7 @@ class SignupService:
         self.limits = limits or SignupLimits.from_settings(settings.signup)
         self.clock = clock
         self.limiter = Limiter(store.engine)
-        self._factory = transport_factory or self._configured_transport
+        self._factory = transport_factory
         self.latest_edition = latest_edition or (lambda: None)
         self._transport: tuple[date, Transport] | None = None
         self._lock = threading.Lock()
@@ -237,7 +237,7 @@ class SignupService:
             self.settings,
             subscriber.email,
             self.latest_edition(),
-            unsubscribe_url(self.settings, self.secret, subscriber.id),
+            unsubscribe_url(self.settings.identity, self.secret, subscriber.id),
             self.now(),
         )
         transport = self._transport_for(self.now().astimezone(self.settings.zone).date())
@@ -268,9 +268,6 @@ class SignupService:
                 # yesterday's may still be sending on another thread: not closed here
                 self._transport = (day, self._factory(day))
             return self._transport[1]
-
-    def _configured_transport(self, day: date) -> Transport:
-        return make_transport(self.settings, day)
 
 
 def _consent_detail(

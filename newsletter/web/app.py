@@ -28,7 +28,7 @@ from newsletter.feedback.event_log import EventLog
 from newsletter.feedback.intake import Intake
 from newsletter.feedback.record import FeedbackRecorder
 from newsletter.feedback.sns import SnsVerifier
-from newsletter.runtime import render_options
+from newsletter.runtime import Runtime, render_options
 from newsletter.signup.service import SignupService
 from newsletter.site.archive import Archive
 from newsletter.site.pages import SitePages
@@ -94,7 +94,13 @@ def _public_app(
     archive = Archive(store.engine, settings.data_dir / "editions")
     site_pages = SitePages(render_options(settings), archive)
     if signup is None:
-        signup = SignupService(settings, store, secret, latest_edition=site_pages.latest)
+        signup = SignupService(
+            settings,
+            store,
+            secret,
+            transport_factory=Runtime(settings).transport,
+            latest_edition=site_pages.latest,
+        )
     signup_pages = SignupPages(settings, signup, offload)
     site = SiteRoutes(site_pages, offload)
 

@@ -29,9 +29,9 @@ RENDERED = "tests/render/data/briefing-ko.json"
 
 def send(newsletter: Newsletter, **options):  # type: ignore[no-untyped-def]
     settings = newsletter.settings
-    return run_campaign(
-        settings, DAY, load_rendered_edition(settings.edition_dir(DAY), DAY), **options
-    )
+    setup = Runtime(settings).campaign()
+    edition = load_rendered_edition(settings.edition_dir(DAY), DAY)
+    return run_campaign(setup, DAY, edition, **options)
 
 
 def test_every_active_subscriber_gets_one_complete_message(

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from newsletter.pipeline import load_rendered_edition
+from newsletter.runtime import Runtime
 from newsletter.send.campaign import CampaignStopped, run_campaign
 from newsletter.send.retry import RetryPolicy
 from tests.fixtures.ses import MotoServer
@@ -18,9 +19,9 @@ QUICK = RetryPolicy(attempts=10, base=0.01, cap=0.2)
 
 def send(newsletter: Newsletter, **options):  # type: ignore[no-untyped-def]
     settings = newsletter.settings
-    return run_campaign(
-        settings, DAY, load_rendered_edition(settings.edition_dir(DAY), DAY), **options
-    )
+    setup = Runtime(settings).campaign()
+    edition = load_rendered_edition(settings.edition_dir(DAY), DAY)
+    return run_campaign(setup, DAY, edition, **options)
 
 
 def test_throttles_errors_and_drops_are_retried_and_each_message_arrives_once(

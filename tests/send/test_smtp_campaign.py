@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from newsletter.pipeline import load_rendered_edition
+from newsletter.runtime import Runtime
 from newsletter.send.campaign import CampaignStopped, run_campaign
 from newsletter.send.pool import PoolShape
 from newsletter.send.retry import RetryPolicy
@@ -33,9 +34,9 @@ def smtp_newsletter(
 
 def send(newsletter: Newsletter, **options: Any):  # type: ignore[no-untyped-def]
     settings = newsletter.settings
-    return run_campaign(
-        settings, DAY, load_rendered_edition(settings.edition_dir(DAY), DAY), **options
-    )
+    setup = Runtime(settings).campaign()
+    edition = load_rendered_edition(settings.edition_dir(DAY), DAY)
+    return run_campaign(setup, DAY, edition, **options)
 
 
 @pytest.mark.slow

@@ -25,6 +25,7 @@ import pytest
 
 from newsletter.audience.store import Subscriber, SubscriberStore
 from newsletter.config import Settings
+from newsletter.runtime import Runtime
 from newsletter.signup.limits import SignupLimits
 from newsletter.signup.service import SignupService
 from newsletter.web.server import url_of
@@ -155,7 +156,7 @@ def start_site(
         SECRET,
         limits=limits,
         clock=clock,
-        transport_factory=transport_factory,
+        transport_factory=transport_factory or Runtime(settings).transport,
         latest_edition=latest_edition,
     )
     log = LogLines()
