@@ -25,8 +25,6 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
-from newsletter.config import Settings
-
 _NOT_FOUND = {
     "NotFoundException",
     "NotFound",
@@ -63,9 +61,10 @@ class BadCredentials(Unavailable):
 class Aws:
     """boto3 clients for one region and endpoint, created on first use."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.region = settings.sender.region
-        self.endpoint_url = settings.sender.endpoint_url or None
+    def __init__(self, region: str, endpoint_url: str = "") -> None:
+        """`region` and `endpoint_url` as in `[sender]` (an empty endpoint: AWS's own)."""
+        self.region = region
+        self.endpoint_url = endpoint_url or None
         self.session = boto3.session.Session(region_name=self.region)
         self.config = Config(
             connect_timeout=3, read_timeout=10, retries={"max_attempts": 1, "mode": "standard"}

@@ -10,7 +10,14 @@ from urllib.parse import urlsplit
 from newsletter.audience.key_strength import GENERATE, entropy_bits
 from newsletter.audience.key_strength import GENERATED_KEY_BITS as MIN_SECRET_BITS
 from newsletter.audience.tokens import PREVIOUS_SECRETS_ENV, SECRET_ENV, previous_secrets
-from newsletter.config import ConfigError, ConfigNotFound, Settings, load_settings
+from newsletter.config import (
+    ConfigError,
+    ConfigNotFound,
+    SenderSettings,
+    Settings,
+    SmtpSettings,
+    load_settings,
+)
 from newsletter.doctor.check import Check, fail, ok, warn
 from newsletter.doctor.context import Context
 from newsletter.environment import Applied, EnvFileError, apply_env_file
@@ -46,15 +53,16 @@ def checks(ctx: Context) -> Iterator[Check]:
     yield secret_key(ctx)
     if os.environ.get(PREVIOUS_SECRETS_ENV, "").strip():
         yield retired_keys(os.environ.get(SECRET_ENV, ""))
-    yield base_url(ctx.settings)
-    yield transport(ctx.settings)
+    settings = ctx.settings
+    yield base_url(settings.newsletter.base_url, settings.sender.transport)
+    yield transport(settings.sender, settings.smtp)
 
 
 def secret_key(ctx: Context) -> Check:
     name = "secret key"
     key = os.environ.get(SECRET_ENV, "")
     source = "from .env" if ctx.env is not None and SECRET_ENV in ctx.env.keys else "from env"
-    fix = f"put {SECRET_ENV}=<output of `{GENERATE}`> in {ctx.settings.root / '.env'}"
+    fix = f"put {SECRET_ENV}=<output of `{GENERATE}`> in {ctx.runtime.paths.root / '.env'}"
     if not key:
         if not ctx.delivers:
             return warn(
@@ -106,13 +114,13 @@ def _loose_env_file(applied: Applied | None) -> str:
     return f"{applied.path} is readable by other users" if mode & 0o077 else ""
 
 
-def base_url(settings: Settings) -> Check:
+def base_url(url: str, transport: str) -> Check:
+    """`[newsletter] base_url` as the links of mail sent by `transport` will use it."""
     name = "base_url"
-    url = settings.newsletter.base_url
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     local = host in _LOCAL_HOSTS or host.endswith(".localhost")
-    live = settings.sender.transport != "outbox"
+    live = transport != "outbox"
     if local and live:
         return warn(
             name,
@@ -128,11 +136,10 @@ def base_url(settings: Settings) -> Check:
     )
 
 
-def transport(settings: Settings) -> Check:
-    if settings.sender.transport == "ses":
-        return ok("transport", f"ses in {settings.sender.region}" + _endpoint(settings))
-    if settings.sender.transport == "smtp":
-        smtp = settings.smtp
+def transport(sender: SenderSettings, smtp: SmtpSettings) -> Check:
+    if sender.transport == "ses":
+        return ok("transport", f"ses in {sender.region}" + _endpoint(sender))
+    if sender.transport == "smtp":
         return ok("transport", f"smtp {smtp.host}:{smtp.port} ({smtp.security})")
     return warn(
         "transport",
@@ -141,8 +148,8 @@ def transport(settings: Settings) -> Check:
     )
 
 
-def _endpoint(settings: Settings) -> str:
-    endpoint = settings.sender.endpoint_url
+def _endpoint(sender: SenderSettings) -> str:
+    endpoint = sender.endpoint_url
     return f" (endpoint {endpoint})" if endpoint else ""
 
 

@@ -17,17 +17,23 @@ from newsletter.audience.store import SubscriberStore
 from newsletter.config import Settings
 from newsletter.doctor.aws import Aws
 from newsletter.environment import Applied
+from newsletter.runtime import Runtime
 
 
 @dataclass
 class Context:
-    settings: Settings
+    runtime: Runtime  # built by the runner; doctor never asks it for `engine` (that migrates)
     env: Applied | None = None
     engine: Engine | None = None  # set once the database answered
     schema_current: bool = False  # the stored schema version is this program's
     counts: dict[str, int] | None = None  # subscribers per status, once read
     aws: Aws | None = None
     aws_problem: str = ""  # why AWS checks cannot run (no credentials, …)
+
+    @property
+    def settings(self) -> Settings:
+        """The whole configuration: what doctor checks is the config itself."""
+        return self.runtime.settings
 
     @property
     def uses_ses(self) -> bool:

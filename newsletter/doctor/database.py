@@ -18,7 +18,6 @@ from sqlalchemy.pool import NullPool
 
 from newsletter import db, schema
 from newsletter.audience.store import SubscriberStore
-from newsletter.config import database_url
 from newsletter.db import error_reason, redacted_url
 from newsletter.doctor.check import Check, fail, ok, skip, warn
 from newsletter.doctor.context import Context
@@ -28,7 +27,7 @@ CONNECT_TIMEOUT = 5  # seconds
 
 
 def checks(ctx: Context) -> Iterator[Check]:
-    url = database_url(ctx.settings)
+    url = ctx.runtime.database_url  # looked at through its own engines: nothing migrates
     shown = redacted_url(url)
     reached = yield from _reach(ctx, url, shown)
     if not reached:

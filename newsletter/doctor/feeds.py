@@ -19,13 +19,14 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsletter.collect.cache import TABLE_NAME, CacheRow, FeedCache
-from newsletter.collect.fetch import Fetched, Limits, default_user_agent, fetch
+from newsletter.collect.fetch import Fetched, Limits, fetch
 from newsletter.collect.parse import ParseError, parse_feed
 from newsletter.collect.slots import Lanes
-from newsletter.config import CollectSettings, feed_location
+from newsletter.config import CollectSettings
 from newsletter.doctor.check import Check, fail, ok, warn
 from newsletter.doctor.config_secrets import is_placeholder_host
 from newsletter.doctor.context import Context
+from newsletter.pipeline import collect_setup
 
 CONNECT_TIMEOUT = 3.0  # seconds, at most (the config's own value when smaller)
 TOTAL_TIMEOUT = 8.0
@@ -36,13 +37,14 @@ def checks(ctx: Context) -> Iterator[Check]:
     if not settings.feeds:
         yield fail("feeds", "no [[feeds]] in the config: editions would be empty", "add feeds")
         return
-    collect = settings.collect
+    setup = collect_setup(ctx.runtime)  # the feeds and limits exactly as `collect` reads them
+    collect = setup.collect
     limits = replace(
-        Limits.of(collect, default_user_agent(settings.newsletter.base_url)),
+        setup.limits(),
         connect_timeout=min(collect.connect_timeout, CONNECT_TIMEOUT),
         total_timeout=min(collect.total_timeout, TOTAL_TIMEOUT),
     )
-    locations = [feed_location(settings.root, feed) for feed in settings.feeds]
+    locations = setup.locations()
     real = [loc for loc in dict.fromkeys(locations) if not is_placeholder_host(loc)]
     rows = _cached_rows(ctx, real)
     answers = asyncio.run(_probe_all(real, rows, limits, collect)) if real else {}

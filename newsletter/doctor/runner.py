@@ -26,6 +26,7 @@ from newsletter.doctor import (
 )
 from newsletter.doctor.check import FAIL, OK, SKIP, WARN, Check
 from newsletter.doctor.context import Context
+from newsletter.runtime import Runtime
 
 GROUPS: tuple[tuple[str, Callable[[Context], Iterator[Check]]], ...] = (
     ("config", config_secrets.checks),
@@ -76,7 +77,7 @@ def run(
     add(loaded)
     if settings is None:
         return report
-    ctx = Context(settings=settings, env=applied)
+    ctx = Context(Runtime(settings), env=applied)
     try:
         for group, checks in GROUPS:
             try:

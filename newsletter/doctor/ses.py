@@ -30,7 +30,8 @@ def checks(ctx: Context) -> Iterator[Check]:
         )
         return
     try:
-        ctx.aws = Aws(ctx.settings)
+        sender = ctx.settings.sender
+        ctx.aws = Aws(sender.region, sender.endpoint_url)
     except Exception as exc:  # boto3 refuses the region or profile in its own words
         ctx.aws_problem = f"cannot set up AWS: {exc}"
         yield fail("aws credentials", ctx.aws_problem, "check AWS_PROFILE / AWS_REGION")

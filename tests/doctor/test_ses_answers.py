@@ -13,6 +13,7 @@ from newsletter.config import parse_settings
 from newsletter.doctor import config_secrets, ses_account, ses_feedback
 from newsletter.doctor.aws import NotFound
 from newsletter.doctor.context import Context
+from newsletter.runtime import Runtime
 
 TOPIC = "arn:aws:sns:eu-west-1:123456789012:feedback"
 
@@ -41,7 +42,7 @@ def context(active: int | None = 3, **sender: Any) -> Context:
     }
     settings = parse_settings(raw, Path("/srv/newsletter/newsletter.toml"))
     counts = None if active is None else {"active": active}
-    return Context(settings=settings, counts=counts)
+    return Context(Runtime(settings), counts=counts)
 
 
 def account(production: bool = True, enabled: bool = True, **quota: float) -> dict[str, Any]:
@@ -166,7 +167,8 @@ def test_base_url_rules() -> None:
             "newsletter": {"name": "T", "base_url": url},
             "sender": {"from": "t@example.com", "transport": transport},
         }
-        return config_secrets.base_url(parse_settings(raw, Path("n.toml"))).status
+        settings = parse_settings(raw, Path("n.toml"))
+        return config_secrets.base_url(settings.newsletter.base_url, transport).status
 
     assert check("https://news.example.com") == "ok"
     assert check("http://news.example.com") == "warn"

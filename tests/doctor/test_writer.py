@@ -11,6 +11,7 @@ from newsletter.doctor import writer
 from newsletter.doctor.check import OK, WARN
 from newsletter.doctor.context import Context
 from newsletter.doctor.writer import openai_server
+from newsletter.runtime import Runtime
 from tests.brief.factory import write_config
 from tests.brief.openai_stub import ChatStub
 from tests.fixtures.network import free_port
@@ -65,5 +66,5 @@ def test_openai_without_its_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 def test_the_offline_writer_always_can(tmp_path: Path) -> None:
     settings = write_config(tmp_path)
-    (check,) = writer.checks(Context(settings=settings))
+    (check,) = writer.checks(Context(Runtime(settings)))
     assert (check.name, check.status) == ("writer", OK)
