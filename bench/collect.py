@@ -71,11 +71,10 @@ def baseline(urls: list[str]) -> tuple[float, int]:
 
 def ours(settings) -> tuple[float, int, list[str]]:
     from newsletter.collect import collect_edition
-    from newsletter.pipeline import collect_setup
     from newsletter.runtime import Runtime
 
     runtime = Runtime(settings)  # what `newsletter collect` builds; the engine opens in the run
-    setup, moment = collect_setup(runtime), settings.send_moment(DAY)
+    setup, moment = runtime.collect_setup, settings.send_moment(DAY)
     started = time.perf_counter()
     result = collect_edition(lambda: runtime.engine, setup, DAY, moment, now=NOW)
     seconds = time.perf_counter() - started

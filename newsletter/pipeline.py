@@ -26,8 +26,7 @@ from newsletter.brief.briefing_file import (
 )
 from newsletter.brief.draft import EmptyDay, draft_briefing
 from newsletter.brief.report import DraftReport
-from newsletter.brief.setup import DraftSetup
-from newsletter.collect import CollectError, CollectResult, CollectSetup, collect_edition
+from newsletter.collect import CollectError, CollectResult, collect_edition
 from newsletter.feedback.retention import Pruned, prune
 from newsletter.files import replace_together, write_atomically
 from newsletter.model import Briefing, Edition, ModelError, items_from_json, items_to_json
@@ -98,24 +97,12 @@ def _quiet(_: str) -> None:
     return None
 
 
-def collect_setup(runtime: Runtime) -> CollectSetup:
-    """What `collect` reads from the config: the feeds, its limits, the window's length."""
-    settings = runtime.settings
-    return CollectSetup(
-        feeds=settings.feeds,
-        root=runtime.paths.root,
-        collect=settings.collect,
-        base_url=settings.newsletter.base_url,
-        window_hours=settings.brief.window_hours,
-    )
-
-
 def collect_stage(runtime: Runtime, day: date, *, progress: bool = False) -> CollectResult:
     """Fetch every feed and write `items.json` and the per-feed report `feeds.json`."""
     moment = runtime.settings.send_moment(day)
     try:
         result = collect_edition(
-            lambda: runtime.engine, collect_setup(runtime), day, moment, progress=progress
+            lambda: runtime.engine, runtime.collect_setup, day, moment, progress=progress
         )
     except CollectError as exc:
         raise StageError(str(exc)) from None
@@ -126,21 +113,6 @@ def collect_stage(runtime: Runtime, day: date, *, progress: bool = False) -> Col
         files[directory / ITEMS_NAME] = items_to_json(result.items, day)
     replace_together(files)
     return result
-
-
-def draft_setup(runtime: Runtime) -> DraftSetup:
-    """What `draft` reads from the config: [brief], the model providers, name and language."""
-    settings = runtime.settings
-    return DraftSetup(
-        brief=settings.brief,
-        name=settings.newsletter.name,
-        language=settings.newsletter.language,
-        bedrock=settings.bedrock,
-        openai=settings.openai,
-        region=settings.sender.region,
-        collect=settings.collect,
-        base_url=settings.newsletter.base_url,
-    )
 
 
 def draft_stage(
@@ -163,7 +135,7 @@ def draft_stage(
     try:
         moment = runtime.settings.send_moment(day)
         briefing = draft_briefing(
-            items, draft_setup(runtime), day, moment, lambda: runtime.engine, report
+            items, runtime.draft_setup, day, moment, lambda: runtime.engine, report
         )
     except EmptyDay as exc:
         raise StageError(f"nothing to send for {day}: {exc}") from None

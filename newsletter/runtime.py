@@ -27,6 +27,8 @@ from zoneinfo import ZoneInfo
 from newsletter import db
 from newsletter.audience.store import SubscriberStore
 from newsletter.audience.tokens import secret_key
+from newsletter.brief.setup import DraftSetup
+from newsletter.collect.setup import CollectSetup
 from newsletter.config import Settings, database_url
 from newsletter.editions import EditionLog
 from newsletter.render.options import Brand, RenderOptions
@@ -98,6 +100,33 @@ class Runtime:
     @cached_property
     def render_options(self) -> RenderOptions:
         return render_options(self.settings)
+
+    @cached_property
+    def collect_setup(self) -> CollectSetup:
+        """What `collect` reads: the feeds, `[collect]`, the window's length (doctor too)."""
+        settings = self.settings
+        return CollectSetup(
+            feeds=settings.feeds,
+            root=self.paths.root,
+            collect=settings.collect,
+            base_url=settings.newsletter.base_url,
+            window_hours=settings.brief.window_hours,
+        )
+
+    @cached_property
+    def draft_setup(self) -> DraftSetup:
+        """What `draft` reads: `[brief]`, the model providers, the name and the language."""
+        settings = self.settings
+        return DraftSetup(
+            brief=settings.brief,
+            name=settings.newsletter.name,
+            language=settings.newsletter.language,
+            bedrock=settings.bedrock,
+            openai=settings.openai,
+            region=settings.sender.region,
+            collect=settings.collect,
+            base_url=settings.newsletter.base_url,
+        )
 
     @cached_property
     def database_url(self) -> str:

@@ -26,7 +26,6 @@ from newsletter.config import CollectSettings
 from newsletter.doctor.check import Check, fail, ok, warn
 from newsletter.doctor.config_secrets import is_placeholder_host
 from newsletter.doctor.context import Context
-from newsletter.pipeline import collect_setup
 
 CONNECT_TIMEOUT = 3.0  # seconds, at most (the config's own value when smaller)
 TOTAL_TIMEOUT = 8.0
@@ -37,7 +36,7 @@ def checks(ctx: Context) -> Iterator[Check]:
     if not settings.feeds:
         yield fail("feeds", "no [[feeds]] in the config: editions would be empty", "add feeds")
         return
-    setup = collect_setup(ctx.runtime)  # the feeds and limits exactly as `collect` reads them
+    setup = ctx.runtime.collect_setup  # the feeds and limits exactly as `collect` reads them
     collect = setup.collect
     limits = replace(
         setup.limits(),
