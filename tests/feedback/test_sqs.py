@@ -225,6 +225,10 @@ def stored_events(queue: Queue) -> int:
 def test_many_receives_in_flight_record_each_notification_once_and_delete_it(
     queue: Queue,
 ) -> None:
+    # the fixture's 1 s visibility is for the redelivery tests; here a busy machine taking
+    # longer than that between a receive and its delete would see messages again
+    attributes = {"VisibilityTimeout": "60"}
+    queue.client.set_queue_attributes(QueueUrl=queue.url, Attributes=attributes)
     bodies = [envelope(delivery(PEOPLE[number % 4])) for number in range(45)]
     for body in bodies + bodies:  # SNS delivered each twice, far apart
         queue.send(body)
@@ -232,8 +236,9 @@ def test_many_receives_in_flight_record_each_notification_once_and_delete_it(
 
     report = poll(queue.settings, queue.intake, client=queue.client, wait_seconds=0)
 
-    assert report.received == 91 and report.failed == []
-    assert (report.events, report.duplicates) == (46, 45)
+    # 91 deliveries, more if a receive came back after its visibility: each counts once
+    assert report.received >= 91 and report.failed == []
+    assert (report.events, report.duplicates) == (46, report.received - 46)
     assert stored_events(queue) == 46
     assert queue.recorder.transient_count(queue.store.get("cho@example.kr").id) == 1
     assert queue.depth() == (0, 0)
