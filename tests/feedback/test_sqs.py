@@ -225,10 +225,9 @@ def stored_events(queue: Queue) -> int:
 def test_many_receives_in_flight_record_each_notification_once_and_delete_it(
     queue: Queue,
 ) -> None:
-    # the fixture's 1 s visibility is for the redelivery tests; here a busy machine taking
-    # longer than that between a receive and its delete would see messages again
-    attributes = {"VisibilityTimeout": "60"}
-    queue.client.set_queue_attributes(QueueUrl=queue.url, Attributes=attributes)
+    # 1 s would hand a message out again before its delete on a busy machine: moto then
+    # refuses the old receipt handle
+    queue.client.set_queue_attributes(QueueUrl=queue.url, Attributes={"VisibilityTimeout": "60"})
     bodies = [envelope(delivery(PEOPLE[number % 4])) for number in range(45)]
     for body in bodies + bodies:  # SNS delivered each twice, far apart
         queue.send(body)
@@ -236,9 +235,10 @@ def test_many_receives_in_flight_record_each_notification_once_and_delete_it(
 
     report = poll(queue.settings, queue.intake, client=queue.client, wait_seconds=0)
 
-    # 91 deliveries, more if a receive came back after its visibility: each counts once
+    # SQS may hand a message to two receives in flight at once (moto does): counted once
     assert report.received >= 91 and report.failed == []
-    assert (report.events, report.duplicates) == (46, report.received - 46)
+    assert report.events == report.recorded == 46
+    assert report.duplicates == report.received - 46
     assert stored_events(queue) == 46
     assert queue.recorder.transient_count(queue.store.get("cho@example.kr").id) == 1
     assert queue.depth() == (0, 0)
@@ -265,19 +265,22 @@ def test_recorded_but_not_deleted_messages_count_once_when_they_come_back(queue:
 
     with pytest.raises(PollError, match="cannot delete recorded messages"):
         poll(queue.settings, queue.intake, client=DeletesFail(queue.client), wait_seconds=0)
-    assert stored_events(queue) == 26
-    assert sum(queue.depth()) == 26, "recorded, still in the queue"
+    recorded = stored_events(queue)  # the first receives' (the poll stops at the failure)
+    assert recorded >= 1
+    assert sum(queue.depth()) == 26, "nothing was deleted"
+    # they come back after the 1 s they were received with; received again, they stay
+    # away long enough to be deleted however busy the machine is
+    queue.client.set_queue_attributes(QueueUrl=queue.url, Attributes={"VisibilityTimeout": "60"})
 
-    duplicates = 0
+    duplicates = events = 0
 
-    def all_back() -> bool:  # each returns after its visibility timeout (1 s)
-        nonlocal duplicates
+    def all_back() -> bool:
+        nonlocal duplicates, events
         report = poll(queue.settings, queue.intake, client=queue.client, wait_seconds=0)
-        duplicates += report.duplicates
-        assert report.events == 0 and report.recorded == 0
+        duplicates, events = duplicates + report.duplicates, events + report.events
         return queue.depth() == (0, 0)
 
     wait_until(all_back)
-    assert duplicates == 26
+    assert duplicates >= recorded and events == 26 - recorded
     assert stored_events(queue) == 26
     assert queue.recorder.transient_count(queue.store.get("cho@example.kr").id) == 1
