@@ -257,7 +257,7 @@ def purge_signups(runtime: Runtime) -> int:
     """Unconfirmed signups are personal data nobody agreed to keep: gone after
     `signup.unconfirmed_days` (30 by default)."""
     try:
-        return purge_unconfirmed(runtime.settings)
+        return purge_unconfirmed(runtime.subscribers, runtime.settings.signup)
     except SQLAlchemyError as exc:
         raise _database_error(exc) from None
 

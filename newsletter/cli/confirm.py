@@ -9,23 +9,30 @@ because only the person may bring it back.
 from __future__ import annotations
 
 from newsletter.audience.store import InvalidAddress, SubscriberStore
-from newsletter.audience.tokens import SecretKeyError, secret_key
+from newsletter.audience.tokens import SecretKeyError
 from newsletter.cli.common import EXIT_FAILED, EXIT_USAGE, fail
 from newsletter.cli.output import say
-from newsletter.config import Settings
 from newsletter.runtime import Runtime
 from newsletter.send.message import HeaderInjection, UnsupportedAddress
 from newsletter.send.transports.base import DeliveryError
 from newsletter.signup import service as signup
+from newsletter.signup.limits import SignupLimits
 
 
-def send_confirmation(settings: Settings, store: SubscriberStore, email: str, name: str) -> None:
+def send_confirmation(runtime: Runtime, store: SubscriberStore, email: str, name: str) -> None:
+    settings = runtime.settings
     try:
-        secret = secret_key(transport=settings.sender.transport, data_dir=settings.data_dir)
+        secret = runtime.secret
     except SecretKeyError as exc:
         fail(str(exc), EXIT_USAGE)
-    transport = Runtime(settings).transport
-    rules = signup.SignupService(settings, store, secret, transport_factory=transport)
+    rules = signup.SignupService(
+        settings.identity,
+        settings.newsletter,
+        store,
+        secret,
+        limits=SignupLimits.from_settings(settings.signup),
+        transport_factory=runtime.transport,
+    )
     origin = signup.Origin(user_agent="newsletter subscribers add --confirm", via="cli")
     try:
         prepared = rules.prepare(email, name, source="cli", origin=origin)
@@ -40,7 +47,7 @@ def send_confirmation(settings: Settings, store: SubscriberStore, email: str, na
     if prepared.outcome == signup.REFUSED:
         fail(
             f"{email} was erased on request (forget); only the person can sign up again, "
-            f"at {settings.newsletter.base_url.rstrip('/')}/subscribe",
+            f"at {settings.identity.public_url}/subscribe",
             EXIT_FAILED,
         )
     if prepared.outcome == signup.THROTTLED:

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from newsletter import db
-from newsletter.cli.common import EXIT_FAILED, EXIT_USAGE, fail, settings_from
+from newsletter.cli.common import EXIT_FAILED, EXIT_USAGE, fail, runtime_from
 from newsletter.cli.output import print_json, print_table, say
 
 if TYPE_CHECKING:
@@ -46,13 +46,11 @@ def open_store(ctx: typer.Context) -> SubscriberStore:
     """The store of the configured database; one clear line if it cannot be reached."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from newsletter.audience.store import SubscriberStore
-
-    settings = settings_from(ctx)
+    runtime = runtime_from(ctx)
     try:
-        return SubscriberStore.open(settings)
+        return runtime.subscribers
     except SQLAlchemyError as exc:
-        shown = db.redacted_url(settings.database.url)
+        shown = db.redacted_url(runtime.settings.database.url)
         fail(f"database ({shown}): {db.error_reason(exc)}", EXIT_FAILED)
 
 
@@ -87,7 +85,7 @@ def add(
     if confirm:
         from newsletter.cli.confirm import send_confirmation
 
-        send_confirmation(settings_from(ctx), store, email, name)
+        send_confirmation(runtime_from(ctx), store, email, name)
         return
     try:
         subscriber, created = store.add(email, name, source="cli")

@@ -22,8 +22,9 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid, parseaddr
+from zoneinfo import ZoneInfo
 
-from newsletter.config import Settings
+from newsletter.config import Identity, NewsletterSettings
 from newsletter.i18n import catalog
 from newsletter.render.pages import render_page
 from newsletter.send.message import ascii_address, clean_header
@@ -36,24 +37,25 @@ class Confirmation:
     expires: datetime  # aware
 
 
-def promise(settings: Settings) -> str:
+def promise(newsletter: NewsletterSettings) -> str:
     """The one line that says what arrives and when."""
-    newsletter = settings.newsletter
     return catalog(newsletter.language).text(
         "signup.promise", time=newsletter.send_time, zone=newsletter.timezone, list=newsletter.name
     )
 
 
-def confirmation_message(settings: Settings, confirmation: Confirmation, now: datetime) -> bytes:
-    """The complete message (CRLF, 7-bit clean) for one confirmation."""
-    newsletter = settings.newsletter
+def confirmation_message(
+    identity: Identity, newsletter: NewsletterSettings, confirmation: Confirmation, now: datetime
+) -> bytes:
+    """The complete message (CRLF, 7-bit clean) for one confirmation, from `identity`'s
+    sender; `newsletter` says when the edition comes."""
     said = catalog(newsletter.language).table("signup")
     url = clean_header(confirmation.url, "confirmation URL")
-    local_expiry = confirmation.expires.astimezone(settings.zone)
+    local_expiry = confirmation.expires.astimezone(ZoneInfo(newsletter.timezone))
     lines = {
         "hello": said["mail_hello"],
         "intro": said["mail_intro"].format(list=newsletter.name),
-        "promise": promise(settings),
+        "promise": promise(newsletter),
         "button": said["mail_button"],
         "expires": said["mail_expires"].format(
             expires=f"{local_expiry:%Y-%m-%d %H:%M} ({newsletter.timezone})"
@@ -72,16 +74,16 @@ def confirmation_message(settings: Settings, confirmation: Confirmation, now: da
         **lines,
     )
     subject = said["subject"].format(list=newsletter.name)
-    return transactional_message(settings, confirmation.email, subject, text, page, now)
+    return transactional_message(identity, confirmation.email, subject, text, page, now)
 
 
 def transactional_message(
-    settings: Settings, to: str, subject: str, text: str, html: str, now: datetime
+    identity: Identity, to: str, subject: str, text: str, html: str, now: datetime
 ) -> bytes:
     """One message to one person from the list's sender (no List-* headers: not list mail)."""
-    display, sender = parseaddr(clean_header(settings.sender.from_, "sender.from"))
+    display, sender = parseaddr(clean_header(identity.sender, "sender.from"))
     if "@" not in sender:
-        raise ValueError(f"sender.from has no valid address: {settings.sender.from_!r}")
+        raise ValueError(f"sender.from has no valid address: {identity.sender!r}")
     recipient = ascii_address(clean_header(to, "recipient"))
     local, _, domain = recipient.rpartition("@")
 
@@ -92,8 +94,8 @@ def transactional_message(
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[1])
     message["Auto-Submitted"] = "auto-generated"
-    if settings.sender.reply_to:
-        message["Reply-To"] = clean_header(settings.sender.reply_to, "sender.reply_to")
+    if identity.reply_to:
+        message["Reply-To"] = clean_header(identity.reply_to, "sender.reply_to")
     # quoted-printable keeps English readable in an .eml; it triples Hangul, base64 does not
     encoding = "quoted-printable" if text.isascii() else "base64"
     message.set_content(text, cte=encoding)

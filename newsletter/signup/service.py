@@ -28,6 +28,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from newsletter.audience.addresses import (
     InvalidAddress,
@@ -42,7 +43,7 @@ from newsletter.audience.tokens import (
     read_confirmation_token,
     stamp_of,
 )
-from newsletter.config import Settings
+from newsletter.config import Identity, NewsletterSettings, SignupSettings
 from newsletter.send.campaign import unsubscribe_url
 from newsletter.send.message import ascii_address
 from newsletter.send.transports.base import Transport
@@ -87,21 +88,27 @@ class Prepared:
 
 
 class SignupService:
+    """The rules, bound to one list (`identity`, and the `[newsletter]` facts its mails
+    state), its store, the signing key, the limits and a transport per day."""
+
     def __init__(
         self,
-        settings: Settings,
+        identity: Identity,
+        newsletter: NewsletterSettings,
         store: SubscriberStore,
         secret: str,
         *,
+        limits: SignupLimits,
         transport_factory: Callable[[date], Transport],
-        limits: SignupLimits | None = None,
         clock: Clock = utc_now,
         latest_edition: Callable[[], LatestEdition | None] | None = None,
     ) -> None:
-        self.settings = settings
+        self.identity = identity
+        self.newsletter = newsletter
+        self.zone = ZoneInfo(newsletter.timezone)
         self.store = store
         self.secret = secret
-        self.limits = limits or SignupLimits.from_settings(settings.signup)
+        self.limits = limits
         self.clock = clock
         self.limiter = Limiter(store.engine)
         self._factory = transport_factory
@@ -153,7 +160,7 @@ class SignupService:
             stamp, email_in_link, name_in_link = stamp_of(subscriber.updated), subscriber.email, ""
         token = confirmation_token(
             self.secret,
-            self.settings.list_id,
+            self.identity.list_id,
             email_in_link,
             stamp=stamp,
             name=name_in_link,
@@ -161,10 +168,10 @@ class SignupService:
         )
         confirmation = Confirmation(
             email=email_in_link,
-            url=f"{self.settings.newsletter.base_url.rstrip('/')}/confirm/{token}",
+            url=f"{self.identity.public_url}/confirm/{token}",
             expires=now + limits.confirm_max_age,
         )
-        raw = confirmation_message(self.settings, confirmation, now)
+        raw = confirmation_message(self.identity, self.newsletter, confirmation, now)
         return Prepared(
             SENT,
             recipient=ascii_address(address.email),  # an IDN domain as punycode, as in To
@@ -176,7 +183,7 @@ class SignupService:
         """Hand the confirmation to the configured transport; the provider's message id."""
         if prepared.outcome != SENT:
             return ""
-        transport = self._transport_for(self.now().astimezone(self.settings.zone).date())
+        transport = self._transport_for(self.now().astimezone(self.zone).date())
         return transport.send(
             prepared.raw, recipient=prepared.recipient, tags={"kind": "confirmation"}
         )
@@ -188,7 +195,7 @@ class SignupService:
         return read_confirmation_token(
             self.secret,
             token,
-            self.settings.list_id,
+            self.identity.list_id,
             max_age=self.limits.confirm_max_age,
             clock=lambda: self.now().timestamp(),
         )
@@ -234,13 +241,14 @@ class SignupService:
         if subscriber is None or subscriber.status != "active":
             return ""
         raw = welcome_message(
-            self.settings,
+            self.identity,
+            self.newsletter,
             subscriber.email,
             self.latest_edition(),
-            unsubscribe_url(self.settings.identity, self.secret, subscriber.id),
+            unsubscribe_url(self.identity, self.secret, subscriber.id),
             self.now(),
         )
-        transport = self._transport_for(self.now().astimezone(self.settings.zone).date())
+        transport = self._transport_for(self.now().astimezone(self.zone).date())
         return transport.send(
             raw, recipient=ascii_address(subscriber.email), tags={"kind": "welcome"}
         )
@@ -290,7 +298,6 @@ def purge(store: SubscriberStore, now: datetime, limits: SignupLimits) -> int:
     return store.purge_pending(now - limits.pending_max_age)
 
 
-def purge_unconfirmed(settings: Settings) -> int:
+def purge_unconfirmed(store: SubscriberStore, signup: SignupSettings) -> int:
     """What `daily` calls (no signing key needed, so it works wherever `daily` does)."""
-    limits = SignupLimits.from_settings(settings.signup)
-    return purge(SubscriberStore.open(settings), utc_now(), limits)
+    return purge(store, utc_now(), SignupLimits.from_settings(signup))

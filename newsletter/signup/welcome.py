@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from newsletter.config import Settings
+from newsletter.config import Identity, NewsletterSettings
 from newsletter.i18n import catalog
 from newsletter.render.pages import render_page
 from newsletter.signup.mail import promise, transactional_message
@@ -30,20 +30,20 @@ class LatestEdition:
 
 
 def welcome_message(
-    settings: Settings,
+    identity: Identity,
+    newsletter: NewsletterSettings,
     email: str,
     latest: LatestEdition | None,
     unsubscribe_url: str,
     now: datetime,
 ) -> bytes:
     """The complete welcome message for `email` (CRLF, 7-bit clean)."""
-    newsletter = settings.newsletter
     said = catalog(newsletter.language).table("welcome")
-    site = newsletter.base_url.rstrip("/")
+    site = identity.public_url
     lines = {
         "hello": said["hello"],
         "intro": said["intro"].format(list=newsletter.name),
-        "promise": promise(settings),
+        "promise": promise(newsletter),
         "latest_intro": said["latest_intro"] if latest else said["no_edition"],
         "archive": said["archive"],
         "unsubscribe": said["unsubscribe"],
@@ -67,4 +67,4 @@ def welcome_message(
         **lines,
     )
     subject = said["subject"].format(list=newsletter.name)
-    return transactional_message(settings, email, subject, text, html, now)
+    return transactional_message(identity, email, subject, text, html, now)

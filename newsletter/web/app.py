@@ -29,6 +29,7 @@ from newsletter.feedback.intake import Intake
 from newsletter.feedback.record import FeedbackRecorder
 from newsletter.feedback.sns import SnsVerifier
 from newsletter.runtime import Runtime, render_options
+from newsletter.signup.limits import SignupLimits
 from newsletter.signup.service import SignupService
 from newsletter.site.archive import Archive
 from newsletter.site.pages import SitePages
@@ -95,9 +96,11 @@ def _public_app(
     site_pages = SitePages(render_options(settings), archive)
     if signup is None:
         signup = SignupService(
-            settings,
+            settings.identity,
+            settings.newsletter,
             store,
             secret,
+            limits=SignupLimits.from_settings(settings.signup),
             transport_factory=Runtime(settings).transport,
             latest_edition=site_pages.latest,
         )

@@ -47,7 +47,7 @@ class SignupPages:
         self.language = settings.newsletter.language
         self.list_name = settings.newsletter.name
         self.words = catalog(self.language).table("signup")
-        self.promise = promise(settings)
+        self.promise = promise(settings.newsletter)
         self.form_url = f"{settings.newsletter.base_url.rstrip('/')}/subscribe"
         self.days = max(1, service.limits.confirm_max_age.days)
         self.finished = 0  # background signups done (success or not): tests wait on it

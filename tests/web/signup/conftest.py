@@ -148,15 +148,17 @@ def start_site(
 
     if settings is None:
         settings = write_config(tmp_path, url_of(listener), language=language)
-    store = SubscriberStore.open(settings)
+    runtime = Runtime(settings)
+    store = runtime.subscribers
     clock = clock or Clock()
     service = SignupService(
-        settings,
+        settings.identity,
+        settings.newsletter,
         store,
         SECRET,
-        limits=limits,
+        limits=limits or SignupLimits.from_settings(settings.signup),
         clock=clock,
-        transport_factory=transport_factory or Runtime(settings).transport,
+        transport_factory=transport_factory or runtime.transport,
         latest_edition=latest_edition,
     )
     log = LogLines()
