@@ -197,7 +197,7 @@ def through_moto(work: Path, count: int) -> dict[str, Any]:
             )
         config = site(work / "moto", queue, url)
         started = time.perf_counter()
-        report = poll(load_settings(config), intake_for(config), client=client, wait_seconds=0)
+        report = poll(queue, intake_for(config), client=client, wait_seconds=0)
         seconds = time.perf_counter() - started
     finally:
         server.stop()

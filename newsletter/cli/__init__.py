@@ -383,9 +383,16 @@ def report(
     from newsletter.feedback.report import report_for
     from newsletter.feedback.report_page import write_page
 
-    settings = settings_from(ctx)
+    runtime = runtime_from(ctx)
+    settings = runtime.settings
     day = edition_date(settings, date) if date else None
-    reports = report_for(settings, day=day, last=max(last, 30) if html else last)
+    reports = report_for(
+        runtime.engine,
+        runtime.paths.edition_dir,
+        settings.feedback,
+        day=day,
+        last=max(last, 30) if html else last,
+    )
     if html is not None:
         write_page(reports, html, title=f"{settings.newsletter.name}: delivery and engagement")
     print_reports(reports if day else reports[:last], as_json=json)
@@ -516,11 +523,14 @@ def feedback_poll(ctx: typer.Context, json: JsonOption = False) -> None:
     """Process SES bounce/complaint notifications from an SQS queue, then exit."""
     from newsletter.feedback.sqs import PollError, QueueNotConfigured, run_poll
 
-    settings = settings_from(ctx)
+    runtime = runtime_from(ctx)
+    settings = runtime.settings
     try:
-        report = run_poll(settings)
+        report = run_poll(settings.feedback, settings.sender.region, lambda: runtime.subscribers)
+    except QueueNotConfigured as exc:
+        fail(f"{settings.path}: {exc}", EXIT_USAGE)
     except PollError as exc:
-        fail(str(exc), EXIT_USAGE if isinstance(exc, QueueNotConfigured) else EXIT_FAILED)
+        fail(str(exc), EXIT_FAILED)
     if json:
         print_json(report.to_json())
     else:

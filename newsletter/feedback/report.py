@@ -32,7 +32,7 @@ from sqlalchemy import Engine, case, func, select
 
 from newsletter import db, schema
 from newsletter.brief.briefing_file import load_briefing
-from newsletter.config import Settings, database_url
+from newsletter.config import FeedbackSettings
 from newsletter.schema import subscriber_events
 
 # (headline, source URLs) of each story, in order; [] when the edition's files are gone
@@ -255,10 +255,18 @@ def story_links(edition_dir: Callable[[str], Path]) -> StoryLinks:
 
 
 def report_for(
-    settings: Settings, *, day: date | None = None, last: int = 7
+    engine: Engine,
+    edition_dir: Callable[[str], Path],
+    feedback: FeedbackSettings,
+    *,
+    day: date | None = None,
+    last: int = 7,
 ) -> list[EditionReport]:
-    """`newsletter report`: the edition of `day`, or the newest `last` editions sent."""
-    engine = db.ready(database_url(settings))
+    """`newsletter report`: the edition of `day`, or the newest `last` editions sent.
+
+    `edition_dir` finds an edition's folder (its briefing names the stories' links);
+    `feedback` says whether opens and clicks were tracked at all.
+    """
     editions = [day.isoformat()] if day else recent_editions(engine, last)
-    tracking = Tracking(settings.feedback.track_opens, settings.feedback.track_clicks)
-    return build(engine, editions, story_links(settings.edition_dir), tracking)
+    tracking = Tracking(feedback.track_opens, feedback.track_clicks)
+    return build(engine, editions, story_links(edition_dir), tracking)

@@ -15,6 +15,7 @@ MessageId) and raw message delivery (key: the SES feedbackId).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +25,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsletter.audience.store import SubscriberStore
-from newsletter.config import Settings
+from newsletter.config import FeedbackSettings
 from newsletter.feedback.event_log import EventLog
 from newsletter.feedback.intake import Intake, Notification, read
 from newsletter.feedback.record import FeedbackRecorder, MalformedNotification
@@ -61,33 +62,43 @@ class PollError(Exception):
 
 
 class QueueNotConfigured(PollError):
-    """No `feedback.queue_url`: the configuration must change before a poll can work."""
+    """No `feedback.queue_url`: the configuration must change before a poll can work (the
+    caller names its file)."""
+
+    def __init__(self) -> None:
+        super().__init__("feedback.queue_url is not set")
 
 
-def run_poll(settings: Settings) -> PollReport:
-    """`newsletter feedback poll`: the configured queue into the configured database."""
-    if not settings.feedback.queue_url:
-        raise QueueNotConfigured(f"{settings.path}: feedback.queue_url is not set")
+def run_poll(
+    feedback: FeedbackSettings, region: str, open_store: Callable[[], SubscriberStore]
+) -> PollReport:
+    """`newsletter feedback poll`: the queue of `feedback` into the store `open_store` opens
+    (opened only once the queue is known, and a database error there loses nothing).
+
+    `region` is the sender's, used when `feedback.region` is empty.
+    """
+    if not feedback.queue_url:
+        raise QueueNotConfigured()
     try:
-        store = SubscriberStore.open(settings)
+        store = open_store()
         recorder = FeedbackRecorder(
-            store, settings.feedback.transient_bounce_limit, settings.feedback.transient_bounce_days
+            store, feedback.transient_bounce_limit, feedback.transient_bounce_days
         )
         events = EventLog(
-            store.engine,
-            track_opens=settings.feedback.track_opens,
-            track_clicks=settings.feedback.track_clicks,
+            store.engine, track_opens=feedback.track_opens, track_clicks=feedback.track_clicks
         )
-        return poll(settings, Intake(recorder, events))
+        client = sqs_client(feedback, region)
+        return poll(feedback.queue_url, Intake(recorder, events), client=client)
     except SQLAlchemyError as exc:
         # whatever was not recorded is still in the queue
         raise PollError(f"database error, nothing lost: {exc.__class__.__name__}: {exc}") from None
 
 
-def sqs_client(settings: Settings) -> Any:
-    options: dict[str, Any] = {"region_name": settings.feedback.region or settings.sender.region}
-    if settings.feedback.endpoint_url:
-        options["endpoint_url"] = settings.feedback.endpoint_url
+def sqs_client(feedback: FeedbackSettings, region: str) -> Any:
+    """The SQS client of `feedback` (its region, else `region`: the sender's)."""
+    options: dict[str, Any] = {"region_name": feedback.region or region}
+    if feedback.endpoint_url:
+        options["endpoint_url"] = feedback.endpoint_url
     return boto3.client("sqs", **options)
 
 
@@ -105,18 +116,17 @@ def unwrap(body: str, sqs_message_id: str) -> tuple[str, dict[str, Any]]:
 
 
 def poll(
-    settings: Settings,
+    queue_url: str,
     intake: Intake,
     *,
-    client: Any = None,
+    client: Any,
     wait_seconds: int = 1,
     max_batches: int = 1000,
 ) -> PollReport:
     """Receive until the queue is empty (or only failing messages are left), record, delete."""
-    queue_url = settings.feedback.queue_url
     if not queue_url:
-        raise PollError(f"{settings.path}: feedback.queue_url is not set")
-    poller = _Poller(client or sqs_client(settings), queue_url, intake, wait_seconds)
+        raise QueueNotConfigured()
+    poller = _Poller(client, queue_url, intake, wait_seconds)
     return poller.run(max_batches)
 
 

@@ -149,7 +149,9 @@ def test_the_poll_path_records_each_event_once(ses, tmp_path: Path) -> None:
 
     recorder = FeedbackRecorder(store, settings.feedback.transient_bounce_limit)
     events = EventLog(store.engine, track_clicks=True)
-    report = poll(settings, Intake(recorder, events), client=client, wait_seconds=0)
+    report = poll(
+        settings.feedback.queue_url, Intake(recorder, events), client=client, wait_seconds=0
+    )
 
     assert report.received == 6 and report.failed == []
     assert report.events == 3

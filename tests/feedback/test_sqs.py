@@ -101,7 +101,7 @@ def test_each_notification_recorded_once_then_deleted(queue: Queue) -> None:
     queue.send(envelope(bounce("cho@example.kr", "Transient")))
     queue.send(envelope(delivery("dan@example.com")))
 
-    report = poll(queue.settings, queue.intake, client=queue.client, wait_seconds=0)
+    report = poll(queue.url, queue.intake, client=queue.client, wait_seconds=0)
 
     assert report.received == 6
     # the Delivery is kept in the event log (for `newsletter report`), changing nobody
@@ -115,7 +115,7 @@ def test_each_notification_recorded_once_then_deleted(queue: Queue) -> None:
     assert queue.status("dan@example.com") == "active"
     assert queue.depth() == (0, 0), "every recorded message was deleted"
 
-    again = poll(queue.settings, queue.intake, client=queue.client, wait_seconds=0)
+    again = poll(queue.url, queue.intake, client=queue.client, wait_seconds=0)
     assert again.received == 0
     assert [e.source for e in queue.store.events(queue.store.get("ann@example.com").id)] == [
         "cli",
@@ -134,11 +134,11 @@ def test_message_is_deleted_only_after_it_is_recorded(
     with monkeypatch.context() as patch:
         patch.setattr(queue.recorder, "record", database_down)
         with pytest.raises(RuntimeError):
-            poll(queue.settings, queue.intake, client=queue.client, wait_seconds=0)
+            poll(queue.url, queue.intake, client=queue.client, wait_seconds=0)
     assert sum(queue.depth()) == 1, "the unrecorded message is still in the queue"
 
     def redelivered() -> bool:  # once its visibility timeout (1 s) is over
-        return poll(queue.settings, queue.intake, client=queue.client, wait_seconds=0).recorded == 1
+        return poll(queue.url, queue.intake, client=queue.client, wait_seconds=0).recorded == 1
 
     wait_until(redelivered)
     assert queue.recorder.transient_count(queue.store.get("ann@example.com").id) == 1
@@ -149,7 +149,7 @@ def test_unreadable_message_stays_for_the_dead_letter_queue(queue: Queue) -> Non
     queue.send("this is not json")
     queue.send(envelope({"notificationType": "Bounce", "bounce": {"bounceType": "Permanent"}}))
     queue.send(envelope(bounce("ann@example.com")))
-    report = poll(queue.settings, queue.intake, client=queue.client, wait_seconds=0)
+    report = poll(queue.url, queue.intake, client=queue.client, wait_seconds=0)
     assert report.recorded == 1 and len(report.failed) == 2
     assert "not JSON" in report.failed[0]
     assert "bouncedRecipients" in report.failed[1]
@@ -196,7 +196,7 @@ def test_a_deeply_nested_message_is_left_aside_and_the_batch_recorded(queue: Que
     queue.send(json.dumps(raw))
     queue.send(envelope(bounce("ann@example.com")))
 
-    report = poll(queue.settings, queue.intake, client=queue.client, wait_seconds=0)
+    report = poll(queue.url, queue.intake, client=queue.client, wait_seconds=0)
 
     assert queue.status("ann@example.com") == "bounced"
     assert report.recorded == 1 and report.received == 4
@@ -233,7 +233,7 @@ def test_many_receives_in_flight_record_each_notification_once_and_delete_it(
         queue.send(body)
     queue.send(envelope(bounce("cho@example.kr", "Transient")))
 
-    report = poll(queue.settings, queue.intake, client=queue.client, wait_seconds=0)
+    report = poll(queue.url, queue.intake, client=queue.client, wait_seconds=0)
 
     # SQS may hand a message to two receives in flight at once (moto does): counted once
     assert report.received >= 91 and report.failed == []
@@ -264,7 +264,7 @@ def test_recorded_but_not_deleted_messages_count_once_when_they_come_back(queue:
     queue.send(envelope(bounce("cho@example.kr", "Transient")))
 
     with pytest.raises(PollError, match="cannot delete recorded messages"):
-        poll(queue.settings, queue.intake, client=DeletesFail(queue.client), wait_seconds=0)
+        poll(queue.url, queue.intake, client=DeletesFail(queue.client), wait_seconds=0)
     recorded = stored_events(queue)  # the first receives' (the poll stops at the failure)
     assert recorded >= 1
     assert sum(queue.depth()) == 26, "nothing was deleted"
@@ -276,7 +276,7 @@ def test_recorded_but_not_deleted_messages_count_once_when_they_come_back(queue:
 
     def all_back() -> bool:
         nonlocal duplicates, events
-        report = poll(queue.settings, queue.intake, client=queue.client, wait_seconds=0)
+        report = poll(queue.url, queue.intake, client=queue.client, wait_seconds=0)
         duplicates, events = duplicates + report.duplicates, events + report.events
         return queue.depth() == (0, 0)
 
