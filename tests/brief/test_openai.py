@@ -443,3 +443,25 @@ def test_the_reply_cache_forgets_old_replies(tmp_path: Path, stub: ChatStub) -> 
     ReplyCache(engine)  # the next draft's cache
     with engine.connect() as connection:
         assert connection.execute(replies.select()).all() == []
+
+
+def test_a_database_that_cannot_be_opened_turns_the_caches_off_not_the_draft(
+    tmp_path: Path, stub: ChatStub
+) -> None:
+    from sqlalchemy import Engine
+    from sqlalchemy.exc import OperationalError
+
+    from newsletter.brief.draft import draft_briefing
+
+    settings = openai_config(tmp_path, stub.base_url)
+    runtime = Runtime(settings)
+
+    def unreachable() -> Engine:
+        raise OperationalError("SELECT 1", {}, Exception("could not connect to server"))
+
+    report = DraftReport()
+    briefing = draft_briefing(
+        demo_items(), runtime.draft_setup, DAY, settings.send_moment(DAY), unreachable, report
+    )
+    assert all(s.headline.startswith("모델 제목") for s in briefing.stories)  # the model wrote
+    assert "reply cache off: could not connect to server" in report.notes
