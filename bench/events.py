@@ -38,12 +38,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.history import save  # noqa: E402
-from newsletter.audience.store import SubscriberStore  # noqa: E402
+from newsletter import db  # noqa: E402
 from newsletter.config import load_settings  # noqa: E402
 from newsletter.feedback.event_log import EventLog  # noqa: E402
 from newsletter.feedback.intake import Intake  # noqa: E402
 from newsletter.feedback.record import FeedbackRecorder  # noqa: E402
 from newsletter.feedback.sqs import PollReport, poll, take_batch  # noqa: E402
+from newsletter.runtime import Runtime  # noqa: E402
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:ses-feedback"
 TARGET = 2000.0
@@ -60,7 +61,7 @@ def site(root: Path, queue_url: str = "", endpoint: str = "") -> Path:
         f"[feedback]\n{feedback}track_opens = true\ntrack_clicks = true\n",
         encoding="utf-8",
     )
-    SubscriberStore.open(load_settings(config))  # the schema
+    db.ensure_schema(Runtime(load_settings(config)).engine)
     now = "2026-02-06 12:00:00.000000"
     with sqlite3.connect(root / "bench.db") as connection:
         connection.executemany(
@@ -124,7 +125,7 @@ def bodies(count: int) -> list[str]:
 
 def intake_for(config: Path) -> Intake:
     settings = load_settings(config)
-    store = SubscriberStore.open(settings)
+    store = Runtime(settings).subscribers
     recorder = FeedbackRecorder(store, settings.feedback.transient_bounce_limit)
     return Intake(recorder, EventLog(store.engine, track_opens=True, track_clicks=True))
 

@@ -100,13 +100,13 @@ def make_newsletter(root: Path, endpoint: str, database: str, **sender: Any) -> 
 
 def subscribe(config: Path, count: int) -> None:
     from newsletter.audience.importer import import_csv
-    from newsletter.audience.store import SubscriberStore
     from newsletter.config import load_settings
+    from newsletter.runtime import Runtime
 
     path = config.parent / "import.csv"
     rows = [f"reader{i:05d}@example.net" for i in range(count)]
     path.write_text("email\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    import_csv(SubscriberStore.open(load_settings(config)), path)
+    import_csv(Runtime(load_settings(config)).subscribers, path)
 
 
 def send_process(config: Path) -> subprocess.Popen[str]:

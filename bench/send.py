@@ -209,10 +209,11 @@ def make_newsletter(root: Path, endpoint: str, workers: int) -> Path:
 
 def populate(config: Path, count: int) -> float:
     """`count` active subscribers by direct inserts (the importer validates; this is setup)."""
-    from newsletter.audience.store import SubscriberStore
+    from newsletter import db
     from newsletter.config import load_settings
+    from newsletter.runtime import Runtime
 
-    SubscriberStore.open(load_settings(config))  # creates the schema
+    db.ensure_schema(Runtime(load_settings(config)).engine)
     started = time.perf_counter()
     now = "2026-02-06 12:00:00.000000"
     with sqlite3.connect(config.parent / "newsletter.db") as conn:

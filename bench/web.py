@@ -69,8 +69,8 @@ def free_port() -> int:
 def setup(directory: Path, port: int, subscribers: int) -> Any:
     """A config and a database with `subscribers` active people (imported from CSV)."""
     from newsletter.audience.importer import import_csv
-    from newsletter.audience.store import SubscriberStore
     from newsletter.config import load_settings
+    from newsletter.runtime import Runtime
 
     config = directory / "newsletter.toml"
     config.write_text(CONFIG.format(port=port), encoding="utf-8")
@@ -78,7 +78,7 @@ def setup(directory: Path, port: int, subscribers: int) -> Any:
     csv = directory / "people.csv"
     lines = ["email,name"] + [f"person{i:06d}@example.com,Person {i}" for i in range(subscribers)]
     csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    store = SubscriberStore.open(settings)
+    store = Runtime(settings).subscribers
     import_csv(store, csv)
     return settings, store
 

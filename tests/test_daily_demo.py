@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from newsletter.model import Briefing
+from newsletter.runtime import Runtime
 from tests.fixtures.command import assert_marked_slow
 
 pytestmark = pytest.mark.slow  # the demo's daily job as real `newsletter` processes
@@ -103,10 +104,9 @@ def add_pending_signups(demo: Path) -> tuple[str, str]:
     from sqlalchemy import update
 
     from newsletter import schema
-    from newsletter.audience.store import SubscriberStore
     from newsletter.config import load_settings
 
-    store = SubscriberStore.open(load_settings(demo / "newsletter.toml"))
+    store = Runtime(load_settings(demo / "newsletter.toml")).subscribers
     for address, age in [("stale@example.org", 31), ("fresh@example.org", 1)]:
         subscriber, _ = store.add(address, source="signup", status="pending")
         with store.engine.begin() as connection:
@@ -119,10 +119,9 @@ def add_pending_signups(demo: Path) -> tuple[str, str]:
 
 
 def status_of(demo: Path, address: str) -> str | None:
-    from newsletter.audience.store import SubscriberStore
     from newsletter.config import load_settings
 
-    subscriber = SubscriberStore.open(load_settings(demo / "newsletter.toml")).get(address)
+    subscriber = Runtime(load_settings(demo / "newsletter.toml")).subscribers.get(address)
     return subscriber.status if subscriber else None
 
 

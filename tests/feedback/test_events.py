@@ -16,6 +16,7 @@ from newsletter.feedback.events import parse_events
 from newsletter.feedback.intake import Intake
 from newsletter.feedback.record import FeedbackRecorder, MalformedNotification
 from newsletter.feedback.sqs import poll
+from newsletter.runtime import Runtime
 from tests.feedback.ses_events import event
 from tests.feedback.test_sqs import envelope
 from tests.web.conftest import write_config
@@ -73,7 +74,7 @@ def test_a_test_copy_has_no_edition_and_broken_documents_say_what_is_missing() -
 @pytest.fixture
 def store(tmp_path: Path) -> SubscriberStore:
     settings = write_config(tmp_path, "http://127.0.0.1:8000")
-    made = SubscriberStore.open(settings)
+    made = Runtime(settings).subscribers
     for address in ("ann@example.com", "ben@example.com"):
         made.add(address)
     return made
@@ -132,7 +133,7 @@ def test_the_poll_path_records_each_event_once(ses, tmp_path: Path) -> None:
         "http://127.0.0.1:8000",
         feedback={"queue_url": url, "endpoint_url": ses.url, "track_clicks": True},
     )
-    store = SubscriberStore.open(settings)
+    store = Runtime(settings).subscribers
     store.add("ann@example.com")
     delivered = event("Delivery", "ann@example.com", message_id="m-1")
     clicked = event("Click", "ann@example.com", message_id="m-1", link=STORY)

@@ -11,6 +11,7 @@ from newsletter.audience.store import SubscriberStore
 from newsletter.feedback.event_log import EventLog
 from newsletter.feedback.events import parse_events
 from newsletter.feedback.report import Tracking, build, normal_url, ready, recent_editions
+from newsletter.runtime import Runtime
 from newsletter.schema import send_log, subscriber_events
 from tests.feedback.ses_events import event
 from tests.web.conftest import write_config
@@ -42,7 +43,7 @@ def sent_log(store: SubscriberStore, edition: str, at: datetime, failed: str = "
 def test_two_editions_are_counted_apart_and_leavers_go_to_their_last_edition(
     tmp_path: Path,
 ) -> None:
-    store = SubscriberStore.open(write_config(tmp_path, "http://127.0.0.1:8000"))
+    store = Runtime(write_config(tmp_path, "http://127.0.0.1:8000")).subscribers
     ready(store.engine)
     for address in PEOPLE:
         store.add(address)

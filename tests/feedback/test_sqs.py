@@ -20,6 +20,7 @@ from newsletter.feedback.event_log import EventLog
 from newsletter.feedback.intake import Intake
 from newsletter.feedback.record import FeedbackRecorder
 from newsletter.feedback.sqs import PollError, poll
+from newsletter.runtime import Runtime
 from tests.feedback.sns_signing import bounce, complaint, delivery
 from tests.fixtures.command import wait_until
 from tests.web.conftest import TOPIC, write_config
@@ -83,7 +84,7 @@ def queue(ses, tmp_path: Path) -> Queue:  # `ses`: an empty moto server and dumm
         "http://127.0.0.1:8000",
         feedback={"queue_url": url, "endpoint_url": ses.url},
     )
-    store = SubscriberStore.open(settings)
+    store = Runtime(settings).subscribers
     for address in PEOPLE:
         store.add(address)
     recorder = FeedbackRecorder(store, settings.feedback.transient_bounce_limit)

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from newsletter.config import Settings, database_url, load_settings
+from newsletter.runtime import Runtime
 from tests.fixtures.command import SECRET, CommandLine
 from tests.fixtures.site import make_site
 from tests.send.conftest import addresses, make_newsletter, ses_sender
@@ -39,12 +40,11 @@ class Demo(CommandLine):
 
     def subscribe(self, count: int) -> list[str]:
         from newsletter.audience.importer import import_csv
-        from newsletter.audience.store import SubscriberStore
 
         emails = addresses(count)
         path = self.root / "readers.csv"
         path.write_text("email\n" + "\n".join(emails) + "\n", encoding="utf-8")
-        import_csv(SubscriberStore.open(self.settings), path)
+        import_csv(Runtime(self.settings).subscribers, path)
         return emails
 
     def query(self, sql: str, **params: Any) -> list[Any]:

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newsletter.audience.store import SubscriberStore
 from newsletter.cli import app
 from newsletter.model import Item, items_to_json
 from newsletter.operations.approval import ApprovalError, approve, due, reject
@@ -19,6 +18,7 @@ from newsletter.operations.daily import run_daily
 from newsletter.operations.schedule import Plan, Scheduler
 from newsletter.operations.status import edition_statuses
 from newsletter.pipeline import StageError
+from newsletter.runtime import Runtime
 from tests.fixtures.site import Site, make_site
 
 DAY = date(2026, 2, 7)
@@ -55,7 +55,7 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Site:
         published=SEND - timedelta(hours=2),
     )
     (directory / "items.json").write_text(items_to_json([item], DAY), encoding="utf-8")
-    store = SubscriberStore.open(made.settings)
+    store = Runtime(made.settings).subscribers
     for address in ("a@example.com", "b@example.com"):
         store.add(address, status="active")
     return made

@@ -16,9 +16,9 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from newsletter.audience.store import SubscriberStore
 from newsletter.columns import display_width
 from newsletter.operations.daily import run_daily
+from newsletter.runtime import Runtime
 from tests.brief.factory import DAY
 from tests.fixtures.command import SECRET
 from tests.fixtures.site import Site, site_factory
@@ -64,7 +64,7 @@ def morning(
             feeds=[{"url": "wire.xml", "section": "ai", "name": "Wire"}],
         )
         _feed(site.root / "wire.xml", titles)
-        store = SubscriberStore.open(site.settings)
+        store = Runtime(site.settings).subscribers
         for reader in READERS:
             store.add(reader)
         return site

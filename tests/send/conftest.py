@@ -26,6 +26,7 @@ from newsletter.audience.store import SubscriberStore
 from newsletter.brief.briefing_file import save_briefing
 from newsletter.config import Settings, load_settings
 from newsletter.model import NAME_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, Briefing, Source, Story
+from newsletter.runtime import Runtime
 from tests.fixtures.command import SECRET, CommandLine
 from tests.fixtures.site import make_site
 
@@ -51,7 +52,7 @@ class Newsletter(CommandLine):
         return load_settings(self.config)
 
     def store(self) -> SubscriberStore:
-        return SubscriberStore.open(self.settings)
+        return Runtime(self.settings).subscribers
 
     def subscribe(self, emails: Iterable[str], name: Callable[[int], str] = lambda i: "") -> None:
         """Import through the CSV importer (fast enough for thousands)."""

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from newsletter import schema
 from newsletter.audience.store import SubscriberStore
 from newsletter.feedback.sns import SnsVerifier
+from newsletter.runtime import Runtime
 from newsletter.web.server import url_of
 from tests.feedback.ses_events import event
 from tests.feedback.sns_signing import CERT_URL, FakeAws, Signer, make_certificate
@@ -55,7 +56,7 @@ def webhook(
     key, pem = keypair
     choice = {"track_opens": tracking, "track_clicks": tracking}
     settings = write_config(tmp_path, url_of(listener), feedback=choice)
-    store = SubscriberStore.open(settings)
+    store = Runtime(settings).subscribers
     store.add("ann@example.com")
     verifier = SnsVerifier(settings.feedback.topic_arns, fetch=FakeAws({CERT_URL: pem}))
     app = create_app(settings, sns_verifier=verifier, access_log=lambda _: None)

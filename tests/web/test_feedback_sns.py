@@ -21,6 +21,7 @@ import pytest
 from newsletter.audience.store import SubscriberStore
 from newsletter.feedback.record import FeedbackRecorder
 from newsletter.feedback.sns import SnsRejected, SnsVerifier, check_sns_url
+from newsletter.runtime import Runtime
 from newsletter.web.server import url_of
 from tests.feedback.sns_signing import (
     CERT_URL,
@@ -70,7 +71,7 @@ def endpoint(
 
     key, pem = keypair
     settings = write_config(tmp_path, url_of(listener))
-    store = SubscriberStore.open(settings)
+    store = Runtime(settings).subscribers
     for address in PEOPLE:
         store.add(address)
     aws = FakeAws({CERT_URL: pem, SUBSCRIBE: b"<ConfirmSubscriptionResponse/>"})

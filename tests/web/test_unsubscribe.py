@@ -56,7 +56,7 @@ def start(tmp_path: Path, listener: socket.socket, serve, language: str = "en") 
     from newsletter.web.app import create_app
 
     settings = write_config(tmp_path, url_of(listener), language=language)
-    store = SubscriberStore.open(settings)
+    store = Runtime(settings).subscribers
     for address in PEOPLE:
         store.add(address, source="cli")
     links = send_edition(settings, language)

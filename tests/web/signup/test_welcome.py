@@ -11,8 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from newsletter.audience.store import SubscriberStore
-from newsletter.runtime import render_options
+from newsletter.runtime import Runtime, render_options
 from newsletter.site.archive import Archive
 from newsletter.site.pages import SitePages
 from newsletter.web.server import url_of
@@ -30,7 +29,7 @@ def confirmed(site: Site, address: str) -> httpx.Response:
 
 
 def latest_of(settings):  # type: ignore[no-untyped-def]
-    store = SubscriberStore.open(settings)
+    store = Runtime(settings).subscribers
     return SitePages(
         render_options(settings), Archive(store.engine, settings.data_dir / "editions")
     ).latest
