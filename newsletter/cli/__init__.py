@@ -321,10 +321,10 @@ def preview(
     from newsletter.pipeline import StageError
     from newsletter.web.launch import LaunchError, run_preview
 
-    settings = settings_from(ctx)
-    day = edition_date(settings, date) if date else None
+    runtime = runtime_from(ctx)
+    day = edition_date(runtime.settings, date) if date else None
     try:
-        run_preview(settings, day, port=port, open_browser=not no_open, say=say)
+        run_preview(runtime, day, port=port, open_browser=not no_open, say=say)
     except LaunchError as exc:
         fail(str(exc), _launch_exit_code(exc))
     except StageError as exc:
@@ -409,9 +409,8 @@ def serve(
     """Run the public web app: unsubscribe pages, SES feedback, /healthz."""
     from newsletter.web.launch import LaunchError, run_serve
 
-    settings = settings_from(ctx)
     try:
-        run_serve(settings, host=host, port=port, say=say)
+        run_serve(runtime_from(ctx), host=host, port=port, say=say)
     except LaunchError as exc:
         fail(str(exc), _launch_exit_code(exc))
 

@@ -1,6 +1,6 @@
 """web: the two small web faces of the product, on Starlette under uvicorn.
 
-- `newsletter serve`: the public app (`app.create_app(settings)`): signup by double opt-in
+- `newsletter serve`: the public app (`app.create_app(runtime)`): signup by double opt-in
   (`signup`, `forms`; the rules in `newsletter.signup`), unsubscribe pages and RFC 8058
   one-click (`unsubscribe`), the SES feedback webhook (`feedback`; verified and recorded by
   `newsletter.feedback`), `/healthz`, a JSON access log (`access_log`).

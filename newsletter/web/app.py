@@ -22,14 +22,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from newsletter.audience.store import SubscriberStore
-from newsletter.audience.tokens import secret_key
-from newsletter.config import Settings
 from newsletter.feedback.event_log import EventLog
 from newsletter.feedback.intake import Intake
 from newsletter.feedback.record import FeedbackRecorder
 from newsletter.feedback.sns import SnsVerifier
-from newsletter.runtime import Runtime, render_options
+from newsletter.runtime import Runtime
 from newsletter.signup.limits import SignupLimits
+from newsletter.signup.mail import promise
 from newsletter.signup.service import SignupService
 from newsletter.site.archive import Archive
 from newsletter.site.pages import SitePages
@@ -46,7 +45,7 @@ LOCAL_HOSTS = ["127.0.0.1", "localhost"]
 
 
 def create_app(
-    settings: Settings,
+    runtime: Runtime,
     *,
     preview_day: date | None = None,
     sns_verifier: SnsVerifier | None = None,
@@ -57,54 +56,59 @@ def create_app(
 ) -> Any:
     """The ASGI app: the preview of `preview_day` when given, else the public app.
 
+    The app takes its pieces from the one `runtime` of the process (built by the
+    command that starts the server) and hands each route only what it uses.
     `sns_verifier` replaces the production verifier (tests inject one whose
     certificate fetcher serves a throw-away certificate); `store` and `secret`
-    default to the configured database and `$NEWSLETTER_SECRET_KEY`; `signup`
-    replaces the signup rules (tests inject a clock, limits or a transport).
+    default to the runtime's database and key; `signup` replaces the signup rules
+    (tests inject a clock, limits or a transport).
     """
     if preview_day is not None:
-        return AccessLog(_preview_app(settings, preview_day), access_log)
-    return AccessLog(_public_app(settings, sns_verifier, store, secret, signup), access_log)
+        return AccessLog(_preview_app(runtime, preview_day), access_log)
+    return AccessLog(_public_app(runtime, sns_verifier, store, secret, signup), access_log)
 
 
 def _public_app(
-    settings: Settings,
+    runtime: Runtime,
     verifier: SnsVerifier | None,
     store: SubscriberStore | None,
     secret: str | None,
     signup: SignupService | None,
 ) -> Starlette:
-    store = signup.store if signup is not None else store or SubscriberStore.open(settings)
+    settings = runtime.settings
+    identity = runtime.render_options.identity
+    store = signup.store if signup is not None else store or runtime.subscribers
     if secret is None:
-        secret = secret_key(transport=settings.sender.transport, data_dir=settings.data_dir)
+        secret = runtime.secret
     offload = Offload(store.engine.dialect.name)
+    feedback_settings = settings.feedback
     if verifier is None:
-        verifier = SnsVerifier(settings.feedback.topic_arns)
+        verifier = SnsVerifier(feedback_settings.topic_arns)
     if not verifier.topics:
         log.warning("feedback.topic_arns is not set: /feedback/ses refuses every SNS message")
     recorder = FeedbackRecorder(
-        store, settings.feedback.transient_bounce_limit, settings.feedback.transient_bounce_days
+        store, feedback_settings.transient_bounce_limit, feedback_settings.transient_bounce_days
     )
-    pages = UnsubscribePages(settings, store, secret, offload)
+    pages = UnsubscribePages(identity, store, secret, offload)
     events = EventLog(
         store.engine,
-        track_opens=settings.feedback.track_opens,
-        track_clicks=settings.feedback.track_clicks,
+        track_opens=feedback_settings.track_opens,
+        track_clicks=feedback_settings.track_clicks,
     )
     feedback = SesFeedbackEndpoint(verifier, Intake(recorder, events), offload)
-    archive = Archive(store.engine, settings.data_dir / "editions")
-    site_pages = SitePages(render_options(settings), archive)
+    archive = Archive(store.engine, runtime.paths.editions_dir)
+    site_pages = SitePages(runtime.render_options, archive)
     if signup is None:
         signup = SignupService(
-            settings.identity,
+            identity,
             settings.newsletter,
             store,
             secret,
             limits=SignupLimits.from_settings(settings.signup),
-            transport_factory=Runtime(settings).transport,
+            transport_factory=runtime.transport,
             latest_edition=site_pages.latest,
         )
-    signup_pages = SignupPages(settings, signup, offload)
+    signup_pages = SignupPages(identity, promise(settings.newsletter), signup, offload)
     site = SiteRoutes(site_pages, offload)
 
     async def healthz(_: Request) -> JSONResponse:
@@ -136,8 +140,8 @@ def _ping(store: SubscriberStore) -> None:
         connection.execute(text("SELECT 1"))
 
 
-def _preview_app(settings: Settings, day: date) -> Starlette:
-    preview = PreviewRoutes(settings, day, Offload("preview"))
+def _preview_app(runtime: Runtime, day: date) -> Starlette:
+    preview = PreviewRoutes(runtime.paths, runtime.render_options, day, Offload("preview"))
 
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from datetime import date
 
 from newsletter.audience.tokens import SecretKeyError
-from newsletter.config import Settings
 from newsletter.pipeline import InputMissing
+from newsletter.runtime import Runtime
 from newsletter.web.app import create_app
 from newsletter.web.preview import available_days
 from newsletter.web.server import BindError, bind, serve_forever, url_of
@@ -32,20 +32,20 @@ class LaunchRefused(LaunchError):
 
 
 def run_preview(
-    settings: Settings, day: date | None, *, port: int, open_browser: bool, say: Say
+    runtime: Runtime, day: date | None, *, port: int, open_browser: bool, say: Say
 ) -> None:
     """Serve the preview of `day` on 127.0.0.1 until Ctrl-C; without a day, today's
     edition, or the newest one there is when today has none yet."""
     if day is None:
-        day = _newest_day(settings, say)
-    briefing = settings.edition_dir(day) / "briefing.json"
+        day = _newest_day(runtime, say)
+    briefing = runtime.paths.edition_dir(day) / "briefing.json"
     if not briefing.is_file():
         raise InputMissing(briefing, "draft", day)
     try:
         sock = bind(PREVIEW_HOST, port)
     except BindError as exc:
         raise LaunchError(f"{exc} (try another --port)") from None
-    app = create_app(settings, preview_day=day, access_log=lambda _line: None)
+    app = create_app(runtime, preview_day=day, access_log=lambda _line: None)
     url = f"{url_of(sock)}/?date={day}"
 
     def ready() -> None:
@@ -58,12 +58,12 @@ def run_preview(
     serve_forever(app, sock, on_ready=ready)
 
 
-def _newest_day(settings: Settings, say: Say) -> date:
-    today = settings.today()
-    days = available_days(settings)
+def _newest_day(runtime: Runtime, say: Say) -> date:
+    today = runtime.clock.today()
+    days = available_days(runtime.paths)
     if not days:
         raise LaunchError(
-            f"no edition yet in {settings.data_dir / 'editions'}: run `newsletter draft` first"
+            f"no edition yet in {runtime.paths.editions_dir}: run `newsletter draft` first"
         )
     if today.isoformat() in days:
         return today
@@ -71,11 +71,11 @@ def _newest_day(settings: Settings, say: Say) -> date:
     return date.fromisoformat(days[0])
 
 
-def run_serve(settings: Settings, *, host: str, port: int, say: Say) -> None:
+def run_serve(runtime: Runtime, *, host: str, port: int, say: Say) -> None:
     """Serve the public app (unsubscribe, SES feedback, health) until SIGTERM/Ctrl-C."""
     _log_to_stderr()
     try:
-        app = create_app(settings)
+        app = create_app(runtime)
     except SecretKeyError as exc:
         raise LaunchRefused(str(exc)) from None
     try:
@@ -83,7 +83,9 @@ def run_serve(settings: Settings, *, host: str, port: int, say: Say) -> None:
     except BindError as exc:
         raise LaunchError(str(exc)) from None
     serve_forever(
-        app, sock, on_ready=lambda: say(f"serving {settings.newsletter.name} on {url_of(sock)}")
+        app,
+        sock,
+        on_ready=lambda: say(f"serving {runtime.settings.newsletter.name} on {url_of(sock)}"),
     )
 
 

@@ -26,14 +26,15 @@ from pathlib import Path
 from typing import Any
 
 from newsletter.cli.hints import stage_line
-from newsletter.config import Settings
+from newsletter.config import Identity
 from newsletter.model import NAME_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, Briefing, Edition
 from newsletter.pipeline import StageError, load_valid_briefing
 from newsletter.render import RenderError, build_edition, check_edition
 from newsletter.render.checks import ERROR, GMAIL_CLIP_BYTES, CheckResult
 from newsletter.render.content import content_checks
 from newsletter.render.environment import TEMPLATES_ENV
-from newsletter.runtime import render_options
+from newsletter.render.options import RenderOptions
+from newsletter.runtime import Paths
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 PREVIEW_UNSUBSCRIBE = "#unsubscribe-link-preview"
@@ -43,7 +44,7 @@ class BadDate(ValueError):
     """The date in the URL or on the command line is not an edition date."""
 
 
-def edition_day(settings: Settings, value: str) -> tuple[date, Path]:
+def edition_day(paths: Paths, value: str) -> tuple[date, Path]:
     """(date, its edition folder) for a strict YYYY-MM-DD that stays inside editions/."""
     if not _DATE.match(value):
         raise BadDate(f"not a date (YYYY-MM-DD): {value[:40]!r}")
@@ -51,16 +52,16 @@ def edition_day(settings: Settings, value: str) -> tuple[date, Path]:
         day = date.fromisoformat(value)
     except ValueError:
         raise BadDate(f"not a calendar date: {value!r}") from None
-    editions = Path(os.path.normpath(settings.data_dir / "editions"))
-    directory = Path(os.path.normpath(settings.edition_dir(day)))
+    editions = Path(os.path.normpath(paths.editions_dir))
+    directory = Path(os.path.normpath(paths.edition_dir(day)))
     if directory.parent != editions:
         raise BadDate(f"{value!r} is outside {editions}")
     return day, directory
 
 
-def available_days(settings: Settings) -> list[str]:
+def available_days(paths: Paths) -> list[str]:
     """Edition dates that have a briefing, newest first (the page's date menu)."""
-    editions = settings.data_dir / "editions"
+    editions = paths.editions_dir
     if not editions.is_dir():
         return []
     found = [
@@ -102,9 +103,9 @@ class Rendered:
 class PreviewRenderer:
     """Renders editions on demand, once per change of their inputs; thread-safe."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.options = render_options(settings)
+    def __init__(self, paths: Paths, options: RenderOptions) -> None:
+        self.paths = paths
+        self.options = options
         self._cache: dict[date, Rendered] = {}
         self._lock = threading.Lock()
 
@@ -115,7 +116,7 @@ class PreviewRenderer:
         return self.options.templates or (Path(legacy) if legacy else None)
 
     def fingerprint(self, day: date) -> str:
-        inputs = [self.settings.edition_dir(day) / "briefing.json"]
+        inputs = [self.paths.edition_dir(day) / "briefing.json"]
         templates = self.templates()
         if templates is not None and templates.is_dir():
             inputs.extend(sorted(templates.glob("*.j2")))
@@ -142,7 +143,7 @@ class PreviewRenderer:
     def _render(self, day: date, fingerprint: str) -> Rendered:
         rendered = Rendered(day, fingerprint)
         try:
-            briefing = load_valid_briefing(self.settings.edition_dir(day), day)
+            briefing = load_valid_briefing(self.paths.edition_dir(day), day)
             edition = build_edition(briefing, replace(self.options, templates=self.templates()))
         except StageError as exc:
             rendered.error = stage_line(exc)
@@ -174,17 +175,17 @@ def disk_state(directory: Path, edition: Edition | None) -> str:
     return "same" if on_disk == edition.html else "stale"
 
 
-def page_context(settings: Settings, rendered: Rendered) -> dict[str, Any]:
+def page_context(identity: Identity, paths: Paths, rendered: Rendered) -> dict[str, Any]:
     """Everything preview.html.j2 shows."""
     checks = rendered.checks
     failed = [c for c in checks if not c.ok and c.level == ERROR]
     warned = [c for c in checks if not c.ok and c.level != ERROR]
     day = rendered.day.isoformat()
     return {
-        "language": settings.newsletter.language,
-        "list_name": settings.newsletter.name,
+        "language": identity.language,
+        "list_name": identity.name,
         "day": day,
-        "days": available_days(settings) or [day],
+        "days": available_days(paths) or [day],
         "fingerprint": rendered.fingerprint,
         "error": rendered.error,
         "edition": rendered.edition,
@@ -196,7 +197,7 @@ def page_context(settings: Settings, rendered: Rendered) -> dict[str, Any]:
         "checks": checks,
         "failed": len(failed),
         "warned": len(warned),
-        "disk": disk_state(settings.edition_dir(rendered.day), rendered.edition),
-        "edition_dir": str(settings.edition_dir(rendered.day)),
+        "disk": disk_state(paths.edition_dir(rendered.day), rendered.edition),
+        "edition_dir": str(paths.edition_dir(rendered.day)),
         "escape": html.escape,
     }

@@ -12,8 +12,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from newsletter.config import Settings
+from newsletter.render.options import RenderOptions
 from newsletter.render.pages import render_page
+from newsletter.runtime import Paths
 from newsletter.web.offload import Offload
 from newsletter.web.preview import BadDate, PreviewRenderer, edition_day, page_context
 
@@ -25,10 +26,11 @@ EDITION_CSP = (
 
 
 class PreviewRoutes:
-    def __init__(self, settings: Settings, day: date, offload: Offload) -> None:
-        self.settings = settings
+    def __init__(self, paths: Paths, options: RenderOptions, day: date, offload: Offload) -> None:
+        self.paths = paths
+        self.identity = options.identity
         self.default_day = day
-        self.renderer = PreviewRenderer(settings)
+        self.renderer = PreviewRenderer(paths, options)
         self.offload = offload
 
     def routes(self) -> list[Route]:
@@ -42,7 +44,7 @@ class PreviewRoutes:
     def _day(self, value: str | None) -> date:
         if value is None:
             return self.default_day
-        return edition_day(self.settings, value)[0]
+        return edition_day(self.paths, value)[0]
 
     async def page(self, request: Request) -> Response:
         try:
@@ -50,8 +52,8 @@ class PreviewRoutes:
         except BadDate as exc:
             return PlainTextResponse(str(exc), status_code=400)
         rendered = await self.offload.read(self.renderer.get, day)
-        body = render_page("preview.html.j2", **page_context(self.settings, rendered))
-        briefing = self.settings.edition_dir(day) / "briefing.json"
+        body = render_page("preview.html.j2", **page_context(self.identity, self.paths, rendered))
+        briefing = self.paths.edition_dir(day) / "briefing.json"
         status = 200 if rendered.edition or briefing.exists() else 404
         return HTMLResponse(body, status_code=status, headers=NO_STORE)
 

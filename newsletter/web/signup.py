@@ -23,11 +23,10 @@ from starlette.routing import Route
 
 from newsletter.audience.addresses import InvalidAddress, clean_name, parse_address
 from newsletter.audience.tokens import ConfirmClaims, TokenError, TokenExpired
-from newsletter.config import Settings
+from newsletter.config import Identity
 from newsletter.i18n import catalog
 from newsletter.render.pages import render_page
 from newsletter.send.message import UnsupportedAddress, ascii_address
-from newsletter.signup.mail import promise
 from newsletter.signup.reasons import reason_in
 from newsletter.signup.service import ACTIVATED, ALREADY, SENT, Origin, SignupService
 from newsletter.web.bodies import BodyTooLarge, read_body
@@ -41,14 +40,17 @@ TRAP = "website"  # the honeypot: hidden from people, filled in by form-spamming
 
 
 class SignupPages:
-    def __init__(self, settings: Settings, service: SignupService, offload: Offload) -> None:
+    def __init__(
+        self, identity: Identity, promise: str, service: SignupService, offload: Offload
+    ) -> None:
+        """`promise`: the line saying what arrives and when (`signup.mail.promise`)."""
         self.service = service
         self.offload = offload
-        self.language = settings.newsletter.language
-        self.list_name = settings.newsletter.name
+        self.language = identity.language
+        self.list_name = identity.name
         self.words = catalog(self.language).table("signup")
-        self.promise = promise(settings.newsletter)
-        self.form_url = f"{settings.newsletter.base_url.rstrip('/')}/subscribe"
+        self.promise = promise
+        self.form_url = f"{identity.public_url}/subscribe"
         self.days = max(1, service.limits.confirm_max_age.days)
         self.finished = 0  # background signups done (success or not): tests wait on it
         self.welcomed = 0  # background welcome mails done (success or not): tests wait on it

@@ -27,7 +27,7 @@ from starlette.responses import HTMLResponse, Response
 
 from newsletter.audience.store import SubscriberStore
 from newsletter.audience.tokens import TokenError, read_unsubscribe_token
-from newsletter.config import Settings
+from newsletter.config import Identity
 from newsletter.i18n import catalog
 from newsletter.render.pages import render_page
 from newsletter.web.bodies import BodyTooLarge, read_body
@@ -65,13 +65,13 @@ def is_one_click(body: bytes) -> bool:
 
 class UnsubscribePages:
     def __init__(
-        self, settings: Settings, store: SubscriberStore, secret: str, offload: Offload
+        self, identity: Identity, store: SubscriberStore, secret: str, offload: Offload
     ) -> None:
         self.store = store
         self.secret = secret
-        self.list_id = settings.list_id
-        self.list_name = settings.newsletter.name
-        self.language = settings.newsletter.language
+        self.list_id = identity.list_id
+        self.list_name = identity.name
+        self.language = identity.language
         self.words = catalog(self.language).table("unsubscribe")
         self.invalid = self._page(
             "invalid", self.words["invalid_title"], self.words["invalid_body"], 400

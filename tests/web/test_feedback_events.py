@@ -59,7 +59,7 @@ def webhook(
     store = Runtime(settings).subscribers
     store.add("ann@example.com")
     verifier = SnsVerifier(settings.feedback.topic_arns, fetch=FakeAws({CERT_URL: pem}))
-    app = create_app(settings, sns_verifier=verifier, access_log=lambda _: None)
+    app = create_app(Runtime(settings), sns_verifier=verifier, access_log=lambda _: None)
     with serve(app, listener) as url:
         yield Webhook(url, store, Signer(key))
 

@@ -76,7 +76,7 @@ def endpoint(
         store.add(address)
     aws = FakeAws({CERT_URL: pem, SUBSCRIBE: b"<ConfirmSubscriptionResponse/>"})
     verifier = SnsVerifier(settings.feedback.topic_arns, fetch=aws)
-    app = create_app(settings, sns_verifier=verifier, access_log=lambda _: None)
+    app = create_app(Runtime(settings), sns_verifier=verifier, access_log=lambda _: None)
     with serve(app, listener) as url:
         yield Endpoint(url, store, app.app.state.recorder, Signer(key), aws)
 

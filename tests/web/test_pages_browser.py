@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from newsletter.audience.tokens import confirmation_token, unsubscribe_token
+from newsletter.runtime import Runtime
 from newsletter.web.app import create_app
 from newsletter.web.server import url_of
 from tests.web.conftest import DAY, SECRET, write_config
@@ -73,7 +74,7 @@ def korean_site(tmp_path_factory: pytest.TempPathFactory) -> Any:
     make_edition(settings, DAY, sending=True, language="ko")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("NEWSLETTER_SECRET_KEY", SECRET)
-        with running(create_app(settings), sock) as url:
+        with running(create_app(Runtime(settings)), sock) as url:
             yield settings, url
     sock.close()
 

@@ -48,7 +48,9 @@ def preview(tmp_path: Path, listener: socket.socket, serve) -> Iterator[Preview]
 
     settings = write_config(tmp_path, "https://news.example.com")
     path = place_briefing(settings, "en")
-    app = create_app(settings, preview_day=date.fromisoformat(DAY), access_log=lambda _: None)
+    app = create_app(
+        Runtime(settings), preview_day=date.fromisoformat(DAY), access_log=lambda _: None
+    )
     with serve(app, listener) as url:
         yield Preview(url, settings, path)
 

@@ -58,7 +58,7 @@ def test_events_from_the_webhook_show_up_in_the_report(
 
     key, pem = make_certificate()
     verifier = SnsVerifier(settings.feedback.topic_arns, fetch=FakeAws({CERT_URL: pem}))
-    application = create_app(settings, sns_verifier=verifier, access_log=lambda _: None)
+    application = create_app(Runtime(settings), sns_verifier=verifier, access_log=lambda _: None)
     with serve(application, listener) as url:
         hook = Webhook(url, newsletter.store(), Signer(key))
         posts = [event("Delivery", p, message_id=ids[p]) for p in people[:5]]

@@ -49,7 +49,7 @@ def site(tmp_path: Path, listener, serve):
     settings = write_config(tmp_path, base)
     make_edition(settings, DAY, sending=True)
     make_edition(settings, UNSENT, sending=False)  # rendered, held: never public
-    with serve(create_app(settings), listener) as url:
+    with serve(create_app(Runtime(settings)), listener) as url:
         yield settings, url
 
 
@@ -170,7 +170,7 @@ def test_archive_pages_hold_twenty_editions_newest_first(tmp_path: Path, listene
     days = [(first + timedelta(days=n)).isoformat() for n in range(23)]
     for day in days:
         make_edition(settings, day, sending=True)
-    with serve(create_app(settings), listener) as url:
+    with serve(create_app(Runtime(settings)), listener) as url:
         one = get(url, "/archive/")
         two = get(url, "/archive/page/2/")
         redirect = httpx.get(url + "/archive/page/1/", timeout=10, follow_redirects=False)

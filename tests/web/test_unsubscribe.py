@@ -61,7 +61,7 @@ def start(tmp_path: Path, listener: socket.socket, serve, language: str = "en") 
         store.add(address, source="cli")
     links = send_edition(settings, language)
     log = LogLines()
-    app = create_app(settings, access_log=log)
+    app = create_app(Runtime(settings), access_log=log)
     with serve(app, listener) as url:
         yield Sent(url, settings, store, links, log)
 
@@ -227,7 +227,7 @@ def test_oversized_body_is_refused(sent: Sent) -> None:
 def test_no_state_changing_get_anywhere(sent: Sent) -> None:
     from newsletter.web.app import create_app
 
-    app = create_app(sent.settings).app  # the Starlette app inside the access log
+    app = create_app(Runtime(sent.settings)).app  # the Starlette app inside the access log
     changing = {
         route.path
         for route in app.routes

@@ -162,7 +162,7 @@ def start_site(
         latest_edition=latest_edition,
     )
     log = LogLines()
-    app = create_app(settings, access_log=log, signup=service)
+    app = create_app(Runtime(settings), access_log=log, signup=service)
     with serve(app, listener) as url:
         yield Site(url, settings, store, service, app.app.state.signup, clock, app, log)
 
