@@ -181,8 +181,8 @@ class Runtime:
 def render_options(settings: Settings) -> RenderOptions:
     """What render and the public site read of the settings (identity, brand, gates, templates).
 
-    A function beside `Runtime` for the callers that hold only settings until they take a
-    runtime; `Runtime.render_options` is the one built once per process.
+    `Runtime.render_options` holds the process's copy; tests and benches that build
+    settings alone (no database, no key) call this.
     """
     return RenderOptions(
         identity=settings.identity,

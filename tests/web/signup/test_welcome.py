@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from newsletter.runtime import Runtime, render_options
+from newsletter.runtime import Runtime
 from newsletter.site.archive import Archive
 from newsletter.site.pages import SitePages
 from newsletter.web.server import url_of
@@ -29,9 +29,9 @@ def confirmed(site: Site, address: str) -> httpx.Response:
 
 
 def latest_of(settings):  # type: ignore[no-untyped-def]
-    store = Runtime(settings).subscribers
+    runtime = Runtime(settings)
     return SitePages(
-        render_options(settings), Archive(store.engine, settings.data_dir / "editions")
+        runtime.render_options, Archive(runtime.engine, runtime.paths.editions_dir)
     ).latest
 
 
