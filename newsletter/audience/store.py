@@ -41,8 +41,7 @@ from newsletter.audience.records import (
     subscriber_from_row,
     utc,
 )
-from newsletter.config import Settings, database_url
-from newsletter.db import insert_ignoring_duplicates, ready
+from newsletter.db import insert_ignoring_duplicates
 
 __all__ = [
     "RECEIVING",
@@ -64,10 +63,6 @@ class SubscriberStore:
         if engine.dialect.name not in ("sqlite", "postgresql"):
             raise ValueError(f"unsupported database {engine.dialect.name!r}")
         self.engine = engine
-
-    @classmethod
-    def open(cls, settings: Settings) -> SubscriberStore:
-        return cls(ready(database_url(settings)))
 
     # -- reading -------------------------------------------------------------------
 
