@@ -42,7 +42,7 @@ class Reply:
 
 
 class FeedServer:
-    def __init__(self, address: str = "127.0.0.1") -> None:
+    def __init__(self, address: str = "127.0.0.1", port: int = 0) -> None:
         self.routes: dict[str, Reply | Callable[[BaseHTTPRequestHandler], Reply]] = {}
         self.log: list[Logged] = []
         self.stopping = threading.Event()
@@ -57,7 +57,7 @@ class FeedServer:
             def do_GET(self) -> None:
                 server.handle(self)
 
-        self.httpd = ThreadingHTTPServer((address, 0), Handler)
+        self.httpd = ThreadingHTTPServer((address, port), Handler)
         self.httpd.daemon_threads = True
         self.httpd.handle_error = lambda *args: None  # type: ignore[method-assign]  # hang-ups
         self.thread = threading.Thread(

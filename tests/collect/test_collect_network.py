@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,39 @@ def test_a_host_name_is_checked_on_the_address_it_resolves_to(feed_server, make_
     reason = _report(result).reason
     assert reason.startswith("refused to connect to localhost (") and "loopback" in reason
     assert feed_server.log == []
+
+
+def test_a_name_rebound_after_the_check_still_reaches_the_checked_address(
+    feed_server, make_settings, feeds, monkeypatch
+):
+    """DNS rebinding: the name answers an allowed address to the check and an internal one
+    to any later lookup. The socket goes to the address that was checked, so the internal
+    server (same port, on 127.0.0.1) is never asked."""
+    port = feed_server.httpd.server_address[1]
+    feed_server.route("/feed.xml", Reply(body=feeds.simple("internal")))
+    publisher = FeedServer("127.0.0.2", port)  # the allowed address, on the same port
+    publisher.route("/feed.xml", Reply(body=feeds.simple("public")))
+    real_getaddrinfo = socket.getaddrinfo
+    answers = iter(["127.0.0.2"])  # the first answer; every later one is 127.0.0.1
+
+    def rebinding(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if host != "rebind.test":
+            return real_getaddrinfo(host, *args, **kwargs)
+        address = next(answers, "127.0.0.1")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    try:
+        settings = make_settings(
+            [f"http://rebind.test:{port}/feed.xml"], allow_private_networks=["127.0.0.2/32"]
+        )
+        result = collect_for(settings, feeds.day, now=feeds.now)
+    finally:
+        publisher.close()
+    assert _report(result).status == "ok"
+    assert result.items and all("public" in item.title for item in result.items)
+    assert feed_server.log == []  # the internal server was never reached
+    assert publisher.requests("/feed.xml")[0].headers["host"] == f"rebind.test:{port}"
 
 
 @pytest.mark.parametrize(
