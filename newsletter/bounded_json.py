@@ -42,7 +42,10 @@ def load_json(
             document = document.decode("utf-8")
         except UnicodeDecodeError:
             raise UnreadableJson("not UTF-8") from None
-    if nesting(document) > max_depth:
+    # no more opening brackets than levels allowed, wherever they are: no deeper either
+    # (two counts in C; the scan below cost an SES event four times its parse)
+    fits = document.count("{") + document.count("[") <= max_depth
+    if not fits and nesting(document) > max_depth:
         raise UnreadableJson(f"nested deeper than {max_depth} levels")
     try:
         return json.loads(document)

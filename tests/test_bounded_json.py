@@ -60,3 +60,10 @@ def test_size_encoding_and_syntax_are_one_line_reasons() -> None:
         load_json('{"a": ')
     with pytest.raises(UnreadableJson, match="not JSON"):
         load_json('"' + "\\" * 5001)
+
+
+def test_many_brackets_side_by_side_or_in_strings_are_not_depth() -> None:
+    siblings = "[" + ",".join(["{}"] * 100) + "]"
+    in_strings = json.dumps({"text": "[{" * 100})
+    assert load_json(siblings) == [{}] * 100
+    assert load_json(in_strings) == {"text": "[{" * 100}
