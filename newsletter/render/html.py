@@ -124,4 +124,4 @@ def render_html_and_web(
             _with_doctype(premailer.inline_utf8(email_document)),
             _with_doctype(premailer.inline_utf8(web_document)),
         )
-    return _with_doctype(pair[0].decode("utf-8")), _with_doctype(pair[1].decode("utf-8"))
+    return _with_doctype(pair[0]), _with_doctype(pair[1])

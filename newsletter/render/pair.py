@@ -44,9 +44,10 @@ _EMAIL_MARKS = (f"<!--nl-{_TOKEN}-start-->".encode(), f"<!--nl-{_TOKEN}-end-->".
 _WEB_MARKS = (f"<!--nl-{_TOKEN}-web-a-->".encode(), f"<!--nl-{_TOKEN}-web-b-->".encode())
 
 
-def inline_pair(email: bytes, web: bytes) -> tuple[bytes, bytes] | None:
-    """Both documents inlined (as premailer writes them), or None when the shortcut's
-    conditions do not hold and each must be inlined whole."""
+def inline_pair(email: bytes, web: bytes) -> tuple[str, str] | None:
+    """Both documents inlined (as premailer writes them, decoded), or None when the
+    shortcut's conditions do not hold and each must be inlined whole. The shared part is
+    decoded once: the cuts fall between ASCII comments, so the pieces decode alike."""
     run = _shared_run(email, web)
     if run is None or any(mark in document for document in (email, web) for mark in _MARKS):
         return None
@@ -77,10 +78,14 @@ def inline_pair(email: bytes, web: bytes) -> tuple[bytes, bytes] | None:
     shared, found_end, tail = rest.partition(end)
     if not found or not found_end or start in tail or end in tail:
         return None
-    placeholder = b"".join(_WEB_MARKS)
-    if web_out.count(placeholder) != 1:
+    web_head, found, web_tail = web_out.partition(b"".join(_WEB_MARKS))
+    if not found or any(mark in web_tail for mark in _WEB_MARKS):
         return None
-    return head + shared + tail, web_out.replace(placeholder, shared)
+    text = shared.decode("utf-8")
+    return (
+        head.decode("utf-8") + text + tail.decode("utf-8"),
+        web_head.decode("utf-8") + text + web_tail.decode("utf-8"),
+    )
 
 
 _MARKS = (*_EMAIL_MARKS, *_WEB_MARKS)

@@ -31,8 +31,8 @@ def documents(briefing: Briefing, settings: Settings, count: int) -> tuple[bytes
     return email, web
 
 
-def whole(document: bytes) -> bytes:
-    return inliner().inline_utf8(document).encode("utf-8")
+def whole(document: bytes) -> str:
+    return inliner().inline_utf8(document)
 
 
 @pytest.mark.parametrize("language", ["ko", "en"])
