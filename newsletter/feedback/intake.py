@@ -8,7 +8,7 @@ the events already stored and the status change not yet made, and makes it.
 
 A notification that is only an event (Delivery, Open, …) changes nobody, so it
 skips the per-message bookkeeping of `record`: the event's own key makes it
-idempotent. That keeps the queue's path at one transaction per batch of ten.
+idempotent. That keeps the queue's path at one transaction per batch of receives.
 """
 
 from __future__ import annotations
