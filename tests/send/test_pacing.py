@@ -73,11 +73,11 @@ def test_backoff_grows_exponentially_within_the_cap_with_jitter() -> None:
 @pytest.mark.parametrize(
     ("workers", "rate", "expected"),
     [
-        (8, None, PoolShape(8, 32, 56, 12, 8)),
+        (8, None, PoolShape(8, 100, 124, 12, 4)),  # a transaction per 8 messages
         (8, 1.0, PoolShape(8, 1, 3, 1, 0)),  # one row sending at one message a second
         (8, 20.0, PoolShape(8, 10, 20, 5, 2)),
         (8, 14.0, PoolShape(8, 7, 15, 4, 2)),
-        (32, 5000.0, PoolShape(32, 100, 196, 48, 32)),
+        (32, 5000.0, PoolShape(32, 100, 196, 48, 16)),
     ],
 )
 def test_pool_shape_keeps_claimed_rows_near_one_second_of_sending(

@@ -25,6 +25,7 @@ import json
 import os
 import socket
 import ssl
+import struct
 import threading
 import time
 from typing import Any
@@ -169,6 +170,7 @@ class SignedSender:
             # a request's last segment must not wait for the server's delayed ACK of the
             # previous one (~40 ms a message), as urllib3 knows too
             connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            _kernel_timeouts(connection.sock, self._timeout)
             local.connection = connection
             with self._lock:
                 self._all.append(connection)
@@ -179,6 +181,23 @@ class SignedSender:
             for connection in self._all:
                 connection.close()
             self._all.clear()
+
+
+def _kernel_timeouts(sock: socket.socket, seconds: float) -> None:
+    """The socket's timeouts kept by the kernel (SO_SNDTIMEO/SO_RCVTIMEO) instead of Python.
+
+    With a Python timeout every send and receive is preceded by a poll(): two more
+    system calls a message, each a hand-over of the GIL among the worker threads. A
+    kernel timeout ends a stuck call with EAGAIN, an OSError, as a Python timeout would.
+    """
+    whole = int(seconds)
+    timeval = struct.pack("ll", whole, int((seconds - whole) * 1_000_000))
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, timeval)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeval)
+    except OSError:  # a platform with another struct timeval: keep Python's timeout
+        return
+    sock.settimeout(None)
 
 
 def _ca_bundle() -> str | None:
