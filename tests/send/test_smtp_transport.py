@@ -84,6 +84,20 @@ def test_the_body_arrives_byte_for_byte_whatever_its_dots(
     assert smtp_server.messages == [expected]
 
 
+def test_an_idn_domain_travels_as_punycode_and_a_forged_address_is_refused_alone(
+    smtp_server: SmtpServer, transport: SmtpTransport
+) -> None:
+    transport.send(raw("reader@xn--bcher-kva.de"), recipient="reader@bücher.de", tags={})
+    with pytest.raises(PermanentError, match="cannot go into RCPT TO"):
+        send(transport, "a@example.net>\r\nRCPT TO:<b@example.net")
+    with pytest.raises(PermanentError, match="cannot go into RCPT TO"):
+        # a non-ASCII local part needs SMTPUTF8
+        transport.send(raw("x@example.kr"), recipient="읽는이@example.kr", tags={})
+    send(transport, "next@example.net")
+
+    assert smtp_server.copies == {"reader@xn--bcher-kva.de": 1, "next@example.net": 1}
+
+
 def test_a_refused_recipient_fails_alone_and_the_connection_goes_on(
     smtp_server: SmtpServer, transport: SmtpTransport
 ) -> None:
