@@ -79,6 +79,15 @@ class RenderOutdated(StageError):
         self.path, self.day = path, day
 
 
+class NothingPicked(StageError):
+    """No story for `day`; `candidates` > 0 when there were some and none could be picked
+    (the draft's selection report says why, story by story)."""
+
+    def __init__(self, message: str, candidates: int, day: date) -> None:
+        super().__init__(message)
+        self.candidates, self.day = candidates, day
+
+
 class StageRefused(StageError):
     """The setup forbids the stage (no usable secret key, a header that would inject):
     running it again changes nothing until the configuration does."""
@@ -138,7 +147,7 @@ def draft_stage(
             items, runtime.draft_setup, day, moment, lambda: runtime.engine, report
         )
     except EmptyDay as exc:
-        raise StageError(f"nothing to send for {day}: {exc}") from None
+        raise NothingPicked(f"nothing to send for {day}: {exc}", exc.candidates, day) from None
     save_briefing(briefing, directory)
     if report is not None and report.candidates:  # why each story was (not) picked
         write_atomically(directory / SELECTION_NAME, report.selection_json(day))

@@ -33,7 +33,12 @@ TITLE_COLUMNS = 200
 
 
 class EmptyDay(Exception):
-    """No items in the window: there is nothing to write, and nothing must be sent."""
+    """No story to write, and nothing must be sent: no items in the window, or
+    `candidates` stories none of which could be picked (why each: the draft report)."""
+
+    def __init__(self, message: str, candidates: int = 0) -> None:
+        super().__init__(message)
+        self.candidates = candidates
 
 
 def draft_briefing(
@@ -72,7 +77,8 @@ def draft_briefing(
     if not clusters and candidates:
         raise EmptyDay(
             f"none of the {len(candidates)} candidate stories could be picked "
-            f"({_why_none(candidates)}; see `newsletter draft --explain`)"
+            f"({_why_none(candidates)})",
+            len(candidates),
         )
     if not clusters:
         raise EmptyDay(

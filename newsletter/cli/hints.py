@@ -16,6 +16,7 @@ from newsletter.operations.daily import DailyBusy
 from newsletter.pipeline import (
     HandEdited,
     InputMissing,
+    NothingPicked,
     RenderOutdated,
     SendStopped,
     StageError,
@@ -40,6 +41,8 @@ def stage_line(exc: StageError) -> str:
         return f"{exc}; run `newsletter render --date {exc.day}` first"
     if isinstance(exc, SendStopped):
         return f"{exc}{_SEND_ADVICE.get(exc.kind, '').format(day=exc.day)}"
+    if isinstance(exc, NothingPicked) and exc.candidates:
+        return f"{exc}; see `newsletter draft --date {exc.day} --explain`"
     if isinstance(exc, DailyBusy):
         holder = "another `newsletter daily` run"
         if exc.runner and exc.since:

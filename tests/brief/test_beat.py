@@ -134,4 +134,5 @@ def test_an_edition_with_nothing_on_the_beat_explains_itself(tmp_path) -> None: 
     assert result.exit_code == 1
     out = " ".join(result.output.split())
     assert "none of the 1 candidate stories could be picked (1 off the beat" in out
+    assert f"see `newsletter draft --date {DAY} --explain`" in out  # the CLI's advice
     assert "Candidates: 0 of 1 stories picked" in out
