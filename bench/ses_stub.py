@@ -8,9 +8,13 @@ It checks nothing (no signature, no identities): moto server is the realistic on
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from stub_http import serve
 
 
 def serve_stub(port: int) -> None:
@@ -23,36 +27,14 @@ def serve_stub(port: int) -> None:
     ).encode()
     count = 0
 
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def answer(head: bytes, _body: bytes) -> tuple[bytes, bytes, bytes]:
         nonlocal count
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = 0
-                for line in head.split(b"\r\n"):
-                    if line[:15].lower() == b"content-length:":
-                        length = int(line[15:])
-                if length:
-                    await reader.readexactly(length)
-                if head.startswith(b"GET /v2/email/account"):
-                    body = account
-                else:
-                    count += 1
-                    body = b'{"MessageId":"stub-%d"}' % count
-                writer.write(
-                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                    b"x-amzn-RequestId: stub\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
-                )
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        writer.close()
+        if head.startswith(b"GET /v2/email/account"):
+            return b"200 OK", b"application/json", account
+        count += 1
+        return b"200 OK", b"application/json", b'{"MessageId":"stub-%d"}' % count
 
-    async def main() -> None:
-        server = await asyncio.start_server(handle, "127.0.0.1", port, backlog=512)
-        async with server:
-            await server.serve_forever()
-
-    asyncio.run(main())
+    serve(port, answer)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,12 @@ import hashlib
 import json
 import sys
 from collections import deque
+from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from stub_http import header, serve
 
 
 class Queues:
@@ -86,41 +91,19 @@ class Queues:
 def serve_stub(port: int, latency: float = 0.0) -> None:
     queues = Queues(port)
 
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def answer(head: bytes, body: bytes) -> tuple[bytes, bytes, bytes]:
+        action = header(head, b"x-amz-target").decode().rpartition(".")[2]
+        request = json.loads(body) if body else {}
+        if latency:
+            await asyncio.sleep(latency)
         try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length, action = 0, ""
-                for line in head.split(b"\r\n"):
-                    name, _, value = line.partition(b":")
-                    name = name.strip().lower()
-                    if name == b"content-length":
-                        length = int(value)
-                    elif name == b"x-amz-target":
-                        action = value.strip().decode().rpartition(".")[2]
-                request = json.loads(await reader.readexactly(length)) if length else {}
-                if latency:
-                    await asyncio.sleep(latency)
-                try:
-                    status, body = b"200 OK", json.dumps(queues.answer(action, request)).encode()
-                except KeyError as exc:
-                    status = b"400 Bad Request"
-                    body = json.dumps({"__type": "InvalidAction", "message": str(exc)}).encode()
-                writer.write(
-                    b"HTTP/1.1 %s\r\nContent-Type: application/x-amz-json-1.0\r\n"
-                    b"x-amzn-RequestId: stub\r\nContent-Length: %d\r\n\r\n%s"
-                    % (status, len(body), body)
-                )
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        writer.close()
+            status, content = b"200 OK", json.dumps(queues.answer(action, request)).encode()
+        except KeyError as exc:
+            status = b"400 Bad Request"
+            content = json.dumps({"__type": "InvalidAction", "message": str(exc)}).encode()
+        return status, b"application/x-amz-json-1.0", content
 
-    async def main() -> None:
-        server = await asyncio.start_server(handle, "127.0.0.1", port, backlog=512)
-        async with server:
-            await server.serve_forever()
-
-    asyncio.run(main())
+    serve(port, answer)
 
 
 if __name__ == "__main__":
