@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import socket
 from email import policy
 
 import pytest
@@ -37,6 +38,26 @@ def test_unverified_sender_is_an_account_error(ses: MotoServer) -> None:
             recipient="reader@example.net",
             tags={},
         )
+
+
+def test_an_endpoint_that_never_answers_fails_the_attempt_instead_of_hanging(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The kept-alive sockets carry their timeouts in the kernel, not in Python: a stuck
+    endpoint must still end the attempt as a transient failure, to be retried."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never reads or answers
+        port = silent.getsockname()[1]
+        transport = SesTransport(
+            region=REGION,
+            endpoint_url=f"http://127.0.0.1:{port}",
+            sender="news@example.com",
+            timeout=0.5,
+        )
+        with pytest.raises(TransientError):
+            transport.send(RAW, recipient="reader@example.net", tags={})
+        transport.close()
 
 
 @pytest.mark.parametrize(

@@ -70,6 +70,7 @@ class SesTransport:
         configuration_set: str = "",
         sender: str,
         max_pool_connections: int = 16,
+        timeout: float = 30.0,
     ) -> None:
         self.sender = sender
         self.configuration_set = configuration_set
@@ -79,7 +80,7 @@ class SesTransport:
             max_pool_connections=max_pool_connections,
             retries={"total_max_attempts": 1, "mode": "standard"},  # the campaign retries
             connect_timeout=5,
-            read_timeout=30,
+            read_timeout=timeout,
         )
         session = boto3.session.Session()
         self.client = session.client(
@@ -88,7 +89,7 @@ class SesTransport:
         self._signed: SignedSender | None = None
         credentials = session.get_credentials()
         if credentials is not None and SignedSender.usable(self.client):
-            self._signed = SignedSender(self.client, credentials)
+            self._signed = SignedSender(self.client, credentials, timeout=timeout)
 
     def send(self, raw: bytes, *, recipient: str, tags: dict[str, str]) -> str:
         if self._signed is not None:
