@@ -1,7 +1,7 @@
 """Event intake benchmark (issue 20): SES delivery events recorded through the poll path.
 
 The poll path (`newsletter feedback poll`): receive up to ten SQS messages a call,
-four calls in flight, read each (SNS envelope → SES event), record what has
+eight calls in flight, read each (SNS envelope → SES event), record what has
 arrived in one transaction, delete after the commit. Runs:
 
   - `poll` through boto3 against a minimal SQS endpoint in a process of its own
