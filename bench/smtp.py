@@ -9,7 +9,7 @@ build, smtplib, the SQLite send log, the pool. Each run is a whole campaign
   - 5,000 recipients, three times to aiosmtpd and three times to a null relay (below):
     messages/s, client CPU ms per message and the relay's own CPU ms per message
     (its process's, from /proc), medians. aiosmtpd parses every line of DATA in
-    Python (about 1.5 ms of CPU per 58 KB message), and it is one asyncio thread:
+    Python (2–3 ms of CPU per 58 KB message here), and it is one asyncio thread:
     it cannot take more than one core. The table says, per relay, how much of a
     core the client and the server each kept busy: the one near 1.0 is what bounds
     the rate (on 2 cores, both near 1.0: the machine). The null runs measure the
