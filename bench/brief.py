@@ -30,7 +30,7 @@ from newsletter.brief.select import Beat, choose, select_stories  # noqa: E402
 from newsletter.config import Settings, load_settings  # noqa: E402
 from newsletter.model import Item, items_to_json  # noqa: E402
 from newsletter.pipeline import draft_stage  # noqa: E402
-from newsletter.runtime import Runtime  # noqa: E402
+from newsletter.runtime import Paths, Runtime  # noqa: E402
 from newsletter.text.topics import forget_words  # noqa: E402
 from tests.fixtures.edge import draft_for  # noqa: E402
 
@@ -145,7 +145,7 @@ def main() -> None:
         settings = configure(Path(temp))
         items = generate(args.items)
         many = generate(args.items * 10, seed=7)
-        folder = settings.edition_dir(DAY)
+        folder = Paths.of(settings).edition_dir(DAY)
         folder.mkdir(parents=True)
         (folder / "items.json").write_text(items_to_json(items, DAY), encoding="utf-8")
         now = settings.send_moment(DAY)

@@ -82,7 +82,7 @@ def run_client(config: Path) -> None:
     from newsletter.send.campaign import run_campaign
 
     settings = load_settings(config)
-    edition = load_rendered_edition(settings.edition_dir(DAY), DAY)
+    edition = load_rendered_edition(Runtime(settings).paths.edition_dir(DAY), DAY)
     before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     summary = run_campaign(Runtime(settings).campaign(), DAY, edition)
@@ -216,7 +216,8 @@ def make_newsletter(root: Path, endpoint: str, workers: int) -> Path:
     )
     settings = load_settings(config)
     save_briefing(
-        Briefing.from_json(BRIEFING.read_text(encoding="utf-8")), settings.edition_dir(DAY)
+        Briefing.from_json(BRIEFING.read_text(encoding="utf-8")),
+        Runtime(settings).paths.edition_dir(DAY),
     )
     render_stage(Runtime(settings), DAY)
     return config

@@ -134,7 +134,7 @@ def run_client(config: Path) -> None:
     from newsletter.send.campaign import run_campaign
 
     settings = load_settings(config)
-    edition = load_rendered_edition(settings.edition_dir(DAY), DAY)
+    edition = load_rendered_edition(Runtime(settings).paths.edition_dir(DAY), DAY)
     before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     summary = run_campaign(Runtime(settings).campaign(), DAY, edition)

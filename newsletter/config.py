@@ -263,12 +263,6 @@ class Settings:
     def data_dir(self) -> Path:
         return self.root / self.newsletter.data_dir
 
-    def edition_dir(self, day: Any) -> Path:
-        return self.data_dir / "editions" / str(day)
-
-    def outbox_dir(self, day: Any) -> Path:
-        return self.data_dir / "outbox" / str(day)
-
     @property
     def templates_dir(self) -> Path | None:
         """`render.templates_dir` against the config's folder; else the legacy

@@ -155,7 +155,7 @@ def collect(ctx: typer.Context, date: DateOption = None, json: JsonOption = Fals
     else:
         print_table(report_table(result))
         count = len(result.items)
-        where = settings.edition_dir(day) / "items.json"
+        where = runtime.paths.edition_dir(day) / "items.json"
         say(f"{count} item{'s' * (count != 1)} → {where}")
     if not result.ok:
         fail("no feed could be collected", EXIT_FAILED)
@@ -203,7 +203,7 @@ def draft(
         print_table(explain_table(report))
     for line in report.lines():
         say(line)
-    say(f"{len(briefing.stories)} stories → {settings.edition_dir(day) / 'briefing.json'}")
+    say(f"{len(briefing.stories)} stories → {runtime.paths.edition_dir(day) / 'briefing.json'}")
 
 
 @app.command()
@@ -222,7 +222,7 @@ def render(ctx: typer.Context, date: DateOption = None) -> None:
     for dropped in rendered.dropped:
         say(dropped.line())
     say(
-        f"rendered {settings.edition_dir(day)}: email.html ({size:.1f} KB), email.txt, "
+        f"rendered {runtime.paths.edition_dir(day)}: email.html ({size:.1f} KB), email.txt, "
         "post.md, web.html"
     )
     for warning in rendered.warnings():

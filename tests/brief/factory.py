@@ -8,6 +8,7 @@ from typing import Any
 
 from newsletter.config import Settings
 from newsletter.model import Item, items_to_json
+from newsletter.runtime import Paths
 from tests.fixtures.site import make_site
 
 DAY = date(2026, 2, 7)
@@ -67,7 +68,7 @@ def write_config(
 
 def write_items(settings: Settings, items: list[Item], day: date = DAY) -> Path:
     """editions/D/items.json as `collect` writes it."""
-    folder = settings.edition_dir(day)
+    folder = Paths.of(settings).edition_dir(day)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "items.json"
     path.write_text(items_to_json(items, day), encoding="utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from newsletter.brief.select import Beat, choose, select_stories
+from newsletter.runtime import Paths
 from tests.brief.factory import SEND, item
 
 
@@ -113,7 +114,7 @@ def test_draft_explain_shows_every_candidate_and_selection_json(tmp_path) -> Non
     assert "off the beat: no topic matched" in out
     assert "not news: looks like a deal or sale" in out
     assert "selection: 1 of 3 candidate stories picked; not picked:" in out
-    saved = json.loads((settings.edition_dir(DAY) / "selection.json").read_text("utf-8"))
+    saved = json.loads((Paths.of(settings).edition_dir(DAY) / "selection.json").read_text("utf-8"))
     assert [c["picked"] for c in saved["candidates"]] == [1, 0, 0]
     assert set(saved["candidates"][0]["parts"]) == {
         "topic", "publishers", "weight", "recency", "not_news"

@@ -18,7 +18,7 @@ from newsletter.brief.writers.model import ModelWriter
 from newsletter.config import Settings
 from newsletter.model import Briefing
 from newsletter.pipeline import draft_stage
-from newsletter.runtime import Runtime
+from newsletter.runtime import Paths, Runtime
 from tests.brief.converse_stub import Answer, ConverseStub, story_fields, story_reply, throttle
 from tests.brief.factory import DAY, demo_items, item, write_config, write_items
 from tests.fixtures.edge import draft_for
@@ -72,7 +72,9 @@ def test_happy_path_every_story_by_the_model(tmp_path: Path, stub: ConverseStub)
     report = DraftReport()
     briefing = draft_stage(Runtime(settings), DAY, report=report)
 
-    saved = Briefing.from_json((settings.edition_dir(DAY) / "briefing.json").read_text("utf-8"))
+    saved = Briefing.from_json(
+        (Paths.of(settings).edition_dir(DAY) / "briefing.json").read_text("utf-8")
+    )
     assert saved == briefing
     assert [s.headline for s in briefing.stories] == [
         f"모델: {COMPILER_HEADLINE}",

@@ -16,7 +16,7 @@ from newsletter.brief.draft import EmptyDay
 from newsletter.cli.hints import stage_exit_code, stage_line
 from newsletter.model import Briefing
 from newsletter.pipeline import InputMissing, StageError, draft_stage
-from newsletter.runtime import Runtime
+from newsletter.runtime import Paths, Runtime
 from tests.brief.factory import DAY, demo_items, item, write_config, write_items
 from tests.fixtures.edge import draft_for
 
@@ -27,7 +27,7 @@ def test_draft_writes_the_edition_shape(tmp_path: Path) -> None:
     settings = write_config(tmp_path, language="ko", brief={"emoji": {"funding": "💸"}})
     write_items(settings, demo_items())
     draft_stage(Runtime(settings), DAY)
-    path = settings.edition_dir(DAY) / BRIEFING_NAME
+    path = Paths.of(settings).edition_dir(DAY) / BRIEFING_NAME
     briefing = Briefing.from_json(path.read_text(encoding="utf-8"))  # validates like `render`
     assert briefing.title == "2026-02-07 Daily AI & Tech News"
     assert briefing.language == "ko"
@@ -69,7 +69,7 @@ def test_same_input_gives_byte_identical_json(tmp_path: Path) -> None:
     assert draft_for(shuffled, settings, DAY).to_json() == first
     write_items(settings, items)
     draft_stage(Runtime(settings), DAY)
-    on_disk = (settings.edition_dir(DAY) / BRIEFING_NAME).read_text(encoding="utf-8")
+    on_disk = (Paths.of(settings).edition_dir(DAY) / BRIEFING_NAME).read_text(encoding="utf-8")
     assert on_disk == first
 
 
@@ -85,13 +85,13 @@ def test_empty_day_is_a_failure_with_a_clear_message(tmp_path: Path) -> None:
     assert message.startswith("nothing to send for 2026-02-07: no items in the 24 h window")
     assert "1 collected items are all outside it" in message
     assert "\n" not in message
-    assert not (settings.edition_dir(DAY) / BRIEFING_NAME).exists()
+    assert not (Paths.of(settings).edition_dir(DAY) / BRIEFING_NAME).exists()
 
 
 def test_hand_edits_are_protected_until_forced(tmp_path: Path) -> None:
     settings = write_config(tmp_path)
     write_items(settings, demo_items())
-    path = settings.edition_dir(DAY) / BRIEFING_NAME
+    path = Paths.of(settings).edition_dir(DAY) / BRIEFING_NAME
     draft_stage(Runtime(settings), DAY)
     draft_stage(Runtime(settings), DAY)  # unedited: a re-draft is fine
 
@@ -114,7 +114,7 @@ def test_hand_edits_are_protected_until_forced(tmp_path: Path) -> None:
 def test_briefing_written_by_hand_from_scratch_is_protected(tmp_path: Path) -> None:
     settings = write_config(tmp_path)
     write_items(settings, demo_items())
-    folder = settings.edition_dir(DAY)
+    folder = Paths.of(settings).edition_dir(DAY)
     (folder / BRIEFING_NAME).write_text("{}", encoding="utf-8")  # no fingerprint: not ours
     with pytest.raises(StageError, match="edited by hand"):
         draft_stage(Runtime(settings), DAY)

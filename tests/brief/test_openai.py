@@ -18,7 +18,7 @@ from newsletter.brief.writers.registry import WRITERS
 from newsletter.config import _CHOICES, Settings
 from newsletter.model import Briefing
 from newsletter.pipeline import draft_stage
-from newsletter.runtime import Runtime
+from newsletter.runtime import Paths, Runtime
 from tests.brief.factory import DAY, demo_items, item, write_config, write_items
 from tests.brief.openai_stub import (
     Answer,
@@ -84,7 +84,9 @@ def test_korean_edition_is_written_by_the_model_from_end_to_end(
     report = DraftReport()
     briefing = draft_stage(Runtime(settings), DAY, report=report)
 
-    saved = Briefing.from_json((settings.edition_dir(DAY) / "briefing.json").read_text("utf-8"))
+    saved = Briefing.from_json(
+        (Paths.of(settings).edition_dir(DAY) / "briefing.json").read_text("utf-8")
+    )
     assert saved == briefing
     assert [s.headline for s in briefing.stories] == [
         f"모델 제목: {COMPILER}",

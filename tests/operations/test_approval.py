@@ -18,7 +18,7 @@ from newsletter.operations.daily import run_daily
 from newsletter.operations.schedule import Plan, Scheduler
 from newsletter.operations.status import edition_statuses
 from newsletter.pipeline import StageError
-from newsletter.runtime import Runtime
+from newsletter.runtime import Paths, Runtime
 from tests.fixtures.site import Site, make_site
 
 DAY = date(2026, 2, 7)
@@ -42,7 +42,7 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Site:
         tmp_path / "site",
         newsletter={"approval": "manual", "editors": [EDITOR], "approve_by": "09:00"},
     )
-    directory = made.settings.edition_dir(DAY)
+    directory = Paths.of(made.settings).edition_dir(DAY)
     directory.mkdir(parents=True)
     shutil.copy(BRIEFING, directory / "briefing.json")
     item = Item(
@@ -62,7 +62,7 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Site:
 
 
 def outbox(site: Site) -> list[str]:
-    folder = site.settings.outbox_dir(DAY)
+    folder = Paths.of(site.settings).outbox_dir(DAY)
     return sorted(p.name.split("-")[0] for p in folder.glob("*.eml")) if folder.exists() else []
 
 
@@ -150,7 +150,7 @@ def test_an_edit_after_approval_needs_a_new_approval(site: Site) -> None:
     clock = Clock()
     run_daily(site.runtime, DAY, clock=clock)
     approve(site.runtime, DAY, clock.now)
-    html = site.settings.edition_dir(DAY) / "email.html"
+    html = Paths.of(site.settings).edition_dir(DAY) / "email.html"
     html.write_text(html.read_text(encoding="utf-8") + "<!-- edited -->", encoding="utf-8")
     said: list[str] = []
     run_daily(site.runtime, DAY, say=said.append, clock=clock)

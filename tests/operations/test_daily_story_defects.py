@@ -18,7 +18,7 @@ import pytest
 
 from newsletter.columns import display_width
 from newsletter.operations.daily import run_daily
-from newsletter.runtime import Runtime
+from newsletter.runtime import Paths, Runtime
 from tests.brief.factory import DAY
 from tests.fixtures.command import SECRET
 from tests.fixtures.site import Site, site_factory
@@ -73,7 +73,7 @@ def morning(
 
 
 def _mails(site: Site) -> list[EmailMessage]:
-    folder = site.settings.outbox_dir(DAY)
+    folder = Paths.of(site.settings).outbox_dir(DAY)
     return [
         email.message_from_bytes(path.read_bytes(), policy=default)  # type: ignore[misc]
         for path in sorted(folder.glob("*.eml"))
@@ -103,7 +103,9 @@ def test_daily_delivers_the_headlines_that_used_to_stop_it(
         for headline in (CHINESE_60, ENGLISH_WORD_80, *ORDINARY):
             assert "".join(headline.split()) in text
         assert "Regulatorspublishaverylong" in text and LONG_TITLE.replace(" ", "") not in text
-    briefing = (site.settings.edition_dir(DAY) / "briefing.json").read_text(encoding="utf-8")
+    briefing = (Paths.of(site.settings).edition_dir(DAY) / "briefing.json").read_text(
+        encoding="utf-8"
+    )
     assert LONG_TITLE not in briefing  # capped at draft, with an ellipsis
     plain = mails[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert all(display_width(line) <= 72 for line in plain.splitlines() if "://" not in line)

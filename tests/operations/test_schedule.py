@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from newsletter.operations.schedule import Plan, Scheduler
+from newsletter.runtime import Paths
 from tests.fixtures.command import wait_until
 from tests.fixtures.ses import MotoServer
 from tests.fixtures.site import make_site
@@ -232,6 +233,6 @@ def prepare_edition(newsletter: Newsletter, day: date) -> None:
         url="https://example.com/compiler",
         published=datetime.combine(day, datetime.min.time(), tzinfo=UTC),
     )
-    (settings.edition_dir(day) / "items.json").write_text(
+    (Paths.of(settings).edition_dir(day) / "items.json").write_text(
         items_to_json([item], day), encoding="utf-8"
     )

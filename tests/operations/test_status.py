@@ -14,6 +14,7 @@ from newsletter import db
 from newsletter.cli import app
 from newsletter.config import database_url
 from newsletter.editions import EditionLog
+from newsletter.runtime import Paths
 from newsletter.send.sendlog import SendLog
 from tests.send.conftest import Newsletter, addresses
 
@@ -124,7 +125,7 @@ def test_the_content_gates_findings_of_an_editions_briefing(history: Newsletter)
 
     day = EDITIONS[-1]
     briefing = replace(load_briefing("en"), date=day)
-    save_briefing(briefing, history.settings.edition_dir(day))
+    save_briefing(briefing, Paths.of(history.settings).edition_dir(day))
     _, output = status(history, "--date", day.isoformat(), "--json")
     [report] = json.loads(output)
     assert report["content"] == [

@@ -11,7 +11,7 @@ import pytest
 
 from newsletter.pipeline import render_stage
 from newsletter.publish.jekyll import PublishError, post_slug, publish_post
-from newsletter.runtime import Runtime
+from newsletter.runtime import Paths, Runtime
 from tests.fixtures.site import Site, make_site
 
 DAY = date(2026, 2, 7)
@@ -45,7 +45,7 @@ def blog(tmp_path: Path) -> Path:
 
 def site_with_briefing(tmp_path: Path, posts: Path, **publish: object) -> Site:
     site = make_site(tmp_path / "site", publish={"jekyll_posts_dir": str(posts), **publish})
-    directory = site.settings.edition_dir(DAY)
+    directory = Paths.of(site.settings).edition_dir(DAY)
     directory.mkdir(parents=True)
     shutil.copy(BRIEFING, directory / "briefing.json")
     return site
@@ -106,7 +106,7 @@ def test_a_new_title_moves_the_post_instead_of_doubling_it(tmp_path: Path, blog:
 
     site = site_with_briefing(tmp_path, blog, jekyll_git_commit=True)
     render_stage(Runtime(site.settings), DAY)
-    path = site.settings.edition_dir(DAY) / "briefing.json"
+    path = Paths.of(site.settings).edition_dir(DAY) / "briefing.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     data["title"] = "Agents write a compiler"
     path.write_text(json.dumps(data), encoding="utf-8")
@@ -144,7 +144,7 @@ def test_daily_publishes_a_post_configured_after_the_render(tmp_path: Path) -> N
     posts = tmp_path / "_posts"
     posts.mkdir()
     site = make_site(tmp_path / "site")
-    directory = site.settings.edition_dir(DAY)
+    directory = Paths.of(site.settings).edition_dir(DAY)
     directory.mkdir(parents=True)
     shutil.copy(BRIEFING, directory / "briefing.json")
     item = Item("1", "https://x.example/f", "X", "ai", "T", "https://x.example/1", DAY_MOMENT)

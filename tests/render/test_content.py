@@ -13,7 +13,7 @@ from newsletter.brief.sentences import clip
 from newsletter.model import Briefing, Source, Story
 from newsletter.pipeline import StageError, render_stage
 from newsletter.render.content import content_checks
-from newsletter.runtime import Runtime
+from newsletter.runtime import Paths, Runtime
 from tests.brief.factory import DAY, demo_items, write_config
 from tests.fixtures.edge import draft_for
 
@@ -132,7 +132,7 @@ def test_render_lists_warnings_and_blocks_what_is_set_to_block(tmp_path: Path) -
     english = "Benchmark raised $225M in special funds to invest more in Cerebras."
     stories = [story("첫 소식"), story("둘째 소식", summary=[english]), story("셋째 소식")]
     settings = write_config(tmp_path, language="ko")
-    save_briefing(briefing(*stories), settings.edition_dir(DAY))
+    save_briefing(briefing(*stories), Paths.of(settings).edition_dir(DAY))
     rendered = render_stage(Runtime(settings), DAY)
     assert rendered.warnings() == [
         f"language-mismatch: story 2 “둘째 소식”: 영어 under 요약: “{clip(english, 50)}”"
@@ -140,7 +140,7 @@ def test_render_lists_warnings_and_blocks_what_is_set_to_block(tmp_path: Path) -
     assert rendered.dropped == []
 
     blocking = write_config(tmp_path / "block", language="ko", gates={"language_mismatch": "block"})
-    save_briefing(briefing(*stories), blocking.edition_dir(DAY))
+    save_briefing(briefing(*stories), Paths.of(blocking).edition_dir(DAY))
     rendered = render_stage(Runtime(blocking), DAY)
     assert [d.number for d in rendered.dropped] == [2]
     assert rendered.dropped[0].reasons[0].startswith("language-mismatch: story 2")
@@ -148,6 +148,8 @@ def test_render_lists_warnings_and_blocks_what_is_set_to_block(tmp_path: Path) -
     assert "둘째 소식" not in rendered.edition.text
 
     counted = write_config(tmp_path / "count", language="ko", gates={"missing_why": "block"})
-    save_briefing(briefing(story("하나"), replace(story("둘"), why=[])), counted.edition_dir(DAY))
+    save_briefing(
+        briefing(story("하나"), replace(story("둘"), why=[])), Paths.of(counted).edition_dir(DAY)
+    )
     with pytest.raises(StageError, match="missing-why: 1 of 2 stories have no 왜 중요한가"):
         render_stage(Runtime(counted), DAY)

@@ -26,7 +26,7 @@ from newsletter.audience.store import SubscriberStore
 from newsletter.brief.briefing_file import save_briefing
 from newsletter.config import Settings, load_settings
 from newsletter.model import NAME_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, Briefing, Source, Story
-from newsletter.runtime import Runtime
+from newsletter.runtime import Paths, Runtime
 from tests.fixtures.command import SECRET, CommandLine
 from tests.fixtures.site import make_site
 
@@ -138,7 +138,7 @@ def small_edition(settings: Settings, day: date = DAY) -> None:
             )
         ],
     )
-    directory = settings.edition_dir(day)
+    directory = Paths.of(settings).edition_dir(day)
     directory.mkdir(parents=True, exist_ok=True)
     save_briefing(briefing, directory)
     (directory / "email.html").write_text(

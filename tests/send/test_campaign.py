@@ -10,7 +10,7 @@ import pytest
 
 from newsletter.audience.tokens import read_unsubscribe_token
 from newsletter.pipeline import load_rendered_edition, render_stage
-from newsletter.runtime import Runtime
+from newsletter.runtime import Paths, Runtime
 from newsletter.send.campaign import CampaignStopped, run_campaign
 from newsletter.send.sendlog import SendLog
 from tests.fixtures.ses import MotoServer
@@ -30,7 +30,7 @@ RENDERED = "tests/render/data/briefing-ko.json"
 def send(newsletter: Newsletter, **options):  # type: ignore[no-untyped-def]
     settings = newsletter.settings
     setup = Runtime(settings).campaign()
-    edition = load_rendered_edition(settings.edition_dir(DAY), DAY)
+    edition = load_rendered_edition(Paths.of(settings).edition_dir(DAY), DAY)
     return run_campaign(setup, DAY, edition, **options)
 
 
@@ -45,7 +45,7 @@ def test_every_active_subscriber_gets_one_complete_message(
     newsletter = make_newsletter(ses.url, reply_to="편집장 <editor@example.com>")
     settings = newsletter.settings
     briefing = Briefing.from_json(Path(RENDERED).read_text(encoding="utf-8"))
-    save_briefing(briefing, settings.edition_dir(DAY))
+    save_briefing(briefing, Paths.of(settings).edition_dir(DAY))
     render_stage(Runtime(settings), DAY)  # the real rendered edition, sent as rendered
     active = ["minji@example.net", "Joon.Park@Example.NET", "lee@bücher.example", "ann@example.org"]
     gone = {
@@ -180,7 +180,7 @@ def test_dry_run_counts_and_writes_one_sample(
 
     assert result.returncode == 0, result.stderr
     assert "11 active subscribers; 11 would be sent now, 0 already sent" in result.stdout
-    sample = newsletter.settings.edition_dir(DAY) / "sample.eml"
+    sample = Paths.of(newsletter.settings).edition_dir(DAY) / "sample.eml"
     assert parse(sample.read_bytes())["Subject"] == SUBJECT
     assert ses.sent_raw_messages() == []
     assert newsletter.rows() == {}

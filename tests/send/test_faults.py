@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from newsletter.pipeline import load_rendered_edition
-from newsletter.runtime import Runtime
+from newsletter.runtime import Paths, Runtime
 from newsletter.send.campaign import CampaignStopped, run_campaign
 from newsletter.send.retry import RetryPolicy
 from tests.fixtures.ses import MotoServer
@@ -20,7 +20,7 @@ QUICK = RetryPolicy(attempts=10, base=0.01, cap=0.2)
 def send(newsletter: Newsletter, **options):  # type: ignore[no-untyped-def]
     settings = newsletter.settings
     setup = Runtime(settings).campaign()
-    edition = load_rendered_edition(settings.edition_dir(DAY), DAY)
+    edition = load_rendered_edition(Paths.of(settings).edition_dir(DAY), DAY)
     return run_campaign(setup, DAY, edition, **options)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from newsletter.pipeline import load_rendered_edition
-from newsletter.runtime import Runtime
+from newsletter.runtime import Paths, Runtime
 from newsletter.send.campaign import CampaignStopped, run_campaign
 from newsletter.send.pool import PoolShape
 from newsletter.send.retry import RetryPolicy
@@ -35,7 +35,7 @@ def smtp_newsletter(
 def send(newsletter: Newsletter, **options: Any):  # type: ignore[no-untyped-def]
     settings = newsletter.settings
     setup = Runtime(settings).campaign()
-    edition = load_rendered_edition(settings.edition_dir(DAY), DAY)
+    edition = load_rendered_edition(Paths.of(settings).edition_dir(DAY), DAY)
     return run_campaign(setup, DAY, edition, **options)
 
 

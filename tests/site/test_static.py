@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from newsletter.cli import app
+from newsletter.runtime import Paths
 from tests.web.conftest import DAY, write_config
 from tests.web.test_site import UNSENT, make_edition
 
@@ -35,7 +36,7 @@ def test_publish_writes_every_page_for_a_static_host(tmp_path: Path) -> None:
         "index.html",
     ]
     edition = (out / "archive" / DAY / "index.html").read_bytes()
-    assert edition == (settings.edition_dir(DAY) / "web.html").read_bytes()
+    assert edition == (Paths.of(settings).edition_dir(DAY) / "web.html").read_bytes()
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'action="https://news.example.com/subscribe"' in index
     assert f'href="https://news.example.com/archive/{DAY}/"' in index

@@ -19,6 +19,7 @@ import pytest
 
 from newsletter.audience.store import SubscriberStore
 from newsletter.config import Settings
+from newsletter.runtime import Paths
 from tests.fixtures.site import make_site
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,7 +67,7 @@ def write_config(
 
 def place_briefing(settings: Settings, language: str = "en") -> Path:
     """The test briefing as editions/DAY/briefing.json (a person's edited draft)."""
-    directory = settings.edition_dir(DAY)
+    directory = Paths.of(settings).edition_dir(DAY)
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / "briefing.json"
     shutil.copyfile(BRIEFINGS / f"briefing-{language}.json", target)

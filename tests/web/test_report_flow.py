@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from newsletter.cli import app as cli
 from newsletter.feedback.sns import SnsVerifier
 from newsletter.pipeline import load_rendered_edition
-from newsletter.runtime import Runtime
+from newsletter.runtime import Paths, Runtime
 from newsletter.send.campaign import run_campaign
 from tests.feedback.ses_events import event
 from tests.feedback.sns_signing import CERT_URL, FakeAws, Signer, make_certificate
@@ -51,7 +51,7 @@ def test_events_from_the_webhook_show_up_in_the_report(
     small_edition(settings)
     people = addresses(6)
     newsletter.subscribe(people)
-    edition = load_rendered_edition(settings.edition_dir(DAY), DAY)
+    edition = load_rendered_edition(Paths.of(settings).edition_dir(DAY), DAY)
     assert run_campaign(Runtime(settings).campaign(), DAY, edition).sent == 6
     with sqlite3.connect(root / "newsletter.db") as connection:
         ids = dict(connection.execute("SELECT email, message_id FROM send_log"))

@@ -19,7 +19,7 @@ import pytest
 from newsletter.config import Settings
 from newsletter.editions import EditionLog
 from newsletter.pipeline import render_stage
-from newsletter.runtime import Runtime
+from newsletter.runtime import Paths, Runtime
 from newsletter.web.app import create_app
 from tests.web.conftest import DAY, place_briefing, write_config
 
@@ -30,7 +30,7 @@ def make_edition(settings: Settings, day: str, *, sending: bool, language: str =
     """Draft (the test briefing, re-dated), render, and — if `sending` — start its send."""
     path = place_briefing(settings, language)
     if day != DAY:
-        target = settings.edition_dir(day) / "briefing.json"
+        target = Paths.of(settings).edition_dir(day) / "briefing.json"
         target.parent.mkdir(parents=True, exist_ok=True)
         data = json.loads(path.read_text(encoding="utf-8"))
         data["date"] = day
@@ -90,11 +90,11 @@ def test_edition_page_is_the_web_copy_without_personal_links(site) -> None:
     response = get(url, f"/archive/{DAY}/")
     assert response.status_code == 200
     html = response.text
-    assert html == (settings.edition_dir(DAY) / "web.html").read_text(encoding="utf-8")
+    assert html == (Paths.of(settings).edition_dir(DAY) / "web.html").read_text(encoding="utf-8")
     assert "%%" not in html and "/u/" not in html  # no unsubscribe token, no placeholder
     assert "View in browser" not in html
     page = lxml.html.fromstring(html)
-    email = lxml.html.fromstring((settings.edition_dir(DAY) / "email.html").read_bytes())
+    email = lxml.html.fromstring((Paths.of(settings).edition_dir(DAY) / "email.html").read_bytes())
     assert [h.text_content() for h in page.iter("h2")] == [
         h.text_content() for h in email.iter("h2")
     ]
@@ -152,7 +152,7 @@ def test_validators_answer_304_and_change_with_the_page(site) -> None:
 
 def test_the_email_view_in_browser_link_resolves(site) -> None:
     settings, url = site
-    email = (settings.edition_dir(DAY) / "email.html").read_text(encoding="utf-8")
+    email = (Paths.of(settings).edition_dir(DAY) / "email.html").read_text(encoding="utf-8")
     page = lxml.html.fromstring(email)
     view = next(
         a.get("href") for a in page.iter("a") if a.text_content().strip() == "View in browser"

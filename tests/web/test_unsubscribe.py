@@ -18,7 +18,7 @@ import pytest
 from newsletter.audience.store import SubscriberStore
 from newsletter.audience.tokens import unsubscribe_token
 from newsletter.config import Settings
-from newsletter.runtime import Runtime
+from newsletter.runtime import Paths, Runtime
 from newsletter.web.server import url_of
 from tests.web.conftest import DAY, SECRET, ListLookups, LogLines, place_briefing, write_config
 
@@ -43,7 +43,7 @@ def send_edition(settings: Settings, language: str) -> dict[str, str]:
     summary = send_stage(Runtime(settings), date.fromisoformat(DAY))
     assert summary.sent == len(PEOPLE)
     links = {}
-    for path in sorted(settings.outbox_dir(DAY).glob("*.eml")):
+    for path in sorted(Paths.of(settings).outbox_dir(DAY).glob("*.eml")):
         message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
         header = message["List-Unsubscribe"]
         found = re.match(r"<(https?://[^>]+)>", header)
