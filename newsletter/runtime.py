@@ -1,9 +1,10 @@
 """What one process works with, built once at its edge and handed down in pieces.
 
-A CLI command, the web app factory and the scheduler each build one `Runtime`
-from the loaded settings; the stages (`pipeline`) and the day's operations take
-it, and everything below them takes only the narrow piece it uses: an engine, a
-folder, a key, a `CollectSettings`. So a reader of `send/` or `render/` sees what
+A CLI command and the scheduler (once per run) each build one `Runtime` from the
+loaded settings, and `serve`/`preview` hand theirs to the web app factory; the
+stages (`pipeline`) and the day's operations take it, and everything below them
+takes only the narrow piece it uses: an engine, a folder, a key, a setup
+dataclass (`CollectSetup`, `DraftSetup`, `RenderOptions`, `CampaignSetup`). So a reader of `send/` or `render/` sees what
 a function depends on from its signature, a test builds exactly that piece, and
 the engine, the schema check and the secret key are made once per process
 instead of once per call.
