@@ -4,10 +4,10 @@ A CLI command and the scheduler (once per run) each build one `Runtime` from the
 loaded settings, and `serve`/`preview` hand theirs to the web app factory; the
 stages (`pipeline`) and the day's operations take it, and everything below them
 takes only the narrow piece it uses: an engine, a folder, a key, a setup
-dataclass (`CollectSetup`, `DraftSetup`, `RenderOptions`, `CampaignSetup`). So a reader of `send/` or `render/` sees what
-a function depends on from its signature, a test builds exactly that piece, and
-the engine, the schema check and the secret key are made once per process
-instead of once per call.
+dataclass (`CollectSetup`, `DraftSetup`, `RenderOptions`, `CampaignSetup`). So a
+reader of `send/` or `render/` sees what a function depends on from its
+signature, a test builds exactly that piece, and the engine, the schema check and
+the secret key are made once per process instead of once per call.
 
 Nothing is opened when a `Runtime` is built: the database, the key and the
 transport are made when first asked for, so `newsletter status` on a site
