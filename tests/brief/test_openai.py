@@ -15,7 +15,7 @@ from newsletter.brief.writers.extractive import ExtractiveWriter
 from newsletter.brief.writers.model import ModelWriter
 from newsletter.brief.writers.openai import OpenAIClient, retry_after
 from newsletter.brief.writers.registry import WRITERS
-from newsletter.config import _CHOICES, Settings
+from newsletter.config import CHOICES, Settings
 from newsletter.model import Briefing
 from newsletter.pipeline import draft_stage
 from newsletter.runtime import Paths, Runtime
@@ -426,7 +426,7 @@ def test_an_outage_still_leaves_a_complete_edition(tmp_path: Path) -> None:
 
 
 def test_every_configurable_writer_is_in_the_registry() -> None:
-    assert set(_CHOICES["brief.writer"]) == set(WRITERS)
+    assert set(CHOICES["brief.writer"]) == set(WRITERS)
 
 
 def test_the_reply_cache_forgets_old_replies(tmp_path: Path, stub: ChatStub) -> None:
