@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import errno
 import sys
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 from typer.core import TyperGroup
@@ -21,6 +21,15 @@ if TYPE_CHECKING:
 
     from newsletter.config import Settings
     from newsletter.runtime import Runtime
+
+#: `--date YYYY-MM-DD` and `--json`, as every command spells them.
+DateOption = Annotated[
+    Optional[str],  # noqa: UP045 - typer needs Optional on 3.11
+    typer.Option(
+        "--date", help="Edition date YYYY-MM-DD (default: today in the newsletter's zone)."
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
