@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 
 def approval_hold(runtime: Runtime, day: date) -> str:
+    """Why a plain `send` of `day` must wait ('' when it may go), with the `approve`
+    command when approving would release it."""
     from newsletter.cli.hints import approval_hint
     from newsletter.operations.approval import ApprovalError, released
 
