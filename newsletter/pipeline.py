@@ -154,9 +154,8 @@ def draft_stage(
     return briefing
 
 
-def load_valid_briefing(edition_dir: Path, day: date) -> Briefing:
-    """The briefing in `edition_dir`, or a StageError naming the JSON path of what is wrong."""
-    directory = edition_dir
+def load_valid_briefing(directory: Path, day: date) -> Briefing:
+    """The briefing in `directory`, or a StageError naming the JSON path of what is wrong."""
     path = directory / BRIEFING_NAME
     if not path.exists():
         raise InputMissing(path, "draft", day)
@@ -210,10 +209,9 @@ def publish_jekyll_post(runtime: Runtime, day: date, title: str, markdown: str) 
     return f"jekyll: {post.path} {state}{committed}"
 
 
-def load_rendered_edition(edition_dir: Path, day: date) -> Edition:
-    """The edition as rendered in `edition_dir`: what `send` delivers, never re-rendered
+def load_rendered_edition(directory: Path, day: date) -> Edition:
+    """The edition as rendered in `directory`: what `send` delivers, never re-rendered
     per recipient."""
-    directory = edition_dir
     briefing = load_valid_briefing(directory, day)
     if (directory / "email.html").exists() and not render_is_current(directory):
         raise RenderOutdated(directory / "briefing.json", day)
