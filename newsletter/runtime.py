@@ -37,6 +37,9 @@ from newsletter.send.campaign import CampaignSetup
 from newsletter.send.sendlog import day_ago, sent_since
 from newsletter.send.transports.base import Transport
 from newsletter.send.transports.factory import make_transport, sending_threads
+from newsletter.signup.limits import SignupLimits
+from newsletter.signup.service import SignupService
+from newsletter.signup.welcome import LatestEdition
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -164,6 +167,26 @@ class Runtime:
             root=self.paths.root,
             outbox=self.paths.outbox_dir(day),
             sent_last_24h=lambda: sent_since(self.engine, day_ago()),
+        )
+
+    def signup(
+        self,
+        store: SubscriberStore,
+        secret: str,
+        *,
+        latest_edition: Callable[[], LatestEdition | None] | None = None,
+    ) -> SignupService:
+        """The double opt-in rules of the web form and of `subscribers add --confirm`, on
+        `store` with `secret` (the web app lets a test hand in its own of both)."""
+        settings = self.settings
+        return SignupService(
+            settings.identity,
+            settings.newsletter,
+            store,
+            secret,
+            limits=SignupLimits.from_settings(settings.signup),
+            transport_factory=self.transport,
+            latest_edition=latest_edition,
         )
 
     def campaign(self) -> CampaignSetup:

@@ -16,7 +16,6 @@ from newsletter.runtime import Runtime
 from newsletter.send.message import HeaderInjection, UnsupportedAddress
 from newsletter.send.transports.base import DeliveryError
 from newsletter.signup import service as signup
-from newsletter.signup.limits import SignupLimits
 
 
 def send_confirmation(runtime: Runtime, store: SubscriberStore, email: str, name: str) -> None:
@@ -25,14 +24,7 @@ def send_confirmation(runtime: Runtime, store: SubscriberStore, email: str, name
         secret = runtime.secret
     except SecretKeyError as exc:
         fail(str(exc), EXIT_USAGE)
-    rules = signup.SignupService(
-        settings.identity,
-        settings.newsletter,
-        store,
-        secret,
-        limits=SignupLimits.from_settings(settings.signup),
-        transport_factory=runtime.transport,
-    )
+    rules = runtime.signup(store, secret)
     origin = signup.Origin(user_agent="newsletter subscribers add --confirm", via="cli")
     try:
         prepared = rules.prepare(email, name, source="cli", origin=origin)

@@ -27,7 +27,6 @@ from newsletter.feedback.intake import Intake
 from newsletter.feedback.record import FeedbackRecorder
 from newsletter.feedback.sns import SnsVerifier
 from newsletter.runtime import Runtime
-from newsletter.signup.limits import SignupLimits
 from newsletter.signup.mail import promise
 from newsletter.signup.service import SignupService
 from newsletter.site.archive import Archive
@@ -99,15 +98,7 @@ def _public_app(
     archive = Archive(store.engine, runtime.paths.editions_dir)
     site_pages = SitePages(runtime.render_options, archive)
     if signup is None:
-        signup = SignupService(
-            identity,
-            settings.newsletter,
-            store,
-            secret,
-            limits=SignupLimits.from_settings(settings.signup),
-            transport_factory=runtime.transport,
-            latest_edition=site_pages.latest,
-        )
+        signup = runtime.signup(store, secret, latest_edition=site_pages.latest)
     signup_pages = SignupPages(identity, promise(settings.newsletter), signup, offload)
     site = SiteRoutes(site_pages, offload)
 
