@@ -21,7 +21,6 @@ from newsletter.cli.common import (
     edition_date,
     fail,
     runtime_from,
-    settings_from,
 )
 from newsletter.cli.output import print_json, say, styled
 
@@ -147,8 +146,7 @@ def schedule(ctx: typer.Context) -> None:
     """Run `daily` every day at send_time (foreground, for systemd/containers)."""
     from newsletter.cli.scheduling import run_schedule
 
-    settings = settings_from(ctx)
-    run_schedule(settings, ctx.ensure_object(dict).get("config"))
+    run_schedule(runtime_from(ctx), ctx.ensure_object(dict).get("config"))
 
 
 @app.command()

@@ -17,8 +17,7 @@ from pathlib import Path
 from newsletter.cli.common import failure_line
 from newsletter.cli.hints import approval_hint, stage_exit_code, stage_line
 from newsletter.cli.output import say
-from newsletter.config import ConfigError, Settings, load_settings
-from newsletter.editions import EditionLog
+from newsletter.config import ConfigError, load_settings
 from newsletter.operations.approval import due
 from newsletter.operations.daily import run_daily
 from newsletter.operations.schedule import Plan, Scheduler
@@ -26,17 +25,17 @@ from newsletter.pipeline import StageError
 from newsletter.runtime import Runtime
 
 
-def run_schedule(settings: Settings, config: Path | None) -> None:
+def run_schedule(runtime: Runtime, config: Path | None) -> None:
     stop = threading.Event()
 
-    news = settings.newsletter
+    news = runtime.settings.newsletter
     plan = Plan.parse(news.timezone, news.send_time, news.catch_up_minutes)
     scheduler = Scheduler(
         plan,
         lambda day: _daily(config, day, stop, say),
         wait=stop.wait,
         log=say,
-        done=lambda day: _already_sent(settings, day),
+        done=lambda day: _already_sent(runtime, day),
         due=lambda now: _approval_due(config, now),
         missed_hint=lambda day: f"; run `newsletter daily --date {day}` to send it anyway",
     )
@@ -95,9 +94,9 @@ def _approval_due(config: Path | None, now: datetime) -> list[date]:
     return due(Runtime(settings), now)
 
 
-def _already_sent(settings: Settings, day: date) -> bool:
+def _already_sent(runtime: Runtime, day: date) -> bool:
     try:
-        record = EditionLog(Runtime(settings).engine).get(day)
+        record = runtime.editions.get(day)
     except Exception:  # the database is away: the run itself will say why
         return False
     return record is not None and record.stage == "sent"
