@@ -9,6 +9,7 @@ clusters so an accent, a skin tone or a family emoji is never torn apart.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import cache, lru_cache
 
@@ -16,6 +17,13 @@ ELLIPSIS = "…"
 _VARIATION_EMOJI = "\ufe0f"
 _JOINER = "\u200d"
 _ZERO_WIDTH = {"\u200b", "\u200c", _JOINER, "\u2060", "\ufeff", "\ufe0e", _VARIATION_EMOJI}
+
+#: ASCII whitespace, printable ASCII and the 11,172 Hangul syllables: CP949 (Korean Windows)
+#: stores each of these in as many bytes as a terminal gives it columns (tests/test_columns.py
+#: checks every one), so the width of such text is the length of its CP949 bytes, and a
+#: space byte there is always a space (no two-byte character contains 0x20).
+_NOT_ONE_BYTE_PER_COLUMN = re.compile("[^\t\n\v\f\r\x20-\x7e\uac00-\ud7a3]")
+COLUMN_CODEC = "cp949"
 
 
 @cache
@@ -37,8 +45,10 @@ def display_width(text: str) -> int:
 
 @lru_cache(maxsize=16384)
 def _wide_width(text: str) -> int:
-    """The per-code-point sum, remembered: the text edition asks for each word as it wraps,
-    and a Korean edition repeats its words."""
+    """The per-code-point sum (Korean: the CP949 length), remembered: the draft and the
+    text edition measure the same headlines and words again."""
+    if _NOT_ONE_BYTE_PER_COLUMN.search(text) is None:
+        return len(text.encode(COLUMN_CODEC))
     width = 0
     previous = 0
     for char in text:
@@ -49,6 +59,17 @@ def _wide_width(text: str) -> int:
         previous = char_width(char)
         width += previous
     return width
+
+
+def column_bytes(text: str) -> bytes | None:
+    """`text` as bytes that take one column each (English, Korean), else None.
+
+    Measuring and wrapping these needs no loop over characters in Python: the
+    text edition cuts its lines with `bytes.rfind` and slices.
+    """
+    if text.isascii() or _NOT_ONE_BYTE_PER_COLUMN.search(text) is None:
+        return text.encode(COLUMN_CODEC)
+    return None
 
 
 def graphemes(text: str) -> list[str]:

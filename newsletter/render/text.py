@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from newsletter.columns import display_width, graphemes
+from newsletter.columns import COLUMN_CODEC, column_bytes, display_width, graphemes
 from newsletter.render.environment import render_template
 
 if TYPE_CHECKING:
@@ -24,6 +24,9 @@ WIDTH = 72
 __all__ = ["WIDTH", "display_width", "render_text", "underline", "wrap"]
 
 _URL = re.compile(r"^(https?://|mailto:|%%)\S*$")
+#: Three newlines or more; spelled out, not `\n{3,}`: a literal start lets the regex
+#: engine jump to each candidate instead of trying a repeat at every position.
+_BLANK_LINES = re.compile("\n\n\n+")
 
 
 def wrap(text: str, width: int = WIDTH, indent: str = "", first: str | None = None) -> str:
@@ -33,6 +36,47 @@ def wrap(text: str, width: int = WIDTH, indent: str = "", first: str | None = No
     which is kept whole on its own line.
     """
     first = indent if first is None else first
+    return "\n".join(_lines(text, width, indent, first))
+
+
+def _lines(text: str, width: int, indent: str, first: str) -> list[str]:
+    return _sliced(text, width, indent, first) or _wrap_words(text, width, indent, first)
+
+
+def _sliced(text: str, width: int, indent: str, first: str) -> list[str] | None:
+    """`wrap`'s lines cut out of `text` whole, or None when that would not be the same.
+
+    An edition wraps thousands of words, mostly English or Korean paragraphs with
+    one space between words (`one_line` made them so). In their one-column-per-byte
+    form (`column_bytes`) a line is the text up to the last space within its room:
+    one `rfind` per line instead of a step per word. Anything else (two spaces, an
+    emoji, a word wider than the line) is wrapped word by word.
+    """
+    if not text or text[0] == " " or text[-1] == " " or "  " in text or not text.isprintable():
+        return None  # printable: the only whitespace left is the ASCII space
+    encoded = column_bytes(text)
+    if encoded is None:
+        if display_width(first) + display_width(text) <= width:
+            # A headline with an emoji, on one line. Measured whole, the text is never
+            # narrower than its words with a space each (VS16 after a space widens it).
+            return [first + text]
+        return None
+    prefix, room = first, width - display_width(first)
+    lines = []
+    start = 0
+    while len(encoded) - start > room:
+        # (a prefix wider than the line leaves no room: a negative end would count from the back)
+        space = encoded.rfind(b" ", start, start + room + 1) if room > 0 else -1
+        if space == -1:
+            return None  # a word wider than the line: cut, or a URL kept whole
+        lines.append(prefix + encoded[start:space].decode(COLUMN_CODEC))
+        prefix, room, start = indent, width - display_width(indent), space + 1
+    lines.append(prefix + encoded[start:].decode(COLUMN_CODEC))
+    return lines
+
+
+def _wrap_words(text: str, width: int, indent: str, first: str) -> list[str]:
+    """`wrap` word by word, for any text: the definition `_sliced` must agree with."""
     lines: list[str] = []
     words: list[str] = []
     prefix = first
@@ -63,7 +107,7 @@ def wrap(text: str, width: int = WIDTH, indent: str = "", first: str | None = No
             used += display_width(piece)
     if words or not lines:
         lines.append((prefix + " ".join(words)).rstrip())
-    return "\n".join(lines)
+    return lines
 
 
 def _cut(word: str, width: int) -> list[str]:
@@ -84,9 +128,9 @@ def _cut(word: str, width: int) -> list[str]:
 
 def underline(text: str, char: str = "=", width: int = WIDTH) -> str:
     """A heading wrapped to `width` and underlined as wide as its widest line."""
-    wrapped = wrap(text, width)
-    rule = max(display_width(line) for line in wrapped.splitlines())
-    return f"{wrapped}\n{char * rule}"
+    lines = _lines(text, width, "", "")
+    rule = max(map(display_width, lines))
+    return "\n".join(lines) + "\n" + char * rule
 
 
 def render_text(view: EditionView, templates: Path | None = None) -> str:
@@ -94,5 +138,5 @@ def render_text(view: EditionView, templates: Path | None = None) -> str:
     filters = {"wrap": wrap, "underline": underline}
     text = render_template(TEMPLATE, filters, templates, v=view, width=WIDTH, rule="-" * WIDTH)
     # Templates are easier to read with generous blank lines; mail is not.
-    text = re.sub(r"\n{3,}", "\n\n", text)
+    text = _BLANK_LINES.sub("\n\n", text)
     return text.strip("\n") + "\n"

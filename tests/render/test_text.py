@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newsletter.columns import graphemes
 from newsletter.model import UNSUBSCRIBE_PLACEHOLDER, Briefing, Edition
-from newsletter.render.text import WIDTH, display_width, underline, wrap
+from newsletter.render.text import WIDTH, _sliced, display_width, underline, wrap
+from tests.test_columns import random_text, straightforward_width
 
 
 @pytest.mark.parametrize(
@@ -152,3 +155,69 @@ def test_footer_and_unsubscribe_placeholder(edition_ko: Edition, edition_en: Edi
 
 def test_no_runs_of_blank_lines(edition_ko: Edition) -> None:
     assert "\n\n\n" not in edition_ko.text
+
+
+# -- the fast wrap against the word-by-word definition ------------------------------------
+
+
+def _reference_wrap(text: str, width: int, indent: str, first: str | None) -> str:
+    """`wrap` as first written: word by word, each width the plain per-code-point sum."""
+    first = indent if first is None else first
+    lines: list[str] = []
+    words: list[str] = []
+    prefix = first
+    used = straightforward_width(prefix)
+
+    def flush() -> None:
+        nonlocal prefix, used, words
+        lines.append((prefix + " ".join(words)).rstrip())
+        prefix, words, used = indent, [], straightforward_width(indent)
+
+    for word in text.split():
+        cols = straightforward_width(word)
+        if used + cols + (1 if words else 0) <= width:
+            used += cols + (1 if words else 0)
+            words.append(word)
+            continue
+        if words:
+            flush()
+        if used + cols <= width or re.match(r"^(https?://|mailto:|%%)\S*$", word):
+            words.append(word)
+            used += cols
+            continue
+        room = max(width - max(straightforward_width(first), straightforward_width(indent)), 2)
+        pieces, piece, piece_width = [], "", 0
+        for cluster in graphemes(word):
+            cols = straightforward_width(cluster)
+            if piece and piece_width + cols > room:
+                pieces.append(piece)
+                piece, piece_width = "", 0
+            piece += cluster
+            piece_width += cols
+        pieces += [piece] if piece else []
+        for piece in pieces:
+            if words:
+                flush()
+            words.append(piece)
+            used += straightforward_width(piece)
+    if words or not lines:
+        lines.append((prefix + " ".join(words)).rstrip())
+    return "\n".join(lines)
+
+
+def test_wrap_and_underline_agree_with_the_definition_on_random_text() -> None:
+    rng = random.Random(72)
+    sliced = 0
+    for _ in range(6000):
+        text = random_text(rng)
+        width = rng.choice([72, 72, 72, 40, rng.randrange(1, 100)])
+        indent = rng.choice(["", "    ", "> ", "가 "])
+        first = rng.choice([None, None, "[1] ", " 7. ", "[12] ", "가나다라마바 " * 3])
+        expected = _reference_wrap(text, width, indent, first)
+        assert wrap(text, width, indent, first) == expected, (text, width, indent, first)
+        if text.strip():
+            heading = _reference_wrap(text, width, "", "")
+            rule = max(straightforward_width(line) for line in heading.splitlines())
+            assert underline(text, "-", width) == f"{heading}\n{'-' * rule}"
+        sliced += _sliced(text, width, indent, indent if first is None else first) is not None
+    assert sliced > 2000  # the fast path was taken, and agreed, in thousands of cases
