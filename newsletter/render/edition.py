@@ -18,8 +18,8 @@ FILES = {"html": "email.html", "text": "email.txt", "markdown": "post.md", "web_
 
 def build_edition(briefing: Briefing, options: RenderOptions) -> Edition:
     """Render all three formats without running the gates (the benchmark and preview use it)."""
-    from newsletter.render.html import render_html_and_web
     from newsletter.render.markdown import render_post
+    from newsletter.render.stencil import render_html_and_web
     from newsletter.render.text import render_text
 
     templates = options.templates
@@ -38,7 +38,7 @@ def build_edition(briefing: Briefing, options: RenderOptions) -> Edition:
 
 def render_web_html(briefing: Briefing, options: RenderOptions) -> str:
     """The edition as a public web page: the email's design, nothing personal in it."""
-    from newsletter.render.html import render_html
+    from newsletter.render.stencil import render_html
 
     return render_html(build_view(briefing, options, web=True), options.templates)
 

@@ -61,6 +61,12 @@ def template_path(name: str, templates: Path | None) -> Path:
     return DEFAULT_TEMPLATES / name
 
 
+def effective_templates(templates: Path | None) -> Path | None:
+    """The custom folder a render reads: `templates`, else the legacy `$NEWSLETTER_TEMPLATES`."""
+    legacy = os.environ.get(TEMPLATES_ENV)
+    return Path(legacy) if templates is None and legacy else templates
+
+
 def get_template(name: str, templates: Path | None = None, **filters: Any) -> Template:
     """`name` from `templates` or the bundled folder; `.mjml.j2` and `.html.j2` autoescape."""
     autoescape = name.endswith((".mjml.j2", ".html.j2", ".xml.j2"))
@@ -80,9 +86,7 @@ def render_template(
     """Render `name`; a customised template's mistake becomes one RenderError line."""
     from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 
-    legacy = os.environ.get(TEMPLATES_ENV)
-    if templates is None and legacy:
-        templates = Path(legacy)
+    templates = effective_templates(templates)
     try:
         return get_template(name, templates, **(filters or {})).render(**context)
     except TemplateNotFound as exc:

@@ -89,15 +89,15 @@ def inline_css(html: str) -> str:
     """
     from newsletter.render.inliner import inliner
 
-    return _with_doctype(inliner().inline_utf8(_prepared(html)))
+    return with_doctype(inliner().inline_utf8(prepared(html)))
 
 
-def _prepared(html: str) -> bytes:
+def prepared(html: str) -> bytes:
     """The compiled document as premailer reads it: stripped, UTF-8, `@media` marked."""
     return _MEDIA_STYLE.sub(_IGNORED_STYLE, html.strip().encode("utf-8"))
 
 
-def _with_doctype(inlined: str) -> str:
+def with_doctype(inlined: str) -> str:
     return inlined if _DOCTYPE_FIRST.match(inlined) else f"{DOCTYPE}\n{inlined}"
 
 
@@ -115,13 +115,13 @@ def render_html_and_web(
     from newsletter.render.pair import inline_pair
 
     email_document, web_document = (
-        _prepared(compile_mjml(render_mjml(v, templates), templates)) for v in (view, web)
+        prepared(compile_mjml(render_mjml(v, templates), templates)) for v in (view, web)
     )
     pair = inline_pair(email_document, web_document)
     if pair is None:
         premailer = inliner()
         return (
-            _with_doctype(premailer.inline_utf8(email_document)),
-            _with_doctype(premailer.inline_utf8(web_document)),
+            with_doctype(premailer.inline_utf8(email_document)),
+            with_doctype(premailer.inline_utf8(web_document)),
         )
-    return _with_doctype(pair[0]), _with_doctype(pair[1])
+    return with_doctype(pair[0]), with_doctype(pair[1])

@@ -13,8 +13,8 @@ from newsletter.config import Settings
 from newsletter.model import Briefing
 from newsletter.render.context import build_view, web_copy
 from newsletter.render.html import (
-    _prepared,
     compile_mjml,
+    prepared,
     render_html,
     render_html_and_web,
     render_mjml,
@@ -27,7 +27,7 @@ from tests.render.conftest import with_stories
 
 def documents(briefing: Briefing, settings: Settings, count: int) -> tuple[bytes, bytes]:
     view = build_view(with_stories(briefing, count), render_options(settings))
-    email, web = (_prepared(compile_mjml(render_mjml(v))) for v in (view, web_copy(view)))
+    email, web = (prepared(compile_mjml(render_mjml(v))) for v in (view, web_copy(view)))
     return email, web
 
 
