@@ -18,11 +18,11 @@ _VARIATION_EMOJI = "\ufe0f"
 _JOINER = "\u200d"
 _ZERO_WIDTH = {"\u200b", "\u200c", _JOINER, "\u2060", "\ufeff", "\ufe0e", _VARIATION_EMOJI}
 
-#: ASCII whitespace, printable ASCII and the 11,172 Hangul syllables: CP949 (Korean Windows)
-#: stores each of these in as many bytes as a terminal gives it columns (tests/test_columns.py
-#: checks every one), so the width of such text is the length of its CP949 bytes, and a
-#: space byte there is always a space (no two-byte character contains 0x20).
-_NOT_ONE_BYTE_PER_COLUMN = re.compile("[^\t\n\v\f\r\x20-\x7e\uac00-\ud7a3]")
+#: Printable ASCII and the 11,172 Hangul syllables: CP949 (Korean Windows) stores each of
+#: these in as many bytes as a terminal gives it columns (tests/test_columns.py checks every
+#: one), so the width of such text is the length of its CP949 bytes, and a space byte there
+#: is always a space (no two-byte character contains 0x20).
+_NOT_ONE_BYTE_PER_COLUMN = re.compile("[^\x20-\x7e\uac00-\ud7a3]")
 COLUMN_CODEC = "cp949"
 
 
@@ -65,9 +65,10 @@ def column_bytes(text: str) -> bytes | None:
     """`text` as bytes that take one column each (English, Korean), else None.
 
     Measuring and wrapping these needs no loop over characters in Python: the
-    text edition cuts its lines with `bytes.rfind` and slices.
+    text edition cuts its lines with `bytes.rfind` and slices. Printable, so the
+    only whitespace in them is the space.
     """
-    if text.isascii() or _NOT_ONE_BYTE_PER_COLUMN.search(text) is None:
+    if _NOT_ONE_BYTE_PER_COLUMN.search(text) is None:
         return text.encode(COLUMN_CODEC)
     return None
 

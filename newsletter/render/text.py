@@ -8,9 +8,10 @@ broken URL cannot be clicked) and sit on their own line instead.
 
 from __future__ import annotations
 
+import codecs
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, AnyStr
 
 from newsletter.columns import COLUMN_CODEC, column_bytes, display_width, graphemes
 from newsletter.render.environment import render_template
@@ -27,6 +28,7 @@ _URL = re.compile(r"^(https?://|mailto:|%%)\S*$")
 #: Three newlines or more; spelled out, not `\n{3,}`: a literal start lets the regex
 #: engine jump to each candidate instead of trying a repeat at every position.
 _BLANK_LINES = re.compile("\n\n\n+")
+_decode = codecs.getdecoder(COLUMN_CODEC)  # looked up once: `bytes.decode` looks it up per call
 
 
 def wrap(text: str, width: int = WIDTH, indent: str = "", first: str | None = None) -> str:
@@ -36,15 +38,12 @@ def wrap(text: str, width: int = WIDTH, indent: str = "", first: str | None = No
     which is kept whole on its own line.
     """
     first = indent if first is None else first
-    return "\n".join(_lines(text, width, indent, first))
+    wrapped = _sliced(text, width, indent, first)
+    return "\n".join(_wrap_words(text, width, indent, first)) if wrapped is None else wrapped
 
 
-def _lines(text: str, width: int, indent: str, first: str) -> list[str]:
-    return _sliced(text, width, indent, first) or _wrap_words(text, width, indent, first)
-
-
-def _sliced(text: str, width: int, indent: str, first: str) -> list[str] | None:
-    """`wrap`'s lines cut out of `text` whole, or None when that would not be the same.
+def _sliced(text: str, width: int, indent: str, first: str) -> str | None:
+    """`wrap` with the lines cut out of `text` whole, or None when that would differ.
 
     An edition wraps thousands of words, mostly English or Korean paragraphs with
     one space between words (`one_line` made them so). In their one-column-per-byte
@@ -52,26 +51,45 @@ def _sliced(text: str, width: int, indent: str, first: str) -> list[str] | None:
     one `rfind` per line instead of a step per word. Anything else (two spaces, an
     emoji, a word wider than the line) is wrapped word by word.
     """
-    if not text or text[0] == " " or text[-1] == " " or "  " in text or not text.isprintable():
-        return None  # printable: the only whitespace left is the ASCII space
-    encoded = column_bytes(text)
-    if encoded is None:
-        if display_width(first) + display_width(text) <= width:
-            # A headline with an emoji, on one line. Measured whole, the text is never
-            # narrower than its words with a space each (VS16 after a space widens it).
-            return [first + text]
+    if not text or text[0] == " " or text[-1] == " " or "  " in text:
         return None
-    prefix, room = first, width - display_width(first)
+    room = width - display_width(first)
+    if text.isascii():
+        if not text.isprintable():  # a tab, a line break: the only whitespace must be the space
+            return None
+        if len(text) <= room:
+            return first + text  # one line, as most headings and references are
+        lines = _cut_at_spaces(text, " ", room, width - display_width(indent))
+        return None if lines is None else first + ("\n" + indent).join(lines)
+    encoded = column_bytes(text)  # Korean: printable ASCII and Hangul only
+    if encoded is None:
+        if text.isprintable() and display_width(text) <= room:
+            # A headline with an emoji, on one line. Measured whole, a text is never
+            # narrower than its words with a space each (VS16 after a space widens it).
+            return first + text
+        return None
+    if len(encoded) <= room:
+        return first + text
+    cut = _cut_at_spaces(encoded, b" ", room, width - display_width(indent))
+    if cut is None:
+        return None
+    body = _decode(b"\n".join(cut))[0]  # one decoding, not one per line
+    return first + (body.replace("\n", "\n" + indent) if indent else body)
+
+
+def _cut_at_spaces(text: AnyStr, space: AnyStr, room: int, later_room: int) -> list[AnyStr] | None:
+    """`text` (one column per item) cut at the last space within `room`, then `later_room`;
+    None when a word is wider than its line."""
     lines = []
     start = 0
-    while len(encoded) - start > room:
+    while len(text) - start > room:
         # (a prefix wider than the line leaves no room: a negative end would count from the back)
-        space = encoded.rfind(b" ", start, start + room + 1) if room > 0 else -1
-        if space == -1:
-            return None  # a word wider than the line: cut, or a URL kept whole
-        lines.append(prefix + encoded[start:space].decode(COLUMN_CODEC))
-        prefix, room, start = indent, width - display_width(indent), space + 1
-    lines.append(prefix + encoded[start:].decode(COLUMN_CODEC))
+        end = text.rfind(space, start, start + room + 1) if room > 0 else -1
+        if end == -1:
+            return None  # cut by columns, or a URL kept whole: word by word
+        lines.append(text[start:end])
+        start, room = end + 1, later_room
+    lines.append(text[start:])
     return lines
 
 
@@ -128,9 +146,9 @@ def _cut(word: str, width: int) -> list[str]:
 
 def underline(text: str, char: str = "=", width: int = WIDTH) -> str:
     """A heading wrapped to `width` and underlined as wide as its widest line."""
-    lines = _lines(text, width, "", "")
-    rule = max(map(display_width, lines))
-    return "\n".join(lines) + "\n" + char * rule
+    wrapped = wrap(text, width)
+    rule = max(map(display_width, wrapped.split("\n")))
+    return f"{wrapped}\n{char * rule}"
 
 
 def render_text(view: EditionView, templates: Path | None = None) -> str:
