@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from newsletter.render.environment import render_template
+from newsletter.render.environment import render_template, squeeze_blank_lines
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -37,6 +37,7 @@ _ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
 #: Brackets make links and link definitions, backticks code spans (where entities show raw).
 _ESCAPED = re.compile(r"([\\\[\]`])")
 _BLOCK_START = re.compile(r"^(#{1,6}(\s|$)|[-+*](\s|$)|>|---|===|```|~~~|\||:)")
+_BLOCK_FIRST = frozenset("#-+*>=`~|:")  # what `_BLOCK_START` can start with: most text is not
 _NUMBERED = re.compile(r"^(\d+)([.)])(\s|$)")
 
 
@@ -53,16 +54,26 @@ def md(text: str) -> str:
         # three replaces, not str.translate: a dict lookup per character is ~10x slower
         text = _ENTITY_LIKE.sub("&amp;", text)
         text = text.replace("<", "&lt;").replace("{", "&#123;").replace("}", "&#125;")
-    if _BLOCK_START.match(text):
+    if text[:1] in _BLOCK_FIRST and _BLOCK_START.match(text):
         text = "\\" + text  # a paragraph that merely starts like a block marker stays one
     if not text[:1].isdecimal():  # `_NUMBERED` needs a digit first (`\d` is a decimal)
         return text
     return _NUMBERED.sub(r"\1\\\2\3", text)  # `1\. ` is a number, not a list item
 
 
+def md_paragraphs(paragraphs: list[str]) -> str:
+    """Paragraphs as inert Markdown with a blank line between them."""
+    return "\n\n".join(map(md, paragraphs))
+
+
 def md_link(source: SourceView) -> str:
     """`[title](url)`: the title inert like any text, the URL unable to close early."""
     return f"[{md(source.title)}]({md_url(source.url)})"
+
+
+def md_links(sources: list[SourceView]) -> str:
+    """`[a](…), [b](…)`: a story's sources on one line."""
+    return ", ".join(map(md_link, sources))
 
 
 _URL_UNSAFE = re.compile(r"[\x00-\x20\x7f-\xa0\u2028\u2029()<>{}\\`]")
@@ -111,11 +122,14 @@ def _yaml_escape(char: str) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
+_NOT_SLUG = re.compile(r"[^\w-]+")
+
+
 def categories_and_tags(view: EditionView) -> tuple[list[str], list[str]]:
     """`news` + the story sections as categories; `daily-news`, `automation` + sections as tags."""
     sections: list[str] = []
-    for story in view.stories:
-        slug = re.sub(r"[^\w-]+", "-", story.section.lower()).strip("-")
+    for section in dict.fromkeys(story.section for story in view.stories):  # each once
+        slug = _NOT_SLUG.sub("-", section.lower()).strip("-")
         if slug and slug not in sections:
             sections.append(slug)
     categories = ["news", *[s for s in sections if s != "news"]]
@@ -129,12 +143,17 @@ def render_post(view: EditionView, moment: datetime, templates: Path | None = No
     categories, tags = categories_and_tags(view)
     text = render_template(
         TEMPLATE,
-        {"md": md, "md_link": md_link, "yaml": yaml_scalar},
+        {
+            "md": md,
+            "md_paragraphs": md_paragraphs,
+            "md_link": md_link,
+            "md_links": md_links,
+            "yaml": yaml_scalar,
+        },
         templates,
         v=view,
         date=moment.strftime("%Y-%m-%d %H:%M:%S %z"),
         categories=categories,
         tags=tags,
     )
-    text = re.sub(r"\n{3,}", "\n\n", text)
-    return text.rstrip("\n") + "\n"
+    return squeeze_blank_lines(text).rstrip("\n") + "\n"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, AnyStr
 
 from newsletter.columns import COLUMN_CODEC, column_bytes, display_width, graphemes
-from newsletter.render.environment import render_template
+from newsletter.render.environment import render_template, squeeze_blank_lines
 
 if TYPE_CHECKING:
     from newsletter.render.context import EditionView
@@ -25,9 +25,6 @@ WIDTH = 72
 __all__ = ["WIDTH", "display_width", "render_text", "underline", "wrap"]
 
 _URL = re.compile(r"^(https?://|mailto:|%%)\S*$")
-#: Three newlines or more; spelled out, not `\n{3,}`: a literal start lets the regex
-#: engine jump to each candidate instead of trying a repeat at every position.
-_BLANK_LINES = re.compile("\n\n\n+")
 _decode = codecs.getdecoder(COLUMN_CODEC)  # looked up once: `bytes.decode` looks it up per call
 
 
@@ -155,6 +152,4 @@ def render_text(view: EditionView, templates: Path | None = None) -> str:
     """The finished text edition: wrapped, with numbered source references."""
     filters = {"wrap": wrap, "underline": underline}
     text = render_template(TEMPLATE, filters, templates, v=view, width=WIDTH, rule="-" * WIDTH)
-    # Templates are easier to read with generous blank lines; mail is not.
-    text = _BLANK_LINES.sub("\n\n", text)
-    return text.strip("\n") + "\n"
+    return squeeze_blank_lines(text).strip("\n") + "\n"
