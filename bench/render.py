@@ -1,7 +1,11 @@
 """Render benchmark (issues 5, 22): CPU time of one edition against the reference compiler.
 
 For briefings of 5, 10 and 30 stories, in one run, all in CPU time (process time):
-  (a) our full render: view → MJML → mjml-python → premailer → text → post, email and web copy
+  (a) our full render: view → MJML → mjml-python → premailer → text → post, email and web copy,
+      as an edition of a shape rendered before in the process renders it (the HTML from the
+      stencil of its shape, `newsletter.render.stencil`); beside it, for the record, the first
+      render of a shape (the stencil is made) and the render a customised template gets
+      (every step, no stencil), neither of them the target's figure
   (b) the reference compiler, npm `mjml`: one warm node process per size, asked for one
       compile at a time between our renders (ours, reference, ours, …), its CPU time
       read with `process.cpuUsage()` around each compile
@@ -37,6 +41,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -183,6 +188,15 @@ def interleaved(
     return mine, theirs
 
 
+def first_render(briefing: Briefing, options: Any) -> None:
+    """`build_edition` of a shape the process has not rendered: the stencils are made."""
+    from newsletter.render import stencil
+    from newsletter.render.edition import build_edition
+
+    stencil.forget()
+    build_edition(briefing, options)
+
+
 def personalise_rate(fills: tuple[Fill, Fill], seconds: float = 1.0) -> float:
     """Messages per CPU second: the per-recipient substitution `send` does (HTML + text)."""
     html, text = fills
@@ -211,6 +225,7 @@ def main() -> int:
 
     import css_inline
 
+    from newsletter.render import stencil
     from newsletter.render.checks import check_edition
     from newsletter.render.context import build_view
     from newsletter.render.edition import build_edition
@@ -248,6 +263,9 @@ def main() -> int:
         finally:
             if reference is not None:
                 reference.close()
+        first = median_cpu_ms(lambda b=briefing: first_render(b, options), max(runs // 3, 5))
+        with mock.patch.object(stencil, "bundled_template", return_value=None):
+            whole = median_cpu_ms(lambda b=briefing: build_edition(b, options), runs)
         full = statistics.median(ours)
         ref = statistics.median(theirs) if theirs else None
         row = {
@@ -255,6 +273,8 @@ def main() -> int:
             "full_render_ms": full,
             "reference_mjml_ms": ref,
             "full_over_reference": full / ref if ref else None,
+            "first_render_ms": first,
+            "whole_render_ms": whole,
             "gates_ms": median_cpu_ms(lambda e=edition, b=briefing: check_edition(e, b), runs),
             "jinja_mjml_ms": median_cpu_ms(lambda v=view: render_mjml(v), runs),
             "mjml_python_ms": median_cpu_ms(lambda m=mjml: compile_mjml(m), runs),
@@ -300,7 +320,8 @@ def print_table(rows: list[dict[str, Any]], reference: str, load_before: list[fl
         return "—" if value is None else f"{value:.2f}"
 
     header = (
-        f"{'stories':>7} {'full':>6} {'npm mjml':>8} {'full/npm':>8} {'gates':>6} {'jinja':>6} "
+        f"{'stories':>7} {'full':>6} {'npm mjml':>8} {'full/npm':>8} {'first':>6} {'whole':>6} "
+        f"{'gates':>6} {'jinja':>6} "
         f"{'mjml-py':>7} {'premailer':>9} {'css-inl':>7} {'HTML KB':>7} {'msgs/CPU s':>10}"
     )
     print("median CPU ms per edition (process time; ours and the reference interleaved)")
@@ -310,10 +331,15 @@ def print_table(rows: list[dict[str, Any]], reference: str, load_before: list[fl
         ratio = "—" if r["full_over_reference"] is None else f"{r['full_over_reference']:.2f}"
         print(
             f"{r['stories']:>7} {ms(r['full_render_ms']):>6} {ms(r['reference_mjml_ms']):>8} "
-            f"{ratio:>8} {ms(r['gates_ms']):>6} {ms(r['jinja_mjml_ms']):>6} "
+            f"{ratio:>8} {ms(r.get('first_render_ms')):>6} {ms(r.get('whole_render_ms')):>6} "
+            f"{ms(r['gates_ms']):>6} {ms(r['jinja_mjml_ms']):>6} "
             f"{ms(r['mjml_python_ms']):>7} {ms(r['premailer_ms']):>9} {ms(r['css_inline_ms']):>7} "
             f"{r['html_bytes'] / 1024:>7.1f} {r['personalise_per_s']:>10,.0f}"
         )
+    print(
+        "full: an edition of a shape rendered before (the HTML from its stencil); first: the "
+        "first render of a shape (stencils made); whole: every step (a customised template)"
+    )
     print(f"\nreference: {reference}; load average {load_before} at start, {load_average()} at end")
     for r in rows:
         if r["full_over_reference"] is not None:

@@ -1,24 +1,27 @@
-"""The HTML edition laid out once per shape; each render only puts the day's words in.
+"""The HTML edition laid out once per shape; each render only writes the day's words in.
 
 MJML, premailer and lxml's parse cost most of a render, yet none of them looks at
 the words: MRML copies an `mj-text`'s content as written, premailer styles an
-element by its tag and classes, and the HTML parser gives back, for an escaped
-one-line string in a text node or an attribute, exactly that string. So the
-edition is rendered once with every word of the day replaced by a token
-(`nl…7x`), inlined, and kept as an lxml tree: the *stencil*. Each later render of
-an edition of the same shape — the same number of stories, sources and
-paragraphs, the same empty fields, the same settings — sets the real words into
-the stencil's text nodes and attributes and serialises it, which gives premailer's
-bytes for the whole document without MJML or premailer running.
+element by its tag and classes, and lxml reads an escaped one-line string back from
+a text node or an attribute as that string. So an edition is rendered once with
+every word of the day replaced by a token (`nl…t7x`), inlined, and written out
+with a mark in each place that holds words: the *stencil*, the document cut at
+those places. A later render of an edition of the same shape — the same number of
+stories, sources and paragraphs, the same empty fields, the same settings — joins
+the cut pieces with its words written as the whole path would write them
+(`newsletter.render.written`): premailer's bytes, without MJML or premailer.
 
-What makes two briefings the same shape is computed, not listed: every field of
-the view that is not one of the day's words (`WORDS`) is part of the key, so a
-field added to the view later only makes the cache miss more often, never wrong.
-Only the bundled template is stencilled: a customised one may run filters over
-the words (`|upper`, `|length`), which a token would not survive. Anything the
-stencil cannot place exactly (a token in a comment or a `<style>`, a value lxml
-refuses) sends the render down the whole path; `tests/render/test_stencil.py`
-compares both paths on the fixtures and on random words.
+A shape's first render goes the whole way and makes no stencil (a `newsletter daily`
+renders each edition once, and making one costs about a whole render); its second
+render makes the stencil, and later ones use it (the preview, the scheduler's next
+day, the benchmark). What makes two editions the same shape is computed, not
+listed: every field of the view that is not one of the day's words (`WORDS`) is
+part of the key, so a field added to the view later only makes the cache miss more
+often, never wrong. Only the bundled template is stencilled: a customised one may
+run filters over the words (`|upper`, `|length`), which a token would not survive.
+Anything the stencil cannot place exactly (a token in a comment or a `<style>`, a
+word MJML refuses) sends the render down the whole path. tests/render/test_stencil.py
+compares both paths on the fixtures and on random words and shapes.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from newsletter.render import html
 from newsletter.render.context import _UNRENDERABLE
 from newsletter.render.environment import DEFAULT_TEMPLATES, effective_templates, template_path
 from newsletter.render.inliner import inliner
+from newsletter.render.written import Place, as_mrml_attribute, place_of, serialised
 
 if TYPE_CHECKING:
     from newsletter.render.context import EditionView
@@ -86,9 +90,17 @@ _PROPERTIES: dict[str, tuple[str, ...]] = {
 #: Stencils kept per process (one per shape and copy; an entry is one parsed edition).
 CACHE_SIZE = 8
 
-_PREFIX = f"nl{secrets.token_hex(6)}t"
+_SECRET = secrets.token_hex(6)
+_PREFIX = f"nl{_SECRET}t"
 _TOKEN = re.compile(_PREFIX + r"(\d+)x")
+_MARK = f"nl{_SECRET}m"
+_MARKED = re.compile(_MARK + r"(\d+)x")
 _UNSAFE_PARENTS = {"style", "script"}
+_IN_TEXT = etree.XPath("//text()[contains(., $p)]")
+_IN_ATTRIBUTES = etree.XPath("//@*[contains(., $p)]")
+_IN_COMMENTS = etree.XPath(
+    "//comment()[contains(., $p)] | //processing-instruction()[contains(., $p)]"
+)
 
 
 @dataclass
@@ -97,6 +109,8 @@ class _Walk:
 
     words: list[str]
     build_tokens: bool
+    #: Parts already walked, by id: the email and its web copy share their stories.
+    seen: dict[int, tuple[Any, list[str]]] | None = None
 
     def token(self, value: str) -> str:
         self.words.append(value)
@@ -104,15 +118,16 @@ class _Walk:
 
 
 class _Tokens:
-    """The view as the template sees it while a stencil is made: words are tokens."""
+    """The view as the template sees it while a stencil is made: words are tokens.
 
-    def __init__(self, real: Any, tokens: dict[str, Any]) -> None:
+    The attributes a walk reads sit in the instance's own dict (found without a call);
+    anything else (`anchor`, a method) is the real view's."""
+
+    def __init__(self, real: Any, attributes: dict[str, Any]) -> None:
+        self.__dict__.update(attributes)
         self._real = real
-        self._tokens = tokens
 
     def __getattr__(self, name: str) -> Any:
-        if name in self._tokens:
-            return self._tokens[name]
         return getattr(self._real, name)
 
 
@@ -138,18 +153,32 @@ def _shape(view: Any, walk: _Walk) -> tuple[tuple[Any, ...], Any]:
         value = getattr(view, name)
         if is_word and isinstance(value, str):
             shape.append(bool(value))
-            if value:
-                tokens[name] = walk.token(value)
+            tokens[name] = walk.token(value) if value else value
         elif is_word and isinstance(value, list) and all(isinstance(v, str) for v in value):
             shape.append(tuple(bool(v) for v in value))
             tokens[name] = [walk.token(v) if v else v for v in value]
         elif isinstance(value, list) and any(is_dataclass(v) for v in value):
-            parts = [_shape(item, walk) for item in value]
+            parts = [_part(item, walk) for item in value]
             shape.append(tuple(part[0] for part in parts))
             tokens[name] = [part[1] for part in parts]
         else:
             shape.append(_frozen(value))
+            tokens[name] = value
     return tuple(shape), (_Tokens(view, tokens) if walk.build_tokens else None)
+
+
+def _part(item: Any, walk: _Walk) -> tuple[tuple[Any, ...], Any]:
+    """`_shape` of a story or source, remembered for the walk of the other copy."""
+    if walk.seen is None or walk.build_tokens:
+        return _shape(item, walk)
+    known = walk.seen.get(id(item))
+    if known is not None:
+        walk.words.extend(known[1])
+        return known[0], None
+    start = len(walk.words)
+    part = _shape(item, walk)
+    walk.seen[id(item)] = (part[0], walk.words[start:])
+    return part
 
 
 def _frozen(value: Any) -> Any:
@@ -165,39 +194,32 @@ def _frozen(value: Any) -> Any:
 class _Slot:
     """A text node or attribute of the stencil holding tokens: what to write there."""
 
-    element: Any
-    place: str  # "text", "tail" or "@" + the attribute's name
+    place: Place  # what kind of place it is (how lxml escapes what is written there)
+    attribute: bool  # a value MRML wrote in an attribute (see `as_mrml_attribute`)
     pieces: list[str | int]  # literal text, and indices into the edition's words
 
-    def fill(self, words: list[str], attribute_words: dict[int, str]) -> None:
-        if self.place[0] == "@":
-            words = attribute_words  # type: ignore[assignment]  # indexed alike
+    def value(self, words: list[str], attribute_words: dict[int, str]) -> str:
+        """The place's value for these words, as the whole path's parser would read it."""
+        chosen = attribute_words if self.attribute else words
         pieces = self.pieces
         if len(pieces) == 1 and isinstance(pieces[0], int):
-            value = words[pieces[0]]
-        else:
-            value = "".join(words[p] if isinstance(p, int) else p for p in pieces)
-        if self.place == "text":
-            self.element.text = value
-        elif self.place == "tail":
-            self.element.tail = value
-        else:
-            self.element.set(self.place[1:], value)
+            return chosen[pieces[0]]
+        return "".join(chosen[p] if isinstance(p, int) else p for p in pieces)
 
 
 @dataclass
 class _Stencil:
-    """One inlined edition with its words' places: each render writes every place."""
+    """One inlined edition as written, cut around the places that hold words."""
 
-    tree: Any
-    with_doctype: bool
-    slots: list[_Slot]
+    chunks: list[str]  # the document's text between the places: one more than the slots
+    slots: list[_Slot]  # in the order the document writes them
     attribute_words: tuple[int, ...]  # the words that sit in an attribute
-    lock: threading.Lock
 
 
 _MISSING = object()
-_cache: OrderedDict[tuple[Any, ...], _Stencil | None] = OrderedDict()
+#: A shape rendered once (whole): the second render of the shape makes its stencil.
+_SEEN = object()
+_cache: OrderedDict[tuple[Any, ...], object] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -211,11 +233,18 @@ def render_html_and_web(
     view: EditionView, web: EditionView, templates: Path | None = None
 ) -> tuple[str, str]:
     """The email and its web copy: from their stencils, else rendered whole as a pair."""
-    email = render_stencilled(view, templates)
-    web_html = render_stencilled(web, templates) if email is not None else None
+    seen: dict[int, tuple[Any, list[str]]] = {}  # the parts of `view` alive while it is
+    email = render_stencilled(view, templates, seen)
+    web_html = render_stencilled(web, templates, seen)
     if email is not None and web_html is not None:
         return email, web_html
     return html.render_html_and_web(view, web, templates)
+
+
+def forget() -> None:
+    """Drop every stencil (the benchmark measures the first render of a shape with it)."""
+    with _cache_lock:
+        _cache.clear()
 
 
 def bundled_template(templates: Path | None) -> Path | None:
@@ -224,71 +253,92 @@ def bundled_template(templates: Path | None) -> Path | None:
     return path if path == DEFAULT_TEMPLATES / html.TEMPLATE else None
 
 
-def render_stencilled(view: EditionView, templates: Path | None = None) -> str | None:
+def render_stencilled(
+    view: EditionView,
+    templates: Path | None = None,
+    seen: dict[int, tuple[Any, list[str]]] | None = None,
+) -> str | None:
     """`render_html(view)` from the stencil of the view's shape (made on first use), or
-    None when the view cannot be stencilled and must be rendered whole."""
+    None when the view cannot be stencilled and must be rendered whole. `seen` carries
+    the stories walked for one copy to the other's walk."""
     template = bundled_template(templates)
     if template is None:
         return None
-    walk = _Walk(words=[], build_tokens=False)
+    walk = _Walk(words=[], build_tokens=False, seen=seen)
     shape, _ = _shape(view, walk)
     every_word = " ".join(walk.words)
     if _PREFIX in every_word or (not every_word.isprintable() and _UNRENDERABLE.search(every_word)):
         return None  # MJML refuses such a word: the whole path says so
     key = (template.stat().st_mtime_ns, shape)  # a template edited in a checkout takes effect
     with _cache_lock:
-        stencil = _cache.get(key, _MISSING)
-        if stencil is not _MISSING:
-            _cache.move_to_end(key)
-    if stencil is _MISSING:
-        stencil = _make(view)
-        with _cache_lock:
-            _cache[key] = stencil
+        entry = _cache.get(key, _MISSING)
+        if entry is _MISSING:
+            _cache[key] = _SEEN
             while len(_cache) > CACHE_SIZE:
                 _cache.popitem(last=False)
-    if not isinstance(stencil, _Stencil):
+        else:
+            _cache.move_to_end(key)
+    if entry is _MISSING:
+        return None  # a shape seen once is rendered whole: a one-off render makes no stencil
+    if entry is _SEEN:
+        entry = _make(view)
+        with _cache_lock:
+            _cache[key] = entry
+    if not isinstance(entry, _Stencil):
         return None
-    return _fill(stencil, walk.words)
+    return _fill(entry, walk.words)
 
 
 def _make(view: EditionView) -> _Stencil | None:
-    """Render the view with tokens for words through the whole path, kept as a tree."""
+    """Render the view with tokens for words through the whole path and cut it at them."""
     tokenised = _shape(view, _Walk(words=[], build_tokens=True))[1]
     document = html.prepared(html.compile_mjml(html.render_mjml(tokenised)))
     tree, _ = inliner().inlined_tree(document)
+    root = tree.getroot()
+    if _IN_COMMENTS(root, p=_PREFIX):
+        return None  # MRML or the template put a word in a comment: written as it is there
     slots: list[_Slot] = []
     placed = 0
-    for element in tree.getroot().iter():
-        if not isinstance(element.tag, str):  # a comment or processing instruction
-            if _TOKEN.search(element.text or "") or _TOKEN.search(element.tail or ""):
-                return None
-            continue
-        if element.tag in _UNSAFE_PARENTS and _TOKEN.search(element.text or ""):
-            return None
-        places = [("text", element.text), ("tail", element.tail)]
-        places += [("@" + name, value) for name, value in element.attrib.items()]
-        for place, value in places:
-            pieces = _pieces(value or "")
-            if pieces is not None:
-                slots.append(_Slot(element, place, pieces))
-                placed += sum(isinstance(piece, int) for piece in pieces)
+    for found in (*_IN_TEXT(root, p=_PREFIX), *_IN_ATTRIBUTES(root, p=_PREFIX)):
+        element = found.getparent()
+        pieces = _pieces(str(found))
+        placed += sum(isinstance(piece, int) for piece in pieces)
+        mark = f"{_MARK}{len(slots)}x"  # one mark per place, so the written document is cut there
+        if found.is_attribute:
+            slots.append(_Slot(place_of(element.tag, found.attrname), True, pieces))
+            element.set(found.attrname, mark)
+        elif found.is_tail:
+            slots.append(_Slot(None, False, pieces))
+            element.tail = mark
+        elif element.tag in _UNSAFE_PARENTS:
+            return None  # a word in a <style>: written as it is there
+        else:
+            slots.append(_Slot(None, False, pieces))
+            element.text = mark
     if placed != len(_TOKEN.findall(document.decode("utf-8"))):
         return None  # a token sits somewhere this module does not fill (the doctype, a comment)
-    in_attributes = {p for slot in slots if slot.place[0] == "@" for p in slot.pieces}
+    written = inliner().serialised(tree, document).decode("utf-8")
+    parts = _MARKED.split(html.with_doctype(written))
+    order = [int(number) for number in parts[1::2]]
+    if sorted(order) != list(range(len(slots))):
+        return None
+    chunks = parts[0::2]
+    for k, number in enumerate(order):  # an attribute's quotes are the written value's
+        if slots[number].attribute:
+            if not (chunks[k].endswith('="') and chunks[k + 1].startswith('"')):
+                return None
+            chunks[k], chunks[k + 1] = chunks[k][:-1], chunks[k + 1][1:]
+    in_attributes = {p for slot in slots if slot.attribute for p in slot.pieces}
     return _Stencil(
-        tree=tree,
-        with_doctype=document.startswith(tree.docinfo.doctype.encode("utf-8")),
-        slots=slots,
+        chunks=chunks,
+        slots=[slots[number] for number in order],
         attribute_words=tuple(sorted(p for p in in_attributes if isinstance(p, int))),
-        lock=threading.Lock(),
     )
 
 
-def _pieces(value: str) -> list[str | int] | None:
-    """`value` split into literal text and word indices, or None when it holds no token."""
+def _pieces(value: str) -> list[str | int]:
+    """`value` split into literal text and word indices."""
     parts = _TOKEN.split(value)
-    if len(parts) == 1:
-        return None
     pieces: list[str | int] = []
     for i, part in enumerate(parts):
         if i % 2:
@@ -299,52 +349,18 @@ def _pieces(value: str) -> list[str | int] | None:
 
 
 def _fill(stencil: _Stencil, words: list[str]) -> str | None:
-    """The stencil with the words set in, serialised as premailer writes it.
-
-    Every place is written on every fill, so the words of the last fill need no undoing."""
-    with stencil.lock:
-        try:
-            attribute_words = {i: as_attribute(words[i]) for i in stencil.attribute_words}
-            for slot in stencil.slots:
-                slot.fill(words, attribute_words)
-        except ValueError:  # lxml or MRML refuses a value: render it whole (and fail there)
-            return None
-        root = stencil.tree if stencil.with_doctype else stencil.tree.getroot()
-        out: bytes = etree.tostring(root, method="html", pretty_print=True, encoding="utf-8")
-    return html.with_doctype(out.decode("utf-8"))
-
-
-#: What MRML writes for a character inside an HTML attribute: it prints attribute values
-#: with Rust's `Debug` escaping (`\\` for a backslash, `\\u{200d}` for a joiner, a combining
-#: mark or any other character Rust does not call printable), one character at a time.
-#: Printable ASCII other than the backslash is written as it is; other characters are
-#: asked of MRML itself the first time they appear (`_learn`).
-_attribute_chars: dict[int, str] = {ord("\\"): "\\\\"}
-_attribute_lock = threading.Lock()
-_MRML_TITLE = re.compile(r'<a title="([^"]*)">')
-
-
-def as_attribute(word: str) -> str:
-    """`word` as the whole path's parser reads it back from an attribute MRML wrote."""
-    if word.isascii() and "\\" not in word:
-        return word
-    missing = {c for c in word if ord(c) not in _attribute_chars and not c.isascii()}
-    if missing:
-        _learn(sorted(missing))
-    return word.translate(_attribute_chars)
-
-
-def _learn(chars: list[str]) -> None:
-    """Ask MRML how it writes each of `chars` in an attribute (one compile for all)."""
-    from mjml import mjml2html
-
-    links = "".join(f'<a title="{c}">x</a>' for c in chars)
-    source = (
-        "<mjml><mj-body><mj-section><mj-column><mj-text>"
-        f"{links}</mj-text></mj-column></mj-section></mj-body></mjml>"
-    )
-    written = _MRML_TITLE.findall(mjml2html(source, disable_comments=True, fonts={}))
-    if len(written) != len(chars):
-        raise ValueError("MRML wrote an attribute this module cannot read back")
-    with _attribute_lock:
-        _attribute_chars.update(zip(map(ord, chars), written, strict=True))
+    """The stencil with the words written in, as premailer would have written them."""
+    try:
+        attribute_words = {i: as_mrml_attribute(words[i]) for i in stencil.attribute_words}
+    except ValueError:  # MRML refuses a character: render it whole (and fail there)
+        return None
+    values = [slot.value(words, attribute_words) for slot in stencil.slots]
+    written = serialised([slot.place for slot in stencil.slots], values)
+    if written is None:
+        return None
+    chunks = stencil.chunks
+    out = [chunks[0]]
+    for value, chunk in zip(written, chunks[1:], strict=True):
+        out.append(value)
+        out.append(chunk)
+    return "".join(out)

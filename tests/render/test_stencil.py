@@ -94,10 +94,16 @@ def random_briefing(rng: random.Random, stories: int) -> Briefing:
     )
 
 
+def stencilled(view: EditionView, templates: Path | None = None) -> str | None:
+    """The view from its stencil: a shape seen once is rendered whole (None here), the
+    second render makes the stencil."""
+    return stencil.render_stencilled(view, templates) or stencil.render_stencilled(view, templates)
+
+
 def assert_same(view: EditionView) -> None:
-    stencilled = stencil.render_stencilled(view)
-    assert stencilled is not None, "the bundled template should be stencilled"
-    assert stencilled == render_html_whole(view)
+    html = stencilled(view)
+    assert html is not None, "the bundled template should be stencilled"
+    assert html == render_html_whole(view)
 
 
 @pytest.mark.parametrize("language", ["ko", "en"])
@@ -119,6 +125,8 @@ def test_random_words_and_shapes_render_to_the_same_bytes(settings_ko: Settings)
         view = build_view(random_briefing(rng, rng.randint(1, 6)), options)
         assert_same(view)
         assert_same(web_copy(view))
+        pair = render_html_and_web(view, web_copy(view))  # the copies share their stories' walk
+        assert pair == (render_html_whole(view), render_html_whole(web_copy(view)))
 
 
 def test_one_shape_with_new_words_each_time_renders_each_words_own_bytes(
@@ -174,6 +182,7 @@ def test_concurrent_renders_of_one_shape_each_get_their_own_words(
         for i in range(6)
     ]
     expected = [render_html_whole(view) for view in views]
+    assert stencilled(views[0]) == expected[0]  # one shape: every thread fills this stencil
     results: dict[int, str | None] = {}
 
     def render(i: int) -> None:
@@ -218,7 +227,7 @@ def test_a_folder_without_the_html_template_keeps_the_stencil(
     folder.mkdir()
     (folder / "edition.txt.j2").write_text("custom text\n", encoding="utf-8")
     view = build_view(with_stories(briefing_en, 2), render_options(settings_en))
-    assert stencil.render_stencilled(view, folder) == render_html_whole(view, folder)
+    assert stencilled(view, folder) == render_html_whole(view, folder)
 
 
 def test_a_value_lxml_cannot_hold_is_rendered_whole(
@@ -234,13 +243,24 @@ def test_the_cache_keeps_a_bounded_number_of_stencils(
 ) -> None:
     options = render_options(settings_en)
     for count in range(1, stencil.CACHE_SIZE + 4):
-        assert stencil.render_stencilled(build_view(with_stories(briefing_en, count), options))
+        assert stencilled(build_view(with_stories(briefing_en, count), options))
     assert len(stencil._cache) == stencil.CACHE_SIZE
 
 
-def test_the_edition_takes_the_stencil(briefing_ko: Briefing, settings_ko: Settings) -> None:
-    view = build_view(with_stories(briefing_ko, 3), render_options(settings_ko))
-    email, web = render_html_and_web(view, web_copy(view))
-    assert (email, web) == (render_html_whole(view), render_html_whole(web_copy(view)))
-    stencilled = (stencil.render_stencilled(view), stencil.render_stencilled(web_copy(view)))
-    assert (email, web) == stencilled
+def test_the_edition_takes_the_stencil_from_the_second_render_of_a_shape(
+    briefing_ko: Briefing, settings_ko: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A one-off render (`newsletter daily` renders each edition once) makes no stencil:
+    it would cost a whole render of its own. The second render of the shape makes it."""
+    view = build_view(with_stories(briefing_ko, 11), render_options(settings_ko))
+    whole = (render_html_whole(view), render_html_whole(web_copy(view)))
+    made = []
+    make = stencil._make
+    monkeypatch.setattr(stencil, "_make", lambda v: made.append(v) or make(v))
+    assert render_html_and_web(view, web_copy(view)) == whole
+    assert made == []
+    assert render_html_and_web(view, web_copy(view)) == whole
+    assert len(made) == 2  # the email's and the web copy's
+    assert render_html_and_web(view, web_copy(view)) == whole
+    assert len(made) == 2
+    assert render_html(view) == whole[0]
