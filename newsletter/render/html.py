@@ -6,6 +6,9 @@ mjml-python (MRML) lays out the responsive tables but does not inline CSS
 already inline in the template (a class stylesheet tripled premailer's time), and
 rules that must stay in the head (phones, dark mode) sit in a
 `data-premailer="ignore"` block. mjml/premailer/jinja2 are imported lazily.
+
+This is the whole path, every step; `newsletter.render.stencil` gives the same bytes
+for an edition whose shape the process has rendered before.
 """
 
 from __future__ import annotations
