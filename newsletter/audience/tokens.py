@@ -17,6 +17,8 @@ every earlier confirmation link stale, so coming back always takes a fresh one.
 from __future__ import annotations
 
 import hashlib
+import hmac
+import json
 import os
 import secrets
 import sys
@@ -139,6 +141,29 @@ def _link_serializer(secret: str, previous: tuple[str, ...]) -> URLSafeSerialize
 def unsubscribe_token(secret: str, subscriber_id: int, list_id: str) -> str:
     """A URL-safe token for `/u/{token}` naming one subscriber of one list."""
     return _serializer(secret).dumps([subscriber_id, list_id])
+
+
+class UnsubscribeTokens:
+    """`unsubscribe_token(secret, id, list_id)` for every recipient of one campaign, at a
+    quarter of its CPU: the same string (a test compares), with the list's JSON and the
+    signing key made once, where itsdangerous builds a signer, derives its key and runs
+    the JSON encoder for every token (≈13 µs, a fortieth of a message's budget)."""
+
+    def __init__(self, secret: str, list_id: str) -> None:
+        self._secret, self._list_id = secret, list_id
+        serializer = _serializer(secret)
+        signer = serializer.make_signer(serializer.salt)
+        self._key = signer.derive_key()  # from the current key, which itsdangerous signs with
+        self._sep = signer.sep
+        self._list_json = json.dumps(list_id, ensure_ascii=False)  # as itsdangerous' JSON
+
+    def __call__(self, subscriber_id: int) -> str:
+        payload = f"[{subscriber_id},{self._list_json}]".encode()
+        if type(subscriber_id) is not int or len(payload) > 64:  # zlib is tried above 64
+            return unsubscribe_token(self._secret, subscriber_id, self._list_id)
+        encoded = base64_encode(payload)
+        signature = base64_encode(hmac.digest(self._key, encoded, "sha256"))
+        return (encoded + self._sep + signature).decode("ascii")
 
 
 def read_unsubscribe_token(secret: str, token: str, list_id: str) -> int:

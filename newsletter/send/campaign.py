@@ -23,7 +23,7 @@ from typing import Protocol, TypeVar
 
 from sqlalchemy import Engine
 
-from newsletter.audience.tokens import unsubscribe_token
+from newsletter.audience.tokens import UnsubscribeTokens, unsubscribe_token
 from newsletter.config import Identity, SenderSettings
 from newsletter.model import Edition
 from newsletter.send.delivery import Delivery, Stop
@@ -132,6 +132,13 @@ def unsubscribe_url(identity: Identity, secret: str, subscriber_id: int) -> str:
     return f"{identity.public_url}/u/{token}"
 
 
+def unsubscribe_urls(identity: Identity, secret: str) -> Callable[[int], str]:
+    """`unsubscribe_url` for the many subscribers of one campaign (the signing set up once)."""
+    tokens = UnsubscribeTokens(secret, identity.list_id)
+    prefix = f"{identity.public_url}/u/"
+    return lambda subscriber_id: prefix + tokens(subscriber_id)
+
+
 def campaign_limits(
     configured: SenderSettings, transport: Transport, policy: RetryPolicy
 ) -> tuple[float | None, int | None, str]:
@@ -211,7 +218,7 @@ def run_campaign(
             transport=transport,
             limiter=limiter,
             stop=stop,
-            unsubscribe_url=lambda subscriber_id: unsubscribe_url(identity, secret, subscriber_id),
+            unsubscribe_url=unsubscribe_urls(identity, secret),
             tags={"edition": key},
             policy=policy,
         )
