@@ -7,8 +7,8 @@ whole client's budget. A raw send has one varying field and the same shape every
 time, so the JSON body is written directly (the base64 of the message needs no
 escaping), signed for SigV4 with the session's (refreshing) credentials
 (`sigv4.py`: the same header botocore's signer writes), and written with its
-head in one `sendall` on a connection each worker thread keeps; `http.client`
-reads the response. (`HTTPConnection.request` writes head and body in two
+head in one `sendall` on a connection each worker thread keeps; httptools reads
+the reply (`reply.py`). (`HTTPConnection.request` writes head and body in two
 system calls, each a GIL hand-over among eight threads: ≈40 µs a message.)
 Errors are parsed by botocore's own REST-JSON parser into the same `ClientError`
 the client would raise, so they are classified exactly as before.
@@ -38,6 +38,7 @@ from botocore.parsers import create_parser
 from botocore.utils import get_environ_proxies
 
 from newsletter.send.message import RawMessage
+from newsletter.send.transports.reply import ReplyReader
 from newsletter.send.transports.sigv4 import JsonPostSigner
 
 SEND_PATH = "/v2/email/outbound-emails"
@@ -47,7 +48,7 @@ IDLE_SECONDS = 4.0
 
 
 class _Connection(threading.local):
-    connection: http.client.HTTPConnection | None = None
+    link: tuple[http.client.HTTPConnection, ReplyReader] | None = None
     used: float = 0.0
 
 
@@ -125,7 +126,7 @@ class SignedSender:
     def _post(
         self, body: bytes, headers: dict[str, str]
     ) -> tuple[int, list[tuple[str, str]], bytes]:
-        connection = self._connection()
+        connection, replies = self._connection()
         head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
         try:
             connection.sock.sendall(
@@ -138,25 +139,23 @@ class SignedSender:
                     )
                 )
             )
-            response = http.client.HTTPResponse(connection.sock, method="POST")
-            response.begin()
-            reply = response.read()
+            reply = replies.read()
         except BaseException:
             connection.close()  # a broken connection is never reused
-            self._local.connection = None
+            self._local.link = None
             raise
-        if response.will_close:
+        if reply.will_close:
             connection.close()
-            self._local.connection = None
+            self._local.link = None
         self._local.used = time.monotonic()
-        return response.status, response.getheaders(), reply
+        return reply.status, reply.headers, reply.body
 
-    def _connection(self) -> http.client.HTTPConnection:
+    def _connection(self) -> tuple[http.client.HTTPConnection, ReplyReader]:
         local = self._local
-        if local.connection is not None and time.monotonic() - local.used > IDLE_SECONDS:
-            local.connection.close()
-            local.connection = None
-        if local.connection is None:
+        if local.link is not None and time.monotonic() - local.used > IDLE_SECONDS:
+            local.link[0].close()
+            local.link = None
+        if local.link is None:
             connection: http.client.HTTPConnection
             if self._secure:
                 connection = http.client.HTTPSConnection(
@@ -171,10 +170,10 @@ class SignedSender:
             # previous one (~40 ms a message), as urllib3 knows too
             connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             _kernel_timeouts(connection.sock, self._timeout)
-            local.connection = connection
+            local.link = (connection, ReplyReader(connection.sock))
             with self._lock:
                 self._all.append(connection)
-        return local.connection
+        return local.link
 
     def close(self) -> None:
         with self._lock:
