@@ -261,6 +261,10 @@ _UNRENDERABLE = re.compile(
 def one_line(text: str) -> str:
     """One line of printable text: the JSON is hand-editable and may carry stray newlines
     or control characters, and feeds carry anything."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        # Already one line, as nearly every field is: in printable text the only whitespace
+        # is the space, so splitting and joining would give `text` back (at twice the cost).
+        return text
     collapsed = " ".join(text.split())  # str.split and `\s` share one idea of whitespace
     if collapsed.isprintable():  # every unrenderable code point is unprintable: none here
         return collapsed

@@ -144,7 +144,10 @@ def _cut(word: str, width: int) -> list[str]:
 def underline(text: str, char: str = "=", width: int = WIDTH) -> str:
     """A heading wrapped to `width` and underlined as wide as its widest line."""
     wrapped = wrap(text, width)
-    rule = max(map(display_width, wrapped.split("\n")))
+    if "\n" in wrapped:
+        rule = max(map(display_width, wrapped.split("\n")))
+    else:
+        rule = display_width(wrapped)
     return f"{wrapped}\n{char * rule}"
 
 
