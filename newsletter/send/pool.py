@@ -109,7 +109,7 @@ def run_pool(
     `recover()` is asked, when no pending row is left, to hand back rows that dead
     processes had claimed; the pool goes on while it finds some.
     """
-    work: queue.Queue[Claimed | None] = queue.Queue()
+    work: queue.SimpleQueue[Claimed | None] = queue.SimpleQueue()
     results = Inbox()
     threads = [
         threading.Thread(
@@ -164,7 +164,7 @@ def _loop(
     shape: PoolShape,
     stop: Stop,
     state: _State,
-    work: queue.Queue[Claimed | None],
+    work: queue.SimpleQueue[Claimed | None],
     results: Inbox,
     on_outcomes: Callable[[list[Outcome]], None],
 ) -> None:
@@ -221,7 +221,7 @@ def _fill(shape: PoolShape, stop: Stop, state: _State) -> None:
 def _arm(
     shape: PoolShape,
     state: _State,
-    work: queue.Queue[Claimed | None],
+    work: queue.SimpleQueue[Claimed | None],
     on_outcomes: Callable[[list[Outcome]], None],
 ) -> None:
     """Mark the next rows `sending` (recording outcomes in the same transaction), then queue
@@ -260,7 +260,7 @@ def _flush(state: _State, on_outcomes: Callable[[list[Outcome]], None]) -> None:
 
 
 def _worker(
-    work: queue.Queue[Claimed | None],
+    work: queue.SimpleQueue[Claimed | None],
     results: Inbox,
     deliver: Callable[[Claimed], Outcome],
     stop: Stop,
