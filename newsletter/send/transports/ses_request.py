@@ -78,6 +78,7 @@ class SignedSender:
         self._parser = create_parser("rest-json")
         self._timeout = timeout
         self._local = _Connection()
+        self._framed: tuple[Any, bytes, bytes] = (None, b"", b"")
         self._all: list[http.client.HTTPConnection] = []
         self._lock = threading.Lock()
         self._tls = ssl.create_default_context(cafile=_ca_bundle()) if self._secure else None
@@ -98,18 +99,12 @@ class SignedSender:
         tags: dict[str, str],
         configuration_set: str,
     ) -> str:
-        fields: dict[str, Any] = {
-            "FromEmailAddress": sender,
-            "Destination": {"ToAddresses": [recipient]},
-        }
-        if tags:
-            fields["EmailTags"] = [{"Name": k, "Value": v} for k, v in tags.items()]
-        if configuration_set:
-            fields["ConfigurationSetName"] = configuration_set
+        head, tail = self._frame(sender, tags, configuration_set)
         body = b"".join(
             (
-                json.dumps(fields)[:-1].encode("utf-8"),
-                b', "Content": {"Raw": {"Data": "',
+                head,
+                json.dumps(recipient).encode("utf-8"),
+                tail,
                 raw.base64() if isinstance(raw, RawMessage) else base64.b64encode(raw),
                 b'"}}}',
             )
@@ -122,6 +117,28 @@ class SignedSender:
             self._output_shape,
         )
         raise ClientError(parsed, "SendEmail")
+
+    def _frame(
+        self, sender: str, tags: dict[str, str], configuration_set: str
+    ) -> tuple[bytes, bytes]:
+        """The JSON body before and after the recipient, up to the message's base64: the
+        same for every message of a campaign, so made once (the last one is kept)."""
+        key = (sender, tuple(tags.items()), configuration_set)
+        framed = self._framed
+        if framed[0] == key:
+            return framed[1], framed[2]
+        rest: dict[str, Any] = {}
+        if tags:
+            rest["EmailTags"] = [{"Name": k, "Value": v} for k, v in tags.items()]
+        if configuration_set:
+            rest["ConfigurationSetName"] = configuration_set
+        # json.dumps of {"FromEmailAddress", "Destination", *rest, "Content"} in that order
+        head = f'{{"FromEmailAddress": {json.dumps(sender)}, "Destination": {{"ToAddresses": ['
+        more = f", {json.dumps(rest)[1:-1]}" if rest else ""
+        tail = f']}}{more}, "Content": {{"Raw": {{"Data": "'
+        framed = (key, head.encode("ascii"), tail.encode("ascii"))  # json.dumps writes ASCII
+        self._framed = framed  # one tuple: threads see the old or the new one
+        return framed[1], framed[2]
 
     def _post(
         self, body: bytes, headers: dict[str, str]
