@@ -47,6 +47,8 @@ def test_same_authorization_as_botocore(token: str | None, host: str, url: str, 
         body = os.urandom(3000)
         ours = signer.headers(body, now=moment.timestamp())
         assert ours == botocore_headers(credentials, moment, host, f"{url}{PATH}", body)
+        pieces = (body[:10], b"", body[10:2500], body[2500:])  # hashed without joining
+        assert signer.headers(pieces, now=moment.timestamp()) == ours
 
 
 def test_a_changed_body_changes_the_signature() -> None:

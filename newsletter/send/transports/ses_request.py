@@ -99,17 +99,15 @@ class SignedSender:
         tags: dict[str, str],
         configuration_set: str,
     ) -> str:
-        head, tail = self._frame(sender, tags, configuration_set)
-        body = b"".join(
-            (
-                head,
-                json.dumps(recipient).encode("utf-8"),
-                tail,
-                raw.base64() if isinstance(raw, RawMessage) else base64.b64encode(raw),
-                b'"}}}',
+        status, reply_headers, reply = self._post(
+            self.request(
+                raw,
+                sender=sender,
+                recipient=recipient,
+                tags=tags,
+                configuration_set=configuration_set,
             )
         )
-        status, reply_headers, reply = self._post(body, self._signer.headers(body))
         if status == 200:
             return str(json.loads(reply)["MessageId"])
         parsed = self._parser.parse(
@@ -117,6 +115,41 @@ class SignedSender:
             self._output_shape,
         )
         raise ClientError(parsed, "SendEmail")
+
+    def request(
+        self,
+        raw: bytes,
+        *,
+        sender: str,
+        recipient: str,
+        tags: dict[str, str],
+        configuration_set: str,
+        now: float | None = None,
+    ) -> bytes:
+        """The whole HTTP request of one SendEmail, signed at `now` (default: this instant).
+
+        The body is hashed in its pieces and joined once, with the head: one copy of
+        the message's ≈80 KB of base64 where joining the body first made two.
+        """
+        head, tail = self._frame(sender, tags, configuration_set)
+        body = (
+            head,
+            json.dumps(recipient).encode("utf-8"),
+            tail,
+            raw.base64() if isinstance(raw, RawMessage) else base64.b64encode(raw),
+            b'"}}}',
+        )
+        headers = self._signer.headers(body, now=now)
+        lines = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        length = sum(len(piece) for piece in body)
+        return b"".join(
+            (
+                self._request_line,
+                lines.encode("latin-1"),
+                b"Content-Length: %d\r\n\r\n" % length,
+                *body,
+            )
+        )
 
     def _frame(
         self, sender: str, tags: dict[str, str], configuration_set: str
@@ -140,22 +173,10 @@ class SignedSender:
         self._framed = framed  # one tuple: threads see the old or the new one
         return framed[1], framed[2]
 
-    def _post(
-        self, body: bytes, headers: dict[str, str]
-    ) -> tuple[int, list[tuple[str, str]], bytes]:
+    def _post(self, request: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
         connection, replies = self._connection()
-        head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
         try:
-            connection.sock.sendall(
-                b"".join(
-                    (
-                        self._request_line,
-                        head.encode("latin-1"),
-                        b"Content-Length: %d\r\n\r\n" % len(body),
-                        body,
-                    )
-                )
-            )
+            connection.sock.sendall(request)
             reply = replies.read()
         except BaseException:
             connection.close()  # a broken connection is never reused

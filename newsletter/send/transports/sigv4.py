@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -41,7 +42,8 @@ class JsonPostSigner:
         self._path = quote(normalize_url_path(path), safe="/~")  # as SigV4Auth does
         self._key: tuple[str, str, bytes] = ("", "", b"")  # (secret, day, signing key)
 
-    def headers(self, body: bytes, *, now: float | None = None) -> dict[str, str]:
+    def headers(self, body: bytes | Sequence[bytes], *, now: float | None = None) -> dict[str, str]:
+        """The headers for `body`, whole or in the pieces it will be joined from."""
         frozen = self._credentials.get_frozen_credentials()
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
         day = stamp[:8]
@@ -59,7 +61,7 @@ class JsonPostSigner:
             headers["X-Amz-Security-Token"] = frozen.token
             canonical.append(f"x-amz-security-token:{' '.join(frozen.token.split())}")
             signed += ";x-amz-security-token"
-        canonical += ["", signed, hashlib.sha256(body).hexdigest()]
+        canonical += ["", signed, _sha256(body)]
         scope = f"{day}/{self._scope_tail}"
         string_to_sign = "\n".join(
             (
@@ -89,3 +91,12 @@ class JsonPostSigner:
             key = hmac.new(key, part.encode("utf-8"), hashlib.sha256).digest()
         self._key = (secret, day, key)  # one tuple: threads see the old or the new one
         return key
+
+
+def _sha256(body: bytes | Sequence[bytes]) -> str:
+    if isinstance(body, bytes):
+        return hashlib.sha256(body).hexdigest()
+    digest = hashlib.sha256()
+    for piece in body:
+        digest.update(piece)
+    return digest.hexdigest()
