@@ -127,28 +127,27 @@ class _Middle:
 
 
 class RawMessage(bytes):
-    """A message's bytes, knowing where its edition-wide middle (the HTML part's head) sits:
-    `base64()` — what the SES API sends — re-encodes only the per-recipient ends."""
+    """A message's bytes, knowing where its edition-wide runs sit (the headers every reader
+    gets with the text part's head, and the HTML part's head): `base64()` — what the SES
+    API sends — re-encodes only the per-recipient bytes between them."""
 
-    _middle: _Middle | None = None
-    _front: int = 0
+    _middles: tuple[tuple[int, _Middle], ...] = ()  # (offset, run), in order
 
     def base64(self) -> bytes:
         """Exactly `base64.b64encode(self)`: encoded in 3-byte groups, the parts join up."""
-        middle = self._middle
-        if middle is None or middle.size < 3:
-            return base64.b64encode(self)
-        skip = -self._front % 3  # bytes of the middle that complete the front's last group
-        encoded, whole = middle.encoded[skip]
         view = memoryview(self)
-        split = self._front + skip
-        return b"".join(
-            (
-                base64.b64encode(view[:split]),
-                encoded,
-                base64.b64encode(view[split + whole :]),
-            )
-        )
+        pieces = []
+        done = 0  # encoded so far: always a whole number of 3-byte groups
+        for start, middle in self._middles:
+            skip = (done - start) % 3  # bytes of the run that complete the last group before it
+            encoded, whole = middle.encoded[skip]
+            if start < done or whole == 0:
+                continue
+            pieces.append(base64.b64encode(view[done : start + skip]))
+            pieces.append(encoded)
+            done = start + skip + whole
+        pieces.append(base64.b64encode(view[done:]))
+        return b"".join(pieces)
 
 
 class MessageTemplate:
@@ -195,6 +194,8 @@ class MessageTemplate:
             "Content-Transfer-Encoding: base64\r\n\r\n"
         ).encode("ascii")
         self._closing = f"--{self.boundary}--\r\n".encode("ascii")
+        self._opening = (self._shared + "\r\n").encode("ascii") + self._text_part + self._text.head
+        self._opening_run = _Middle(self._opening)
         self._middle_bytes = self._html_part + self._html.head
         self._middle = _Middle(self._middle_bytes)
         self._dated: tuple[int, str] = (-1, "")
@@ -219,25 +220,22 @@ class MessageTemplate:
             f"Message-ID: {make_msgid(domain=self.domain)}\r\n"
             f"List-Unsubscribe: <{url}>, <{self.mailto}>\r\n"
         )
-        front = b"".join(
-            (
-                (headers + self._shared + "\r\n").encode("ascii"),
-                self._text_part,
-                self._text.encode(url, name),
-            )
-        )
+        own = headers.encode("ascii")
+        text_tail = self._text.tail(url, name)
         message = RawMessage(
             b"".join(
                 (
-                    front,
-                    self._middle_bytes,
+                    own,
+                    self._opening,  # the shared headers and the text part's head
+                    text_tail,
+                    self._middle_bytes,  # the HTML part's head
                     self._html.tail(html.escape(url), html.escape(name)),
                     self._closing,
                 )
             )
         )
-        message._middle = self._middle
-        message._front = len(front)
+        middle_at = len(own) + len(self._opening) + len(text_tail)
+        message._middles = ((len(own), self._opening_run), (middle_at, self._middle))
         return message
 
 
