@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, AnyStr
 
@@ -34,7 +35,13 @@ def wrap(text: str, width: int = WIDTH, indent: str = "", first: str | None = No
     A word wider than the line is cut by columns, except a URL or placeholder,
     which is kept whole on its own line.
     """
-    first = indent if first is None else first
+    return _wrapped(text, width, indent, indent if first is None else first)
+
+
+@lru_cache(maxsize=4096)
+def _wrapped(text: str, width: int, indent: str, first: str) -> str:
+    """`wrap`, remembered: `newsletter preview` renders the edition again on every save,
+    and all but the paragraph being edited come back the same."""
     wrapped = _sliced(text, width, indent, first)
     return "\n".join(_wrap_words(text, width, indent, first)) if wrapped is None else wrapped
 
@@ -141,9 +148,11 @@ def _cut(word: str, width: int) -> list[str]:
     return pieces
 
 
+@lru_cache(maxsize=1024)
 def underline(text: str, char: str = "=", width: int = WIDTH) -> str:
-    """A heading wrapped to `width` and underlined as wide as its widest line."""
-    wrapped = wrap(text, width)
+    """A heading wrapped to `width` and underlined as wide as its widest line (remembered
+    like `wrap`'s paragraphs)."""
+    wrapped = _wrapped(text, width, "", "")
     if "\n" in wrapped:
         rule = max(map(display_width, wrapped.split("\n")))
     else:
