@@ -391,6 +391,14 @@ def main() -> None:
         f"{enqueue['wall_s']:>9.1f}"
     )
     print(f"\nload average {load_before} at start, {load_average()} at end (2 cores)")
+    for run in stubs:  # the stub's own CPU a message shows how fast the machine is right now
+        if not run["server_cpu_ms_per_msg"]:
+            continue
+        print(
+            f"stub {run['recipients']:,}: client CPU = "
+            f"{run['cpu_ms_per_msg'] / run['server_cpu_ms_per_msg']:.1f}x the stub's own a message "
+            "(compare runs on a machine whose speed varies by this ratio)"
+        )
     server_ms = moto["server_cpu_ms_per_msg"]
     print(
         f"moto's own CPU: {server_ms:.2f} ms a message in one Python process (one core at "
