@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,8 +46,12 @@ _NUMBERED = re.compile(r"^(\d+)([.)])(\s|$)")
 _SPECIAL = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029\\\[\]`&<{}]")
 
 
+@lru_cache(maxsize=4096)
 def md(text: str) -> str:
-    """Briefing text as inert Markdown: no HTML, no Liquid, no links, no accidental blocks."""
+    """Briefing text as inert Markdown: no HTML, no Liquid, no links, no accidental blocks.
+
+    Remembered, like the text edition's wrapping: the preview server renders the post
+    again on every save, and all but the edited paragraph come back the same."""
     if _SPECIAL.search(text) is None:  # one scan instead of five that would find nothing
         text = text.strip()
     else:
