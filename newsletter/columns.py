@@ -24,6 +24,7 @@ _ZERO_WIDTH = {"\u200b", "\u200c", _JOINER, "\u2060", "\ufeff", "\ufe0e", _VARIA
 #: is always a space (no two-byte character contains 0x20). Asked with `fullmatch`, which
 #: costs a third less than searching for a character outside the class.
 _ONE_BYTE_PER_COLUMN = re.compile("[\x20-\x7e\uac00-\ud7a3]*")
+_PLAIN_RUN = re.compile("([\x20-\x7e\uac00-\ud7a3]+)")  # split: the runs at odd indices
 COLUMN_CODEC = "cp949"
 
 
@@ -46,19 +47,25 @@ def display_width(text: str) -> int:
 
 @lru_cache(maxsize=16384)
 def _wide_width(text: str) -> int:
-    """The per-code-point sum (Korean: the CP949 length), remembered: the draft and the
-    text edition measure the same headlines and words again."""
-    if _ONE_BYTE_PER_COLUMN.fullmatch(text):
-        return len(text.encode(COLUMN_CODEC))
+    """The per-code-point sum, remembered: the draft and the text edition measure the same
+    headlines again. English and Korean runs are measured whole (their CP949 length), so
+    only the rest (an emoji, an accent) is summed code point by code point."""
     width = 0
     previous = 0
-    for char in text:
-        if char == _VARIATION_EMOJI and previous == 1:
-            width += 1
-            previous = 2
+    for index, part in enumerate(_PLAIN_RUN.split(text)):
+        if not part:
             continue
-        previous = char_width(char)
-        width += previous
+        if index % 2:  # a run of one-byte-per-column characters
+            width += len(part.encode(COLUMN_CODEC))
+            previous = 1 if part[-1] <= "\x7e" else 2
+            continue
+        for char in part:
+            if char == _VARIATION_EMOJI and previous == 1:
+                width += 1
+                previous = 2
+                continue
+            previous = char_width(char)
+            width += previous
     return width
 
 
