@@ -42,17 +42,24 @@ _BLOCK_FIRST = frozenset("#-+*>=`~|:")  # what `_BLOCK_START` can start with: mo
 _NUMBERED = re.compile(r"^(\d+)([.)])(\s|$)")
 
 
-#: Any character one of the substitutions below would change: most text has none.
-_SPECIAL = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029\\\[\]`&<{}]")
-
-
 @lru_cache(maxsize=4096)
 def md(text: str) -> str:
     """Briefing text as inert Markdown: no HTML, no Liquid, no links, no accidental blocks.
 
     Remembered, like the text edition's wrapping: the preview server renders the post
     again on every save, and all but the edited paragraph come back the same."""
-    if _SPECIAL.search(text) is None:  # one scan instead of five that would find nothing
+    if (  # nothing the substitutions below would change, as in most text
+        text.isprintable()  # no line break of any kind (`_BREAKS`)
+        # the ASCII characters they change: eight `in` scans cost less than one regex search
+        and "\\" not in text
+        and "[" not in text
+        and "]" not in text
+        and "`" not in text
+        and "&" not in text
+        and "<" not in text
+        and "{" not in text
+        and "}" not in text
+    ):
         text = text.strip()
     else:
         text = _ESCAPED.sub(r"\\\1", _BREAKS.sub(" ", text).strip())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -15,6 +16,7 @@ from newsletter.render.markdown import md, md_link, yaml_scalar
 from newsletter.runtime import render_options
 from tests.render.conftest import DATA, make_settings
 from tests.render.post_skeleton import skeleton
+from tests.test_columns import random_text
 
 #: The reference post reduced to structure only (keys, heading levels and labels, counts).
 SEED = json.loads((DATA / "seed-skeleton.json").read_text(encoding="utf-8"))
@@ -123,3 +125,20 @@ def test_source_without_publisher_keeps_its_title(briefing_en: Briefing, setting
         replace(briefing_en, stories=[story]), render_options(settings_en)
     ).markdown
     assert "**Source:** [Paper (PDF)](https://example.org/p?a=1&b=%282%29)\n" in post
+
+
+def test_md_takes_its_shortcut_only_where_the_substitutions_would_change_nothing() -> None:
+    # A trailing line break always sends `md` through the substitutions, which turn it into
+    # a space that is then stripped: the answer must be the one the shortcut gave. And
+    # whichever way it went, no line break of any kind is left to start a block.
+    rng = random.Random(47)
+    traps = [*"\\[]`&<>{}#-+*=~|:1.)", "&amp;", "&#123;", "\u2028", "\x85", "\t", "\xa0", "  "]
+    for _ in range(3000):
+        text = random_text(rng)
+        if rng.random() < 0.5:
+            pieces = list(text)
+            for _ in range(rng.randrange(1, 4)):
+                pieces.insert(rng.randrange(len(pieces) + 1), rng.choice(traps))
+            text = "".join(pieces)
+        assert md(text) == md(text + "\n"), repr(text)
+        assert not re.search(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]", md(text)), repr(text)
