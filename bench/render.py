@@ -124,23 +124,25 @@ def with_other_words(briefing: Briefing, run: int) -> Briefing:
     """`briefing` in the same shape with other words: each measured render is a new edition,
     so nothing remembered from an earlier render's words (a wrapped paragraph) can help it."""
     mark = f" ({run})"
+
+    def story_words(story: Any, number: int) -> Any:
+        own = f" ({run}.{number})"  # a cycled story's paragraphs differ from its twins' too
+        return replace(
+            story,
+            headline=story.headline + own,
+            summary_title=story.summary_title + own if story.summary_title else "",
+            summary=[p + own for p in story.summary],
+            why_title=story.why_title + own if story.why_title else "",
+            why=[p + own for p in story.why],
+            takeaway=story.takeaway + own if story.takeaway else "",
+            sources=[replace(s, title=s.title + own) for s in story.sources],
+        )
+
     return replace(
         briefing,
         title=briefing.title + mark,
         intro=[p + mark for p in briefing.intro],
-        stories=[
-            replace(
-                story,
-                headline=story.headline + mark,
-                summary_title=story.summary_title + mark if story.summary_title else "",
-                summary=[p + mark for p in story.summary],
-                why_title=story.why_title + mark if story.why_title else "",
-                why=[p + mark for p in story.why],
-                takeaway=story.takeaway + mark if story.takeaway else "",
-                sources=[replace(s, title=s.title + mark) for s in story.sources],
-            )
-            for story in briefing.stories
-        ],
+        stories=[story_words(story, n) for n, story in enumerate(briefing.stories, start=1)],
         outro=[p + mark for p in briefing.outro],
     )
 
