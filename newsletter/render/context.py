@@ -253,7 +253,7 @@ def publisher_from_url(url: str) -> str:
 
 #: Code points no part of a mail can carry: C0/C1 controls, DEL, lone surrogates (UTF-8
 #: cannot encode them) and noncharacters (MJML refuses the whole edition over one).
-_UNRENDERABLE = re.compile(
+UNRENDERABLE = re.compile(
     "[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
     + "".join(chr(plane * 0x10000 + 0xFFFE) + chr(plane * 0x10000 + 0xFFFF) for plane in range(17))
     + "]"
@@ -270,7 +270,7 @@ def one_line(text: str) -> str:
     collapsed = " ".join(text.split())  # str.split and `\s` share one idea of whitespace
     if collapsed.isprintable():  # every unrenderable code point is unprintable: none here
         return collapsed
-    return _UNRENDERABLE.sub("", collapsed).strip()
+    return UNRENDERABLE.sub("", collapsed).strip()
 
 
 def web_copy(view: EditionView) -> EditionView:

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from newsletter.render import html
-from newsletter.render.context import _UNRENDERABLE
+from newsletter.render.context import UNRENDERABLE
 from newsletter.render.environment import DEFAULT_TEMPLATES, effective_templates, template_path
 from newsletter.render.inliner import inliner
 from newsletter.render.written import Place, as_mrml_attribute, place_of, serialised
@@ -267,7 +267,7 @@ def render_stencilled(
     walk = _Walk(words=[], build_tokens=False, seen=seen)
     shape, _ = _shape(view, walk)
     every_word = " ".join(walk.words)
-    if _PREFIX in every_word or (not every_word.isprintable() and _UNRENDERABLE.search(every_word)):
+    if _PREFIX in every_word or (not every_word.isprintable() and UNRENDERABLE.search(every_word)):
         return None  # MJML refuses such a word: the whole path says so
     key = (template.stat().st_mtime_ns, shape)  # a template edited in a checkout takes effect
     with _cache_lock:
