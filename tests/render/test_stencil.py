@@ -154,6 +154,28 @@ def test_one_shape_with_new_words_each_time_renders_each_words_own_bytes(
         assert_same(build_view(briefing, options))
 
 
+def test_another_days_edition_of_the_same_counts_uses_the_stencil(
+    briefing_ko: Briefing, settings_ko: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scheduler's next day: other date, other words, same counts — the stencil made
+    the day before serves it, to the bytes the whole path writes for that day."""
+    options = render_options(settings_ko)
+    today = with_stories(briefing_ko, 4)
+    assert_same(build_view(today, options))
+    made = []
+    make = stencil._make
+    monkeypatch.setattr(stencil, "_make", lambda v: made.append(v) or make(v))
+    tomorrow = replace(
+        today,
+        date=date(2026, 3, 9),
+        title=today.title.replace(today.date.isoformat(), "2026-03-09"),
+        stories=[replace(s, headline=f"{s.headline} (다음 날)") for s in today.stories],
+    )
+    view = build_view(tomorrow, options)
+    assert stencil.render_stencilled(view) == render_html_whole(view)
+    assert made == []
+
+
 def test_settings_values_render_to_the_same_bytes(tmp_path: Path, briefing_ko: Briefing) -> None:
     """Values from the config (name, address, footer, logo) are part of the shape."""
     settings = make_settings(
