@@ -200,8 +200,12 @@ class _Slot:
     """A text node or attribute of the stencil holding tokens: what to write there."""
 
     place: Place  # what kind of place it is (how lxml escapes what is written there)
-    attribute: bool  # a value MRML wrote in an attribute (see `as_mrml_attribute`)
     pieces: list[str | int]  # literal text, and indices into the edition's words
+
+    @property
+    def attribute(self) -> bool:
+        """Whether MRML wrote this value in an attribute (see `as_mrml_attribute`)."""
+        return self.place is not None
 
     def value(self, words: list[str], attribute_words: dict[int, str]) -> str:
         """The place's value for these words, as the whole path's parser would read it."""
@@ -310,15 +314,15 @@ def _make(view: EditionView) -> _Stencil | None:
         placed += sum(isinstance(piece, int) for piece in pieces)
         mark = f"{_MARK}{len(slots)}x"  # one mark per place, so the written document is cut there
         if found.is_attribute:
-            slots.append(_Slot(place_of(element.tag, found.attrname), True, pieces))
+            slots.append(_Slot(place_of(element.tag, found.attrname), pieces))
             element.set(found.attrname, mark)
         elif found.is_tail:
-            slots.append(_Slot(None, False, pieces))
+            slots.append(_Slot(None, pieces))
             element.tail = mark
         elif element.tag in _UNSAFE_PARENTS:
             return None  # a word in a <style>: written as it is there
         else:
-            slots.append(_Slot(None, False, pieces))
+            slots.append(_Slot(None, pieces))
             element.text = mark
     if placed != len(_TOKEN.findall(document.decode("utf-8"))):
         return None  # a token sits somewhere this module does not fill (the doctype, a comment)

@@ -68,11 +68,10 @@ def _learn(chars: list[str]) -> None:
         _attribute_chars.update(zip(map(ord, chars), written, strict=True))
 
 
-def place_of(tag: str, attribute: str | None) -> Place:
-    """The kind of place a value has: lxml escapes a URL attribute (`href`, `src`, and
-    `name` on an `a`) unlike others, and text unlike attributes; nothing else matters."""
-    if attribute is None:
-        return None
+def place_of(tag: str, attribute: str) -> Place:
+    """The kind of place an attribute's value has: lxml escapes a URL attribute (`href`,
+    `src`, and `name` on an `a`) unlike others; the element's tag matters only for `a`.
+    (A text node's place is None: lxml escapes text alike wherever it is.)"""
     return ("a" if tag == "a" else "span", attribute)
 
 
