@@ -66,6 +66,7 @@ def _scan(html: str) -> _Scan:
     """Parse with lxml (already loaded by the render; ~5x faster than html.parser) into
     plain elements: lxml.html's element classes cost a Python lookup per element."""
     from lxml import etree
+    from lxml.html import HtmlMixin
 
     scan = _Scan()
     parser, text_of = _lxml()
@@ -109,7 +110,7 @@ def _scan(html: str) -> _Scan:
         scan.hidden_text = " ".join(text_of(element) for element in hidden)
         for element in hidden:
             if element.getparent() is not None:
-                _drop_tree(element)
+                HtmlMixin.drop_tree(element)  # its tail text kept; works on any element
         scan.text = text_of(body)
     return scan
 
@@ -120,18 +121,6 @@ def _lxml() -> tuple[Any, Any]:
     from lxml import etree
 
     return etree.HTMLParser(encoding="utf-8"), etree.XPath("string()")
-
-
-def _drop_tree(element: Any) -> None:
-    """lxml.html's `drop_tree`: the element out of the tree, its tail text kept."""
-    parent = element.getparent()
-    if element.tail:
-        previous = element.getprevious()
-        if previous is None:
-            parent.text = (parent.text or "") + element.tail
-        else:
-            previous.tail = (previous.tail or "") + element.tail
-    parent.remove(element)
 
 
 def _squash(text: str) -> str:
