@@ -153,10 +153,7 @@ def underline(text: str, char: str = "=", width: int = WIDTH) -> str:
     """A heading wrapped to `width` and underlined as wide as its widest line (remembered
     like `wrap`'s paragraphs)."""
     wrapped = _wrapped(text, width, "", "")
-    if "\n" in wrapped:
-        rule = max(map(display_width, wrapped.split("\n")))
-    else:
-        rule = display_width(wrapped)
+    rule = max(map(display_width, wrapped.split("\n")))
     return f"{wrapped}\n{char * rule}"
 
 
