@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_CONFIG := examples/demo/newsletter.toml
 DEMO_DATE := 2026-02-07
 #: The scripts under bench/ that measure (the others are their helpers).
-BENCHES := $(filter-out bench/history.py bench/ses_stub.py bench/sqs_stub.py bench/stub_http.py bench/loopback_feeds.py,$(wildcard bench/*.py))
+BENCHES := $(filter-out bench/history.py bench/moto_server.py bench/ses_stub.py bench/sqs_stub.py bench/stub_http.py bench/loopback_feeds.py,$(wildcard bench/*.py))
 
 .PHONY: venv demo test test-fast lint format bench bench-compare clean-demo
 
