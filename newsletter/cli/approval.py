@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from newsletter.cli.common import EXIT_FAILED, DateOption, edition_date, fail, runtime_from
+from newsletter.cli.common import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    DateOption,
+    edition_date,
+    fail,
+    runtime_from,
+)
 from newsletter.cli.output import say
 
 if TYPE_CHECKING:
@@ -35,7 +42,7 @@ def approval_hold(runtime: Runtime, day: date) -> str:
 
 def approve(ctx: typer.Context, date: DateOption = None) -> None:
     """Release an edition held for approval (approval = "manual"); `schedule` then sends it."""
-    from newsletter.operations.approval import ApprovalError
+    from newsletter.operations.approval import ApprovalError, NotManual
     from newsletter.operations.approval import approve as approve_edition
 
     runtime = runtime_from(ctx)
@@ -43,6 +50,8 @@ def approve(ctx: typer.Context, date: DateOption = None) -> None:
     day = edition_date(settings, date)
     try:
         decision = approve_edition(runtime, day, runtime.clock.now())
+    except NotManual as exc:
+        fail(str(exc), EXIT_USAGE)
     except ApprovalError as exc:
         fail(str(exc), EXIT_FAILED)
     say(
@@ -56,7 +65,7 @@ def reject(
     date: DateOption = None,
     reason: Annotated[str, typer.Option("--reason", help="Why (kept with the edition).")] = "",
 ) -> None:
-    """Drop an edition held for approval: nothing is sent for that day."""
+    """Drop an edition before it goes out: nothing is sent for that day (any approval mode)."""
     from newsletter.operations.approval import ApprovalError
     from newsletter.operations.approval import reject as reject_edition
 

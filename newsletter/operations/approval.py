@@ -39,6 +39,16 @@ class ApprovalError(Exception):
     """An approval or rejection that cannot be made; one line saying why."""
 
 
+class NotManual(ApprovalError):
+    """`approve` with `approval = "auto"`: nothing is held, so nothing can be released."""
+
+    def __init__(self, config: Path) -> None:
+        super().__init__(
+            f'{config}: newsletter.approval is "auto": an edition goes out right after '
+            'render and needs no approval (set approval = "manual" to hold editions)'
+        )
+
+
 @dataclass(frozen=True)
 class Decision:
     state: str  # awaiting | approved | rejected | skipped
@@ -80,17 +90,22 @@ def rendered_fingerprint(directory: Path) -> str:
 def gate(
     runtime: Runtime, day: date, now: datetime, editions: EditionLog, say_copy: CopySender
 ) -> Gate:
-    """Decide, for `daily`, whether the rendered edition of `day` may go out now."""
-    if runtime.settings.newsletter.approval != "manual":
-        return Gate(send=True)
+    """Decide, for `daily`, whether the rendered edition of `day` may go out now.
+
+    A rejection holds in either approval mode: `reject` promises nothing goes out
+    that day, and an operator may render by hand, look, and say no without manual
+    approval configured.
+    """
     directory = runtime.paths.edition_dir(day)
     decision = read_decision(directory)
-    current = rendered_fingerprint(directory)
-    deadline = runtime.settings.approval_deadline(day)
-    late = deadline is not None and now > deadline
     if decision is not None and decision.state == REJECTED:
         editions.hold(day, REJECTED, _rejected_reason(decision))
         return Gate(False, f"approval: {_rejected_reason(decision)}; nothing sent")
+    if runtime.settings.newsletter.approval != "manual":
+        return Gate(send=True)
+    current = rendered_fingerprint(directory)
+    deadline = runtime.settings.approval_deadline(day)
+    late = deadline is not None and now > deadline
     if decision is not None and decision.state == SKIPPED:
         editions.hold(day, SKIPPED, decision.reason)
         return Gate(False, f"approval: skipped: {decision.reason}", skipped=True)
@@ -123,8 +138,10 @@ def gate(
 
 
 def approve(runtime: Runtime, day: date, now: datetime, by: str = "") -> Decision:
-    """Release the edition of `day`; ApprovalError when it cannot be (not rendered, past
-    its deadline, rejected, already sent)."""
+    """Release the edition of `day`; ApprovalError when it cannot be (approval is not
+    manual, not rendered, past its deadline, rejected, already sent)."""
+    if runtime.settings.newsletter.approval != "manual":
+        raise NotManual(runtime.settings.path)
     directory = runtime.paths.edition_dir(day)
     current = rendered_fingerprint(directory)
     if not current:
@@ -167,10 +184,12 @@ class Hold:
 
 def released(runtime: Runtime, day: date, now: datetime) -> Hold | None:
     """None when the edition of `day` may be sent now, else why not (for a plain send)."""
-    if runtime.settings.newsletter.approval != "manual":
-        return None
     directory = runtime.paths.edition_dir(day)
     decision = read_decision(directory)
+    if decision is not None and decision.state == REJECTED:  # in either mode, as in `gate`
+        return Hold(f"the edition of {day} was {decision.state}: {decision.reason}")
+    if runtime.settings.newsletter.approval != "manual":
+        return None
     if decision is None or decision.state == AWAITING:
         return Hold(f"the edition of {day} is awaiting approval{_until(runtime, day)}", True)
     if decision.state != APPROVED:

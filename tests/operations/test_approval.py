@@ -146,6 +146,33 @@ def test_reject_drops_the_day(site: Site) -> None:
         approve(site.runtime, DAY, clock.now)
 
 
+def test_reject_holds_the_day_with_automatic_approval_too(site: Site) -> None:
+    """`reject` says nothing is sent that day; without manual approval that must hold too
+    (an operator who rendered by hand, looked, and said no)."""
+    auto = make_site(site.root, base=site.config_path, newsletter={"approval": "auto"})
+    clock = Clock()
+    reject(auto.runtime, DAY, clock.now, reason="story 2 is wrong", by="editor")
+    said: list[str] = []
+    report = run_daily(auto.runtime, DAY, say=said.append, clock=clock)
+    assert (
+        report.held and said[-1] == "approval: rejected by editor: story 2 is wrong; nothing sent"
+    )
+    assert outbox(auto) == []
+    config = ["--config", str(auto.config_path)]
+    result = CliRunner().invoke(app, [*config, "send", "--date", str(DAY)])
+    assert result.exit_code == 1 and "rejected" in result.output
+    assert outbox(auto) == []
+
+
+def test_approve_with_automatic_approval_says_there_is_nothing_to_approve(site: Site) -> None:
+    auto = make_site(site.root, base=site.config_path, newsletter={"approval": "auto"})
+    run_daily(auto.runtime, DAY, clock=Clock())
+    config = ["--config", str(auto.config_path)]
+    result = CliRunner().invoke(app, [*config, "approve", "--date", str(DAY)])
+    assert result.exit_code == 2
+    assert 'approval is "auto"' in result.output and "newsletter.approval" in result.output
+
+
 def test_an_edit_after_approval_needs_a_new_approval(site: Site) -> None:
     clock = Clock()
     run_daily(site.runtime, DAY, clock=clock)
