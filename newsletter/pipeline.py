@@ -108,6 +108,11 @@ def _quiet(_: str) -> None:
 
 def collect_stage(runtime: Runtime, day: date, *, progress: bool = False) -> CollectResult:
     """Fetch every feed and write `items.json` and the per-feed report `feeds.json`."""
+    if not runtime.settings.feeds:  # not "every feed failed": there is none to fail
+        raise StageError(
+            f"{runtime.settings.path}: no [[feeds]]: add the feeds to collect from "
+            "(a [[feeds]] table with url, section and name each)"
+        )
     moment = runtime.settings.send_moment(day)
     try:
         result = collect_edition(

@@ -43,7 +43,7 @@ def fail_stage(exc: Exception) -> NoReturn:
 def collect(ctx: typer.Context, date: DateOption = None, json: JsonOption = False) -> None:
     """Fetch the feeds into editions/D/items.json."""
     from newsletter.collect.report import report_table
-    from newsletter.pipeline import StageError, collect_stage
+    from newsletter.pipeline import FEEDS_REPORT_NAME, ITEMS_NAME, StageError, collect_stage
 
     runtime = runtime_from(ctx)
     settings = runtime.settings
@@ -52,15 +52,19 @@ def collect(ctx: typer.Context, date: DateOption = None, json: JsonOption = Fals
         result = collect_stage(runtime, day, progress=not json and console.is_terminal)
     except StageError as exc:
         fail_stage(exc)
+    directory = runtime.paths.edition_dir(day)
     if json:
         typer.echo(result.report_json())
     else:
         print_table(report_table(result))
-        count = len(result.items)
-        where = runtime.paths.edition_dir(day) / "items.json"
-        say(f"{count} item{'s' * (count != 1)} → {where}")
+        if result.ok:  # items.json is written only then
+            count = len(result.items)
+            say(f"{count} item{'s' * (count != 1)} → {directory / ITEMS_NAME}")
     if not result.ok:
-        fail("no feed could be collected", EXIT_FAILED)
+        fail(
+            f"every feed failed; nothing collected (see {directory / FEEDS_REPORT_NAME})",
+            EXIT_FAILED,
+        )
 
 
 def draft(

@@ -1,0 +1,44 @@
+"""What a newcomer runs into on the first days: a config with no feeds yet, a feed list that
+all fails. Each answer names the cause and claims nothing that did not happen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsletter.cli import app
+from tests.fixtures.command import SECRET
+from tests.fixtures.site import Site, make_site
+
+DAY = "2026-02-07"
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Site:
+    monkeypatch.setenv("NEWSLETTER_SECRET_KEY", SECRET)
+    return make_site(tmp_path / "site")
+
+
+def run(site: Site, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["--config", str(site.config_path), *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("command", ["collect", "daily"])
+def test_no_feeds_in_the_config_is_named_as_such(site: Site, command: str) -> None:
+    code, out, err = run(site, command, "--date", DAY)
+    assert code == 1
+    assert f"{site.config_path}: no [[feeds]]" in err
+    assert "every feed failed" not in err + out and "feeds.json" not in err + out
+
+
+def test_collect_where_every_feed_failed_does_not_claim_an_items_file(site: Site) -> None:
+    site.rewrite(feeds=[{"url": "missing.xml", "section": "ai", "name": "Missing"}])
+    code, out, err = run(site, "collect", "--date", DAY)
+    items = site.root / "data" / "editions" / DAY / "items.json"
+    assert code == 1 and not items.exists()
+    assert "items.json" not in out  # it was not written: no "0 items → …/items.json"
+    assert "every feed failed" in err and "feeds.json" in err
