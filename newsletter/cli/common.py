@@ -33,6 +33,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable outpu
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
@@ -53,6 +54,10 @@ class Guarded(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # Commands that can stop halfway say so themselves (send, daily, import);
+            # the rest replace their files whole, so a second run finishes the job.
+            fail("interrupted before the end; run the command again to finish", EXIT_INTERRUPTED)
         except Exception as exc:
             settings = (ctx.obj or {}).get("settings") if isinstance(ctx.obj, dict) else None
             line = failure_line(exc, settings)

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from newsletter import db
-from newsletter.cli.common import EXIT_FAILED, EXIT_USAGE, fail, runtime_from
+from newsletter.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, fail, runtime_from
 from newsletter.cli.output import print_json, print_table, say
 
 if TYPE_CHECKING:
@@ -212,6 +212,13 @@ def import_(
         summary = import_csv(store, file, dry_run=dry_run, progress=sys.stderr.isatty())
     except CsvFileError as exc:
         fail(str(exc), EXIT_FAILED)
+    except KeyboardInterrupt:
+        kept = "nothing was changed" if dry_run else "the rows before it are imported"
+        fail(
+            f"{file}: import interrupted; {kept}; run the same import again to finish "
+            "(it adds nobody twice)",
+            EXIT_INTERRUPTED,
+        )
     if as_json:
         print_json(summary.to_json())
         return

@@ -42,3 +42,33 @@ def test_collect_where_every_feed_failed_does_not_claim_an_items_file(site: Site
     assert code == 1 and not items.exists()
     assert "items.json" not in out  # it was not written: no "0 items → …/items.json"
     assert "every feed failed" in err and "feeds.json" in err
+
+
+def test_ctrl_c_says_the_command_was_interrupted(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C in a command that has no interruption of its own (collect, draft, render…)
+    ended it with exit status 130 and not a word."""
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("newsletter.pipeline.collect_stage", interrupted)
+    site.rewrite(feeds=[{"url": "missing.xml", "section": "ai", "name": "Missing"}])
+    code, _, err = run(site, "collect", "--date", DAY)
+    assert code == 130
+    assert err.startswith("error: interrupted") and "again" in err
+
+
+def test_ctrl_c_in_an_import_says_what_was_kept(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("newsletter.audience.importer.import_csv", interrupted)
+    csv = site.root / "list.csv"
+    csv.write_text("email\nana@example.com\n", encoding="utf-8")
+    code, _, err = run(site, "subscribers", "import", str(csv))
+    assert code == 130
+    assert "interrupted" in err and "imported" in err and "same import again" in err
