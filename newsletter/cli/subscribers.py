@@ -127,7 +127,8 @@ def list_(
 ) -> None:
     """Subscribers in the order they joined."""
     _check_status(status)
-    subscribers = open_store(ctx).list(status, limit=limit, offset=offset)
+    store = open_store(ctx)
+    subscribers = store.list(status, limit=limit, offset=offset)
     if as_json:
         print_json([subscriber.to_json() for subscriber in subscribers])
         return
@@ -143,6 +144,15 @@ def list_(
     print_table(table)
     if not subscribers:
         say("no subscribers" + (f" with status {status}" if status else ""), err=True)
+    elif len(subscribers) == limit:  # a full page: a list cut at --limit must say so
+        counts = store.count_by_status()
+        total = counts.get(status, 0) if status else sum(counts.values())
+        shown = offset + len(subscribers)
+        if shown < total:
+            say(
+                f"showing {offset + 1:,}–{shown:,} of {total:,}; the next: --offset {shown}",
+                err=True,
+            )
 
 
 @app.command("show")

@@ -72,3 +72,16 @@ def test_ctrl_c_in_an_import_says_what_was_kept(
     code, _, err = run(site, "subscribers", "import", str(csv))
     assert code == 130
     assert "interrupted" in err and "imported" in err and "same import again" in err
+
+
+def test_a_list_longer_than_one_page_says_there_is_more(site: Site) -> None:
+    store = site.runtime.subscribers
+    for number in range(5):
+        store.add(f"reader{number}@example.com", status="active")
+    code, out, err = run(site, "subscribers", "list", "--limit", "2")
+    assert code == 0 and out.count("@example.com") == 2
+    assert "showing 1–2 of 5" in err and "--offset 2" in err
+    code, out, err = run(site, "subscribers", "list", "--limit", "2", "--offset", "4")
+    assert out.count("@example.com") == 1 and "showing" not in err  # the last page
+    code, out, err = run(site, "subscribers", "list", "--limit", "5")
+    assert out.count("@example.com") == 5 and "showing" not in err  # all of them
