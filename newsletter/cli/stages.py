@@ -150,6 +150,8 @@ def send(
     runtime = runtime_from(ctx)
     settings = runtime.settings
     day = edition_date(settings, date)
+    if to is not None:
+        _check_test_address(to)
     try:
         if to or dry_run:
             _trial(runtime, day, load_rendered_edition(runtime.paths.edition_dir(day), day), to)
@@ -166,6 +168,16 @@ def send(
     print_summary(summary, day)
     if summary.failed:
         raise typer.Exit(EXIT_FAILED)
+
+
+def _check_test_address(to: str) -> None:
+    """`--to` is checked before anything is loaded, and named in the error."""
+    from newsletter.audience.addresses import InvalidAddress, parse_address
+
+    try:
+        parse_address(to)
+    except InvalidAddress as exc:
+        fail(f"--to {to!r} is not a valid address: {exc}", EXIT_USAGE)
 
 
 def _trial(runtime: Runtime, day: date, edition: Edition, to: str | None) -> None:

@@ -85,3 +85,18 @@ def test_a_list_longer_than_one_page_says_there_is_more(site: Site) -> None:
     assert out.count("@example.com") == 1 and "showing" not in err  # the last page
     code, out, err = run(site, "subscribers", "list", "--limit", "5")
     assert out.count("@example.com") == 5 and "showing" not in err  # all of them
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("not an address", "must have an @-sign"),
+        ("a@example.com\nBcc: b@example.com", "line-break"),
+    ],
+)
+def test_a_bad_test_copy_address_is_named_with_its_option(
+    site: Site, address: str, why: str
+) -> None:
+    code, _, err = run(site, "send", "--date", DAY, "--to", address)
+    assert code == 2
+    assert err.startswith(f"error: --to {address!r} is not a valid address") and why in err
