@@ -98,17 +98,19 @@ def draft(
     for story in briefing.stories:
         say(
             styled(
-                "{emoji} {headline}  [dim]({sources} sources)[/]",
+                "{emoji} {headline}  [dim]({sources})[/]",
                 emoji=story.emoji,
                 headline=story.headline,
-                sources=len(story.sources),
+                sources=f"{len(story.sources)} source{'s' * (len(story.sources) != 1)}",
             )
         )
     if explain:
         print_table(explain_table(report))
     for line in report.lines():
         say(line)
-    say(f"{len(briefing.stories)} stories → {runtime.paths.edition_dir(day) / 'briefing.json'}")
+    stories = len(briefing.stories)
+    where = runtime.paths.edition_dir(day) / "briefing.json"
+    say(f"{stories} stor{'y' if stories == 1 else 'ies'} → {where}")
 
 
 def render(ctx: typer.Context, date: DateOption = None) -> None:

@@ -128,7 +128,8 @@ def _daily_steps(
                 raise StageError(
                     f"every feed failed for {day}; see {directory / FEEDS_REPORT_NAME}"
                 )
-            step(f"collect: {len(result.items)} items from {working}/{len(result.feeds)} feeds")
+            items, feeds = len(result.items), len(result.feeds)
+            step(f"collect: {items} item{'s' * (items != 1)} from {working}/{feeds} feeds")
             for feed in result.feeds:  # the cron mail is where a person sees this
                 if feed.status == "error":
                     step(f"collect: feed {feed.name} failed: {feed.reason}")
@@ -145,7 +146,8 @@ def _daily_steps(
         else:
             drafted = DraftReport()
             briefing = draft_stage(runtime, day, report=drafted)
-            step(f"draft: {len(briefing.stories)} stories")
+            stories = len(briefing.stories)
+            step(f"draft: {stories} stor{'y' if stories == 1 else 'ies'}")
             for line in drafted.lines():
                 step(f"draft: {line}")
     editions.advance(day, "drafted")

@@ -100,3 +100,32 @@ def test_a_bad_test_copy_address_is_named_with_its_option(
     code, _, err = run(site, "send", "--date", DAY, "--to", address)
     assert code == 2
     assert err.startswith(f"error: --to {address!r} is not a valid address") and why in err
+
+
+ONE_ITEM_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Solo</title><link>https://solo.example.com/</link>
+<item><title>A compiler written by sixteen agents builds the Linux kernel</title>
+<link>https://solo.example.com/2026/02/06/compiler</link>
+<guid>https://solo.example.com/2026/02/06/compiler</guid>
+<pubDate>Fri, 06 Feb 2026 20:00:00 +0000</pubDate>
+<description>Sixteen agents wrote a C compiler from an empty directory in two weeks. It builds
+the Linux kernel and passes most of a C conformance suite.</description></item>
+</channel></rss>
+"""
+
+
+def test_a_day_of_one_story_is_counted_in_the_singular(site: Site) -> None:
+    (site.root / "solo.xml").write_text(ONE_ITEM_FEED, encoding="utf-8")
+    site.rewrite(feeds=[{"url": "solo.xml", "section": "ai", "name": "Solo"}])
+    site.runtime.subscribers.add("reader@example.com", status="active")
+    code, out, err = run(site, "daily", "--date", DAY)
+    assert code == 0, err
+    assert "• collect: 1 item from 1/1 feeds" in out and "• draft: 1 story\n" in out
+    edition = site.root / "data" / "editions" / DAY
+    (edition / "items.json").unlink()
+    (edition / "briefing.json").unlink()
+    code, out, err = run(site, "collect", "--date", DAY)
+    assert "1 item →" in out
+    code, out, err = run(site, "draft", "--date", DAY)
+    assert code == 0, err
+    assert "(1 source)" in out and "1 story →" in out
