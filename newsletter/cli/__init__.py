@@ -167,6 +167,9 @@ def status(
     settings = runtime.settings
     day = edition_date(settings, date) if date else None
     statuses = edition_statuses(runtime, day)
+    if day and not json and [status.stage for status in statuses] == ["none"]:
+        say(f"no edition of {day}: run `newsletter daily --date {day}`")
+        return
     print_statuses(statuses, settings.zone, as_json=json)
     if statuses and statuses[0].has_failed:
         raise typer.Exit(EXIT_FAILED)
@@ -204,7 +207,10 @@ def report(
     )
     if html is not None:
         write_page(reports, html, title=f"{settings.newsletter.name}: delivery and engagement")
-    print_reports(reports if day else reports[:last], as_json=json)
+    if day and not json and all(report.sent + report.failed == 0 for report in reports):
+        say(f"nothing sent for {day}: `newsletter report` counts an edition once it went out")
+    else:
+        print_reports(reports if day else reports[:last], as_json=json)
     if html is not None and not json:
         say(f"wrote {html}")
 

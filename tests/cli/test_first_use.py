@@ -129,3 +129,16 @@ def test_a_day_of_one_story_is_counted_in_the_singular(site: Site) -> None:
     code, out, err = run(site, "draft", "--date", DAY)
     assert code == 0, err
     assert "(1 source)" in out and "1 story →" in out
+
+
+def test_status_and_report_of_a_date_without_an_edition_say_so(site: Site) -> None:
+    """Not a row of zeros with stage 'none' or a list size of 0 for a day nothing happened."""
+    code, out, _ = run(site, "status", "--date", "2026-01-01")
+    assert code == 0
+    assert out == "no edition of 2026-01-01: run `newsletter daily --date 2026-01-01`\n"
+    code, out, _ = run(site, "report", "--date", "2026-01-01")
+    assert code == 0
+    assert (
+        out
+        == "nothing sent for 2026-01-01: `newsletter report` counts an edition once it went out\n"
+    )
