@@ -43,7 +43,8 @@ def _global(
     config: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
-            "--config", help="newsletter.toml to use (default: $NEWSLETTER_CONFIG or ./)."
+            "--config",
+            help="newsletter.toml to use (default: $NEWSLETTER_CONFIG, then ./newsletter.toml).",
         ),
     ] = None,
 ) -> None:

@@ -142,3 +142,8 @@ def test_status_and_report_of_a_date_without_an_edition_say_so(site: Site) -> No
         out
         == "nothing sent for 2026-01-01: `newsletter report` counts an edition once it went out\n"
     )
+
+
+def test_help_names_the_default_config_file() -> None:
+    result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200"})
+    assert "$NEWSLETTER_CONFIG, then ./newsletter.toml" in result.output
