@@ -252,6 +252,8 @@ def _print_summary(file: Path, summary: ImportSummary) -> None:
         say(f"… and {more:,} more invalid rows", err=True)
     if summary.rejected_path is not None:
         say(f"invalid rows written to {summary.rejected_path}", err=True)
+    if summary.rows == 0:  # the wrong file, most likely: a silent "added 0" hides that
+        say(f"{file}: no subscriber rows (an empty file, or a header alone)", err=True)
     if summary.dry_run:
         say("dry run: nothing was changed", err=True)
 

@@ -147,3 +147,12 @@ def test_status_and_report_of_a_date_without_an_edition_say_so(site: Site) -> No
 def test_help_names_the_default_config_file() -> None:
     result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200"})
     assert "$NEWSLETTER_CONFIG, then ./newsletter.toml" in result.output
+
+
+@pytest.mark.parametrize("text", ["", "email,name\n"])
+def test_importing_a_file_without_rows_says_so(site: Site, text: str) -> None:
+    csv = site.root / "list.csv"
+    csv.write_text(text, encoding="utf-8")
+    code, _, err = run(site, "subscribers", "import", str(csv))
+    assert code == 0
+    assert f"{csv}: no subscriber rows (an empty file, or a header alone)" in err
