@@ -29,17 +29,18 @@ CONNECT_TIMEOUT = 5  # seconds
 def checks(ctx: Context) -> Iterator[Check]:
     url = ctx.runtime.database_url  # looked at through its own engines: nothing migrates
     shown = redacted_url(url)
-    reached = yield from _reach(ctx, url, shown)
-    if not reached:
-        yield skip("schema version", "skipped: the database did not answer")
-        yield skip("subscribers", "skipped: the database did not answer")
+    unreached = yield from _reach(ctx, url, shown)
+    if unreached:
+        yield skip("schema version", f"skipped: {unreached}")
+        yield skip("subscribers", f"skipped: {unreached}")
         return
     yield _schema(ctx)
     yield _subscribers(ctx)
 
 
-def _reach(ctx: Context, url: str, shown: str) -> Generator[Check, None, bool]:
-    """The `database` check; sets `ctx.engine` and returns True when the database answered."""
+def _reach(ctx: Context, url: str, shown: str) -> Generator[Check, None, str]:
+    """The `database` check; sets `ctx.engine` when the database answered, else returns
+    why the checks that need it are skipped."""
     name = "database"
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         path = Path(url[len("sqlite:///") :].split("?", 1)[0])
@@ -49,26 +50,26 @@ def _reach(ctx: Context, url: str, shown: str) -> Generator[Check, None, bool]:
                 f"{path} does not exist yet (it is created on first use)",
                 "add subscribers: `newsletter subscribers add EMAIL` or `… import FILE`",
             )
-            return False
+            return "no database yet"
     try:
         probe = _probe_engine(url)
     except ModuleNotFoundError as exc:
         yield fail(
             name, f"{shown}: driver missing ({exc.name})", "pip install 'newsletter[postgres]'"
         )
-        return False
+        return "the database did not answer"
     try:
         with probe.connect() as connection:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         yield fail(name, f"{shown}: cannot connect: {_first_line(exc)}", _reach_fix(url))
-        return False
+        return "the database did not answer"
     finally:
         probe.dispose()
 
     ctx.engine = db.engine(url)
     yield ok(name, f"{shown} answers")
-    return True
+    return ""
 
 
 def _probe_engine(url: str) -> Engine:

@@ -166,6 +166,19 @@ def test_empty_database_file_warns_without_creating_tables(
     assert tables == []  # doctor looked without migrating
 
 
+def test_a_database_not_made_yet_is_not_called_unanswering(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Right after `init` the SQLite file does not exist: nothing failed to answer."""
+    monkeypatch.setenv(KEY, secrets.token_urlsafe(32))
+    code, output = doctor(_config(tmp_path))
+    assert code == 0, output
+    assert "does not exist yet" in line(output, "database")
+    assert line(output, "schema version").endswith("skipped: no database yet")
+    assert line(output, "subscribers").endswith("skipped: no database yet")
+    assert not (tmp_path / "list.db").exists()
+
+
 def test_database_on_postgresql(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_url: str
 ) -> None:
