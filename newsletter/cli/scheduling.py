@@ -79,7 +79,7 @@ def _daily(
             raise
         say(f"  {line}")
         return 1
-    if report.held:
+    if report.approvable:
         say(f"  {approval_hint(day)}")
     return 1 if report.summary and report.summary.failed else 0
 

@@ -219,7 +219,7 @@ def daily(ctx: typer.Context, date: DateOption = None) -> None:
             report = run_daily(runtime, day, say=lambda line: say(f"• {line}"), cancel=cancel)
     except StageError as exc:
         fail_stage(exc)
-    if report.held:
+    if report.approvable:
         say(f"• {approval_hint(day)}")
     if report.summary and report.summary.failed:
         raise typer.Exit(EXIT_FAILED)

@@ -68,6 +68,7 @@ class Gate:
     send: bool
     line: str = ""
     skipped: bool = False  # past approve_by: reported as a failure of the day
+    approvable: bool = False  # awaiting: `approve` releases it (not so once rejected)
 
 
 def read_decision(directory: Path) -> Decision | None:
@@ -132,9 +133,11 @@ def gate(
         copies = [say_copy(address) for address in runtime.settings.newsletter.editors]
         editions.hold(day, AWAITING, _awaiting_reason(runtime, day))
         lines = "; ".join(copies)
-        return Gate(False, f"approval: awaiting approval ({lines}){_until(runtime, day)}")
+        return Gate(
+            False, f"approval: awaiting approval ({lines}){_until(runtime, day)}", approvable=True
+        )
     editions.hold(day, AWAITING, _awaiting_reason(runtime, day))
-    return Gate(False, f"approval: still awaiting approval{_until(runtime, day)}")
+    return Gate(False, f"approval: still awaiting approval{_until(runtime, day)}", approvable=True)
 
 
 def approve(runtime: Runtime, day: date, now: datetime, by: str = "") -> Decision:

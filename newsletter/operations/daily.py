@@ -60,7 +60,8 @@ class DailyReport:
     day: date
     steps: list[str] = field(default_factory=list)
     summary: CampaignSummary | None = None
-    held: bool = False  # stopped for approval (`approval = "manual"`)
+    held: bool = False  # stopped for approval (`approval = "manual"`) or rejected
+    approvable: bool = False  # held, and `newsletter approve` would release it
 
 
 def run_daily(
@@ -176,7 +177,7 @@ def _daily_steps(
     if decided.skipped:
         raise StageError(decided.line.removeprefix("approval: "))
     if not decided.send:
-        report.held = True
+        report.held, report.approvable = True, decided.approvable
         return report
     with editions.recording(day, "send"):
         begin("send")

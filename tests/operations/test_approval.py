@@ -146,6 +146,19 @@ def test_reject_drops_the_day(site: Site) -> None:
         approve(site.runtime, DAY, clock.now)
 
 
+def test_daily_of_a_rejected_day_does_not_say_to_approve_it(site: Site) -> None:
+    """`approve` refuses a rejected edition, so `daily` must not point at it."""
+    site = make_site(site.root, base=site.config_path, newsletter={"approve_by": None})
+    config = ["--config", str(site.config_path)]  # runs on today's clock: no deadline
+    held = CliRunner().invoke(app, [*config, "daily", "--date", str(DAY)])
+    assert "release it with `newsletter approve --date 2026-02-07`" in held.output
+    reject(site.runtime, DAY, SEND, reason="story 2 is wrong", by="editor")
+    result = CliRunner().invoke(app, [*config, "daily", "--date", str(DAY)])
+    assert result.exit_code == 0, result.output
+    assert "rejected by editor: story 2 is wrong; nothing sent" in result.output
+    assert "newsletter approve" not in result.output
+
+
 def test_reject_holds_the_day_with_automatic_approval_too(site: Site) -> None:
     """`reject` says nothing is sent that day; without manual approval that must hold too
     (an operator who rendered by hand, looked, and said no)."""
