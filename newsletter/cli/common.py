@@ -7,6 +7,7 @@ and one-line errors; these helpers are the only place that promise is kept.
 from __future__ import annotations
 
 import errno
+import re
 import sys
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
@@ -128,7 +129,10 @@ def edition_date(settings: Settings, value: str | None) -> date:
 
     if value is None:
         return settings.today()
+    # fromisoformat also takes 20260207 and 2026-W06-6: one spelling, as every output has it
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        fail(f"--date must be YYYY-MM-DD, found {value!r}", EXIT_USAGE)
     try:
         return date.fromisoformat(value)
     except ValueError:
-        fail(f"--date must be YYYY-MM-DD, found {value!r}", EXIT_USAGE)
+        fail(f"--date {value} is not a day of the calendar", EXIT_USAGE)

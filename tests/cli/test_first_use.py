@@ -156,3 +156,16 @@ def test_importing_a_file_without_rows_says_so(site: Site, text: str) -> None:
     code, _, err = run(site, "subscribers", "import", str(csv))
     assert code == 0
     assert f"{csv}: no subscriber rows (an empty file, or a header alone)" in err
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("2026-02-30", "--date 2026-02-30 is not a day of the calendar"),
+        ("20260207", "--date must be YYYY-MM-DD, found '20260207'"),
+        ("tomorrow", "--date must be YYYY-MM-DD, found 'tomorrow'"),
+    ],
+)
+def test_a_bad_date_says_what_is_wrong_with_it(site: Site, value: str, said: str) -> None:
+    code, _, err = run(site, "status", "--date", value)
+    assert (code, err) == (2, f"error: {said}\n")
