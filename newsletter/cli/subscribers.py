@@ -279,6 +279,9 @@ def export(
     except OSError as exc:
         partial.unlink(missing_ok=True)
         fail(f"{file}: {exc.strerror or exc}", EXIT_FAILED)
+    except KeyboardInterrupt:
+        partial.unlink(missing_ok=True)  # half a list beside the real one misleads
+        raise
     say(f"exported {written:,} subscribers to {file}", err=True)
 
 

@@ -4,6 +4,7 @@ all fails. Each answer names the cause and claims nothing that did not happen.""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import IO
 
 import pytest
 from typer.testing import CliRunner
@@ -169,3 +170,17 @@ def test_importing_a_file_without_rows_says_so(site: Site, text: str) -> None:
 def test_a_bad_date_says_what_is_wrong_with_it(site: Site, value: str, said: str) -> None:
     code, _, err = run(site, "status", "--date", value)
     assert (code, err) == (2, f"error: {said}\n")
+
+
+def test_an_export_interrupted_leaves_no_part_file(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(_store: object, out: IO[str]) -> int:
+        out.write("email,name\nana@example.com,Ana\n")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("newsletter.audience.exporter.export_csv", interrupted)
+    target = site.root / "list.csv"
+    code, _, err = run(site, "subscribers", "export", str(target))
+    assert code == 130 and "interrupted" in err
+    assert sorted(p.name for p in site.root.glob("list.csv*")) == []
