@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
+import typer
 from typer.testing import CliRunner
 
 from newsletter.cli import app
@@ -65,3 +70,32 @@ def test_help_imports_nothing_heavy() -> None:
         ).stdout
     )
     assert [name for name in HEAVY if name in loaded] == []
+
+
+def test_every_flag_is_in_the_readme() -> None:
+    """README is the manual: each option of each command appears in a paragraph that
+    names the command (`newsletter status …` or `status`)."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    paragraphs = re.split(r"\n\s*\n", readme)
+
+    def leaves(command: Any, path: str) -> Iterator[tuple[str, Any]]:
+        subcommands = getattr(command, "commands", None)
+        if subcommands is None:
+            yield path, command
+            return
+        for name, sub in subcommands.items():
+            yield from leaves(sub, f"{path} {name}".strip())
+
+    missing = {}
+    for path, command in leaves(typer.main.get_command(app), ""):
+        text = "\n".join(p for p in paragraphs if f"newsletter {path}" in p or f"`{path}`" in p)
+        flags = [
+            flag
+            for param in command.params
+            if param.param_type_name == "option"
+            for flag in param.opts
+            if flag.startswith("--") and flag != "--help"
+        ]
+        if absent := [flag for flag in flags if flag not in text]:
+            missing[path] = absent
+    assert missing == {}
