@@ -32,8 +32,9 @@ EMAIL_HEADERS = frozenset(
 NAME_HEADERS = frozenset({"name", "full name", "full_name", "fullname", "display name"})
 STATUS_HEADER = "status"
 ATTRIBUTES_HEADER = "attributes"
-# Written by `export`, recomputed on import.
-IGNORED_HEADERS = frozenset({"id", "created", "updated"})
+# Written by `export` (recomputed on import) and by the rejected-rows file (its own notes).
+REJECTED_HEADERS = ("rejected_line", "rejected_reason")
+IGNORED_HEADERS = frozenset({"id", "created", "updated", *REJECTED_HEADERS})
 
 
 class CsvFileError(Exception):
@@ -84,6 +85,7 @@ class CsvSource:
         self._reader = csv.reader(self._text, delimiter=self.delimiter)
         self._line = 0
         self._first: tuple[int, list[str]] | None = None
+        self._header: list[str] | None = None  # the header row's cells, as written
         self.columns = self._detect_columns()
 
     def __enter__(self) -> CsvSource:
@@ -99,6 +101,14 @@ class CsvSource:
     def position(self) -> int:
         """Bytes consumed so far (for a progress bar)."""
         return self._binary.tell()
+
+    def labels(self, width: int) -> list[str]:
+        """A header for rows of `width` cells: the file's own, or for a file without one
+        the columns the import reads (`email`, `name`) and blanks it ignores."""
+        if self._header is not None:
+            return self._header
+        named = {self.columns.email: "email", self.columns.name: "name"}
+        return [named.get(index, "") for index in range(width)]
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """(line number, cells) of every non-empty data row, cells with `restore` applied."""
@@ -132,6 +142,7 @@ class CsvSource:
         labels = [cell.strip().lower() for cell in cells]
         email = next((i for i, label in enumerate(labels) if label in EMAIL_HEADERS), None)
         if email is not None:
+            self._header = [cell.strip() for cell in cells]
             return self._header_columns(labels, email)
         # No header row: this row is data.
         self._first = first

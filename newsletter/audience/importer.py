@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +33,13 @@ from newsletter.audience.bulk import (
     insert_subscribers,
     refresh_statistics,
 )
-from newsletter.audience.csvfile import Columns, CsvFileError, CsvSource, neutralise
+from newsletter.audience.csvfile import (
+    REJECTED_HEADERS,
+    Columns,
+    CsvFileError,
+    CsvSource,
+    neutralise,
+)
 from newsletter.audience.store import (
     RECEIVING,
     STATUSES,
@@ -109,6 +116,7 @@ def import_csv(
         _Progress(progress, source.size, path.name) as bar,
         store.engine.connect() as connection,
     ):
+        summary.labels = source.labels
         batch = _Batch(connection, summary, path.name, dry_run)
         try:
             for line, cells in source.rows():
@@ -128,16 +136,23 @@ def import_csv(
 
 
 class _Summary:
-    """The counts plus the rejected-rows file, opened only when a row is rejected."""
+    """The counts plus the rejected-rows file, opened only when a row is rejected.
+
+    A rejected row is written whole under the file's own header, after its line and
+    reason: fixing the address there and importing that file loses no name or column,
+    and the import ignores the two notes.
+    """
 
     def __init__(self, path: Path, dry_run: bool) -> None:
         self.result = ImportSummary(dry_run=dry_run)
+        self.labels: Callable[[int], list[str]] = lambda width: ["email"]
         self._path = rejected_path_for(path)
         self._dry_run = dry_run
         self._handle: IO[str] | None = None
         self._writer: Any = None
+        self._dropped: set[int] = set()
 
-    def reject(self, line: int, value: str, reason: str) -> None:
+    def reject(self, line: int, value: str, reason: str, cells: list[str]) -> None:
         result = self.result
         result.invalid_count += 1
         if len(result.invalid) < MAX_LISTED:
@@ -145,11 +160,17 @@ class _Summary:
         if self._dry_run:
             return
         if self._writer is None:
+            labels = self.labels(len(cells))
+            # a rejected file imported again: its old notes give way to the new ones
+            self._dropped = {i for i, x in enumerate(labels) if x.lower() in REJECTED_HEADERS}
             self._handle = self._path.open("w", encoding="utf-8", newline="")
             self._writer = csv.writer(self._handle, lineterminator="\r\n")
-            self._writer.writerow(["line", "email", "reason"])
+            self._writer.writerow([*REJECTED_HEADERS, *self._kept(labels)])
             result.rejected_path = self._path
-        self._writer.writerow([str(line), neutralise(value), neutralise(reason)])
+        self._writer.writerow([str(line), neutralise(reason), *self._kept(cells)])
+
+    def _kept(self, cells: list[str]) -> list[str]:
+        return [neutralise(cell) for i, cell in enumerate(cells) if i not in self._dropped]
 
     def close(self) -> None:
         if self._handle is not None:
@@ -165,11 +186,13 @@ def _parse(line: int, cells: list[str], columns: Columns, summary: _Summary) -> 
     try:
         address = parse_address(value)
     except InvalidAddress as exc:
-        summary.reject(line, value, str(exc))
+        summary.reject(line, value, str(exc), cells)
         return None
     status = cell(columns.status).lower() or "active"
     if status not in STATUSES:
-        summary.reject(line, value, f"unknown status {status!r} (one of {', '.join(STATUSES)})")
+        summary.reject(
+            line, value, f"unknown status {status!r} (one of {', '.join(STATUSES)})", cells
+        )
         return None
     attributes: dict[str, Any] = {}
     if columns.attributes is not None and cell(columns.attributes):
@@ -178,7 +201,7 @@ def _parse(line: int, cells: list[str], columns: Columns, summary: _Summary) -> 
         except ValueError:
             attributes = None  # type: ignore[assignment]
         if not isinstance(attributes, dict):
-            summary.reject(line, value, "the attributes column is not a JSON object")
+            summary.reject(line, value, "the attributes column is not a JSON object", cells)
             return None
     for index, label in columns.extra:
         if cell(index):

@@ -103,12 +103,48 @@ def test_invalid_rows_are_listed_with_line_numbers_and_written_aside(
     assert summary.rejected_path == tmp_path / "mixed.rejected.csv"
     with summary.rejected_path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0] == ["line", "email", "reason"]
-    assert [row[:2] for row in rows[1:]] == [
-        ["3", "not-an-address"],
-        ["6", "john..doe@example.com"],
-        ["7", ""],
-        ["8", "'=evil@@x"],  # neutralised: the rejected file is opened in spreadsheets too
+    assert rows[0] == ["rejected_line", "rejected_reason", "email", "name"]
+    assert [[row[0], *row[2:]] for row in rows[1:]] == [
+        ["3", "not-an-address", "Bad"],
+        ["6", "john..doe@example.com", "Dots"],
+        ["7", "", "no address"],
+        ["8", "'=evil@@x", "Formula"],  # neutralised: the rejected file is opened in spreadsheets
+    ]
+
+
+def test_the_rejected_file_fixed_by_hand_imports_like_the_original_rows(
+    store: SubscriberStore, tmp_path: Path
+) -> None:
+    """The rejected rows keep every column, so fixing the address and importing the
+    rejected file loses nothing (name, other columns) and adds no line/reason attributes."""
+    path = write(tmp_path / "list.csv", "Company,E-mail,Name\nAcme,dana(at)example.com,Dana\n")
+    summary = import_csv(store, path)
+    assert summary.invalid_count == 1 and summary.rejected_path is not None
+    fixed = summary.rejected_path.read_text(encoding="utf-8").replace("(at)", "@")
+    again = import_csv(store, write(tmp_path / "fixed.csv", fixed))
+    assert (again.added, again.invalid_count) == (1, 0)
+    dana = store.get("dana@example.com")
+    assert dana is not None
+    assert (dana.name, dana.attributes) == ("Dana", {"company": "Acme"})
+    # rejected again: the new rejected file has one line and one reason per row, not two
+    write(tmp_path / "fixed.csv", fixed.replace("dana@example.com", "dana@@example.com"))
+    third = import_csv(store, tmp_path / "fixed.csv")
+    assert third.rejected_path is not None
+    with third.rejected_path.open(encoding="utf-8", newline="") as handle:
+        header, row = list(csv.reader(handle))
+    assert header == ["rejected_line", "rejected_reason", "Company", "E-mail", "Name"]
+    assert (row[0], row[2:]) == ("2", ["Acme", "dana@@example.com", "Dana"])
+
+
+def test_rejected_rows_of_a_file_without_a_header(store: SubscriberStore, tmp_path: Path) -> None:
+    path = write(tmp_path / "bare.csv", "a@example.com,Ann\nnot-an-address,Bo\n")
+    summary = import_csv(store, path)
+    assert summary.rejected_path is not None
+    with summary.rejected_path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows == [
+        ["rejected_line", "rejected_reason", "email", "name"],
+        ["2", "An email address must have an @-sign.", "not-an-address", "Bo"],
     ]
 
 
