@@ -98,7 +98,25 @@ def render_template(
         where = exc.filename or str(template_path(name, templates))
         raise RenderError(f"{where}:{exc.lineno}: {exc.message}") from None
     except TemplateError as exc:
-        raise RenderError(f"{template_path(name, templates)}: {exc}") from None
+        where = _failing_line(exc) or str(template_path(name, templates))
+        raise RenderError(f"{where}: {exc}") from None
+
+
+def _failing_line(exc: BaseException) -> str:
+    """`file:line` of the template line that raised, '' when none is known.
+
+    Jinja rewrites a render's traceback so that template code shows as frames of
+    the template's own file and line; the innermost one is where the mistake is
+    (an included template's line, not the include's).
+    """
+    where = ""
+    trace = exc.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            where = f"{filename}:{trace.tb_lineno}"
+        trace = trace.tb_next
+    return where
 
 
 #: Three line breaks or more. Spelled out, not `\n{3,}`: a literal start lets the regex

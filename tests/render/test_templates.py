@@ -57,8 +57,10 @@ def test_unknown_variable_fails_instead_of_printing_nothing(
     templates: Path, briefing_en: Briefing, settings_en
 ) -> None:
     edit(templates / "edition.txt.j2", "{{ v.greeting }}", "{{ v.greting }}")
-    with pytest.raises(RenderError, match=r"edition\.txt\.j2: .*greting"):
+    line = (templates / "edition.txt.j2").read_text().splitlines().index("{{ v.greting }}") + 1
+    with pytest.raises(RenderError, match=r"edition\.txt\.j2:\d+: .*greting") as caught:
         render_edition(briefing_en, render_options(settings_en))
+    assert str(caught.value).startswith(f"{templates / 'edition.txt.j2'}:{line}: ")  # which line
 
 
 def test_mjml_that_mrml_rejects(templates: Path, briefing_en: Briefing, settings_en) -> None:
