@@ -9,8 +9,9 @@ are words for) so every stage can depend on it.
 
 from __future__ import annotations
 
+import difflib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -115,7 +116,7 @@ class Source:
 
     @classmethod
     def from_dict(cls, data: Any, path: str) -> Source:
-        obj = _expect_dict(data, path)
+        obj = _known_keys(_expect_dict(data, path), cls, path)
         published = obj.get("published")
         return cls(
             title=_required_text(obj, "title", path),
@@ -154,7 +155,7 @@ class Story:
 
     @classmethod
     def from_dict(cls, data: Any, path: str) -> Story:
-        obj = _expect_dict(data, path)
+        obj = _known_keys(_expect_dict(data, path), cls, path)
         summary = _paragraphs(obj.get("summary"), f"{path}.summary")
         if not summary:
             raise ModelError(f"{path}.summary", "a story needs at least one summary paragraph")
@@ -209,7 +210,7 @@ class Briefing:
 
     @classmethod
     def from_dict(cls, data: Any) -> Briefing:
-        obj = _expect_dict(data, "")
+        obj = _known_keys(_expect_dict(data, ""), cls, "")
         schema = obj.get("schema")
         if schema != SCHEMA_VERSION:
             raise ModelError("schema", f"expected {SCHEMA_VERSION}, found {schema!r}")
@@ -282,6 +283,18 @@ def _expect_dict(value: Any, path: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ModelError(_where(path), "must be an object")
     return value
+
+
+def _known_keys(obj: dict[str, Any], cls: type, path: str) -> dict[str, Any]:
+    """`obj` when each key is a field of `cls`: a hand edit under a misspelt key would
+    otherwise vanish from the edition without a word."""
+    known = [spec.name for spec in fields(cls)]
+    for key in obj:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise ModelError(_where(f"{path}.{key}"), f"unknown key{hint}")
+    return obj
 
 
 def _list(value: Any, path: str) -> list[Any]:

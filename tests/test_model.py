@@ -135,6 +135,32 @@ def test_validation_names_the_json_path(edit, path: str) -> None:  # type: ignor
     assert str(caught.value).startswith(path)
 
 
+@pytest.mark.parametrize(
+    ("edit", "path", "hint"),
+    [
+        (
+            lambda d: d["stories"][0].update(takeway="Typed by hand"),
+            "stories[0].takeway",
+            "takeaway",
+        ),
+        (lambda d: d.update(subjet="A subject"), "subjet", "subject"),
+        (
+            lambda d: d["stories"][0]["sources"][0].update(publsher="X"),
+            "stories[0].sources[0].publsher",
+            "publisher",
+        ),
+    ],
+)
+def test_a_misspelt_key_is_named_not_dropped(edit, path: str, hint: str) -> None:  # type: ignore[no-untyped-def]
+    """A hand edit under a misspelt key vanished from the edition without a word."""
+    document = valid_document()
+    edit(document)
+    with pytest.raises(ModelError) as caught:
+        Briefing.from_dict(document)
+    assert caught.value.path == path
+    assert str(caught.value) == f"{path}: unknown key (did you mean {hint}?)"
+
+
 def test_invalid_json_names_line() -> None:
     with pytest.raises(ModelError, match="line 2"):
         Briefing.from_json('{\n "schema": 1,,\n}')
