@@ -10,6 +10,7 @@ import secrets
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from newsletter.audience.tokens import SECRET_ENV
 from newsletter.config import ConfigError, parse_settings
@@ -277,7 +278,7 @@ def render_starter(answers: Answers) -> str:
 def _feed_block(feed: FeedAnswer) -> str:
     lines = [
         "[[feeds]]",
-        f"url = {_toml_string(_one_line(feed.url, '--feed'))}",
+        f"url = {_toml_string(_web_url(feed.url))}",
         _commented(f"section = {_toml_string(_one_line(feed.section, '--feed'))}", SECTION_NOTE),
     ]
     if feed.name:
@@ -302,6 +303,19 @@ def _set(text: str, key: str, value: str) -> str:
     comment = match.group(4) or ""
     pad = max(1, len(match.group(2)) + len(match.group(3)) - len(new)) if comment else 0
     return text[: match.start()] + match.group(1) + new + " " * pad + comment + text[match.end() :]
+
+
+def _web_url(value: str) -> str:
+    """A feed answer is a web address: newsletter.toml would take `techcrunch.com/feed`
+    as a file on this machine, and the mistake would surface only at the first collect."""
+    url = _one_line(value, "--feed")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise StarterError(
+            f"--feed: {url!r} is not an http(s) URL such as https://example.com/feed.xml "
+            "(a feed file on this machine goes into newsletter.toml by hand)"
+        )
+    return url
 
 
 def _one_line(value: str, flag: str) -> str:

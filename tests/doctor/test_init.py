@@ -98,6 +98,7 @@ def test_init_asks_on_a_terminal(
         "Tiny News, 1 Example Street, 10115 Berlin",
         "http://127.0.0.1:8000",
         "AI, 반도체 ,",
+        "techcrunch.com/feed",  # no scheme: asked again, not taken for a file
         feed_server.url("/feed.xml"),
         "hardware",
         "Tiny Wire",
@@ -124,6 +125,7 @@ def test_init_asks_on_a_terminal(
     assert config["brief"]["topics"] == ["AI", "반도체"]
     asked_again = result.stdout.count("not an IANA time zone") + result.stdout.count("HH:MM, found")
     assert asked_again == 2
+    assert "--feed: 'techcrunch.com/feed' is not an http(s) URL" in result.stdout
     # doctor checked the named feed; one on this machine is refused until the config allows
     # private networks (SSRF policy)
     refused = line(result.stdout, "feed Tiny Wire")
@@ -198,6 +200,8 @@ def test_init_with_smtp_writes_a_relay_section_that_loads(tmp_path: Path) -> Non
         (["--from", "nobody"], "sender.from must contain an email address"),
         (["--base-url", "news.example.com"], "newsletter.base_url must be an http(s) URL"),
         (["--name", "two\nlines"], "--name: must be one line"),
+        (["--feed", "techcrunch.com/feed"], "--feed: 'techcrunch.com/feed' is not an http(s) URL"),
+        (["--feed", "not a url|ai|X"], "--feed: 'not a url' is not an http(s) URL"),
     ],
 )
 def test_init_refuses_bad_answers_and_writes_nothing(
