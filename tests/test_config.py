@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import pytest
@@ -73,6 +75,26 @@ def test_bad_values_name_file_and_key(tmp_path: Path, addition: str, expected: s
     assert str(path) in message
     assert expected in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ('name = "Test Briefing"', 'name = "  "', "newsletter.name must not be empty"),
+        (
+            'from = "',
+            'from = "Other <other@example.com>, ',
+            "sender.from must be one address, found 2",
+        ),
+        ('from = "Test <', 'from = "Test, Inc. <', "a comma in the name needs quotes"),
+    ],
+)
+def test_values_that_would_go_out_wrong(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    """An empty name (a blank masthead and unsubscribe page, `List-Id: ""`) and a second
+    sender (silently dropped) were taken without a word."""
+    assert old in MINIMAL
+    with pytest.raises(ConfigError, match=re.escape(expected)):
+        load_settings(write(tmp_path, MINIMAL.replace(old, new, 1)))
 
 
 def test_smtp_transport_needs_a_host(tmp_path: Path) -> None:

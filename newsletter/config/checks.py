@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from email.utils import getaddresses
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -55,8 +56,16 @@ def check_values(settings: Settings, path: Path) -> None:
         raise ConfigError(f"{path}: newsletter.base_url must be an http(s) URL")
     _check_brand(settings.newsletter, settings, path)
     _check_approval(settings.newsletter, path)
+    if not settings.newsletter.name.strip():  # the masthead, the pages, List-Id
+        raise ConfigError(f"{path}: newsletter.name must not be empty")
     if "@" not in settings.sender.from_:
         raise ConfigError(f"{path}: sender.from must contain an email address")
+    senders = [address for _, address in getaddresses([settings.sender.from_]) if address]
+    if len(senders) > 1:  # the header would carry the first alone
+        raise ConfigError(
+            f"{path}: sender.from must be one address, found {len(senders)} "
+            '(a comma in the name needs quotes: "Doe, Jane" <news@example.com>)'
+        )
     if not 1 <= settings.brief.max_stories <= 10:
         raise ConfigError(f"{path}: brief.max_stories must be between 1 and 10")
     mirror = settings.brief.article_mirror
