@@ -52,7 +52,7 @@ def test_starter_file_is_valid(tmp_path: Path) -> None:
     [
         ("[brief]\nmax_storeis = 3\n", "unknown key brief.max_storeis"),
         ('[brief]\nmax_stories = "five"\n', "brief.max_stories must be an integer, found a string"),
-        ("[brief]\nwindow_hours = true\n", "brief.window_hours must be an integer"),
+        ("[brief]\nwindow_hours = false\n", "brief.window_hours must be an integer, found false"),
         ("[colect]\nx = 1\n", "unknown section or key [colect]"),
         ('[[feeds]]\nsection = "ai"\n', "missing required key feeds[0].url"),
         ('[[feeds]]\nurl = "a.xml"\nweight = "high"\n', "feeds[0].weight must be a number"),
@@ -63,7 +63,7 @@ def test_starter_file_is_valid(tmp_path: Path) -> None:
         ('[smtp]\nsecurity = "ssl"\n', "smtp.security must be one of starttls, tls, none"),
         ("[smtp]\nconnections = 0\n", "smtp.connections must be between 1 and 64"),
         ('[smtp]\npassword_env = "my pass"\n', "smtp.password_env must be an environment"),
-        ("[feedback]\ntrack_opens = 1\n", "feedback.track_opens must be true/false"),
+        ("[feedback]\ntrack_opens = 1\n", "track_opens must be true or false, found an integer 1"),
     ],
 )
 def test_bad_values_name_file_and_key(tmp_path: Path, addition: str, expected: str) -> None:

@@ -143,15 +143,18 @@ def _coerce(value: Any, expected: Any, key: str, path: Path) -> Any:
     else:
         ok = isinstance(value, expected)
     if not ok:
-        raise ConfigError(
-            f"{path}: {key} must be {_type_name(expected)}, found {_type_name(type(value))} "
-            f"{value!r}"
+        # in the file's own spelling: `true`, not Python's True
+        found = (
+            str(value).lower()
+            if isinstance(value, bool)
+            else f"{_type_name(type(value))} {value!r}"
         )
+        raise ConfigError(f"{path}: {key} must be {_type_name(expected)}, found {found}")
     return value
 
 
 def _type_name(kind: type) -> str:
-    return {str: "a string", int: "an integer", float: "a number", bool: "true/false"}.get(
+    return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(
         kind, kind.__name__
     )
 
