@@ -219,7 +219,7 @@ def test_the_demo_reads_its_article_pages(demo: Path) -> None:
     assert drafted.returncode == 0, drafted.stderr
     out = " ".join(drafted.stdout.split())
     assert "articles: 7/7 read (0 from the cache)" in out
-    assert "selection: 5 of 30 candidate stories picked" in out
+    assert "selection: 5 of 31 candidate stories picked" in out
     briefing = Briefing.from_json(
         (demo / "data" / "editions" / DEMO_DATE / "briefing.json").read_text(encoding="utf-8")
     )

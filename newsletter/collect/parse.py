@@ -180,7 +180,7 @@ def parse_feed(body: bytes, base_url: str, http_charset: str = "") -> ParsedFeed
     parsed = feedparser.parse(
         io.BytesIO(utf8), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
     )
-    entries = [_entry(raw, base_url) for raw in parsed.entries]
+    entries = [_entry(raw, _web_base(base_url, parsed.feed)) for raw in parsed.entries]
     title = str(parsed.feed.get("title", "") or "")
     if parsed.get("bozo"):
         problem = _describe(parsed.get("bozo_exception"))
@@ -256,6 +256,16 @@ def _content(raw: Any, base_url: str) -> tuple[str, str]:
             base = str(get(part, "base") or "")
             return value, _absolute_base(base_url, base) if base else base_url
     return "", base_url
+
+
+def _web_base(base_url: str, channel: Any) -> str:
+    """What relative links resolve against: the feed's URL, or for a feed read from a
+    file on this machine, its channel's `<link>` (the site the feed is of) — a path
+    would make every relative link a file name, and the entry without a link is lost."""
+    if base_url.startswith(("http://", "https://")):
+        return base_url
+    site = str(channel.get("link", "") or "")
+    return site if site.startswith(("http://", "https://")) else base_url
 
 
 def _absolute_base(base_url: str, reference: str) -> str:

@@ -200,3 +200,20 @@ def test_a_body_naming_a_local_file_is_not_read_from_disk(tmp_path):
     local.write_bytes(simple_feed("secret", 2))
     with pytest.raises(ParseError, match="not an RSS/Atom feed"):
         parse_feed(str(local).encode(), "https://evil.example/feed")
+
+
+def test_a_feed_file_on_this_machine_resolves_relative_links_against_its_site():
+    """A local file's path is no base for web links: the channel's <link> is. Before, the
+    entry with a relative <link> was dropped ("without an http(s) link") and relative links
+    in the content lost their href."""
+    rss = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Local</title><link>https://site.example.com/</link>
+<item><title>Relative</title><link>/2026/02/06/post</link><guid isPermaLink="false">r1</guid>
+<description>&lt;a href="/topics/ai"&gt;more&lt;/a&gt;</description></item>
+</channel></rss>"""
+    [entry] = parse_feed(rss, "/srv/feeds/local.xml").entries
+    assert entry.link == "https://site.example.com/2026/02/06/post"
+    assert entry.base == "https://site.example.com/"
+    # a feed fetched over http keeps its own URL as the base
+    [fetched] = parse_feed(rss, "https://feeds.example.org/x/local.xml").entries
+    assert fetched.link == "https://feeds.example.org/2026/02/06/post"
