@@ -161,6 +161,10 @@ def guided_init(directory: Path, answers: Answers, *, yes: bool) -> None:
         fail(f"--language must be one of {', '.join(LANGUAGES)}, found {answers.language!r}", 2)
     if answers.transport is not None and answers.transport not in TRANSPORTS:
         fail(f"--transport must be one of {', '.join(TRANSPORTS)}, found {answers.transport!r}", 2)
+    # the folder, or the first of its parents that exists, must be a folder
+    existing = next((path for path in (directory, *directory.parents) if path.exists()), None)
+    if existing is not None and not existing.is_dir():
+        fail(f"{existing}: a file, not a folder to write newsletter.toml into", EXIT_USAGE)
     target = directory / "newsletter.toml"
     if target.exists():
         fail(f"{target} already exists; not overwritten", EXIT_FAILED)

@@ -242,3 +242,14 @@ def test_init_writes_the_topics_given_as_flags(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     config = tomllib.loads((tmp_path / "newsletter.toml").read_text(encoding="utf-8"))
     assert config["brief"]["topics"] == ["AI", "반도체"]
+
+
+def test_init_into_a_file_or_under_one_says_so_plainly(tmp_path: Path) -> None:
+    """Not Python's "[Errno 17] File exists: '…'"."""
+    file = tmp_path / "notes.txt"
+    file.write_text("x", encoding="utf-8")
+    for target in (file, file / "news"):
+        result = CliRunner().invoke(app, ["init", str(target), "--yes"])
+        assert result.exit_code == 2
+        assert result.output.startswith(f"error: {file}: a file, not a folder"), result.output
+        assert "Errno" not in result.output
