@@ -129,7 +129,7 @@ class SitePages:
         return render_template("web/feed-entry.html.j2", templates=self.options.templates, v=view)
 
     def _entry(self, edition: PublicEdition) -> dict[str, Any]:
-        stories = self.words.plural("edition.stories_count", len(edition.briefing.stories))
+        stories = self.words.plural("site.stories_count", len(edition.briefing.stories))
         return {
             "url": self.edition_url(edition),
             "title": edition.title,

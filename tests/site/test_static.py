@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import feedparser
@@ -39,6 +40,10 @@ def test_publish_writes_every_page_for_a_static_host(tmp_path: Path) -> None:
     assert edition == (Paths.of(settings).edition_dir(DAY) / "web.html").read_bytes()
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'action="https://news.example.com/subscribe"' in index
+    # the list of past editions counts their stories; it is not "today" on the site
+    archive = (out / "archive" / "index.html").read_text(encoding="utf-8")
+    for page in (index, archive):
+        assert re.search(r">\s*\d+ stor(y|ies)\s*<", page) and "today" not in page
     assert f'href="https://news.example.com/archive/{DAY}/"' in index
     parsed = feedparser.parse((out / "feed.xml").read_bytes())
     assert parsed.bozo == 0 and [e.link for e in parsed.entries] == [
