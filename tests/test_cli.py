@@ -99,3 +99,21 @@ def test_every_flag_is_in_the_readme() -> None:
         if absent := [flag for flag in flags if flag not in text]:
             missing[path] = absent
     assert missing == {}
+
+
+def test_each_command_says_what_it_does_in_one_line() -> None:
+    """The command list prints a help's first paragraph as written (rich markup keeps its
+    line breaks), so a two-line first paragraph broke mid-sentence in `newsletter --help`."""
+    import inspect
+
+    def leaves(command: Any, path: str) -> Iterator[tuple[str, Any]]:
+        yield path, command
+        for name, sub in (getattr(command, "commands", None) or {}).items():
+            yield from leaves(sub, f"{path} {name}".strip())
+
+    broken = {
+        path: first
+        for path, command in leaves(typer.main.get_command(app), "")
+        if "\n" in (first := inspect.cleandoc(command.help or "").split("\n\n")[0])
+    }
+    assert broken == {}

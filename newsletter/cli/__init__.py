@@ -127,8 +127,9 @@ def preview(
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0: any free).")] = 8025,
     no_open: Annotated[bool, typer.Option("--no-open", help="Do not open a browser.")] = False,
 ) -> None:
-    """Serve the edition on 127.0.0.1 (desktop, phone, text) and open the browser
-    (without --date: today's, or the newest edition when today has none)."""
+    """Serve the edition on 127.0.0.1 (desktop, phone, text) and open the browser.
+
+    Without --date: today's, or the newest edition when today has none."""
     from newsletter.pipeline import StageError
     from newsletter.web.launch import LaunchError, run_preview
 
@@ -159,8 +160,9 @@ def status(
     ] = None,
     json: JsonOption = False,
 ) -> None:
-    """Stage, sent / failed / pending / ambiguous, pace, unsubscribes and bounces per edition
-    (the last 7 without --date); exit 1 when the newest one failed."""
+    """Per edition: stage, sent / failed / pending / ambiguous, pace, unsubscribes, bounces.
+
+    The last 7 without --date; exit 1 when the newest one failed."""
     from newsletter.cli.status import print_statuses
     from newsletter.operations.status import edition_statuses
 
@@ -190,8 +192,9 @@ def report(
         typer.Option("--html", help="Also write a page with charts of the last 30 editions."),
     ] = None,
 ) -> None:
-    """Delivery and engagement per edition: sent, delivered, bounced, complained, opened,
-    clicked (per story), unsubscribed, list size."""
+    """Delivery and engagement per edition: sent, delivered, bounced, opened, clicked.
+
+    Also complaints, clicks per story, unsubscribes and the list's size."""
     from newsletter.cli.report import print_reports
     from newsletter.feedback.report import report_for
     from newsletter.feedback.report_page import write_page
