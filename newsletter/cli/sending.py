@@ -100,7 +100,7 @@ def print_dry_run(result: DryRun) -> None:
         f"dry run: {result.recipients:,} active subscribers; {result.would_send:,} would be sent "
         f"now, {result.already_sent:,} already sent"
         + (
-            f", {result.ambiguous:,} ambiguous (left 'sending' by a crash)"
+            f", {result.ambiguous:,} ambiguous (may or may not have left)"
             if result.ambiguous
             else ""
         )

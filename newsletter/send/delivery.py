@@ -26,6 +26,9 @@ from newsletter.send.transports.base import (
     Transport,
 )
 
+#: Ambiguous outcomes in a row, none confirmed between, after which the campaign stops.
+UNANSWERED_IN_A_ROW = 10
+
 
 @dataclass
 class Stop:
@@ -58,6 +61,7 @@ class Delivery:
     tags: dict[str, str]
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     retries: int = 0  # transient failures retried, for the summary
+    unanswered: int = 0  # ambiguous outcomes since the last message the provider confirmed
     _rng: random.Random = field(default_factory=random.Random)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -86,10 +90,14 @@ class Delivery:
             except PermanentError as exc:
                 return Outcome(row.row_id, "failed", error=str(exc), attempts=attempt)
             except AmbiguousError as exc:  # stays `sending`: reported, resent only on request
+                self._unanswered(exc)
                 return Outcome(row.row_id, "sending", error=str(exc), attempts=attempt)
             except AccountError as exc:
                 self.stop.set(str(exc), account=True)
                 return Outcome(row.row_id, "pending", error=str(exc), attempts=attempt)
+            if self.unanswered:
+                with self._lock:
+                    self.unanswered = 0
             error = f"retried after: {last}" if last else ""
             return Outcome(row.row_id, "sent", message_id, error, attempts=attempt)
         return Outcome(
@@ -97,4 +105,17 @@ class Delivery:
             "failed",
             error=f"gave up after {self.policy.attempts} attempts: {last}",
             attempts=self.policy.attempts,
+        )
+
+    def _unanswered(self, exc: AmbiguousError) -> None:
+        """Stop after `UNANSWERED_IN_A_ROW` ambiguous outcomes with no confirmed one between:
+        an endpoint that takes messages and never answers would otherwise leave the whole
+        list in doubt, where stopping leaves the rest pending for a later run."""
+        with self._lock:
+            self.unanswered += 1
+            if self.unanswered < UNANSWERED_IN_A_ROW:
+                return
+        self.stop.set(
+            f"{UNANSWERED_IN_A_ROW} messages in a row went out and were never confirmed "
+            f"(last: {exc}); stopped so that no more are left in doubt"
         )

@@ -1,9 +1,13 @@
 """A loopback HTTP proxy in front of the SES endpoint that misbehaves on purpose.
 
 It answers a share of `SendEmail` requests itself — a throttling error as SES v2
-sends it (HTTP 429 with `x-amzn-ErrorType`, or HTTP 400 with a JSON `__type`), a
-500, or a dropped connection — *without* forwarding them, so a retried message can
-only arrive once. It can also impersonate `GetAccount` (moto lacks it) and pause
+sends it (HTTP 429 with `x-amzn-ErrorType`, or HTTP 400 with a JSON `__type`), or
+a 500 — *without* forwarding them, so a retried message can only arrive once.
+Connections can fail the two ways that matter to exactly-once: closed silently
+after an answer, as a server closes a kept-alive connection it thinks idle
+(`close_after_answer`; nothing is lost), or with the answer lost after SES took the
+message (`lose_answers=N`: the first N sends are forwarded, then the reply is cut
+after its status line). It can also impersonate `GetAccount` (moto lacks it) and pause
 the account after a number of sends. Every forwarded send is timestamped on arrival,
 which is how the tests measure the rate the endpoint saw.
 
@@ -36,7 +40,8 @@ class FaultySes:
         *,
         throttle: float = 0.0,
         server_error: float = 0.0,
-        drop: float = 0.0,
+        close_after_answer: bool = False,
+        lose_answers: int = 0,
         seed: int = 7,
         account: dict[str, Any] | None = None,
         paused_after: int | None = None,
@@ -45,7 +50,9 @@ class FaultySes:
         hold_after: int | None = None,
     ) -> None:
         self.upstream = urlsplit(upstream)
-        self.throttle, self.server_error, self.drop = throttle, server_error, drop
+        self.throttle, self.server_error = throttle, server_error
+        self.close_after_answer = close_after_answer
+        self.lose_answers = lose_answers
         self.account = account
         self.paused_after = paused_after
         self.pause_code = pause_code
@@ -111,9 +118,6 @@ class FaultySes:
         roll -= self.throttle
         if roll < self.server_error:
             return "500"
-        roll -= self.server_error
-        if roll < self.drop:
-            return "drop"
         return "forward"
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
@@ -186,12 +190,19 @@ class FaultySes:
                     if action == "500":
                         self._answer(500, {"message": "Internal failure"})
                         return
-                    if action == "drop":  # close before answering, never forwarded
-                        self.close_connection = True
-                        return
                     with proxy._lock:
                         proxy.arrivals.append(arrived)
                         proxy.stats["forwarded"] += 1
+                        lose = proxy.stats["forwarded"] <= proxy.lose_answers
+                    self._forward(body, cut=lose)
+                    if proxy.close_after_answer and not lose:  # no `Connection: close`
+                        self.close_connection = True
+                    with proxy._lock:
+                        if lose:
+                            proxy.stats["lost-answer"] += 1
+                        elif proxy.close_after_answer:
+                            proxy.stats["closed-after-answer"] += 1
+                    return
                 self._forward(body)
 
             def _deny_v1(self) -> None:
@@ -206,7 +217,9 @@ class FaultySes:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def _forward(self, body: bytes) -> None:
+            def _forward(self, body: bytes, *, cut: bool = False) -> None:
+                """Send `body` on to SES and its answer back (`cut`: only the status line of
+                the answer, then the connection closes)."""
                 upstream = http.client.HTTPConnection(
                     proxy.upstream.hostname, proxy.upstream.port, timeout=30
                 )
@@ -217,6 +230,11 @@ class FaultySes:
                     data = response.read()
                 finally:
                     upstream.close()
+                if cut:
+                    self.wfile.write(b"HTTP/1.1 %d OK\r\n" % response.status)
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
                 self.send_response(response.status)
                 for name, value in response.getheaders():
                     if name.lower() not in _HOP_BY_HOP:

@@ -1,4 +1,4 @@
-"""Throttling, 5xx, dropped connections, a paused account and the pace, through a faulty proxy."""
+"""Throttling, 5xx, lost connections, a paused account and the pace, through a faulty proxy."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from newsletter.pipeline import load_rendered_edition
 from newsletter.runtime import Paths, Runtime
 from newsletter.send.campaign import CampaignStopped, run_campaign
+from newsletter.send.delivery import UNANSWERED_IN_A_ROW
 from newsletter.send.retry import RetryPolicy
 from tests.fixtures.ses import MotoServer
 from tests.send.conftest import DAY, Newsletter, addresses, copies_per_recipient
@@ -24,21 +25,80 @@ def send(newsletter: Newsletter, **options):  # type: ignore[no-untyped-def]
     return run_campaign(setup, DAY, edition, **options)
 
 
-def test_throttles_errors_and_drops_are_retried_and_each_message_arrives_once(
+def test_throttles_and_errors_are_retried_and_each_message_arrives_once(
     ses: MotoServer, make_newsletter: Callable[..., Newsletter]
 ) -> None:
-    with FaultySes(ses.url, throttle=0.10, server_error=0.05, drop=0.05) as proxy:
+    with FaultySes(ses.url, throttle=0.10, server_error=0.05) as proxy:
         newsletter = make_newsletter(proxy.url)
         newsletter.subscribe(addresses(200))
         summary = send(newsletter, policy=QUICK)
 
     assert (summary.sent, summary.failed) == (200, 0)
-    for fault in ("throttle-json", "throttle-header", "500", "drop"):
+    for fault in ("throttle-json", "throttle-header", "500"):
         assert proxy.stats[fault] > 0, proxy.stats
-    faults = sum(proxy.stats[k] for k in ("throttle-json", "throttle-header", "500", "drop"))
+    faults = sum(proxy.stats[k] for k in ("throttle-json", "throttle-header", "500"))
     assert summary.retries == faults
     assert copies_per_recipient(ses.sent_raw_messages()) == dict.fromkeys(addresses(200), 1)
     assert set(newsletter.rows().values()) == {"sent"}
+
+
+def test_connections_closed_after_each_answer_are_replaced_without_a_retry_or_a_copy_more(
+    ses: MotoServer, make_newsletter: Callable[..., Newsletter]
+) -> None:
+    """A server may close a kept-alive connection it thinks idle without saying so; the
+    next request on it then finds it closed. That request never reached SES: it is sent
+    on a new connection at once, not counted as a retry and not left in doubt."""
+    with FaultySes(ses.url, close_after_answer=True) as proxy:
+        newsletter = make_newsletter(proxy.url)
+        newsletter.subscribe(addresses(60))
+        summary = send(newsletter, policy=QUICK)
+
+    assert (summary.sent, summary.failed, summary.ambiguous) == (60, 0, 0)
+    assert proxy.stats["closed-after-answer"] == 60
+    assert summary.retries == 0
+    assert copies_per_recipient(ses.sent_raw_messages()) == dict.fromkeys(addresses(60), 1)
+
+
+def test_a_message_whose_answer_was_lost_is_left_in_doubt_not_sent_twice(
+    ses: MotoServer, make_newsletter: Callable[..., Newsletter]
+) -> None:
+    """SES took the message and the connection broke inside its answer: sending it again
+    could give the reader two copies, so the row stays ambiguous until the operator asks."""
+    with FaultySes(ses.url, lose_answers=3) as proxy:
+        newsletter = make_newsletter(proxy.url)
+        newsletter.subscribe(addresses(40))
+        summary = send(newsletter, policy=QUICK)
+
+        assert proxy.stats["lost-answer"] == 3
+        assert (summary.sent, summary.failed, summary.ambiguous) == (37, 0, 3)
+        assert copies_per_recipient(ses.sent_raw_messages()) == dict.fromkeys(addresses(40), 1)
+        in_doubt = [email for email, state in newsletter.rows().items() if state == "sending"]
+        assert len(in_doubt) == 3
+
+        again = send(newsletter, policy=QUICK)  # a plain re-run leaves them alone
+        assert (again.sent, again.ambiguous) == (0, 3)
+        resent = send(newsletter, policy=QUICK, resend_ambiguous=True)
+        assert resent.sent == 3
+    copies = copies_per_recipient(ses.sent_raw_messages())
+    assert {email for email, count in copies.items() if count == 2} == set(in_doubt)
+    assert set(newsletter.rows().values()) == {"sent"}
+
+
+def test_an_endpoint_that_takes_messages_and_never_answers_stops_the_run(
+    ses: MotoServer, make_newsletter: Callable[..., Newsletter]
+) -> None:
+    """Without a stop every subscriber would end in doubt; with it the rest stay pending."""
+    with FaultySes(ses.url, lose_answers=10_000) as proxy:
+        newsletter = make_newsletter(proxy.url)
+        newsletter.subscribe(addresses(100))
+        with pytest.raises(CampaignStopped, match="never confirmed") as stopped:
+            send(newsletter, policy=QUICK)
+
+    summary = stopped.value.summary
+    assert UNANSWERED_IN_A_ROW <= summary.ambiguous < 2 * UNANSWERED_IN_A_ROW
+    assert summary.ambiguous == proxy.stats["lost-answer"] == len(ses.sent_raw_messages())
+    assert summary.pending == 100 - summary.ambiguous
+    assert summary.sent == 0
 
 
 def test_a_message_that_keeps_failing_is_marked_failed_and_the_rest_go_on(

@@ -42,6 +42,8 @@ class ReplyReader:
         self._complete = False
         self._status = 0
         self._keep_alive = False
+        #: a byte of the current reply has arrived: the server read the request and answers
+        self.started = False
 
     # httptools' callbacks
     def on_header(self, name: bytes, value: bytes) -> None:
@@ -61,6 +63,7 @@ class ReplyReader:
 
     def read(self) -> Reply:
         """The next reply; informational (1xx) replies are skipped as http.client does."""
+        self.started = False
         while True:
             self._headers, self._body = [], []
             self._headers_done = self._complete = False
@@ -92,7 +95,7 @@ class ReplyReader:
                 raise http.client.HTTPException(f"unexpected protocol upgrade: {exc}") from None
             except httptools.HttpParserError as exc:
                 raise http.client.HTTPException(f"not an HTTP reply: {exc}") from None
-            received = True
+            received = self.started = True
         return False
 
     def _framed(self) -> bool:

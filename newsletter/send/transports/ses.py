@@ -7,7 +7,10 @@ three failure classes so a throttle is retried and a paused account stops the ru
 GetAccount and the rare calls go through one boto3 client; each message goes out
 as one SigV4-signed request on a connection its worker thread keeps
 (`ses_request.py`: about half botocore's CPU per message), except behind a proxy,
-where the boto3 client (thread-safe, pooled) sends too.
+where the boto3 client (thread-safe, pooled) sends too. A message whose connection
+broke after it went out is `AmbiguousError` on the direct path (`ses_request.py`
+says which breaks are told apart); behind a proxy botocore cannot say, and such a
+break is retried as its SDK does.
 """
 
 from __future__ import annotations
@@ -21,12 +24,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from newsletter.send.transports.base import (
     AccountError,
+    AmbiguousError,
     PermanentError,
     QuotaUnavailable,
     SendQuota,
     TransientError,
 )
-from newsletter.send.transports.ses_request import SignedSender
+from newsletter.send.transports.ses_request import SignedSender, Unanswered
 
 _ACCOUNT_ERRORS = {
     "AccountSuspendedException",
@@ -103,7 +107,11 @@ class SesTransport:
                 )
             except ClientError as exc:
                 raise classify(exc) from exc
-            except (OSError, http.client.HTTPException) as exc:  # reset, timeout, refused
+            except Unanswered as exc:  # SES may have sent it: not again unless asked
+                raise AmbiguousError(
+                    f"no answer from SES after the message went out: {exc}"
+                ) from exc
+            except (OSError, http.client.HTTPException) as exc:  # refused, cut before the end
                 raise TransientError(f"{type(exc).__name__}: {exc}") from exc
         request: dict[str, Any] = {
             "FromEmailAddress": self.sender,

@@ -13,6 +13,15 @@ system calls, each a GIL hand-over among eight threads: ≈40 µs a message.)
 Errors are parsed by botocore's own REST-JSON parser into the same `ClientError`
 the client would raise, so they are classified exactly as before.
 
+A connection that fails after the whole request went out is not the same failure
+as one that fails before: SES may have taken the message. So `Unanswered` is
+raised for it — the campaign leaves that row ambiguous instead of sending it again
+(botocore would retry, and the reader could get two copies). One case is told
+apart and sent again at once on a new connection: a kept-alive connection reset or
+closed with no byte of reply, which is a connection the server had closed while it
+sat idle (urllib3 and http.client read it the same way); on a new connection, after
+a part of the reply, or on a timeout, the message may have left.
+
 Used only where botocore would connect directly: with a proxy configured for the
 endpoint (`HTTPS_PROXY`, …) the transport keeps the boto3 client's `send_email`.
 """
@@ -52,9 +61,15 @@ class _Connection(threading.local):
     used: float = 0.0
 
 
+class Unanswered(Exception):
+    """The whole request went out and no complete reply came back: SES may have read it and
+    sent the message (SES has no idempotency key), so sending it again may send it twice."""
+
+
 class SignedSender:
     """`send(raw, recipient, tags)` → the SES message id; raises ClientError or OSError /
-    http.client.HTTPException like the boto3 client raises its errors."""
+    http.client.HTTPException like the boto3 client raises its errors, and `Unanswered`
+    where the boto3 client would raise one of those after the request went out."""
 
     def __init__(self, client: Any, credentials: Any, timeout: float = 30.0) -> None:
         meta = client.meta
@@ -174,44 +189,70 @@ class SignedSender:
         return framed[1], framed[2]
 
     def _post(self, request: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
-        connection, replies = self._connection()
-        try:
-            connection.sock.sendall(request)
-            reply = replies.read()
-        except BaseException:
-            connection.close()  # a broken connection is never reused
-            self._local.link = None
-            raise
-        if reply.will_close:
-            connection.close()
-            self._local.link = None
-        self._local.used = time.monotonic()
-        return reply.status, reply.headers, reply.body
+        """One request, one reply. Raises OSError / HTTPException when SES cannot have read
+        the whole request (safe to send again), `Unanswered` when it may have."""
+        for attempt in (1, 2):
+            connection, replies, reused = self._connection()
+            try:
+                connection.sock.sendall(request)
+            except OSError:
+                self._forget(connection)
+                if reused and attempt == 1:
+                    continue  # most likely closed while idle; either way the request is cut
+                raise  # an incomplete request: the server acts on none of it
+            except BaseException:
+                self._forget(connection)
+                raise
+            try:
+                reply = replies.read()
+            except (OSError, http.client.HTTPException) as exc:
+                self._forget(connection)
+                stale = isinstance(exc, ConnectionResetError) and not replies.started
+                if stale and reused and attempt == 1:
+                    # closed by the server while idle (it never read this request); a reset
+                    # on a new connection, or a reply cut short, is not that
+                    continue
+                raise Unanswered(f"{type(exc).__name__}: {exc}") from exc
+            except BaseException:
+                self._forget(connection)
+                raise
+            if reply.will_close:
+                self._forget(connection)
+            else:
+                self._local.used = time.monotonic()
+            return reply.status, reply.headers, reply.body
+        raise AssertionError("unreachable: the second attempt returns or raises")
 
-    def _connection(self) -> tuple[http.client.HTTPConnection, ReplyReader]:
+    def _forget(self, connection: http.client.HTTPConnection) -> None:
+        """Close `connection`: a broken or finished one is never reused."""
+        connection.close()
+        self._local.link = None
+
+    def _connection(self) -> tuple[http.client.HTTPConnection, ReplyReader, bool]:
+        """This thread's connection, its reader, and whether it carried a request before."""
         local = self._local
         if local.link is not None and time.monotonic() - local.used > IDLE_SECONDS:
             local.link[0].close()
             local.link = None
-        if local.link is None:
-            connection: http.client.HTTPConnection
-            if self._secure:
-                connection = http.client.HTTPSConnection(
-                    self._host, self._port, timeout=self._timeout, context=self._tls
-                )
-            else:
-                connection = http.client.HTTPConnection(
-                    self._host, self._port, timeout=self._timeout
-                )
-            connection.connect()
-            # a request's last segment must not wait for the server's delayed ACK of the
-            # previous one (~40 ms a message), as urllib3 knows too
-            connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if local.link is not None:
+            return local.link[0], local.link[1], True
+        connection: http.client.HTTPConnection
+        if self._secure:
+            connection = http.client.HTTPSConnection(
+                self._host, self._port, timeout=self._timeout, context=self._tls
+            )
+        else:
+            connection = http.client.HTTPConnection(self._host, self._port, timeout=self._timeout)
+        connection.connect()
+        # a request's last segment must not wait for the server's delayed ACK of the
+        # previous one (~40 ms a message), as urllib3 knows too
+        connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if not self._secure:
             _kernel_timeouts(connection.sock, self._timeout)
-            local.link = (connection, ReplyReader(connection.sock))
-            with self._lock:
-                self._all.append(connection)
-        return local.link
+        local.link = (connection, ReplyReader(connection.sock))
+        with self._lock:
+            self._all.append(connection)
+        return local.link[0], local.link[1], False
 
     def close(self) -> None:
         with self._lock:
@@ -226,6 +267,8 @@ def _kernel_timeouts(sock: socket.socket, seconds: float) -> None:
     With a Python timeout every send and receive is preceded by a poll(): two more
     system calls a message, each a hand-over of the GIL among the worker threads. A
     kernel timeout ends a stuck call with EAGAIN, an OSError, as a Python timeout would.
+    Plain sockets only: a TLS socket without a Python timeout takes EAGAIN for "read
+    again" and waits forever, so TLS keeps Python's timeout.
     """
     whole = int(seconds)
     timeval = struct.pack("ll", whole, int((seconds - whole) * 1_000_000))
