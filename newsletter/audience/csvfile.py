@@ -31,6 +31,22 @@ EMAIL_HEADERS = frozenset(
 )
 NAME_HEADERS = frozenset({"name", "full name", "full_name", "fullname", "display name"})
 STATUS_HEADER = "status"
+#: Other tools' words in a status column (listmonk: enabled/disabled/blocklisted).
+STATUS_WORDS = {
+    "enabled": "active",
+    "subscribed": "active",
+    "disabled": "unsubscribed",
+    "blocklisted": "unsubscribed",
+    "cleaned": "bounced",
+}
+#: Columns of other tools' exports that say a person left, when there is no status column:
+#: label → (status, the value that says so; "" for any value). Mailchimp exports each status
+#: to its own file, whose rows carry UNSUB_TIME or CLEAN_TIME; Ghost has subscribed_to_emails.
+LEFT_COLUMNS = {
+    "unsub_time": ("unsubscribed", ""),
+    "clean_time": ("bounced", ""),
+    "subscribed_to_emails": ("unsubscribed", "false"),
+}
 ATTRIBUTES_HEADER = "attributes"
 # Written by `export` (recomputed on import) and by the rejected-rows file (its own notes).
 REJECTED_HEADERS = ("rejected_line", "rejected_reason")
@@ -65,6 +81,22 @@ class Columns:
     attributes: int | None = None
     extra: list[tuple[int, str]] = field(default_factory=list)
     header: bool = False
+    left: list[tuple[int, str]] = field(default_factory=list)  # (index, label of LEFT_COLUMNS)
+
+    def status_of(self, cells: list[str]) -> str:
+        """The row's status in our words ('' when it names none), from the status column,
+        else from another tool's columns that say the person left."""
+
+        def cell(index: int) -> str:
+            return cells[index].strip(" \t").lower() if index < len(cells) else ""
+
+        if self.status is not None and cell(self.status):
+            return STATUS_WORDS.get(cell(self.status), cell(self.status))
+        for index, label in self.left:
+            status, value = LEFT_COLUMNS[label]
+            if cell(index) and (not value or cell(index) == value):
+                return status
+        return ""
 
 
 class CsvSource:
@@ -172,7 +204,8 @@ class CsvSource:
                 attributes = index
             elif label not in EMAIL_HEADERS:
                 extra.append((index, label))
-        return Columns(email, name, status, attributes, extra, header=True)
+        left = [(index, label) for index, label in enumerate(labels) if label in LEFT_COLUMNS]
+        return Columns(email, name, status, attributes, extra, header=True, left=left)
 
 
 def sniff_delimiter(sample: str) -> str:

@@ -188,7 +188,7 @@ def _parse(line: int, cells: list[str], columns: Columns, summary: _Summary) -> 
     except InvalidAddress as exc:
         summary.reject(line, value, str(exc), cells)
         return None
-    status = cell(columns.status).lower() or "active"
+    status = columns.status_of(cells) or "active"
     if status not in STATUSES:
         summary.reject(
             line, value, f"unknown status {status!r} (one of {', '.join(STATUSES)})", cells

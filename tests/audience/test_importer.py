@@ -349,3 +349,45 @@ def test_a_control_or_line_separator_around_an_address_rejects_the_row(
     with summary.rejected_path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
     assert [row[0] for row in rows[1:]] == [str(line) for line in lines]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        (  # listmonk's export: enabled / disabled / blocklisted
+            "listmonk.csv",
+            "uuid,email,name,attributes,status\n"
+            "u1,on@example.com,On,{},enabled\nu2,off@example.com,Off,{},disabled\n"
+            "u3,block@example.com,Block,{},blocklisted\n",
+            {
+                "on@example.com": "active",
+                "off@example.com": "unsubscribed",
+                "block@example.com": "unsubscribed",
+            },
+        ),
+        (  # Mailchimp's unsubscribed and cleaned exports: the status is in which file it is
+            "unsubscribed_members_export.csv",
+            "Email Address,First Name,UNSUB_TIME,UNSUB_CAMPAIGN_TITLE\n"
+            "gone@example.com,Gone,2025-11-02 10:00:00,November\n",
+            {"gone@example.com": "unsubscribed"},
+        ),
+        (
+            "cleaned_members_export.csv",
+            "Email Address,CLEAN_TIME\nbounced@example.com,2025-11-02 10:00:00\n",
+            {"bounced@example.com": "bounced"},
+        ),
+        (  # Ghost's members export
+            "members.csv",
+            "id,email,name,subscribed_to_emails\n1,in@example.com,In,true\n2,out@example.com,Out,false\n",
+            {"in@example.com": "active", "out@example.com": "unsubscribed"},
+        ),
+    ],
+)
+def test_other_tools_exports_keep_who_left_out(
+    store: SubscriberStore, tmp_path: Path, name: str, text: str, expected: dict[str, str]
+) -> None:
+    """Moving from listmonk, Mailchimp or Ghost must not make anyone who left active again
+    (listmonk's `enabled` was an unknown status, Mailchimp's unsubscribed file came in active)."""
+    summary = import_csv(store, write(tmp_path / name, text))
+    assert summary.invalid_count == 0, summary.invalid
+    assert {s.email: s.status for s in store.list()} == expected
