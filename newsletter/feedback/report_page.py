@@ -10,6 +10,7 @@ overflows a phone's 375 px.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from html import escape
 from pathlib import Path
@@ -67,14 +68,21 @@ def render_page(reports: Sequence[EditionReport], *, title: str) -> str:
     ordered = list(reversed(reports))  # charts read left to right, oldest first
     labels = [report.edition[5:] for report in ordered]  # MM-DD
     charts = [
-        _chart("List size", labels, [r.list_size for r in ordered], _count),
+        _chart("List size", labels, [r.list_size for r in ordered], _count, whole=True),
         _chart(
             "Delivered",
             labels,
             [_percent(r.rate(r.delivered, r.sent)) for r in ordered],
             _pct,
         ),
-        _chart("Unsubscribes", labels, [r.unsubscribed for r in ordered], _count, bars=True),
+        _chart(
+            "Unsubscribes",
+            labels,
+            [r.unsubscribed for r in ordered],
+            _count,
+            bars=True,
+            whole=True,
+        ),
     ]
     if any(r.opened is not None for r in ordered):
         charts.insert(
@@ -123,11 +131,17 @@ def _chart(
     label: Callable[[float], str],
     *,
     bars: bool = False,
+    whole: bool = False,
 ) -> str:
     known = [v for v in values if v is not None]
     top = max(known, default=0) or 1
     bottom = 0.0 if bars or min(known, default=0) < top * 0.5 else min(known) * 0.9
+    if whole:  # a count's axis: whole numbers, the range at least one wide
+        bottom = float(math.floor(bottom))
+        top = max(float(math.ceil(top)), bottom + 1)
     span = (top - bottom) or 1
+    middle = (bottom + top) / 2
+    levels = (bottom, top) if whole and middle != int(middle) else (bottom, middle, top)
     inner_w, inner_h = WIDTH - PAD_LEFT - 8, HEIGHT - PAD_TOP - PAD_BOTTOM
     step = inner_w / max(len(values), 1)
 
@@ -141,7 +155,7 @@ def _chart(
         f'<line class="grid" x1="{PAD_LEFT}" x2="{WIDTH - 8}" y1="{y(level):.1f}" '
         f'y2="{y(level):.1f}"/><text class="axis" x="{PAD_LEFT - 6}" y="{y(level) + 4:.1f}" '
         f'text-anchor="end">{escape(label(level))}</text>'
-        for level in (bottom, (bottom + top) / 2, top)
+        for level in levels
     ]
     every = max(1, len(labels) // 5)
     marks = list(range(0, len(labels), every))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,24 @@ def test_the_page_holds_every_chart_and_escapes_what_it_shows() -> None:
     assert "<script" not in page and "http://" not in page.split("<main>")[0]
     untracked = render_page(editions(tracked=False), title="x")
     assert untracked.count("<svg") == 3  # no open/click charts when they are not measured
+
+
+@pytest.mark.parametrize(("size", "unsubscribed"), [(1, 0), (2, 1), (6, 0), (1000, 3)])
+def test_a_count_axis_never_repeats_a_label(size: int, unsubscribed: int) -> None:
+    """A first edition to one reader drew the list-size axis as 1, 1, 1 and the unsubscribe
+    axis as 0, 0, 1 (0.5 rounded): a count's axis has whole, distinct labels."""
+    [report] = editions(1)
+    report = replace(report, list_size=size, sent=size, delivered=size, unsubscribed=unsubscribed)
+    page = render_page([report], title="x")
+    counts = 0
+    for figure in re.findall(r"<figure>(.*?)</figure>", page, re.S):
+        if re.match(r"<figcaption>(List size|Unsubscribes)", figure):
+            counts += 1
+            axis = re.findall(r'text-anchor="end">([^<]*)</text>', figure)
+            axis = [label for label in axis if "-" not in label]  # the dates are not the axis
+            assert len(axis) == len(set(axis)) >= 2, (figure[:40], axis)
+            assert all(label.replace(",", "").isdigit() for label in axis)
+    assert counts == 2
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
