@@ -30,6 +30,9 @@ EMAIL_HEADERS = frozenset(
     {"email", "e-mail", "mail", "email address", "e-mail address", "email_address", "emailaddress"}
 )
 NAME_HEADERS = frozenset({"name", "full name", "full_name", "fullname", "display name"})
+#: Without a name column, these two make the name (Mailchimp's export, many others).
+FIRST_NAME_HEADERS = frozenset({"first name", "first_name", "firstname", "fname", "given name"})
+LAST_NAME_HEADERS = frozenset({"last name", "last_name", "lastname", "lname", "surname"})
 STATUS_HEADER = "status"
 #: Other tools' words in a status column (listmonk: enabled/disabled/blocklisted).
 STATUS_WORDS = {
@@ -82,6 +85,7 @@ class Columns:
     extra: list[tuple[int, str]] = field(default_factory=list)
     header: bool = False
     left: list[tuple[int, str]] = field(default_factory=list)  # (index, label of LEFT_COLUMNS)
+    name_parts: list[int] = field(default_factory=list)  # first and last name, no name column
 
     def status_of(self, cells: list[str]) -> str:
         """The row's status in our words ('' when it names none), from the status column,
@@ -205,7 +209,14 @@ class CsvSource:
             elif label not in EMAIL_HEADERS:
                 extra.append((index, label))
         left = [(index, label) for index, label in enumerate(labels) if label in LEFT_COLUMNS]
-        return Columns(email, name, status, attributes, extra, header=True, left=left)
+        parts: list[int] = []
+        if name is None:
+            for headers in (FIRST_NAME_HEADERS, LAST_NAME_HEADERS):
+                parts += [i for i, label in extra if label in headers][:1]
+            extra = [(i, label) for i, label in extra if i not in parts]
+        return Columns(
+            email, name, status, attributes, extra, header=True, left=left, name_parts=parts
+        )
 
 
 def sniff_delimiter(sample: str) -> str:

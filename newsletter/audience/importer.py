@@ -206,9 +206,8 @@ def _parse(line: int, cells: list[str], columns: Columns, summary: _Summary) -> 
     for index, label in columns.extra:
         if cell(index):
             attributes[label] = cell(index)
-    return _Row(
-        line, address.email, address.key, clean_name(cell(columns.name)), status, attributes
-    )
+    name = cell(columns.name) or " ".join(filter(None, map(cell, columns.name_parts)))
+    return _Row(line, address.email, address.key, clean_name(name), status, attributes)
 
 
 class _Batch:

@@ -391,3 +391,18 @@ def test_other_tools_exports_keep_who_left_out(
     summary = import_csv(store, write(tmp_path / name, text))
     assert summary.invalid_count == 0, summary.invalid
     assert {s.email: s.status for s in store.list()} == expected
+
+
+def test_first_and_last_name_columns_make_the_name(store: SubscriberStore, tmp_path: Path) -> None:
+    """Mailchimp (and many others) export First Name and Last Name, no Name."""
+    path = write(
+        tmp_path / "subscribed_members_export.csv",
+        "Email Address,First Name,Last Name,Phone Number\n"
+        "kim@example.com,Min-ji,Kim,010\nsolo@example.com,Solo,,\n",
+    )
+    import_csv(store, path)
+    people = {s.email: (s.name, s.attributes) for s in store.list()}
+    assert people == {
+        "kim@example.com": ("Min-ji Kim", {"phone number": "010"}),
+        "solo@example.com": ("Solo", {}),
+    }
