@@ -63,7 +63,8 @@ def _newest_day(runtime: Runtime, say: Say) -> date:
     days = available_days(runtime.paths)
     if not days:
         raise LaunchError(
-            f"no edition yet in {runtime.paths.editions_dir}: run `newsletter draft` first"
+            f"no edition yet in {runtime.paths.editions_dir}: run `newsletter collect` and "
+            "`newsletter draft` first (or `newsletter daily`, which also sends)"
         )
     if today.isoformat() in days:
         return today

@@ -285,4 +285,7 @@ def test_cli_preview_without_any_edition_says_what_to_run(tmp_path: Path) -> Non
     out, err = process.communicate(timeout=60)
     assert process.returncode == 1, out + err
     editions = settings.data_dir / "editions"
-    assert err == f"error: no edition yet in {editions}: run `newsletter draft` first\n"
+    assert err == (
+        f"error: no edition yet in {editions}: run `newsletter collect` and `newsletter draft` "
+        "first (or `newsletter daily`, which also sends)\n"
+    )
