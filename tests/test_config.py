@@ -145,3 +145,13 @@ def test_init_writes_starter_and_refuses_to_overwrite(tmp_path: Path) -> None:
     second = runner.invoke(app, ["init", str(tmp_path)])
     assert second.exit_code == 1
     assert "already exists" in second.output
+
+
+def test_a_folder_given_as_the_config_says_so(tmp_path: Path) -> None:
+    """`--config DIR` said 'config file not found' about a folder that exists."""
+    result = CliRunner().invoke(app, ["--config", str(tmp_path), "status"])
+    assert result.exit_code == 2
+    assert f"{tmp_path}: a folder; --config takes the file" in result.output
+    write(tmp_path, MINIMAL)
+    result = CliRunner().invoke(app, ["--config", str(tmp_path), "status"])
+    assert f"(did you mean {tmp_path / 'newsletter.toml'}?)" in result.output

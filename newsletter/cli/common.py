@@ -102,6 +102,8 @@ def settings_from(ctx: typer.Context) -> Settings:
             # Secrets in a `.env` beside the config; taken back when the command ends.
             ctx.call_on_close(apply_env_file(settings.root).undo)
         except ConfigNotFound as exc:
+            if exc.path.is_dir():  # the message already says which file to pass
+                fail(str(exc), EXIT_USAGE)
             fail(f"{exc} (pass --config, set ${CONFIG_ENV}, or run `newsletter init`)", EXIT_USAGE)
         except (ConfigError, EnvFileError) as exc:
             fail(str(exc), EXIT_USAGE)

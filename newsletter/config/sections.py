@@ -28,7 +28,12 @@ class ConfigNotFound(ConfigError):
     """No config file at `path` (where to look next is the caller's to advise)."""
 
     def __init__(self, path: Path) -> None:
-        super().__init__(f"{path}: config file not found")
+        if path.is_dir():
+            inside = path / CONFIG_NAME
+            hint = f" (did you mean {inside}?)" if inside.is_file() else ""
+            super().__init__(f"{path}: a folder; --config takes the file{hint}")
+        else:
+            super().__init__(f"{path}: config file not found")
         self.path = path
 
 
