@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 #: Readable by a web server's user; mkstemp's own 0600 would hide the edition.
 FILE_MODE = 0o644
@@ -45,6 +47,32 @@ def replace_together(files: Mapping[Path, str | bytes]) -> None:
     except BaseException:
         for temporary, _path in staged:
             Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[TextIO]:
+    """A text file (UTF-8, lines as written) for a file the user named, such as an export.
+
+    Written to a temporary name beside the target and renamed over it only when the
+    writer finished, so an interrupted export leaves the old file and no part file.
+    A target that is not a regular file — /dev/stdout, /dev/null, a named pipe — is
+    written in place: a rename would replace the device with a plain file. A symlink
+    keeps pointing where it did: the file it names is the one replaced.
+    """
+    target = path.resolve()
+    if target.exists() and not target.is_file():
+        with target.open("w", encoding="utf-8", newline="") as out:
+            yield out
+        return
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            yield out
+        os.chmod(temporary, FILE_MODE)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
         raise
 
 

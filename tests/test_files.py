@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from pathlib import Path
 
 import pytest
 
-from newsletter.files import WriteFailed, replace_together, write_atomically
+from newsletter.files import WriteFailed, replace_together, replacing, write_atomically
 from newsletter.send.transports.outbox import OutboxTransport
+from tests.fixtures.pipe import through_pipe
 
 
 def no_space_after(calls: int, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -91,3 +93,41 @@ def test_the_outbox_removes_its_temporary_file_when_the_disk_is_full(
     names = [path.name for path in (tmp_path / "outbox").iterdir()]
     assert len(names) == 1 and names[0].startswith("a@example.com-")
     assert names[0].endswith(".eml")
+
+
+def test_a_named_file_is_replaced_whole_and_an_interrupted_write_keeps_the_old(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "list.csv"
+    target.write_text("old\n", encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt), replacing(target) as out:
+        out.write("half of the new\n")
+        raise KeyboardInterrupt
+    assert target.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["list.csv"]  # no part file left
+    with replacing(target) as out:
+        out.write("new\n")
+    assert target.read_text(encoding="utf-8") == "new\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+def test_a_symlink_keeps_pointing_at_the_file_it_names(tmp_path: Path) -> None:
+    real = tmp_path / "real.csv"
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    with replacing(link) as out:
+        out.write("new\n")
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == "new\n"
+
+
+def test_a_pipe_is_written_in_place_not_replaced_by_a_file(tmp_path: Path) -> None:
+    """`export /dev/stdout`, or `/dev/null`: renaming over a device replaced it with a
+    plain file (as root, /dev/null itself). A named pipe stands in for the devices."""
+
+    def export() -> None:
+        with replacing(tmp_path / "pipe") as out:
+            out.write("email\nana@example.com\n")
+
+    _, received = through_pipe(tmp_path / "pipe", export)
+    assert received == "email\nana@example.com\n"

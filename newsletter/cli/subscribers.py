@@ -265,23 +265,18 @@ def export(
 ) -> None:
     """Every subscriber as CSV (email, name, status, created, attributes)."""
     from newsletter.audience.exporter import export_csv
+    from newsletter.files import replacing
 
     store = open_store(ctx)
     if file is None:
         export_csv(store, sys.stdout)
         sys.stdout.flush()
         return
-    partial = file.with_name(file.name + ".part")
     try:
-        with partial.open("w", encoding="utf-8", newline="") as out:
+        with replacing(file) as out:  # interrupted: the old file stays, no half list beside it
             written = export_csv(store, out)
-        partial.replace(file)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         fail(f"{file}: {exc.strerror or exc}", EXIT_FAILED)
-    except KeyboardInterrupt:
-        partial.unlink(missing_ok=True)  # half a list beside the real one misleads
-        raise
     say(f"exported {written:,} subscribers to {file}", err=True)
 
 

@@ -16,6 +16,7 @@ from html import escape
 from pathlib import Path
 
 from newsletter.feedback.report import EditionReport
+from newsletter.files import replacing
 
 WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 420, 160, 50, 24, 12
 
@@ -58,9 +59,9 @@ li { margin: 2px 0; overflow-wrap: anywhere; }
 def write_page(reports: Sequence[EditionReport], path: Path, *, title: str) -> None:
     """The page written atomically to `path` (a half-written report is never left behind)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(render_page(reports, title=title), encoding="utf-8")
-    temporary.replace(path)
+    page = render_page(reports, title=title)
+    with replacing(path) as out:
+        out.write(page)
 
 
 def render_page(reports: Sequence[EditionReport], *, title: str) -> str:

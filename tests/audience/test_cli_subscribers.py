@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from newsletter.cli import app as root
 from tests.audience.conftest import write
+from tests.fixtures.pipe import through_pipe
 from tests.fixtures.site import make_site
 
 
@@ -115,6 +116,16 @@ def test_import_reports_and_export_round_trips(run, tmp_path: Path) -> None:  # 
     assert out.read_text(encoding="utf-8").splitlines()[1].startswith("kim@example.com,Kim,active")
     to_stdout = run("export")
     assert to_stdout.output.splitlines()[0] == "email,name,status,created,attributes"
+
+
+def test_an_export_into_a_pipe_or_device_writes_into_it(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`export /dev/stdout` or `/dev/null` must not replace the device with a file (it did,
+    through the rename that keeps an interrupted export from leaving half a list)."""
+    assert run("add", "kim@example.com", "--name", "Kim").exit_code == 0
+    pipe = tmp_path / "pipe"
+    exported, received = through_pipe(pipe, lambda: run("export", str(pipe)))
+    assert exported.exit_code == 0, exported.output
+    assert received.splitlines()[1].startswith("kim@example.com,Kim,active")
 
 
 def test_import_of_an_unreadable_file_fails_cleanly(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
