@@ -63,7 +63,7 @@ def test_a_bracketed_feed_title_is_whole_in_collects_table(bracketed_demo: Site)
 
     assert result.returncode == 0, result.stderr
     rows = {line.split("│")[1].strip(): line for line in result.stdout.splitlines() if "│" in line}
-    assert "warning" in rows[BRACKETED_TITLE]  # the demo feed has a duplicate entry
+    assert "1 duplicate entry dropped" in rows[BRACKETED_TITLE]  # the demo feed has one
     assert "error" in rows[BRACKETED_NAME]
 
 
