@@ -50,10 +50,10 @@ def test_starter_file_is_valid(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("addition", "expected"),
     [
-        ("[brief]\nmax_storeis = 3\n", "unknown key brief.max_storeis"),
+        ("[brief]\nmax_storeis = 3\n", "unknown key brief.max_storeis (did you mean max_stories?)"),
         ('[brief]\nmax_stories = "five"\n', "brief.max_stories must be an integer, found a string"),
         ("[brief]\nwindow_hours = false\n", "brief.window_hours must be an integer, found false"),
-        ("[colect]\nx = 1\n", "unknown section or key [colect]"),
+        ("[colect]\nx = 1\n", "unknown section or key [colect] (did you mean [collect]?)"),
         ('[[feeds]]\nsection = "ai"\n', "missing required key feeds[0].url"),
         ('[[feeds]]\nurl = "a.xml"\nweight = "high"\n', "feeds[0].weight must be a number"),
         ('[brief]\nwriter = "gpt"\n', "brief.writer must be one of extractive, bedrock"),

@@ -8,6 +8,7 @@ that the same file works from any working directory (cron, systemd, `make demo`)
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -81,7 +82,9 @@ def parse_settings(raw: dict[str, Any], path: Path) -> Settings:
     """Validate a parsed TOML document; every error names `path` and the dotted key."""
     unknown = sorted(set(raw) - set(_SECTIONS) - {"feeds"})
     if unknown:
-        raise ConfigError(f"{path}: unknown section or key [{unknown[0]}]")
+        close = difflib.get_close_matches(unknown[0], [*_SECTIONS, "feeds"], n=1)
+        hint = f" (did you mean [{close[0]}]?)" if close else ""
+        raise ConfigError(f"{path}: unknown section or key [{unknown[0]}]{hint}")
     sections: dict[str, Any] = {}
     for name, cls in _SECTIONS.items():
         table = raw.get(name, {})
@@ -106,7 +109,9 @@ def _build(cls: type, table: dict[str, Any], where: str, path: Path) -> Any:
     known = {f.name.rstrip("_"): f for f in fields(cls)}
     for key in table:
         if key not in known:
-            raise ConfigError(f"{path}: unknown key {where}.{key}")
+            close = difflib.get_close_matches(key, list(known), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise ConfigError(f"{path}: unknown key {where}.{key}{hint}")
     values: dict[str, Any] = {}
     for key, spec in known.items():
         if key not in table:

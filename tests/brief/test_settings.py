@@ -48,7 +48,7 @@ def test_emoji_and_bedrock_tables_are_read(tmp_path: Path) -> None:
         ("[bedrock]\ntemperature = 1.5\n", "bedrock.temperature must be between 0 and 1"),
         ("[bedrock]\ntimeout = 0\n", "bedrock.timeout must be positive"),
         ("[bedrock]\nmax_attempts = 0\n", "bedrock.max_attempts must be between 1 and 10"),
-        ('[bedrock]\nmodel = "x"\n', "unknown key bedrock.model"),
+        ('[bedrock]\nmodel = "x"\n', "unknown key bedrock.model (did you mean model_id?)"),
         ("[bedrock]\nprice_output_per_1k = -1\n", "bedrock prices must not be negative"),
     ],
 )

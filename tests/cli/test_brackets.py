@@ -20,8 +20,10 @@ def invoke(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.mark.parametrize("section", ["publsh", "sender2"])  # [publish] became a real section
-def test_an_unknown_config_section_is_named(tmp_path: Path, section: str) -> None:
+@pytest.mark.parametrize(  # [publish] became a real section
+    ("section", "meant"), [("publsh", "publish"), ("sender2", "sender")]
+)
+def test_an_unknown_config_section_is_named(tmp_path: Path, section: str, meant: str) -> None:
     config = tmp_path / "newsletter.toml"
     config.write_text(
         f'[newsletter]\nname = "N"\n[sender]\nfrom = "N <n@example.com>"\n[{section}]\nx = 1\n',
@@ -32,7 +34,7 @@ def test_an_unknown_config_section_is_named(tmp_path: Path, section: str) -> Non
 
     assert code == 2
     assert out == ""
-    assert err == f"error: {config}: unknown section or key [{section}]\n"
+    assert err == f"error: {config}: unknown section or key [{section}] (did you mean [{meant}]?)\n"
 
 
 def test_a_path_with_brackets_is_whole_in_an_error(tmp_path: Path) -> None:
@@ -54,7 +56,10 @@ def test_the_config_error_is_whole_from_a_real_process(bracketed_demo: Site) -> 
     result = bracketed_demo.run("status")
 
     assert result.returncode == 2
-    assert result.stderr == (f"error: {bracketed_demo.config}: unknown section or key [publsh]\n")
+    assert result.stderr == (
+        f"error: {bracketed_demo.config}: unknown section or key [publsh] "
+        "(did you mean [publish]?)\n"
+    )
 
 
 @pytest.mark.slow
