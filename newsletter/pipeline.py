@@ -165,9 +165,15 @@ def load_valid_briefing(directory: Path, day: date) -> Briefing:
     if not path.exists():
         raise InputMissing(path, "draft", day)
     try:
-        return load_briefing(directory)
+        briefing = load_briefing(directory)
     except ModelError as exc:
         raise StageError(f"{path}: {exc}") from None
+    if briefing.date != day:  # another day's file copied as a start: its date would go out
+        raise StageError(
+            f"{path}: date: {briefing.date}, not this edition's {day} (set it, or re-draft "
+            f"with `newsletter draft --date {day} --force`)"
+        )
+    return briefing
 
 
 def render_stage(runtime: Runtime, day: date, *, say: Say = _quiet) -> Rendered:

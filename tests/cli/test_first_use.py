@@ -184,3 +184,24 @@ def test_an_export_interrupted_leaves_no_part_file(
     code, _, err = run(site, "subscribers", "export", str(target))
     assert code == 130 and "interrupted" in err
     assert [p.name for p in site.root.iterdir() if "list.csv" in p.name] == []
+
+
+def test_a_briefing_of_another_day_is_not_rendered_as_this_one(site: Site) -> None:
+    """Yesterday's briefing.json copied as a start for today rendered today's edition
+    with yesterday's date in the masthead."""
+    (site.root / "solo.xml").write_text(ONE_ITEM_FEED, encoding="utf-8")
+    site.rewrite(feeds=[{"url": "solo.xml", "section": "ai", "name": "Solo"}])
+    assert run(site, "collect", "--date", DAY)[0] == 0
+    assert run(site, "draft", "--date", DAY)[0] == 0
+    copied = site.root / "data" / "editions" / "2026-02-08"
+    copied.mkdir()
+    (copied / "briefing.json").write_text(
+        (site.root / "data" / "editions" / DAY / "briefing.json").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    code, _, err = run(site, "render", "--date", "2026-02-08")
+    assert code == 1 and not (copied / "email.html").exists()
+    assert err == (
+        f"error: {copied / 'briefing.json'}: date: 2026-02-07, not this edition's 2026-02-08 "
+        "(set it, or re-draft with `newsletter draft --date 2026-02-08 --force`)\n"
+    )
