@@ -137,6 +137,8 @@ def preview(
     day = edition_date(runtime.settings, date) if date else None
     try:
         run_preview(runtime, day, port=port, open_browser=not no_open, say=say)
+    except KeyboardInterrupt:
+        return  # Ctrl-C is how a preview stops: not an interruption of anything
     except LaunchError as exc:
         fail(str(exc), _launch_exit_code(exc))
     except StageError as exc:
@@ -230,6 +232,8 @@ def serve(
 
     try:
         run_serve(runtime_from(ctx), host=host, port=port, say=say)
+    except KeyboardInterrupt:
+        return  # Ctrl-C (or SIGINT from a service manager) is how the server stops
     except LaunchError as exc:
         fail(str(exc), _launch_exit_code(exc))
 

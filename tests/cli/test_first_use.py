@@ -205,3 +205,21 @@ def test_a_briefing_of_another_day_is_not_rendered_as_this_one(site: Site) -> No
         f"error: {copied / 'briefing.json'}: date: 2026-02-07, not this edition's 2026-02-08 "
         "(set it, or re-draft with `newsletter draft --date 2026-02-08 --force`)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "target"),
+    [
+        ("preview", "newsletter.web.launch.run_preview"),
+        ("serve", "newsletter.web.launch.run_serve"),
+    ],
+)
+def test_ctrl_c_is_how_a_server_stops_not_an_interruption(
+    site: Site, monkeypatch: pytest.MonkeyPatch, command: str, target: str
+) -> None:
+    def stopped(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(target, stopped)
+    code, _, err = run(site, command)
+    assert (code, err) == (0, "")
