@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from newsletter.audience.key_strength import GENERATE, entropy_bits
@@ -55,6 +56,7 @@ def checks(ctx: Context) -> Iterator[Check]:
         yield retired_keys(os.environ.get(SECRET_ENV, ""))
     settings = ctx.settings
     yield base_url(settings.newsletter.base_url, settings.sender.transport)
+    yield postal_address(settings.newsletter.postal_address, settings.path)
     yield transport(settings.sender, settings.smtp)
 
 
@@ -133,6 +135,19 @@ def base_url(url: str, transport: str) -> Check:
         name,
         f"{url} is plain http: unsubscribe links and SES notifications travel unencrypted",
         "serve `newsletter serve` behind a TLS proxy and use its https URL (README: Going live)",
+    )
+
+
+def postal_address(address: str, config: Path) -> Check:
+    """`init` lets it be empty ("add it later"); this is where later comes."""
+    name = "postal address"
+    if address.strip():
+        return ok(name, address.strip())
+    return warn(
+        name,
+        "newsletter.postal_address is empty: bulk mail must show the sender's postal address "
+        "(CAN-SPAM), in every footer",
+        f"set newsletter.postal_address in {config}",
     )
 
 

@@ -179,6 +179,19 @@ def test_a_database_not_made_yet_is_not_called_unanswering(
     assert not (tmp_path / "list.db").exists()
 
 
+def test_an_empty_postal_address_is_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`init` lets it be empty ("add it later"): doctor is where later comes."""
+    monkeypatch.setenv(KEY, secrets.token_urlsafe(32))
+    config = _config(tmp_path)
+    assert "1 Example Street" in line(doctor(config)[1], "postal address")
+    make_site(tmp_path, base=config, newsletter={"postal_address": ""})
+    code, output = doctor(config)
+    assert code == 0 and status_of(output, "postal address") == "warn"
+    assert "newsletter.postal_address is empty" in line(output, "postal address")
+
+
 def test_database_on_postgresql(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_url: str
 ) -> None:
