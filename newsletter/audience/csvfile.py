@@ -28,8 +28,9 @@ _SAMPLE_ROWS = 50
 
 EMAIL_HEADERS = frozenset(
     {"email", "e-mail", "mail", "email address", "e-mail address", "email_address", "emailaddress"}
+    | {"이메일", "이메일 주소", "메일", "메일 주소", "전자우편"}
 )
-NAME_HEADERS = frozenset({"name", "full name", "full_name", "fullname", "display name"})
+NAME_HEADERS = frozenset({"name", "full name", "full_name", "fullname", "display name", "이름"})
 #: Without a name column, these two make the name (Mailchimp's export, many others).
 FIRST_NAME_HEADERS = frozenset({"first name", "first_name", "firstname", "fname", "given name"})
 LAST_NAME_HEADERS = frozenset({"last name", "last_name", "lastname", "lname", "surname"})

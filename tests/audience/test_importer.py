@@ -406,3 +406,12 @@ def test_first_and_last_name_columns_make_the_name(store: SubscriberStore, tmp_p
         "kim@example.com": ("Min-ji Kim", {"phone number": "010"}),
         "solo@example.com": ("Solo", {}),
     }
+
+
+def test_a_korean_header_is_read(store: SubscriberStore, tmp_path: Path) -> None:
+    """The newsletter speaks Korean; so do the spreadsheets of its Korean users."""
+    path = write(tmp_path / "구독자.csv", "이메일,이름,회사\nkim@example.com,김민지,예시\n")
+    summary = import_csv(store, path)
+    assert summary.added == 1
+    [kim] = store.list()
+    assert (kim.email, kim.name, kim.attributes) == ("kim@example.com", "김민지", {"회사": "예시"})
