@@ -6,11 +6,14 @@ Loopback SES endpoints, each in its own process:
   - `moto`: moto server, the endpoint the tests use (one Python process: one core at
     most; started as `moto_server` is, without werkzeug's log line per request);
   - `moto-cached`: the same with the listing of its own package folder that moto does
-    on every request done once at start (`bench/moto_server.py` says why).
+    on every request done once at start (`bench/moto_server.py` says why);
+  - `stub-tls`: the stub over TLS (a private CA made for the run), as SES is reached in
+    production; a row for the record, no target is set on it.
 Runs, each in a fresh client process with the rate limit off (config max_rate far
 above what either endpoint can take), the real rendered 5-story Korean edition,
 the SQLite send log in WAL mode:
-  stub 5,000 · stub 100,000 · moto 500 · moto-cached 500 recipients: messages/s, client CPU ms per
+  stub 5,000 · stub-tls 5,000 · stub 100,000 · moto 500 · moto-cached 500
+  recipients: messages/s, client CPU ms per
   message (getrusage of the client process around the whole campaign, start-up
   included: user + system time, so a busy machine does not inflate it), the
   endpoint's own CPU per message over the same span (from /proc), peak RSS;
@@ -65,6 +68,8 @@ ENV = {
 }
 #: moto with its per-request listing of its own package folder done once (`moto_server.py`)
 MOTO_CACHED = "moto-cached"
+#: the stub over TLS, as SES is reached in production (issue 22's rows are plain HTTP)
+STUB_TLS = "stub-tls"
 TARGETS = {"stub_rate": 1000.0, "cpu_ms": 1.0, "moto_rate": 250.0, "rss_mb_1m": 200.0}
 
 
@@ -156,18 +161,29 @@ def wait_listening(port: int, timeout: float = 30) -> None:
     raise RuntimeError(f"nothing listens on {port}")
 
 
-def start_endpoint(kind: str) -> tuple[subprocess.Popen[bytes], str]:
+def start_endpoint(kind: str, work: Path | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """The endpoint `kind` in its own process, and its URL (`work`: where the TLS stub's
+    certificates go, `work/tls/ca.pem` the CA a client must trust)."""
     port = free_port()
-    if kind == "stub":
+    scheme = "http"
+    if kind in ("stub", STUB_TLS):
         command = [sys.executable, str(Path(__file__).with_name("ses_stub.py")), str(port)]
+        if kind == STUB_TLS:
+            from tests.fixtures.tls import make_certificates
+
+            assert work is not None, "the TLS stub needs a folder for its certificates"
+            (work / "tls").mkdir(exist_ok=True)
+            tls = make_certificates(work / "tls")
+            command += [str(tls.cert_file), str(tls.key_file)]
+            scheme = "https"
     else:
         command = [sys.executable, str(Path(__file__).with_name("moto_server.py")), str(port)]
         if kind == MOTO_CACHED:
             command.append("--cached-listing")
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_listening(port)
-    url = f"http://127.0.0.1:{port}"
-    if kind != "stub":
+    url = f"{scheme}://127.0.0.1:{port}"
+    if kind in ("moto", MOTO_CACHED):
         import boto3
 
         keys = {"aws_access_key_id": "bench", "aws_secret_access_key": "bench"}
@@ -245,12 +261,12 @@ def populate(config: Path, count: int) -> float:
     return time.perf_counter() - started
 
 
-def child(*args: str) -> dict[str, Any]:
+def child(*args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     result = subprocess.run(
         [sys.executable, __file__, *args],
         capture_output=True,
         text=True,
-        env={**os.environ, **ENV},
+        env={**os.environ, **ENV, **(env or {})},
         check=False,
     )
     if result.returncode != 0:
@@ -278,12 +294,13 @@ def cli_dry_run(config: Path) -> dict[str, Any]:
 
 
 def send_run(endpoint: str, recipients: int, workers: int, work: Path) -> dict[str, Any]:
-    process, url = start_endpoint(endpoint)
+    process, url = start_endpoint(endpoint, work)
     try:
         config = make_newsletter(work / f"{endpoint}-{recipients}", url, workers)
         populate(config, recipients)
         before = process_cpu_s(process.pid)
-        measured = child("--client", str(config))
+        trust = {"AWS_CA_BUNDLE": str(work / "tls" / "ca.pem")} if endpoint == STUB_TLS else {}
+        measured = child("--client", str(config), env=trust)
         server_cpu = process_cpu_s(process.pid) - before
     finally:
         process.terminate()
@@ -328,7 +345,13 @@ def main() -> None:
     small, large, huge = (500, 5_000, 50_000) if args.quick else (5_000, 100_000, 1_000_000)
     moto_size = 500
     load_before = load_average()
-    plan = [("stub", small), ("stub", large), ("moto", moto_size), (MOTO_CACHED, moto_size)]
+    plan = [
+        ("stub", small),
+        (STUB_TLS, small),
+        ("stub", large),
+        ("moto", moto_size),
+        (MOTO_CACHED, moto_size),
+    ]
     if args.no_large:
         plan.remove(("stub", large))
     runs: list[dict[str, Any]] = []
@@ -344,6 +367,7 @@ def main() -> None:
         enqueue = child("--enqueue", str(config))
 
     stubs = [run for run in runs if run["endpoint"] == "stub"]
+    tls = next(run for run in runs if run["endpoint"] == STUB_TLS)
     moto, cached = (
         next(r for r in runs if r["endpoint"] == kind) for kind in ("moto", MOTO_CACHED)
     )
@@ -396,6 +420,12 @@ def main() -> None:
             f"{run['cpu_ms_per_msg'] / run['server_cpu_ms_per_msg']:.1f}x the stub's own a message "
             "(compare runs on a machine whose speed varies by this ratio)"
         )
+    plain = stubs[0]
+    print(
+        f"stub-tls {tls['recipients']:,} (TLS, as SES is reached; no target of issue 22 is set "
+        f"on it): {tls['msgs_per_s']:,.0f} msg/s at {tls['cpu_ms_per_msg']:.2f} ms client CPU a "
+        f"message, {tls['cpu_ms_per_msg'] - plain['cpu_ms_per_msg']:+.2f} ms against plain HTTP"
+    )
     for run in (moto, cached):
         server_ms = run["server_cpu_ms_per_msg"]
         print(

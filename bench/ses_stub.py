@@ -1,7 +1,8 @@
 """A minimal SES v2 endpoint for benchmarks: answers at once, so the client is what is measured.
 
-`python bench/ses_stub.py PORT` serves, on 127.0.0.1, keep-alive HTTP/1.1 on
-asyncio: `POST /v2/email/outbound-emails` (SendEmail) → a fresh message id,
+`python bench/ses_stub.py PORT [CERT KEY]` serves, on 127.0.0.1, keep-alive HTTP/1.1
+on asyncio (over TLS with a certificate and its key, as SES is reached in production):
+`POST /v2/email/outbound-emails` (SendEmail) → a fresh message id,
 `GET /v2/email/account` (GetAccount) → sending enabled with no practical limits.
 It checks nothing (no signature, no identities): moto server is the realistic one.
 """
@@ -9,6 +10,7 @@ It checks nothing (no signature, no identities): moto server is the realistic on
 from __future__ import annotations
 
 import json
+import ssl
 import sys
 from pathlib import Path
 
@@ -17,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stub_http import serve
 
 
-def serve_stub(port: int) -> None:
+def serve_stub(port: int, tls: ssl.SSLContext | None = None) -> None:
     """SES v2 on asyncio: SendEmail → a message id, GetAccount → generous limits."""
     account = json.dumps(
         {
@@ -34,8 +36,12 @@ def serve_stub(port: int) -> None:
         count += 1
         return b"200 OK", b"application/json", b'{"MessageId":"stub-%d"}' % count
 
-    serve(port, answer)
+    serve(port, answer, tls)
 
 
 if __name__ == "__main__":
-    serve_stub(int(sys.argv[1]))
+    context = None
+    if len(sys.argv) == 4:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(sys.argv[2], sys.argv[3])
+    serve_stub(int(sys.argv[1]), context)

@@ -8,6 +8,7 @@ benchmark's client as little as possible.
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Awaitable, Callable
 
 #: (head, body) → (status such as b"200 OK", content type, body)
@@ -23,8 +24,8 @@ def header(head: bytes, name: bytes) -> bytes:
     return b""
 
 
-def serve(port: int, answer: Answer) -> None:
-    """Serve until the process is ended."""
+def serve(port: int, answer: Answer, tls: ssl.SSLContext | None = None) -> None:
+    """Serve until the process is ended (over TLS with `tls`)."""
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -42,7 +43,7 @@ def serve(port: int, answer: Answer) -> None:
         writer.close()
 
     async def main() -> None:
-        server = await asyncio.start_server(handle, "127.0.0.1", port, backlog=512)
+        server = await asyncio.start_server(handle, "127.0.0.1", port, backlog=512, ssl=tls)
         async with server:
             await server.serve_forever()
 

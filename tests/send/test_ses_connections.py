@@ -20,7 +20,7 @@ import pytest
 from newsletter.send.transports.base import AmbiguousError
 from newsletter.send.transports.ses import SesTransport
 from tests.fixtures.ses import REGION
-from tests.fixtures.smtp import Certificates
+from tests.fixtures.tls import Certificates
 
 RAW = b"From: News <news@example.com>\r\nTo: reader@example.net\r\nSubject: x\r\n\r\nhello\r\n"
 
