@@ -117,3 +117,11 @@ def test_each_command_says_what_it_does_in_one_line() -> None:
         if "\n" in (first := inspect.cleandoc(command.help or "").split("\n\n")[0])
     }
     assert broken == {}
+
+
+def test_version() -> None:
+    """The first line of any bug report."""
+    from importlib.metadata import version
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert (result.exit_code, result.output) == (0, f"newsletter {version('newsletter')}\n")

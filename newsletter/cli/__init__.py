@@ -37,6 +37,14 @@ feedback_app = typer.Typer(help="SES bounce and complaint notifications.", no_ar
 app.add_typer(feedback_app, name="feedback")
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        say(f"newsletter {version('newsletter')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _global(
     ctx: typer.Context,
@@ -47,6 +55,15 @@ def _global(
             help="newsletter.toml to use (default: $NEWSLETTER_CONFIG, then ./newsletter.toml).",
         ),
     ] = None,
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            is_eager=True,
+            callback=_print_version,
+        ),
+    ] = False,
 ) -> None:
     ctx.ensure_object(dict)["config"] = config
 
