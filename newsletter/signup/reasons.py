@@ -11,8 +11,9 @@ an email address" without a reason rather than half a page in another language.
 from __future__ import annotations
 
 import re
+import unicodedata
 
-from newsletter.i18n import FALLBACK, catalog
+from newsletter.i18n import FALLBACK, Catalog, catalog
 
 # (pattern of email-validator's sentence, its key in the catalogs' [refusal] table);
 # `{detail}` in the message is what the pattern captured
@@ -31,6 +32,10 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(r"The part after the @-sign is not valid\. It should have a period"),
         "no_period_after_at",
+    ),
+    (
+        re.compile(r"The email address contains unsafe characters: (.+?)\.?$"),
+        "unsafe_characters",
     ),
     (re.compile(r"cannot have two periods in a row"), "two_periods"),
     (re.compile(r"cannot start with a period"), "starts_with_period"),
@@ -51,5 +56,27 @@ def reason_in(language: str, reason: str) -> str:
     for pattern, key in _REASONS:
         found = pattern.search(reason)
         if found:
-            return words.text(f"refusal.{key}", detail=found.group(1) if found.groups() else "")
+            detail = _characters(found.group(1), words) if found.groups() else ""
+            return words.text(f"refusal.{key}", detail=detail)
     return ""
+
+
+# a character email-validator names instead of quoting: `SPACE`, `NO-BREAK SPACE`, …
+_NAMED = re.compile(r"(?<![\w'])[A-Z][A-Z0-9-]*(?: [A-Z0-9-]+)*(?![\w'])")
+
+
+def _characters(detail: str, words: Catalog) -> str:
+    """email-validator's list of refused characters in the page's words.
+
+    It quotes a visible character (`'_'`) but names an invisible one in English
+    (`SPACE`, `IDEOGRAPHIC SPACE` from a Korean keyboard): a space of any kind is
+    said in the page's language, any other invisible character by its code point."""
+
+    def said(found: re.Match[str]) -> str:
+        try:
+            character = unicodedata.lookup(found.group(0))
+        except KeyError:
+            return found.group(0)
+        return words.text("refusal.space") if character.isspace() else f"U+{ord(character):04X}"
+
+    return _NAMED.sub(said, detail)

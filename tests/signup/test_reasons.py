@@ -5,6 +5,8 @@ here instead of as a silent fallback to the plain message."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from newsletter.audience.addresses import InvalidAddress, parse_address
@@ -14,7 +16,12 @@ TYPOS = {
     "kim": "@ 기호가 있어야 합니다.",
     "kim@": "@ 뒤에 도메인이 있어야 합니다.",
     "@example.com": "@ 앞에 이름이 있어야 합니다.",
-    "kim min@example.com": "@ 앞에 쓸 수 없는 문자가 있습니다: SPACE",
+    "kim min@example.com": "@ 앞에 쓸 수 없는 문자가 있습니다: 띄어쓰기",
+    "kim@exa mple.com": "@ 뒤에 쓸 수 없는 문자가 있습니다: 띄어쓰기",
+    # a Korean keyboard's full-width space, a pasted no-break space, a soft hyphen
+    "kim\u3000min@example.com": "주소에 쓸 수 없는 문자가 있습니다: 띄어쓰기",
+    "kim\u00a0@example.com": "주소에 쓸 수 없는 문자가 있습니다: 띄어쓰기",
+    "kim\u00admin@example.com": "주소에 쓸 수 없는 문자가 있습니다: U+00AD",
     "kim@exa_mple.com": "@ 뒤에 쓸 수 없는 문자가 있습니다: '_'",
     "kim@example": "@ 뒤의 도메인에 마침표(.)가 있어야 합니다 (예: example.com).",
     "kim..lee@example.com": "마침표(.)를 두 번 연달아 쓸 수 없습니다.",
@@ -31,6 +38,14 @@ def test_each_typo_is_explained_in_korean(typo: str) -> None:
         parse_address(typo)
     assert reason_in("ko", str(refused.value)) == TYPOS[typo]
     assert reason_in("en", str(refused.value)) == str(refused.value)
+
+
+def test_a_korean_page_names_no_character_in_english() -> None:
+    with pytest.raises(InvalidAddress) as refused:
+        parse_address("kim, lee @example.com")
+    said = reason_in("ko", str(refused.value))
+    assert said == "@ 앞에 쓸 수 없는 문자가 있습니다: ',', 띄어쓰기"
+    assert not re.search(r"[A-Za-z]", said)
 
 
 def test_an_unknown_reason_is_left_out_rather_than_said_in_english() -> None:
