@@ -1,0 +1,54 @@
+"""The site's pages in the list's language, down to the words only a screen reader says."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import lxml.html
+
+from newsletter.brief.briefing_file import load_briefing
+from newsletter.runtime import render_options
+from newsletter.site.archive import PublicEdition
+from newsletter.site.pages import PAGE_SIZE, SitePages
+from tests.web.conftest import place_briefing, write_config
+
+
+class _Archive:
+    """Editions enough for two archive pages (the archive's own reading is tested in web/)."""
+
+    def __init__(self, editions: list[PublicEdition]) -> None:
+        self._editions = editions
+
+    def editions(self) -> list[PublicEdition]:
+        return self._editions
+
+
+def _pages(tmp_path: Path, language: str) -> SitePages:
+    settings = write_config(tmp_path, "https://news.example.com", language=language)
+    directory = place_briefing(settings, language).parent
+    briefing = load_briefing(directory)
+    sent = datetime(2026, 2, 7, tzinfo=UTC)
+    editions = [
+        PublicEdition(date(2026, 2, 7) - timedelta(days=n), briefing, directory, sent, sent)
+        for n in range(PAGE_SIZE + 1)
+    ]
+    return SitePages(render_options(settings), _Archive(editions))  # type: ignore[arg-type]
+
+
+def test_the_archive_pager_is_named_in_the_page_language(tmp_path: Path) -> None:
+    page = _pages(tmp_path, "ko").archive_page(1)
+    assert page is not None
+    tree = lxml.html.fromstring(page.body)
+    pager = tree.cssselect("nav.pager")
+    assert len(pager) == 1, "21 editions make two pages"
+    labels = [e.get("aria-label") for e in tree.iter() if e.get("aria-label")]
+    assert labels and not [label for label in labels if re.search(r"[A-Za-z]", label)], labels
+
+
+def test_the_english_archive_pager_is_named_in_english(tmp_path: Path) -> None:
+    page = _pages(tmp_path, "en").archive_page(2)
+    assert page is not None
+    (pager,) = lxml.html.fromstring(page.body).cssselect("nav.pager")
+    assert pager.get("aria-label") == "Archive pages"
