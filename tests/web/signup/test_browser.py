@@ -89,3 +89,28 @@ def test_readme_form_posted_from_another_site(browser: Any, site: Site) -> None:
     subscriber = site.subscriber("lee@example.com")
     assert subscriber is not None and (subscriber.status, subscriber.name) == ("pending", "이영희")
     assert "lee@example.com" in site.outbox()
+
+
+def test_a_refused_address_is_announced_on_the_field_that_has_it(browser: Any, site: Site) -> None:
+    """A screen reader lands on the address again, hears it is invalid and why; the
+    browser's own type=email check lets `kim@example` through, the server does not."""
+    page = browser.new_page()
+    page.goto(f"{site.url}/subscribe")
+    page.fill("#email", "kim@example")
+    page.fill("#name", "Kim Minji")
+    page.click("button[type=submit]")
+    page.wait_for_selector(".error")
+    field = page.evaluate(
+        """() => {
+            const input = document.activeElement;
+            const described = (input.getAttribute('aria-describedby') || '').split(' ')
+                .map(id => document.getElementById(id)).filter(Boolean);
+            return {id: input.id, value: input.value, invalid: input.getAttribute('aria-invalid'),
+                    description: described.map(e => e.innerText).join(' ')};
+        }"""
+    )
+    assert field["id"] == "email" and field["value"] == "kim@example"
+    assert field["invalid"] == "true"
+    assert field["description"].startswith("This does not look like an email address")
+    assert page.input_value("#name") == "Kim Minji"
+    page.close()
