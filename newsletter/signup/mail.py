@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from newsletter.config import Identity, NewsletterSettings
 from newsletter.i18n import catalog
 from newsletter.render.pages import render_page
+from newsletter.render.text import wrap
 from newsletter.send.message import ascii_address, clean_header
 
 
@@ -63,8 +64,8 @@ def confirmation_message(
         "ignore": said["mail_ignore"],
     }
     text = (
-        f"{lines['hello']}\n\n{lines['intro']}\n{lines['promise']}\n\n"
-        f"{lines['button']}:\n{url}\n\n{lines['expires']}\n\n{lines['ignore']}\n"
+        f"{lines['hello']}\n\n{wrap(lines['intro'])}\n{wrap(lines['promise'])}\n\n"
+        f"{lines['button']}:\n{url}\n\n{wrap(lines['expires'])}\n\n{wrap(lines['ignore'])}\n"
     )
     page = render_page(
         "confirmation-email.html.j2",

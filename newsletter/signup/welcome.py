@@ -17,6 +17,7 @@ from datetime import datetime
 from newsletter.config import Identity, NewsletterSettings
 from newsletter.i18n import catalog
 from newsletter.render.pages import render_page
+from newsletter.render.text import wrap
 from newsletter.signup.mail import promise, transactional_message
 
 
@@ -48,9 +49,12 @@ def welcome_message(
         "archive": said["archive"],
         "unsubscribe": said["unsubscribe"],
     }
-    text = f"{lines['hello']}\n\n{lines['intro']}\n{lines['promise']}\n\n{lines['latest_intro']}\n"
+    text = (
+        f"{lines['hello']}\n\n{wrap(lines['intro'])}\n{wrap(lines['promise'])}\n\n"
+        f"{wrap(lines['latest_intro'])}\n"
+    )
     if latest is not None:
-        text += f"{latest.title} ({latest.date_long})\n{latest.url}\n"
+        text += f"{wrap(f'{latest.title} ({latest.date_long})')}\n{latest.url}\n"
     text += (
         f"\n{lines['archive']}: {site}/archive/\n\n-- \n{newsletter.name}\n"
         f"{lines['unsubscribe']}: {unsubscribe_url}\n"
