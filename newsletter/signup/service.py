@@ -36,6 +36,7 @@ from newsletter.audience.addresses import (
     mailbox_key,
     parse_address,
 )
+from newsletter.audience.records import Subscriber
 from newsletter.audience.store import SubscriberStore
 from newsletter.audience.tokens import (
     ConfirmClaims,
@@ -200,16 +201,30 @@ class SignupService:
             clock=lambda: self.now().timestamp(),
         )
 
-    def confirm(self, claims: ConfirmClaims, origin: Origin) -> str:
-        """ACTIVATED, ALREADY (pressed twice) or STALE (changed since the link was made)."""
-        detail = _consent_detail(origin, requested=claims.issued, confirmed=self.now())
-        subscriber = self.store.get(claims.email)
+    def standing(self, claims: ConfirmClaims) -> str:
+        """What pressing the link's button would answer, without pressing it: ALREADY,
+        STALE, or "" (it would confirm). The link went to the address's own mailbox, so
+        its page may say where the address stands before asking anything."""
+        return self._standing(claims, self.store.get(claims.email))
+
+    def _standing(self, claims: ConfirmClaims, subscriber: Subscriber | None) -> str:
         if subscriber is None:
             # a forgotten address comes back, unless it was erased (again) after the link
             # was made or the link was for a pending signup purged since
             erased = self.store.forgotten_at(claims.email)
-            if erased is None or stamp_of(erased) != claims.stamp:
-                return STALE
+            return STALE if erased is None or stamp_of(erased) != claims.stamp else ""
+        if subscriber.status == "active":
+            return ALREADY
+        return STALE if stamp_of(subscriber.updated) != claims.stamp else ""
+
+    def confirm(self, claims: ConfirmClaims, origin: Origin) -> str:
+        """ACTIVATED, ALREADY (pressed twice) or STALE (changed since the link was made)."""
+        detail = _consent_detail(origin, requested=claims.issued, confirmed=self.now())
+        subscriber = self.store.get(claims.email)
+        standing = self._standing(claims, subscriber)
+        if standing:
+            return standing
+        if subscriber is None:
             try:
                 subscriber, created = self.store.add(
                     claims.email, claims.name, source="signup", status="active", detail=detail
@@ -218,10 +233,9 @@ class SignupService:
                 return STALE
             if created:
                 return ACTIVATED
-        if subscriber.status == "active":
-            return ALREADY
-        if stamp_of(subscriber.updated) != claims.stamp:
-            return STALE
+            standing = self._standing(claims, subscriber)  # added meanwhile by another press
+            if standing:
+                return standing
         changed = self.store.set_status(
             subscriber.id,
             "active",

@@ -28,7 +28,7 @@ from newsletter.i18n import catalog
 from newsletter.render.pages import render_page
 from newsletter.send.message import UnsupportedAddress, ascii_address
 from newsletter.signup.reasons import reason_in
-from newsletter.signup.service import ACTIVATED, ALREADY, SENT, Origin, SignupService
+from newsletter.signup.service import ACTIVATED, ALREADY, SENT, STALE, Origin, SignupService
 from newsletter.web.bodies import BodyTooLarge, read_body
 from newsletter.web.forms import FormError, parse_form
 from newsletter.web.offload import Offload
@@ -132,6 +132,11 @@ class SignupPages:
         claims = self._claims(request)
         if isinstance(claims, Response):
             return claims
+        standing = await self.offload.read(self.service.standing, claims)
+        if standing == ALREADY:
+            return self._done()
+        if standing == STALE:
+            return self._notice("stale", 409)
         message = self.words["confirm_body"].format(
             list=self.list_name, address=mask_address(claims.email)
         )
@@ -149,8 +154,7 @@ class SignupPages:
             return claims
         outcome = await self.offload.write(self.service.confirm, claims, _origin(request))
         if outcome in (ACTIVATED, ALREADY):
-            body = self.words["done_body"].format(list=self.list_name, promise=self.promise)
-            page = self._page("done", self.words["done_title"], body)
+            page = self._done()
             if outcome == ACTIVATED:  # once: a second press is ALREADY and sends nothing
                 page.background = BackgroundTask(self._welcome, claims.email)
             return page
@@ -170,6 +174,10 @@ class SignupPages:
     def _sent(self, email: str, background: BackgroundTask | None = None) -> Response:
         message = self.words["sent_body"].format(address=email, list=self.list_name, days=self.days)
         return self._page("sent", self.words["sent_title"], message, background=background)
+
+    def _done(self) -> Response:
+        body = self.words["done_body"].format(list=self.list_name, promise=self.promise)
+        return self._page("done", self.words["done_title"], body)
 
     def _notice(self, kind: str, status: int) -> Response:
         """A page that explains a problem and links to the form to start again."""

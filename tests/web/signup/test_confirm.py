@@ -210,3 +210,23 @@ def test_purged_signup_link_is_stale(site: Site) -> None:
     assert site.store.purge_pending(subscriber.created + timedelta(seconds=1)) == 1
     answer = httpx.post(link)
     assert answer.status_code == 409 and site.status("kim@example.com") == "absent"
+
+
+def test_the_link_opened_again_says_where_things_stand_before_asking(site: Site) -> None:
+    """Opened from the mail a second time, the link does not ask "Start sending …?" of a
+    subscriber already receiving it, nor offer a button that only answers "no longer valid"."""
+    link = signed_up(site, "kim@example.com")
+    assert httpx.post(link).status_code == 200
+    again = httpx.get(link)
+    assert again.status_code == 200 and "You are subscribed" in again.text
+    assert "<button" not in again.text
+    assert site.pages.welcomed <= 1  # opening it sends nothing
+
+    subscriber = site.subscriber("kim@example.com")
+    assert subscriber is not None
+    leave = unsubscribe_token(SECRET, subscriber.id, "daily.example.com")
+    assert httpx.post(f"{site.url}/u/{leave}").status_code == 200
+    stale = httpx.get(link)
+    assert stale.status_code == 409 and "no longer valid" in stale.text
+    assert "<button" not in stale.text
+    assert site.status("kim@example.com") == "unsubscribed"
