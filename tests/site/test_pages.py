@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import lxml.html
@@ -52,3 +53,21 @@ def test_the_english_archive_pager_is_named_in_english(tmp_path: Path) -> None:
     assert page is not None
     (pager,) = lxml.html.fromstring(page.body).cssselect("nav.pager")
     assert pager.get("aria-label") == "Archive pages"
+
+
+def _levels(body: bytes) -> list[int]:
+    tree = lxml.html.fromstring(body)
+    return [int(e.tag[1]) for e in tree.iter("h1", "h2", "h3", "h4", "h5", "h6")]
+
+
+def test_headings_never_skip_a_level(tmp_path: Path) -> None:
+    """A screen reader's list of headings is the page's outline: an edition is one level
+    below the page's heading on the archive (h1 → h2) as on the landing page (h2 → h3)."""
+    pages = _pages(tmp_path, "ko")
+    archive = pages.archive_page(1)
+    assert archive is not None
+    for name, body in {"landing": pages.landing().body, "archive": archive.body}.items():
+        levels = _levels(body)
+        assert levels[0] == 1, (name, levels)
+        skips = [(a, b) for a, b in pairwise(levels) if b > a + 1]
+        assert skips == [], (name, levels)
