@@ -163,8 +163,10 @@ def test_a_connection_closed_while_idle_is_replaced_and_the_message_goes_once(
     transport = transport_for(endpoint)
     assert send(transport) == "m-1"
     assert send(transport) == "m-2"  # the kept connection is closed: a new one, at once
-    transport.close()
     assert endpoint.requests == [1, 2]  # each request read once, the second on connection 2
+    signed = transport._signed
+    assert signed is not None and len(signed._all) == 1  # the closed one is not kept around
+    transport.close()
 
 
 @pytest.mark.parametrize(

@@ -224,16 +224,19 @@ class SignedSender:
         raise AssertionError("unreachable: the second attempt returns or raises")
 
     def _forget(self, connection: http.client.HTTPConnection) -> None:
-        """Close `connection`: a broken or finished one is never reused."""
+        """Close `connection`: a broken or finished one is never reused (nor kept for
+        `close()`: a server that closes after every answer would make that list endless)."""
         connection.close()
         self._local.link = None
+        with self._lock:
+            if connection in self._all:
+                self._all.remove(connection)
 
     def _connection(self) -> tuple[http.client.HTTPConnection, ReplyReader, bool]:
         """This thread's connection, its reader, and whether it carried a request before."""
         local = self._local
         if local.link is not None and time.monotonic() - local.used > IDLE_SECONDS:
-            local.link[0].close()
-            local.link = None
+            self._forget(local.link[0])
         if local.link is not None:
             return local.link[0], local.link[1], True
         connection: http.client.HTTPConnection
