@@ -25,12 +25,28 @@ from newsletter.render.options import RenderOptions
 from newsletter.signup.welcome import LatestEdition
 from newsletter.site.archive import WEB_PAGE, Archive, PublicEdition
 from newsletter.site.feed import atom_feed
+from newsletter.text.script import foreign_script
 
 PAGE_SIZE = 20  # editions per archive page
 LATEST = 5  # editions on the front page
 HTML = "text/html; charset=utf-8"
 ATOM = "application/atom+xml; charset=utf-8"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class Headline(str):
+    """A headline as the lists show it, with `lang` set when it is in another script than
+    the site's (a quoted source): a screen reader then reads it in that language's voice.
+    A `str`, so a template written for plain headlines keeps working."""
+
+    lang: str = ""
+
+    @classmethod
+    def of(cls, text: str, language: str) -> Headline:
+        headline = cls(text)
+        if foreign_script(text, language):
+            headline.lang = "en" if language == "ko" else "ko"
+        return headline
 
 
 @dataclass(frozen=True)
@@ -137,7 +153,7 @@ class SitePages:
             "date": long_date(edition.day, self.identity.language),
             "iso": edition.day.isoformat(),
             "count": stories,
-            "headlines": edition.headlines,
+            "headlines": [Headline.of(h, self.identity.language) for h in edition.headlines],
             "preheader": preheader_for(edition.briefing),
         }
 

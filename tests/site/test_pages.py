@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -71,3 +72,19 @@ def test_headings_never_skip_a_level(tmp_path: Path) -> None:
         assert levels[0] == 1, (name, levels)
         skips = [(a, b) for a, b in pairwise(levels) if b > a + 1]
         assert skips == [], (name, levels)
+
+
+def test_a_headline_in_another_script_is_marked_with_its_language(tmp_path: Path) -> None:
+    """An English list quoting a Korean source keeps its Korean headline: a screen reader
+    must read it with a Korean voice (WCAG 3.1.2), and the English ones with the page's."""
+    pages = _pages(tmp_path, "en")
+    edition = pages.archive.editions()[0]
+    first = edition.briefing.stories[0]
+    korean = replace(first, headline="OpenAI, 한국어 개인정보 처리방침 공개…'현지화' 전략 본격화")
+    briefing = replace(edition.briefing, stories=[korean, *edition.briefing.stories[1:]])
+    pages.archive.editions()[0] = replace(edition, briefing=briefing)
+    tree = lxml.html.fromstring(pages.landing().body)
+    items = tree.cssselect(".headlines li")
+    marked = [(li.text_content().strip(), li.get("lang")) for li in items]
+    assert (f"{first.emoji} {korean.headline}".strip(), "ko") in marked
+    assert {lang for text, lang in marked if "한국어" not in text} == {None}
