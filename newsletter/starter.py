@@ -48,6 +48,7 @@ region = "us-east-1"
 # endpoint_url = "http://127.0.0.1:5055"   # a local SES endpoint (tests)
 # configuration_set = "newsletter"         # SES configuration set for bounce/complaint events
 # reply_to = "editor@example.com"
+# unsubscribe_mailbox = "unsub@example.com"  # someone reads it: offered as a mailto unsubscribe
 # max_rate = 14                            # messages/s; default: the account's SES quota
 # daily_quota = 50000                      # messages/24 h; default: the account's SES quota
 

@@ -86,6 +86,11 @@ def test_bad_values_name_file_and_key(tmp_path: Path, addition: str, expected: s
             "sender.from must be one address, found 2",
         ),
         ('from = "Test <', 'from = "Test, Inc. <', "a comma in the name needs quotes"),
+        (
+            'transport = "outbox"',
+            'transport = "outbox"\nunsubscribe_mailbox = "Unsubscribe <unsub@example.com>"',
+            "sender.unsubscribe_mailbox must be one plain address",
+        ),
     ],
 )
 def test_values_that_would_go_out_wrong(tmp_path: Path, old: str, new: str, expected: str) -> None:

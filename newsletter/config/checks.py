@@ -185,6 +185,12 @@ def _check_sender(sender: SenderSettings, path: Path) -> None:
         raise ConfigError(
             f"{path}: sender.daily_quota must not be negative (0: the account's quota)"
         )
+    mailbox = sender.unsubscribe_mailbox
+    if mailbox and not re.fullmatch(r"[^@\s<>,\"]+@[^@\s<>,\"]+\.[^@\s<>,\"]+", mailbox):
+        raise ConfigError(
+            f"{path}: sender.unsubscribe_mailbox must be one plain address "
+            f"(unsubscribe@example.com), found {mailbox!r}"
+        )
 
 
 def _check_smtp(settings: Settings, path: Path) -> None:

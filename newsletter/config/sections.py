@@ -66,6 +66,9 @@ class SenderSettings:
     endpoint_url: str = ""
     configuration_set: str = ""
     reply_to: str = ""
+    # a mailbox someone reads (or a program processes): offered in List-Unsubscribe as a
+    # mailto beside the one-click link; unset, the header carries the link alone
+    unsubscribe_mailbox: str = ""
     max_rate: float = 0.0
     daily_quota: int = 0
     workers: int = 8
@@ -233,6 +236,7 @@ class Identity:
     sender: str  # the From header as configured ("Name <addr>")
     reply_to: str
     postal_address: str
+    unsubscribe_mailbox: str = ""  # List-Unsubscribe's mailto, when someone reads it
 
 
 @dataclass(frozen=True)
@@ -309,6 +313,7 @@ class Settings:
             sender=self.sender.from_,
             reply_to=self.sender.reply_to,
             postal_address=self.newsletter.postal_address,
+            unsubscribe_mailbox=self.sender.unsubscribe_mailbox,
         )
 
     @property

@@ -124,6 +124,7 @@ def message_template(identity: Identity, edition: Edition) -> MessageTemplate:
         list_id=identity.list_id,
         list_name=identity.name,
         reply_to=identity.reply_to,
+        unsubscribe_mailbox=identity.unsubscribe_mailbox,
     )
 
 

@@ -161,14 +161,23 @@ class MessageTemplate:
         list_id: str,
         list_name: str,
         reply_to: str = "",
-        unsubscribe_mailto: str = "",
+        unsubscribe_mailbox: str = "",
     ) -> None:
         display, address = parseaddr(clean_header(sender, "sender.from"))
         if "@" not in address:
             raise HeaderInjection(f"sender.from has no valid address: {sender!r}")
         self.sender_address = address
         self.domain = address.rsplit("@", 1)[1]
-        self.mailto = unsubscribe_mailto or f"mailto:{address}?subject=unsubscribe"
+        # a mailto only to a mailbox someone reads: one nobody reads swallows the requests of
+        # every mail client that prefers it (the law still counts them as opt-outs)
+        self.mailto = ""
+        if unsubscribe_mailbox:
+            mailbox = parseaddr(clean_header(unsubscribe_mailbox, "sender.unsubscribe_mailbox"))[1]
+            if "@" not in mailbox:
+                raise HeaderInjection(
+                    f"sender.unsubscribe_mailbox is not an address: {unsubscribe_mailbox!r}"
+                )
+            self.mailto = f", <mailto:{ascii_address(mailbox)}?subject=unsubscribe>"
         self._html = EncodedPart(edition.html)
         self._text = EncodedPart(edition.text)
         self.boundary = "=_nl_" + secrets.token_hex(12)
@@ -218,7 +227,7 @@ class MessageTemplate:
             f"To: {_mailbox(name, email, 'To')}\r\n"
             f"Date: {self._date()}\r\n"
             f"Message-ID: {make_msgid(domain=self.domain)}\r\n"
-            f"List-Unsubscribe: <{url}>, <{self.mailto}>\r\n"
+            f"List-Unsubscribe: <{url}>{self.mailto}\r\n"
         )
         own = headers.encode("ascii")
         text_tail = self._text.tail(url, name)

@@ -42,7 +42,9 @@ def test_every_active_subscriber_gets_one_complete_message(
     from newsletter.brief.briefing_file import save_briefing
     from newsletter.model import Briefing
 
-    newsletter = make_newsletter(ses.url, reply_to="편집장 <editor@example.com>")
+    newsletter = make_newsletter(
+        ses.url, reply_to="편집장 <editor@example.com>", unsubscribe_mailbox="unsub@example.com"
+    )
     settings = newsletter.settings
     briefing = Briefing.from_json(Path(RENDERED).read_text(encoding="utf-8"))
     save_briefing(briefing, Paths.of(settings).edition_dir(DAY))
@@ -85,7 +87,7 @@ def test_every_active_subscriber_gets_one_complete_message(
         assert https.startswith("https://news.example.com/u/")
         token = https.rsplit("/", 1)[1]
         assert read_unsubscribe_token(SECRET, token, settings.list_id) == subscriber.id
-        assert mailto == "mailto:briefing@example.com?subject=unsubscribe"
+        assert mailto == "mailto:unsub@example.com?subject=unsubscribe"
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert message.get_content_type() == "multipart/alternative"
         text, page = message.get_payload()

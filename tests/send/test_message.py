@@ -51,9 +51,21 @@ def parse(raw: bytes) -> email.message.EmailMessage:
     return email.message_from_bytes(raw, policy=policy.default)  # type: ignore[return-value]
 
 
+def test_list_unsubscribe_offers_a_mailto_only_for_a_mailbox_someone_reads() -> None:
+    """Apple Mail and Outlook send an unsubscribe request to the mailto when there is one: to
+    the sender's own address, read by nobody, every such request was lost (the reader kept
+    getting mail and reported it as spam). Unset, the one-click link stands alone."""
+    url = "https://news.example.com/u/abc.def"
+    plain = parse(template().build(Recipient("a@example.com", "", url)))
+    assert plain["List-Unsubscribe"] == f"<{url}>"
+    assert plain["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    with pytest.raises(HeaderInjection, match=r"sender\.unsubscribe_mailbox"):
+        template(unsubscribe_mailbox="unsub@example.com\r\nBcc: x@example.com")
+
+
 def test_headers_and_parts() -> None:
     url = "https://news.example.com/u/abc.def"
-    raw = template(reply_to="editor@example.com").build(
+    raw = template(reply_to="editor@example.com", unsubscribe_mailbox="unsub@example.com").build(
         Recipient("minji@bücher.example.com", "김민지", url)
     )
     message = parse(raw)
@@ -63,9 +75,7 @@ def test_headers_and_parts() -> None:
     assert message["To"].addresses[0].addr_spec == "minji@xn--bcher-kva.example.com"
     assert message["Reply-To"] == "editor@example.com"
     assert message["List-Id"].endswith("<daily.example.com>")
-    assert (
-        message["List-Unsubscribe"] == f"<{url}>, <mailto:briefing@example.com?subject=unsubscribe>"
-    )
+    assert message["List-Unsubscribe"] == f"<{url}>, <mailto:unsub@example.com?subject=unsubscribe>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["Message-ID"].endswith("@example.com>")
     assert message["Date"]
