@@ -191,7 +191,7 @@ feedback_messages = Table(
     metadata,
     Column("message_id", String(200), primary_key=True),
     Column("origin", String(8), nullable=False),  # sns | sqs
-    Column("kind", String(16), nullable=False),  # bounce | complaint | other
+    Column("kind", String(16), nullable=False),  # bounce | complaint | unsubscribe | other
     Column("received", DateTime(timezone=True), nullable=False),
 )
 

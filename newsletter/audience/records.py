@@ -17,7 +17,16 @@ from newsletter.audience.addresses import InvalidAddress
 STATUSES = ("pending", "active", "unsubscribed", "bounced", "complained")
 RECEIVING = ("pending", "active")
 SUPPRESSED = ("unsubscribed", "bounced", "complained")
-SOURCES = ("cli", "import", "unsubscribe-link", "one-click", "bounce", "complaint", "signup")
+SOURCES = (
+    "cli",
+    "import",
+    "unsubscribe-link",
+    "one-click",
+    "mailto",
+    "bounce",
+    "complaint",
+    "signup",
+)
 # Who may move a suppressed address back to receiving: the operator, or the person.
 MAY_RESUBSCRIBE = ("cli", "signup")
 # A column of this name in any table marks rows about one subscriber; `forget` erases them.

@@ -317,7 +317,12 @@ def feedback_poll(ctx: typer.Context, json: JsonOption = False) -> None:
     runtime = runtime_from(ctx)
     settings = runtime.settings
     try:
-        report = run_poll(settings.feedback, settings.sender.region, lambda: runtime.subscribers)
+        report = run_poll(
+            settings.feedback,
+            settings.sender.region,
+            lambda: runtime.subscribers,
+            settings.sender.unsubscribe_mailbox,
+        )
     except QueueNotConfigured as exc:
         fail(f"{settings.path}: {exc}", EXIT_USAGE)
     except PollError as exc:

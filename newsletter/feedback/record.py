@@ -11,6 +11,8 @@ Rules, chosen to protect the sender's reputation without losing information:
   (a mailbox full once a year is not a dead address);
 - a complaint makes any subscriber `complained` (the strongest signal: it also
   overrides an earlier unsubscribe or bounce, never the reverse);
+- a mail to `sender.unsubscribe_mailbox` (a mail client's List-Unsubscribe mailto,
+  received by SES) makes its receiving sender `unsubscribed`;
 - addresses that are not on the list are ignored, never added.
 
 Idempotency: status changes are idempotent by themselves (`set_status` returns
@@ -46,11 +48,12 @@ class MalformedNotification(ValueError):
 class Feedback:
     """One bounce or complaint notification, reduced to what changes a subscriber."""
 
-    kind: str  # "bounce" | "complaint"
+    kind: str  # "bounce" | "complaint" | "unsubscribe" (a mail to the unsubscribe mailbox)
     recipients: tuple[str, ...]
     bounce_type: str = ""  # Permanent | Transient | Undetermined (bounces only)
     detail: str = ""
     feedback_id: str = ""
+    mailboxes: tuple[str, ...] = ()  # unsubscribe: the addresses the mail was received for
 
 
 @dataclass
@@ -80,8 +83,12 @@ class FeedbackRecorder:
         transient_limit: int,
         transient_days: int = 30,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        unsubscribe_mailbox: str = "",
     ) -> None:
         self.store = store
+        # a received mail unsubscribes its sender only when it was sent to this mailbox: the
+        # same SNS topic may carry a newsletter's other received mail (replies, for one)
+        self.unsubscribe_mailbox = unsubscribe_mailbox.lower()
         self.engine = store.engine
         self.transient_limit = transient_limit
         self.transient_window = timedelta(days=transient_days)
@@ -112,6 +119,10 @@ class FeedbackRecorder:
             if feedback.kind == "complaint":
                 if subscriber.status != "complained":
                     self._move(outcome, subscriber.id, "complained", "complaint", feedback.detail)
+            elif feedback.kind == "unsubscribe":
+                wanted = self.unsubscribe_mailbox and self.unsubscribe_mailbox in feedback.mailboxes
+                if wanted and subscriber.status in RECEIVING:
+                    self._move(outcome, subscriber.id, "unsubscribed", "mailto", feedback.detail)
             elif subscriber.status in RECEIVING:
                 if feedback.bounce_type == PERMANENT:
                     self._move(outcome, subscriber.id, "bounced", "bounce", feedback.detail)

@@ -1,8 +1,9 @@
-"""Amazon SES: bounce and complaint notifications read into the provider-neutral `Feedback`.
+"""Amazon SES: bounce, complaint and received-mail notifications read into `Feedback`.
 
 The same notification arrives through the SNS webhook or an SQS queue, wrapped
 as SES "notifications" (`notificationType`) or as configuration-set events
-(`eventType`); both shapes carry the same `bounce` / `complaint` objects.
+(`eventType`); both shapes carry the same `bounce` / `complaint` objects. A receipt
+rule's SNS action sends a third kind, `Received`: a mail to the unsubscribe mailbox.
 Another provider's feedback (a webhook of its own) would get a file beside this
 one that returns the same `Feedback`; recording it is `record`'s job.
 """
@@ -37,6 +38,8 @@ def parse_notification(payload: str | dict[str, Any]) -> Feedback | None:
         return _bounce(_object(payload, "bounce"))
     if kind == "Complaint":
         return _complaint(_object(payload, "complaint"))
+    if kind == "Received":
+        return _unsubscribe_request(_object(payload, "mail"), _object(payload, "receipt"))
     if isinstance(kind, str):
         return None
     raise MalformedNotification("no notificationType or eventType")
@@ -91,4 +94,42 @@ def _complaint(complaint: dict[str, Any]) -> Feedback:
         recipients=recipients,
         detail=(feedback_type or "complaint")[:DETAIL_LIMIT],
         feedback_id=str(complaint.get("feedbackId") or ""),
+    )
+
+
+def _unsubscribe_request(mail: dict[str, Any], receipt: dict[str, Any]) -> Feedback | None:
+    """A mail SES received (a receipt rule's SNS action): a reader's mail client asking to
+    leave through List-Unsubscribe's mailto. None unless SES found its sender authentic —
+    DMARC passed, or SPF passed for the very address the From header names — since
+    anyone can write any From: a forged one must not unsubscribe somebody else."""
+    headers = mail.get("commonHeaders")
+    senders = headers.get("from") if isinstance(headers, dict) else None
+    if not isinstance(senders, list) or len(senders) != 1 or not isinstance(senders[0], str):
+        return None
+    sender = parseaddr(senders[0])[1].lower()
+    envelope = parseaddr(str(mail.get("source") or ""))[1].lower()
+
+    def verdict(name: str) -> str:
+        found = receipt.get(name)
+        return str(found.get("status") or "") if isinstance(found, dict) else ""
+
+    if verdict("dmarcVerdict") == "PASS":
+        why = "DMARC pass"
+    elif verdict("spfVerdict") == "PASS" and envelope == sender:
+        why = "SPF pass"
+    else:
+        return None
+    if "@" not in sender:
+        return None
+    mailboxes = receipt.get("recipients")
+    received_for = (
+        tuple(parseaddr(m)[1].lower() for m in mailboxes or () if isinstance(m, str))
+        if isinstance(mailboxes, list)
+        else ()
+    )
+    return Feedback(
+        kind="unsubscribe",
+        recipients=(sender,),
+        detail=f"mail to the unsubscribe mailbox ({why})",
+        mailboxes=received_for,
     )

@@ -73,7 +73,10 @@ class QueueNotConfigured(PollError):
 
 
 def run_poll(
-    feedback: FeedbackSettings, region: str, open_store: Callable[[], SubscriberStore]
+    feedback: FeedbackSettings,
+    region: str,
+    open_store: Callable[[], SubscriberStore],
+    unsubscribe_mailbox: str = "",
 ) -> PollReport:
     """`newsletter feedback poll`: the queue of `feedback` into the store `open_store` opens
     (opened only once the queue is known, and a database error there loses nothing).
@@ -85,7 +88,10 @@ def run_poll(
     try:
         store = open_store()
         recorder = FeedbackRecorder(
-            store, feedback.transient_bounce_limit, feedback.transient_bounce_days
+            store,
+            feedback.transient_bounce_limit,
+            feedback.transient_bounce_days,
+            unsubscribe_mailbox=unsubscribe_mailbox,
         )
         events = EventLog(
             store.engine, track_opens=feedback.track_opens, track_clicks=feedback.track_clicks

@@ -86,7 +86,10 @@ def _public_app(
     if not verifier.topics:
         log.warning("feedback.topic_arns is not set: /feedback/ses refuses every SNS message")
     recorder = FeedbackRecorder(
-        store, feedback_settings.transient_bounce_limit, feedback_settings.transient_bounce_days
+        store,
+        feedback_settings.transient_bounce_limit,
+        feedback_settings.transient_bounce_days,
+        unsubscribe_mailbox=settings.sender.unsubscribe_mailbox,
     )
     pages = UnsubscribePages(identity, store, secret, offload)
     events = EventLog(

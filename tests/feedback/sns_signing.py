@@ -158,3 +158,40 @@ def delivery(address: str) -> dict[str, Any]:
             "destination": [address],
         },
     }
+
+
+def received(
+    sender: str,
+    mailbox: str,
+    *,
+    envelope: str = "",
+    dmarc: str = "PASS",
+    spf: str = "PASS",
+    subject: str = "unsubscribe",
+) -> dict[str, Any]:
+    """A mail SES received for `mailbox`, as a receipt rule's SNS action sends it."""
+    verdict = {"PASS": {"status": "PASS"}, "FAIL": {"status": "FAIL"}, "GRAY": {"status": "GRAY"}}
+    return {
+        "notificationType": "Received",
+        "receipt": {
+            "timestamp": "2026-02-07T08:00:00.000Z",
+            "recipients": [mailbox],
+            "spamVerdict": {"status": "PASS"},
+            "virusVerdict": {"status": "PASS"},
+            "spfVerdict": verdict[spf],
+            "dkimVerdict": verdict[dmarc],
+            "dmarcVerdict": verdict[dmarc],
+            "action": {"type": "SNS", "topicArn": "arn:aws:sns:us-east-1:1:x", "encoding": "UTF8"},
+        },
+        "mail": {
+            "timestamp": "2026-02-07T08:00:00.000Z",
+            "source": envelope or sender,
+            "messageId": str(uuid.uuid4()),
+            "destination": [mailbox],
+            "commonHeaders": {
+                "from": [f"A Reader <{sender}>"],
+                "to": [mailbox],
+                "subject": subject,
+            },
+        },
+    }

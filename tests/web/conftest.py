@@ -51,10 +51,12 @@ def write_config(
     language: str = "en",
     name: str = "Daily AI & Tech News",
     feedback: dict[str, Any] | None = None,
+    sender: dict[str, Any] | None = None,
 ) -> Settings:
     """The test site served at `base_url`, with the feedback topic it trusts."""
     return make_site(
         tmp_path,
+        **({"sender": sender} if sender else {}),
         newsletter={
             "name": name,
             "language": language,

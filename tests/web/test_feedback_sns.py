@@ -31,6 +31,7 @@ from tests.feedback.sns_signing import (
     complaint,
     delivery,
     make_certificate,
+    received,
 )
 from tests.web.conftest import TOPIC, ListLookups, write_config
 
@@ -79,6 +80,69 @@ def endpoint(
     app = create_app(Runtime(settings), sns_verifier=verifier, access_log=lambda _: None)
     with serve(app, listener) as url:
         yield Endpoint(url, store, app.app.state.recorder, Signer(key), aws)
+
+
+@pytest.fixture
+def mailbox_endpoint(
+    tmp_path: Path, listener: socket.socket, serve, keypair: tuple[Any, bytes]
+) -> Iterator[Endpoint]:
+    """The webhook of a newsletter whose List-Unsubscribe offers unsub@example.com."""
+    from newsletter.web.app import create_app
+
+    key, pem = keypair
+    sender = {"from": "News <news@example.com>", "unsubscribe_mailbox": "unsub@example.com"}
+    settings = write_config(tmp_path, url_of(listener), sender=sender)
+    store = Runtime(settings).subscribers
+    for address in PEOPLE:
+        store.add(address)
+    verifier = SnsVerifier(settings.feedback.topic_arns, fetch=FakeAws({CERT_URL: pem}))
+    app = create_app(Runtime(settings), sns_verifier=verifier, access_log=lambda _: None)
+    with serve(app, listener) as url:
+        yield Endpoint(url, store, app.app.state.recorder, Signer(key), FakeAws({}))
+
+
+def test_a_mail_to_the_unsubscribe_mailbox_unsubscribes_its_sender(
+    mailbox_endpoint: Endpoint,
+) -> None:
+    """A mail client's List-Unsubscribe mailto, received by SES and sent on through SNS."""
+    endpoint = mailbox_endpoint
+    answer = endpoint.post(
+        endpoint.signer.notification(received("Ann@Example.com", "unsub@example.com"), TOPIC)
+    )
+    assert answer.status_code == 200, answer.text
+    assert endpoint.status("ann@example.com") == "unsubscribed"
+    assert endpoint.events("ann@example.com")[-1] == ("unsubscribed", "mailto")
+    # SPF alone counts when the envelope sender is the From address itself
+    spf = received("ben@example.com", "unsub@example.com", dmarc="GRAY")
+    assert endpoint.post(endpoint.signer.notification(spf, TOPIC)).status_code == 200
+    assert endpoint.status("ben@example.com") == "unsubscribed"
+
+
+@pytest.mark.parametrize(
+    "mail",
+    [
+        received("ann@example.com", "news@example.com"),  # a reply to the newsletter
+        received("ann@example.com", "unsub@example.com", dmarc="FAIL", spf="FAIL"),  # forged
+        received(
+            "ann@example.com", "unsub@example.com", dmarc="GRAY", envelope="x@elsewhere.example"
+        ),  # SPF passed for another address than the From
+    ],
+    ids=["reply-to-another-mailbox", "forged-sender", "spf-for-another-address"],
+)
+def test_other_received_mail_unsubscribes_nobody(
+    mailbox_endpoint: Endpoint, mail: dict[str, Any]
+) -> None:
+    answer = mailbox_endpoint.post(mailbox_endpoint.signer.notification(mail, TOPIC))
+    assert answer.status_code == 200, answer.text
+    assert {mailbox_endpoint.status(a) for a in PEOPLE} == {"active"}
+
+
+def test_without_an_unsubscribe_mailbox_received_mail_unsubscribes_nobody(
+    endpoint: Endpoint,
+) -> None:
+    mail = received("ann@example.com", "unsub@example.com")
+    assert endpoint.post(endpoint.signer.notification(mail, TOPIC)).status_code == 200
+    assert endpoint.status("ann@example.com") == "active"
 
 
 @pytest.mark.parametrize("version", ["1", "2"])
