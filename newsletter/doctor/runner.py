@@ -21,6 +21,7 @@ from newsletter.doctor import (
     feeds,
     ses,
     ses_feedback,
+    ses_mailbox,
     smtp,
     writer,
 )
@@ -33,6 +34,7 @@ GROUPS: tuple[tuple[str, Callable[[Context], Iterator[Check]]], ...] = (
     ("database", database.checks),
     ("ses", ses.checks),
     ("ses feedback", ses_feedback.checks),
+    ("ses feedback", ses_mailbox.checks),
     ("smtp", smtp.checks),
     ("feeds", feeds.checks),
     ("writer", writer.checks),

@@ -179,6 +179,7 @@ class Site:
     topic_arns: str = f"arn:aws:sns:{REGION}:123456789012:ses-feedback"
     smtp: dict[str, Any] = field(default_factory=dict)  # the [smtp] table
     feedback: dict[str, Any] = field(default_factory=dict)  # more [feedback] keys
+    unsubscribe_mailbox: str = ""
 
     @property
     def config(self) -> Path:
@@ -192,6 +193,7 @@ class Site:
             "endpoint_url": self.moto_url,
             "configuration_set": self.configuration_set or None,
             "max_rate": 1,
+            "unsubscribe_mailbox": self.unsubscribe_mailbox or None,
         }
         make_site(
             self.root,

@@ -384,3 +384,59 @@ def test_last_edition_with_failed_rows_warns(account: Account, site: Site) -> No
     edition = line(output, "last edition")
     assert edition.startswith("⚠")
     assert "2026-01-02: 2 sent, 1 failed" in edition
+
+
+def receipt_rule(account: Account, recipients: list[str], topic: str) -> None:
+    ses = account.moto.client("ses")
+    ses.create_receipt_rule_set(RuleSetName="newsletter")
+    ses.create_receipt_rule(
+        RuleSetName="newsletter",
+        Rule={
+            "Name": "unsubscribe",
+            "Enabled": True,
+            "Recipients": recipients,
+            "Actions": [{"SNSAction": {"TopicArn": topic, "Encoding": "UTF-8"}}],
+        },
+    )
+    ses.set_active_receipt_rule_set(RuleSetName="newsletter")
+
+
+def test_an_unsubscribe_mailbox_nothing_receives_warns(account: Account, site: Site) -> None:
+    """The mailto in every message would send readers' opt-outs nowhere."""
+    account.complete()
+    site.unsubscribe_mailbox = "unsub@example.com"
+    site.write()
+    _, output = doctor(site.config)
+    row = line(output, "unsubscribe mailbox")
+    assert status_of(output, "unsubscribe mailbox") == "warn", row
+    assert "no rule of the active SES receipt rule set receives unsub@example.com" in row
+
+
+def test_an_unsubscribe_mailbox_ruled_to_the_feedback_topic_passes(
+    account: Account, site: Site
+) -> None:
+    account.complete()
+    receipt_rule(account, ["unsub@example.com"], account.topic_arn)
+    site.unsubscribe_mailbox = "unsub@example.com"
+    site.write()
+    code, output = doctor(site.config)
+    assert status_of(output, "unsubscribe mailbox") == "ok", line(output, "unsubscribe mailbox")
+    assert code == 0, output
+
+
+def test_an_unsubscribe_mailbox_ruled_to_another_topic_warns(account: Account, site: Site) -> None:
+    account.complete()
+    other = account.moto.client("sns").create_topic(Name="elsewhere")["TopicArn"]
+    receipt_rule(account, ["example.com"], other)
+    site.unsubscribe_mailbox = "unsub@example.com"
+    site.write()
+    _, output = doctor(site.config)
+    row = line(output, "unsubscribe mailbox")
+    assert status_of(output, "unsubscribe mailbox") == "warn", row
+    assert "not to a topic in feedback.topic_arns" in row and other in row
+
+
+def test_no_unsubscribe_mailbox_no_line(account: Account, site: Site) -> None:
+    account.complete()
+    _, output = doctor(site.config)
+    assert "unsubscribe mailbox:" not in output
