@@ -72,6 +72,9 @@ class UnsubscribePages:
         self.list_id = identity.list_id
         self.list_name = identity.name
         self.language = identity.language
+        # the done page offers the way back: a person who pressed by mistake signs up again
+        # (double opt-in, as anyone), the page itself still knowing nothing of the address
+        self.subscribe_url = f"{identity.public_url}/subscribe"
         self.words = catalog(self.language).table("unsubscribe")
         self.invalid = self._page(
             "invalid", self.words["invalid_title"], self.words["invalid_body"], 400
@@ -125,6 +128,9 @@ class UnsubscribePages:
             heading=heading,
             message=message,
             button=self.words["button"],
+            again=self.words["again"],
+            again_link=self.words["again_link"],
+            subscribe_url=self.subscribe_url,
         )
         return _Page(html.encode("utf-8"), status)
 

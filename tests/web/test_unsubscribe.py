@@ -100,6 +100,11 @@ def test_get_shows_a_page_then_post_unsubscribes(sent: Sent) -> None:
     done = httpx.post(link, data={})  # the button: an empty form
     assert done.status_code == 200
     assert "You are unsubscribed" in done.text
+    # pressed by mistake: the way back is the signup form (double opt-in, as for anyone)
+    back = re.search(r'Unsubscribed by mistake\? <a href="([^"]+)">Subscribe again</a>', done.text)
+    assert back is not None, done.text
+    form = httpx.get(back.group(1))
+    assert form.status_code == 200 and 'name="email"' in form.text
     assert sent.status("alice@example.com") == "unsubscribed"
     assert sent.events("alice@example.com")[-1] == ("unsubscribed", "unsubscribe-link")
 
