@@ -163,20 +163,14 @@ class MessageTemplate:
         reply_to: str = "",
         unsubscribe_mailbox: str = "",
     ) -> None:
-        display, address = parseaddr(clean_header(sender, "sender.from"))
-        if "@" not in address:
-            raise HeaderInjection(f"sender.from has no valid address: {sender!r}")
+        display, address = _configured(sender, "sender.from")
         self.sender_address = address
         self.domain = address.rsplit("@", 1)[1]
         # a mailto only to a mailbox someone reads: one nobody reads swallows the requests of
         # every mail client that prefers it (the law still counts them as opt-outs)
         self.mailto = ""
         if unsubscribe_mailbox:
-            mailbox = parseaddr(clean_header(unsubscribe_mailbox, "sender.unsubscribe_mailbox"))[1]
-            if "@" not in mailbox:
-                raise HeaderInjection(
-                    f"sender.unsubscribe_mailbox is not an address: {unsubscribe_mailbox!r}"
-                )
+            mailbox = _configured(unsubscribe_mailbox, "sender.unsubscribe_mailbox")[1]
             self.mailto = f", <mailto:{ascii_address(mailbox)}?subject=unsubscribe>"
         self._html = EncodedPart(edition.html)
         self._text = EncodedPart(edition.text)
@@ -294,10 +288,17 @@ def _mailbox(name: str, address: str, field: str) -> str:
     return f"{words} <{address}>"
 
 
-def _reply_to(value: str) -> str:
-    display, address = parseaddr(clean_header(value, "sender.reply_to"))
+def _configured(value: str, key: str) -> tuple[str, str]:
+    """(display name, address) of the configured `key`; HeaderInjection naming it when it
+    holds a line break or no address."""
+    display, address = parseaddr(clean_header(value, key))
     if "@" not in address:
-        raise HeaderInjection(f"sender.reply_to has no valid address: {value!r}")
+        raise HeaderInjection(f"{key} has no valid address: {value!r}")
+    return display, address
+
+
+def _reply_to(value: str) -> str:
+    display, address = _configured(value, "sender.reply_to")
     return _mailbox(display, ascii_address(address), "Reply-To")
 
 
