@@ -65,12 +65,16 @@ def replacing(path: Path) -> Iterator[TextIO]:
         with target.open("w", encoding="utf-8", newline="") as out:
             yield out
         return
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    handle, temporary = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+    )
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             yield out
+            out.flush()
+            os.fsync(out.fileno())  # as `_stage` does: never an empty file after a crash
         os.chmod(temporary, FILE_MODE)
-        os.replace(temporary, target)
+        _rename(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
