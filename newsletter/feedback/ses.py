@@ -107,6 +107,8 @@ def _unsubscribe_request(mail: dict[str, Any], receipt: dict[str, Any]) -> Feedb
     if not isinstance(senders, list) or len(senders) != 1 or not isinstance(senders[0], str):
         return None
     sender = parseaddr(senders[0])[1].lower()
+    if "@" not in sender:
+        return None
     envelope = parseaddr(str(mail.get("source") or ""))[1].lower()
 
     def verdict(name: str) -> str:
@@ -119,14 +121,9 @@ def _unsubscribe_request(mail: dict[str, Any], receipt: dict[str, Any]) -> Feedb
         why = "SPF pass"
     else:
         return None
-    if "@" not in sender:
-        return None
     mailboxes = receipt.get("recipients")
-    received_for = (
-        tuple(parseaddr(m)[1].lower() for m in mailboxes or () if isinstance(m, str))
-        if isinstance(mailboxes, list)
-        else ()
-    )
+    listed = mailboxes if isinstance(mailboxes, list) else []
+    received_for = tuple(parseaddr(m)[1].lower() for m in listed if isinstance(m, str))
     return Feedback(
         kind="unsubscribe",
         recipients=(sender,),
